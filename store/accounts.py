@@ -1,0 +1,109 @@
+"""Staff accounts: create, list, change role.  (Logins live in auth.py.)"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from peewee import fn
+
+from . import audit, changes
+from .db import StoreError, database
+from .models import ROLES, LoginSession, User, utcnow
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+
+
+class UnknownUser(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user_id: int
+    username: str
+    one_time_password: str
+
+    def __repr__(self) -> str:  # the password must not leak into logs or tracebacks
+        return f"NewAccount(user_id={self.user_id}, username={self.username!r})"
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    role: str
+    last_login_at: object
+    totp_enrolled: bool
+    revoked: bool
+    locked: bool
+    active_sessions: int
+
+
+class _Console:
+    """The server console (the `minicrm` command run by the service account)."""
+    id = None
+    role = "admin"
+    username = "console"
+
+
+CONSOLE = _Console()
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise StoreError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
+    return role
+
+
+def check_username(username: str) -> str:
+    if not _USERNAME.match(username or ""):
+        raise StoreError("a username is 2-32 characters: lower-case letters, digits, '.', '_' or '-', "
+                         "starting with a letter")
+    return username
+
+
+def find_user(username: str) -> User:
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        raise UnknownUser(f"no user named {username!r}")
+    return user
+
+
+def add_user(actor_id: int | None, username: str, role: str, *, cost: int | None = None) -> NewAccount:
+    """A new account with a one-time password; password change and TOTP at first login."""
+    from . import passwords
+    from .runtime import current
+
+    check_username(username)
+    check_role(role)
+    otp = passwords.one_time_password()
+    hashed = passwords.hash_password(otp, cost=cost or current().config["auth.bcrypt_cost"])
+    with database.atomic():
+        if User.select().where(User.username == username).exists():
+            raise StoreError(f"a user named {username!r} already exists")
+        user = User.create(username=username, role=role, password_hash=hashed,
+                           must_change_password=True)
+        changes.record("user", user.id, "insert")
+        audit.record(actor_id, "user.add", "user", user.id, role=role)
+    return NewAccount(user.id, username, otp)
+
+
+def set_role(actor_id: int | None, username: str, role: str) -> None:
+    check_role(role)
+    with database.atomic():
+        user = find_user(username)
+        User.update(role=role, auth_epoch=User.auth_epoch + 1).where(User.id == user.id).execute()
+        changes.record("user", user.id, "update")
+        audit.record(actor_id, "user.role", "user", user.id, role=role)
+
+
+def list_users() -> list[UserView]:
+    now = utcnow()
+    active = dict(LoginSession.select(LoginSession.user, fn.COUNT(LoginSession.id))
+                  .where(LoginSession.ended_at.is_null()).group_by(LoginSession.user).tuples())
+    return [UserView(
+        id=u.id, username=u.username, role=u.role, last_login_at=u.last_login_at,
+        totp_enrolled=u.totp_enrolled, revoked=u.revoked_at is not None,
+        locked=bool(u.locked_until and u.locked_until > now),
+        active_sessions=active.get(u.id, 0),
+    ) for u in User.select().order_by(User.username)]

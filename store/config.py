@@ -1,0 +1,182 @@
+"""Load and validate the TOML configuration.
+
+One schema below is the single source of truth: defaults, types and the
+documentation in config.example.toml are checked against it by a test.
+The program never starts half-configured: any problem is a ConfigError
+that names the file and the key.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PATH = Path("/etc/minicrm/config.toml")
+REQUIRED = object()  # marks a setting with no default
+
+
+@dataclass(frozen=True)
+class Setting:
+    type: type | tuple[type, ...]
+    default: Any
+    doc: str
+    choices: tuple = ()
+    minimum: int | None = None
+
+
+# section -> key -> Setting.  Paths are resolved relative to the config file.
+SCHEMA: dict[str, dict[str, Setting]] = {
+    "database": {
+        "path": Setting(str, REQUIRED, "The encrypted SQLite (SQLCipher) database file."),
+        "key_file": Setting(str, REQUIRED, "File holding the 256-bit database key (mode 0600)."),
+        "cache_mb": Setting(int, 64, "Page cache per connection, in MiB (decrypted pages).", minimum=2),
+    },
+    "company": {
+        "name": Setting(str, "", "Your company's legal name (privacy notice, password rules)."),
+        "cvr": Setting(str, "", "Your company's CVR number."),
+        "address": Setting(str, "", "Your company's postal address."),
+        "email": Setting(str, "", "Where data subjects write to you."),
+        "dpo": Setting(str, "", "Data protection contact, if any."),
+    },
+    "auth": {
+        "password_min_length": Setting(int, 12, "Minimum password length (never below 8).", minimum=8),
+        "bcrypt_cost": Setting(int, 12, "bcrypt cost factor (never below 12).", minimum=12),
+        "lockout_threshold": Setting(int, 5, "Consecutive failures before the account locks.", minimum=1),
+        "lockout_minutes": Setting(int, 15, "How long a locked account stays locked.", minimum=1),
+        "idle_lock_minutes": Setting(int, 15, "Idle time before the screen locks.", minimum=1),
+        "session_max_hours": Setting(int, 12, "Forced re-authentication after this long.", minimum=1),
+    },
+    "ui": {
+        "language": Setting(str, "", "'da' or 'en'; empty means from the locale.", choices=("", "da", "en")),
+        "demo": Setting(bool, False, "Demo mode: the login screen shows demo accounts. Never in production."),
+    },
+    "import": {
+        "default_region": Setting(str, "DK", "Region for phone numbers written without a country code."),
+    },
+    "export": {
+        "folder": Setting(str, "exports", "Where data-subject export bundles are written (mode 0700)."),
+    },
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem a person can fix; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    values: dict[str, dict[str, Any]]
+
+    def __getitem__(self, dotted: str) -> Any:
+        section, key = dotted.split(".", 1)
+        return self.values[section][key]
+
+    @property
+    def db_path(self) -> Path:
+        return self._path(self["database.path"])
+
+    @property
+    def key_path(self) -> Path:
+        return self._path(self["database.key_file"])
+
+    @property
+    def export_dir(self) -> Path:
+        return self._path(self["export.folder"])
+
+    def _path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.source.parent / p)
+
+
+def find_config(explicit: str | os.PathLike | None = None) -> Path:
+    """--config, then $MINICRM_CONFIG, then /etc/minicrm/config.toml."""
+    for candidate in (explicit, os.environ.get("MINICRM_CONFIG")):
+        if candidate:
+            path = Path(candidate)
+            if not path.is_file():
+                raise ConfigError(f"{path}: no such config file")
+            return path
+    if DEFAULT_PATH.is_file():
+        return DEFAULT_PATH
+    raise ConfigError(
+        f"no config file: pass --config, set MINICRM_CONFIG, or create {DEFAULT_PATH}"
+    )
+
+
+def load_config(explicit: str | os.PathLike | None = None) -> Config:
+    path = find_config(explicit)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    return Config(path.resolve(), validate(raw, path))
+
+
+def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
+    for section in raw:
+        if section not in SCHEMA:
+            raise ConfigError(f"{path}: unknown section [{section}]")
+        if not isinstance(raw[section], dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+    values: dict[str, dict[str, Any]] = {}
+    for section, settings in SCHEMA.items():
+        given = raw.get(section, {})
+        for key in given:
+            if key not in settings:
+                raise ConfigError(f"{path}: unknown key {section}.{key}")
+        values[section] = {}
+        for key, setting in settings.items():
+            name = f"{section}.{key}"
+            if key not in given:
+                if setting.default is REQUIRED:
+                    raise ConfigError(f"{path}: missing required key {name}")
+                values[section][key] = setting.default
+                continue
+            value = given[key]
+            # bool is an int in Python; a TOML `true` for an int setting is still wrong
+            if not isinstance(value, setting.type) or (
+                setting.type is int and isinstance(value, bool)
+            ):
+                want = setting.type.__name__ if isinstance(setting.type, type) else "value"
+                raise ConfigError(f"{path}: {name} must be a {_tomltype(want)}, not {value!r}")
+            if setting.choices and value not in setting.choices:
+                allowed = ", ".join(repr(c) for c in setting.choices)
+                raise ConfigError(f"{path}: {name} must be one of {allowed}, not {value!r}")
+            if setting.minimum is not None and value < setting.minimum:
+                raise ConfigError(f"{path}: {name} must be at least {setting.minimum}, not {value}")
+            if setting.default is REQUIRED and value == "":
+                raise ConfigError(f"{path}: {name} must not be empty")
+            values[section][key] = value
+    return values
+
+
+def _tomltype(pyname: str) -> str:
+    return {"str": "string", "int": "integer", "bool": "boolean (true/false)"}.get(pyname, pyname)
+
+
+def write_config(path: Path, db_path: str, key_file: str, **sections: dict[str, Any]) -> None:
+    """Write a minimal config file (used by `minicrm init --new-config` and the demo)."""
+    lines = ["[database]", f"path = {_toml_str(db_path)}", f"key_file = {_toml_str(key_file)}", ""]
+    for section, items in sections.items():
+        lines.append(f"[{section}]")
+        for key, value in items.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _toml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return _toml_str(str(v))

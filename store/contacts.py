@@ -1,0 +1,252 @@
+"""Contacts: search, read, create, edit, tag, archive, all through a Scope."""
+from __future__ import annotations
+
+from peewee import JOIN, Expression
+
+from . import audit, changes, search, validate
+from .db import StoreError, database
+from .models import Company, Contact, ContactSearch as _SearchIndex, ContactTag, Tag, User, utcnow
+from .processing import LAWFUL_BASES, LIFECYCLES
+from .scope import NotFound, Scope
+from .views import ContactDetail, ContactRow
+
+EDITABLE = ("first_name", "last_name", "title", "email", "phone", "company_id", "lifecycle",
+            "lawful_basis", "owner_id")
+# Art. 16 rectification may correct who the person is, not the sales pipeline.
+RECTIFIABLE = ("first_name", "last_name", "title", "email", "phone")
+
+
+class Conflict(StoreError):
+    """Someone else saved the record first."""
+
+    def __init__(self, contact_id: int, by: str | None, at):
+        when = at.strftime("%Y-%m-%d %H:%M") if hasattr(at, "strftime") else str(at)
+        super().__init__(f"contact {contact_id} was changed by {by or 'someone'} at {when}")
+        self.contact_id, self.by, self.at = contact_id, by, at
+
+
+def status_of(contact) -> str:
+    if contact.restricted_at:
+        return "restricted"
+    if contact.archived_at:
+        return "archived"
+    return "active"
+
+
+def _usernames() -> dict[int, str]:
+    return dict(User.select(User.id, User.username).tuples())
+
+
+def _tags_of(ids) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if not ids:
+        return out
+    q = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+         .where(ContactTag.contact.in_(list(ids))).order_by(Tag.name).tuples())
+    for cid, name in q:
+        out.setdefault(cid, []).append(name)
+    return out
+
+
+def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
+                    owner_id: int | None = None, lifecycle: str | None = None,
+                    status: str | None = "active", limit: int = 50) -> list[ContactRow]:
+    """Find contacts in scope; any text is safe (it is never parsed as query syntax)."""
+    q = scope.contacts().select(
+        Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
+        Contact.owner, Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
+        Company.name.alias("company_name"),
+    ).join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
+    expression = search.match_expression(text or "")
+    if expression:
+        q = q.join(_SearchIndex, on=(_SearchIndex.rowid == Contact.id)).where(
+            Expression(_SearchIndex.contact_search, "MATCH", expression))
+    elif text and text.strip():
+        return []  # only punctuation typed: nothing can match
+    if tag:
+        q = q.where(Contact.id.in_(ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == tag)))
+    if owner_id is not None:
+        q = q.where(Contact.owner == owner_id)
+    if lifecycle:
+        q = q.where(Contact.lifecycle == lifecycle)
+    if status == "active":
+        q = q.where(Contact.archived_at.is_null() & Contact.restricted_at.is_null())
+    elif status == "archived":
+        q = q.where(Contact.archived_at.is_null(False))
+    elif status == "restricted":
+        q = q.where(Contact.restricted_at.is_null(False))
+    if not expression:
+        q = q.order_by(Contact.last_name, Contact.first_name)
+    rows = list(q.limit(limit).objects())
+    audit.note_search(scope.user_id)
+    names = _usernames()
+    tags = _tags_of([r.id for r in rows])
+    result = [ContactRow(
+        id=r.id, first_name=r.first_name, last_name=r.last_name, company=r.company_name or "",
+        email=r.email or "", phone=r.phone or "", owner=names.get(r.owner_id, ""),
+        lifecycle=r.lifecycle, status=status_of(r), tags=tuple(tags.get(r.id, ())),
+    ) for r in rows]
+    if expression:  # FTS order is insertion order; show a page sorted by name
+        result.sort(key=lambda c: (search.fold(c.last_name), search.fold(c.first_name)))
+    return result
+
+
+def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> ContactDetail:
+    c = scope.contact(contact_id)
+    if audit_view:
+        audit.record(scope.user_id, "contact.view", "contact", c.id)
+    company = Company.get_or_none(Company.id == c.company_id) if c.company_id else None
+    names = _usernames()
+    return ContactDetail(
+        id=c.id, first_name=c.first_name, last_name=c.last_name, title=c.title,
+        email=c.email or "", phone=c.phone or "", company_id=c.company_id,
+        company=company.name if company else "", company_cvr=(company.cvr or "") if company else "",
+        owner_id=c.owner_id, owner=names.get(c.owner_id, ""), lifecycle=c.lifecycle,
+        status=status_of(c), source=c.source, lawful_basis=c.lawful_basis,
+        created_at=c.created_at, updated_at=c.updated_at, last_activity_at=c.last_activity_at,
+        version=c.version, tags=tuple(_tags_of([c.id]).get(c.id, ())),
+    )
+
+
+def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
+    out = {}
+    for key, value in fields.items():
+        if key in ("first_name", "last_name", "title"):
+            out[key] = validate.text(key, value, max_length=100, required=(key == "first_name"))
+        elif key == "email":
+            out[key] = validate.email(value)
+        elif key == "phone":
+            out[key] = validate.phone(value, region=region)
+        elif key == "lifecycle":
+            out[key] = validate.choice(key, value, LIFECYCLES)
+        elif key == "lawful_basis":
+            out[key] = validate.choice(key, value, LAWFUL_BASES)
+        elif key == "company_id":
+            if value is not None:
+                scope.company(int(value))  # must exist and be visible
+            out[key] = value
+        elif key == "owner_id":
+            if value is not None and not User.select().where(
+                    (User.id == value) & User.revoked_at.is_null()).exists():
+                raise validate.ValidationError("owner", "is not an active user")
+            out[key] = value
+        else:
+            raise validate.ValidationError(key, "is not a contact field")
+    return out
+
+
+def create_contact(scope: Scope, *, tags=(), source: str = "manual", **fields) -> int:
+    scope.require("contact.create")
+    fields.setdefault("owner_id", scope.user_id)
+    if scope.role == "sales":
+        fields["owner_id"] = scope.user_id  # sales own what they create
+    clean = _clean(scope, fields)
+    with database.atomic():
+        contact = Contact.create(source=source, **{
+            ("company" if k == "company_id" else "owner" if k == "owner_id" else k): v
+            for k, v in clean.items()})
+        _set_tags(contact.id, tags)
+        search.index_contacts(database, [contact.id])
+        changes.record("contact", contact.id, "insert")
+        audit.record(scope.user_id, "contact.create", "contact", contact.id,
+                     fields=sorted(k for k, v in clean.items() if v))
+    return contact.id
+
+
+def update_contact(scope: Scope, contact_id: int, version: int, **changes_) -> int:
+    """Save changes made to `version`; returns the new version or raises Conflict."""
+    allowed = EDITABLE if scope.can("contact.edit") else RECTIFIABLE if scope.can("contact.rectify") else ()
+    if not allowed:
+        scope.require("contact.edit")
+    for key in changes_:
+        if key not in allowed:
+            if key in EDITABLE:
+                scope.require("contact.edit")
+            raise validate.ValidationError(key, "is not an editable contact field")
+    if "owner_id" in changes_ and not scope.can("contact.reassign"):
+        scope.require("contact.reassign")
+    clean = _clean(scope, changes_)
+    with database.atomic():
+        current = scope.contact(contact_id)
+        if current.restricted_at and scope.role != "privacy" and scope.role != "admin":
+            raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")
+        if current.version != version:
+            raise _conflict(contact_id)
+        changed = sorted(k for k, v in clean.items() if getattr(current, k) != v)
+        if not changed:
+            return current.version
+        updates = {getattr(Contact, k): v for k, v in clean.items()}
+        updates[Contact.version] = Contact.version + 1
+        updates[Contact.updated_at] = utcnow()
+        updates[Contact.last_activity_at] = utcnow()
+        Contact.update(updates).where(Contact.id == contact_id).execute()
+        search.index_contacts(database, [contact_id])
+        changes.record("contact", contact_id, "update")
+        audit.record(scope.user_id, "contact.edit", "contact", contact_id, fields=changed)
+    return version + 1
+
+
+def _conflict(contact_id: int) -> Conflict:
+    from .models import AuditEvent
+
+    last = (AuditEvent.select().where((AuditEvent.entity == "contact")
+                                      & (AuditEvent.entity_id == contact_id)
+                                      & AuditEvent.action.in_(["contact.edit", "contact.tags"]))
+            .order_by(AuditEvent.id.desc()).first())
+    if last is None:
+        return Conflict(contact_id, None, "")
+    who = User.get_or_none(User.id == last.actor_id)
+    return Conflict(contact_id, who.username if who else None, last.at)
+
+
+def _set_tags(contact_id: int, tags) -> None:
+    names = sorted({validate.text("tag", t, max_length=40).lower() for t in tags if str(t).strip()})
+    ContactTag.delete().where(ContactTag.contact == contact_id).execute()
+    for name in names:
+        tag, _ = Tag.get_or_create(name=name)
+        ContactTag.insert(contact=contact_id, tag=tag.id).on_conflict_ignore().execute()
+
+
+def set_tags(scope: Scope, contact_id: int, tags) -> None:
+    scope.require("contact.edit")
+    with database.atomic():
+        scope.contact(contact_id)
+        _set_tags(contact_id, tags)
+        Contact.update(version=Contact.version + 1, updated_at=utcnow()).where(
+            Contact.id == contact_id).execute()
+        search.index_contacts(database, [contact_id])
+        changes.record("contact", contact_id, "update")
+        audit.record(scope.user_id, "contact.tags", "contact", contact_id, count=len(list(tags)))
+
+
+def set_archived(scope: Scope, contact_id: int, archived: bool = True) -> None:
+    scope.require("contact.archive")
+    with database.atomic():
+        scope.contact(contact_id)
+        Contact.update(archived_at=utcnow() if archived else None, version=Contact.version + 1).where(
+            Contact.id == contact_id).execute()
+        changes.record("contact", contact_id, "update")
+        audit.record(scope.user_id, "contact.archive" if archived else "contact.unarchive",
+                     "contact", contact_id)
+
+
+def all_tags(scope: Scope) -> list[str]:
+    visible = scope.contacts().select(Contact.id)
+    q = (Tag.select(Tag.name).join(ContactTag).where(ContactTag.contact.in_(visible))
+         .distinct().order_by(Tag.name).tuples())
+    return [name for (name,) in q]
+
+
+def history(scope: Scope, contact_id: int):
+    """Who viewed and changed this record, for admin and privacy roles."""
+    scope.require("audit.read")
+    scope.contact(contact_id)
+    from .views import AuditView
+
+    names = _usernames()
+    return [AuditView(at=e.at, actor=names.get(e.actor_id, f"#{e.actor_id}"), action=e.action,
+                      detail=e.detail) for e in audit.history("contact", contact_id)]
+
+
+__all__ = ["Conflict", "NotFound", "search_contacts", "get_contact", "create_contact",
+           "update_contact", "set_tags", "set_archived", "all_tags", "history"]

@@ -1,0 +1,155 @@
+"""The SQLCipher connection: key handling, pragmas, IMMEDIATE transactions.
+
+The models bind to `database`, a deferred SqlCipherDatabase (initialised once
+by `open_database`).  Every transaction Peewee opens on it starts with
+BEGIN IMMEDIATE, so a write never fails half-way with "database is locked".
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from playhouse.sqlcipher_ext import SqlCipherDatabase
+
+MIN_SQLCIPHER = (4, 5, 0)
+BUSY_TIMEOUT_MS = 10_000
+
+class StoreError(Exception):
+    """A problem a person can act on; the message holds no personal data or secret."""
+
+
+class KeyFileError(StoreError):
+    pass
+
+
+class WrongKey(StoreError):
+    pass
+
+
+def new_key_file(path: Path) -> bytes:
+    """Create a key file with a random 256-bit key, mode 0600, never overwriting."""
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise KeyFileError(f"{path} already exists; refusing to overwrite a key") from None
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex() + "\n")
+    return key
+
+
+def read_key_file(path: Path) -> bytes:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise KeyFileError(f"key file {path} does not exist (run `minicrm init`?)") from None
+    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyFileError(
+            f"key file {path} is readable by group or others; fix with: chmod 600 {path}"
+        )
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except (ValueError, UnicodeDecodeError):
+        raise KeyFileError(f"key file {path} does not hold a 64-digit hex key") from None
+    if len(key) != 32:
+        raise KeyFileError(f"key file {path} does not hold a 64-digit hex key")
+    return key
+
+
+class _KeyHolder:
+    """Keeps the raw key out of reprs and tracebacks (a plain str would show in locals)."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "<database key>"
+
+    @property
+    def pragma(self) -> str:
+        return f"x'{self._key.hex()}'"
+
+
+def _pragmas(cache_mb: int) -> list[tuple[str, object]]:
+    return [
+        ("journal_mode", "wal"),
+        ("busy_timeout", BUSY_TIMEOUT_MS),
+        ("foreign_keys", 1),
+        ("synchronous", "full"),
+        ("temp_store", "memory"),
+        ("secure_delete", 1),
+        ("cache_size", -1024 * cache_mb),
+    ]
+
+
+class _Database(SqlCipherDatabase):
+    """SqlCipherDatabase whose key lives in a holder, never in connect_params."""
+
+    key_holder: _KeyHolder | None = None
+
+    def _connect(self):
+        from sqlcipher3 import dbapi2 as sqlcipher
+
+        conn = sqlcipher.connect(self.database, isolation_level=None, check_same_thread=False)
+        try:
+            # The key first: SQLCipher >= 4.7 ignores it after any other statement.
+            conn.execute(f'PRAGMA key = "{self.key_holder.pragma}"')
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher.DatabaseError:
+                raise WrongKey(f"this key does not open {self.database}") from None
+            self._add_conn_hooks(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+
+database = _Database(None, lock_type="IMMEDIATE")
+
+
+def open_database(db_path: Path, key: bytes, *, cache_mb: int = 64, create: bool = False):
+    """Bind the models' database to an encrypted file and check it opens."""
+    db_path = Path(db_path)
+    if not create and not db_path.exists():
+        raise StoreError(f"database {db_path} does not exist (run `minicrm init`?)")
+    if not database.is_closed():
+        database.close()
+    database.key_holder = _KeyHolder(key)
+    database.init(str(db_path), pragmas=_pragmas(cache_mb))
+    database.connect(reuse_if_open=True)
+    check_cipher(database)
+    return database
+
+
+def check_cipher(db) -> None:
+    row = db.execute_sql("PRAGMA cipher_version").fetchone()
+    if not row or not row[0]:
+        raise StoreError("the SQLite library in use is not SQLCipher; refusing to store data unencrypted")
+    version = tuple(int(p) for p in row[0].split()[0].split(".")[:3])
+    if version < MIN_SQLCIPHER:
+        raise StoreError(
+            f"SQLCipher {'.'.join(map(str, version))} is older than the minimum "
+            f"{'.'.join(map(str, MIN_SQLCIPHER))}"
+        )
+
+
+def close_database() -> None:
+    if not database.is_closed():
+        database.close()
+
+
+def data_version() -> int:
+    """Changes when another connection commits: a cheap 'anything new?' check."""
+    return database.execute_sql("PRAGMA data_version").fetchone()[0]
+
+
+def checkpoint() -> None:
+    """Move the WAL into the main file and truncate it (old page images go too)."""
+    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

@@ -1,0 +1,171 @@
+"""Realistic Danish sample data: names with æøå, companies with valid CVR
+numbers, +45 phones, deals, invoices, consents and notes.
+
+Seeded, so the same N always gives the same data (tests and benches rely on it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from . import audit, bulk, changes
+from .db import database
+from .models import User, utcnow
+from .validate import CVR_WEIGHTS
+
+FIRST = ("Søren Mette Jørgen Åse Ærling Anne Lars Kirsten Niels Hanne Jens Birgitte Morten Lone Rasmus "
+         "Sofie Mads Freja Jonas Ida Mikkel Emma Frederik Clara Thorbjørn Bjørn Sørine Ølsted Åge Maja "
+         "Kasper Signe Troels Line Anders Karen Henrik Pernille Christian Camilla José Zoë Noémie").split()
+LAST = ("Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen Rasmussen Jørgensen "
+        "Petersen Madsen Kristensen Olsen Thomsen Christiansen Poulsen Johansen Møller Mortensen "
+        "Kjær Østergaard Bøgh Skovgaard Lindahl Ærø Dahl Holm Brøndum Aagaard Vestergård Fjeldsø").split()
+TITLES = ("Direktør", "Indkøber", "Bogholder", "Projektleder", "Salgschef", "Værkfører",
+          "Kontorchef", "Indehaver", "IT-ansvarlig", "Økonomichef")
+CITIES = (("8000", "Århus C"), ("2100", "København Ø"), ("5000", "Odense C"), ("9000", "Aalborg"),
+          ("7100", "Vejle"), ("6700", "Esbjerg"), ("4000", "Roskilde"), ("8600", "Silkeborg"),
+          ("3400", "Hillerød"), ("6000", "Kolding"), ("8800", "Viborg"), ("4700", "Næstved"))
+STREETS = ("Østergade", "Vestergade", "Søndergade", "Nørregade", "Åboulevarden", "Strandvejen",
+           "Møllevej", "Skovbrynet", "Kirkevej", "Havnegade", "Ærøvej", "Bøgevej")
+TRADES = ("VVS", "Byg", "El-service", "Tømrer", "Maler", "Rengøring", "Revision", "Grossist",
+          "Transport", "Køleteknik", "Glarmester", "Anlæg")
+SUFFIX = ("ApS", "A/S", "I/S", "& Søn", "ApS", "A/S")
+TAGS = ("vip", "nyhedsbrev", "messe-2026", "b2b", "offentlig", "tilbud-sendt", "fynsk", "jysk")
+NOTES = ("Ringede om tilbud på service; vender tilbage i næste uge.",
+         "Møde på kontoret: ønsker pris på udvidelse.",
+         "Sendt materiale pr. mail.", "Klage over levering, løst med kreditnota.",
+         "Interesseret i årsaftale.", "Aftalt opfølgning efter sommerferien.")
+STAGES = ("new", "qualified", "proposal", "won", "lost")
+LIFECYCLES = ("lead", "prospect", "customer", "customer", "former")
+
+
+def cvr_number(rng: random.Random) -> str:
+    while True:
+        digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(6)]
+        check = (-sum(d * w for d, w in zip(digits, CVR_WEIGHTS))) % 11
+        if check < 10:
+            return "".join(map(str, digits + [check]))
+
+
+def phone_number(rng: random.Random) -> str:
+    return f"+45{rng.choice('2345678')}{rng.randint(0, 9_999_999):07d}"
+
+
+def _ascii(name: str) -> str:
+    return (name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+            .replace("é", "e").replace("ë", "e").replace(" ", "").replace("&", ""))
+
+
+def generate(contacts: int, *, seed: int = 2026, owners: list[int] | None = None) -> dict[str, int]:
+    """Add `contacts` contacts with companies, deals, invoices, consents and notes."""
+    rng = random.Random(seed + contacts)
+    if owners is None:
+        owners = [u.id for u in User.select().where(User.role.in_(["sales", "manager"]))] or \
+                 [u.id for u in User.select().where(User.role == "admin")] or [None]
+    n_companies = max(1, contacts // 5)
+    now = utcnow()
+    counts = {}
+    with database.atomic():
+        conn = database.connection()
+        first_company = (conn.execute("SELECT max(id) FROM company").fetchone()[0] or 0) + 1
+        used_cvr = {r[0] for r in conn.execute("SELECT cvr FROM company WHERE cvr IS NOT NULL")}
+        companies = {}
+        rows = []
+        for i in range(n_companies):
+            cid = first_company + i
+            cvr = cvr_number(rng)
+            while cvr in used_cvr:
+                cvr = cvr_number(rng)
+            used_cvr.add(cvr)
+            name = f"{rng.choice(LAST)} {rng.choice(TRADES)} {rng.choice(SUFFIX)}"
+            postcode, city = rng.choice(CITIES)
+            companies[cid] = (name, cvr)
+            rows.append((cid, name, cvr, f"{rng.choice(STREETS)} {rng.randint(1, 120)}", postcode, city,
+                         str(now), str(now)))
+        conn.executemany("INSERT INTO company (id, name, cvr, address, postcode, city, created_at, "
+                         "updated_at) VALUES (?,?,?,?,?,?,?,?)", rows)
+        counts["companies"] = n_companies
+
+        contact_rows, tag_sets = [], {}
+        for n in range(contacts):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            cid = first_company + rng.randrange(n_companies)
+            domain = _ascii(companies[cid][0].split()[0]) + ".dk"
+            email = f"{_ascii(first)}.{_ascii(last)}{n}@{domain}"
+            contact_rows.append((first, last, rng.choice(TITLES), email, phone_number(rng), cid,
+                                 rng.choice(owners), rng.choice(LIFECYCLES), "demo", None,
+                                 rng.choice(("contract", "legitimate_interest"))))
+            if rng.random() < 0.4:
+                tag_sets[n] = sorted(set(rng.sample(TAGS, rng.randint(1, 2))))
+        ids = bulk.insert_contacts(contact_rows, company_names=companies, tags=tag_sets)
+        counts["contacts"] = len(ids)
+
+        for name in TAGS:
+            conn.execute("INSERT OR IGNORE INTO tag (name) VALUES (?)", (name,))
+        tag_ids = dict(conn.execute("SELECT name, id FROM tag").fetchall())
+        conn.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)",
+                         [(ids[n], tag_ids[t]) for n, ts in tag_sets.items() for t in ts])
+
+        deals = []
+        for n in range(contacts // 3):
+            k = rng.randrange(contacts)
+            row = contact_rows[k]
+            deals.append((f"{rng.choice(('Serviceaftale', 'Renovering', 'Levering', 'Rådgivning'))} "
+                          f"{rng.randint(2025, 2027)}", rng.randint(5, 500) * 100_000, "DKK",
+                          rng.choice(STAGES), row[6], ids[k], row[5], str(now), str(now), 1))
+        conn.executemany("INSERT INTO deal (title, amount_minor, currency, stage, owner_id, contact_id, "
+                         "company_id, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?)", deals)
+        counts["deals"] = len(deals)
+
+        first_invoice = (conn.execute("SELECT count(*) FROM invoice").fetchone()[0] or 0) + 1
+        invoices = []
+        for n in range(contacts // 4):
+            k = rng.randrange(contacts)
+            row = contact_rows[k]
+            issued = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randrange(1700))
+            company = companies[row[5]]
+            invoices.append((f"F{first_invoice + n:07d}", str(issued), str(issued + dt.timedelta(days=30)),
+                             rng.randint(10, 2000) * 10_000, "DKK",
+                             str(issued + dt.timedelta(days=rng.randint(5, 40))) if rng.random() < 0.8 else None,
+                             ids[k], row[5], f"{row[0]} {row[1]}, {company[0]}", "Danmark", row[3],
+                             company[1], str(dt.date(issued.year + 6, 1, 1)), 0))
+        conn.executemany(
+            "INSERT INTO invoice (number, issued_on, due_on, amount_minor, currency, paid_on, contact_id, "
+            "company_id, billing_name, billing_address, billing_email, billing_cvr, retain_until, "
+            "retained_after_erasure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", invoices)
+        counts["invoices"] = len(invoices)
+
+        consent_rows, consent_events = [], []
+        first_consent = (conn.execute("SELECT max(id) FROM consent").fetchone()[0] or 0) + 1
+        for n, k in enumerate(rng.sample(range(contacts), contacts // 2)):
+            given = now - dt.timedelta(days=rng.randrange(900))
+            withdrawn = given + dt.timedelta(days=rng.randrange(1, 200)) if rng.random() < 0.15 else None
+            method = rng.choice(("web_double_opt_in", "phone", "paper", "in_person"))
+            consent_rows.append((first_consent + n, ids[k], "newsletter", "email",
+                                 "withdrawn" if withdrawn else "given", str(given),
+                                 str(withdrawn) if withdrawn else None, method, "nyhedsbrev-v2", str(now)))
+            consent_events.append((first_consent + n, str(given), "given", method, "nyhedsbrev-v2",
+                                   "Demo: bekræftet via link" if method == "web_double_opt_in" else
+                                   "Demo: aftalt i telefonen", None))
+            if withdrawn:
+                consent_events.append((first_consent + n, str(withdrawn), "withdrawn", "web_unsubscribe",
+                                       "nyhedsbrev-v2", None, None))
+        conn.executemany("INSERT INTO consent (id, contact_id, purpose, channel, status, given_at, "
+                         "withdrawn_at, method, text_version, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                         consent_rows)
+        conn.executemany("INSERT INTO consent_event (consent_id, at, event, method, text_version, evidence, "
+                         "actor_id) VALUES (?,?,?,?,?,?,?)", consent_events)
+        counts["consents"] = len(consent_rows)
+
+        notes = []
+        for n in range(contacts // 2):
+            k = rng.randrange(contacts)
+            private = rng.random() < 0.25
+            notes.append((ids[k], contact_rows[k][6], rng.choice(("call", "meeting", "email", "other")),
+                          rng.choice(NOTES), "private" if private else "team", str(now)))
+        conn.executemany("INSERT INTO note (contact_id, author_id, category, body, visibility, created_at) "
+                         "VALUES (?,?,?,?,?,?)", notes)
+        counts["notes"] = len(notes)
+
+        changes.record("contact", 0, "bulk")
+        audit.record(None, "demo.generate", **counts)
+    return counts

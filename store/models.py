@@ -1,0 +1,274 @@
+"""Peewee models.  Each personal-data field declares its category, purpose and
+retention rule (see processing.py); `personal_fields()` lists them all.
+
+The schema itself is created by the numbered migrations in migrations/; a test
+checks that the migrated schema and these models agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+from peewee import (
+    AutoField, BareField, BigIntegerField, BlobField, BooleanField, CharField, DateField,
+    DateTimeField, ForeignKeyField, IntegerField, Model, TextField,
+)
+
+from .db import database
+from .processing import PersonalData
+
+ROLES = ("admin", "manager", "sales", "finance", "privacy")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def personal(field, category: str, purpose: str, retention: str):
+    """Mark a field as personal data; the metadata travels with the field."""
+    field.personal = PersonalData(category, purpose, retention)
+    return field
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+# --- staff -----------------------------------------------------------------
+
+class User(BaseModel):
+    username = personal(CharField(unique=True), "account", "security", "account")
+    role = CharField()
+    password_hash = CharField(null=True)
+    must_change_password = BooleanField(default=True)
+    totp_secret = BlobField(null=True)  # AES-GCM sealed, on top of SQLCipher
+    totp_enrolled = BooleanField(default=False)
+    totp_last_step = BigIntegerField(default=0)  # replay guard: last accepted step
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+    auth_epoch = IntegerField(default=0)  # bumped on revoke/reset: live sessions end
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = personal(DateTimeField(null=True), "account", "security", "account")
+
+
+class RecoveryCode(BaseModel):
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField()
+    used_at = DateTimeField(null=True)
+
+
+class LoginSession(BaseModel):
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    started_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    source_addr = personal(CharField(null=True), "account", "security", "account")
+    pid = IntegerField()
+    auth_epoch = IntegerField(default=0)
+    ended_at = DateTimeField(null=True)
+    end_reason = CharField(null=True)
+
+
+# --- customers --------------------------------------------------------------
+
+class Company(BaseModel):
+    name = personal(CharField(), "professional", "customer_relationship", "relationship")
+    cvr = CharField(null=True, unique=True)
+    address = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    postcode = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    city = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class ImportBatch(BaseModel):
+    file_name = CharField()
+    imported_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    imported_at = DateTimeField(default=utcnow)
+    lawful_basis = CharField()
+    undone_at = DateTimeField(null=True)
+
+
+class Contact(BaseModel):
+    first_name = personal(CharField(), "identity", "customer_relationship", "relationship")
+    last_name = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
+    title = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
+    email = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    phone = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    company = personal(ForeignKeyField(Company, null=True, backref="contacts", on_delete="SET NULL"),
+                       "professional", "customer_relationship", "relationship")
+    owner = ForeignKeyField(User, null=True, backref="contacts", on_delete="SET NULL")
+    lifecycle = CharField(default="lead")
+    source = personal(CharField(default="manual"), "provenance", "compliance", "relationship")
+    import_batch = personal(ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL"),
+                            "provenance", "compliance", "relationship")
+    lawful_basis = personal(CharField(default="legitimate_interest"), "provenance", "compliance", "relationship")
+    created_at = personal(DateTimeField(default=utcnow), "provenance", "customer_relationship", "relationship")
+    updated_at = DateTimeField(default=utcnow)
+    last_activity_at = personal(DateTimeField(default=utcnow), "professional", "customer_relationship", "relationship")
+    archived_at = DateTimeField(null=True)
+    restricted_at = DateTimeField(null=True)  # Art. 18: kept, not used
+    version = IntegerField(default=1)  # optimistic concurrency
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class ContactSearch(BaseModel):
+    """The FTS5 index (see search.py); created by a migration, joined on rowid."""
+    rowid = IntegerField(primary_key=True)
+    contact_search = BareField()  # FTS5's hidden column named after the table: `x MATCH ?`
+
+    class Meta:
+        table_name = "contact_search"
+
+
+class Tag(BaseModel):
+    name = CharField(unique=True)
+
+
+class ContactTag(BaseModel):
+    contact = personal(ForeignKeyField(Contact, backref="contact_tags", on_delete="CASCADE"),
+                       "professional", "sales", "relationship")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("contact", "tag"), True),)
+
+
+class Deal(BaseModel):
+    title = personal(CharField(), "commercial", "sales", "relationship")
+    amount_minor = personal(BigIntegerField(default=0), "commercial", "sales", "relationship")
+    currency = CharField(default="DKK")
+    stage = personal(CharField(default="new"), "commercial", "sales", "relationship")
+    owner = ForeignKeyField(User, null=True, backref="deals", on_delete="SET NULL")
+    contact = personal(ForeignKeyField(Contact, null=True, backref="deals", on_delete="SET NULL"),
+                       "commercial", "sales", "relationship")
+    company = ForeignKeyField(Company, null=True, backref="deals", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class Invoice(BaseModel):
+    number = CharField(unique=True)
+    issued_on = personal(DateField(), "financial", "bookkeeping", "bookkeeping_5y")
+    due_on = DateField()
+    amount_minor = personal(BigIntegerField(), "financial", "bookkeeping", "bookkeeping_5y")
+    currency = CharField(default="DKK")
+    paid_on = personal(DateField(null=True), "financial", "bookkeeping", "bookkeeping_5y")
+    contact = personal(ForeignKeyField(Contact, null=True, backref="invoices", on_delete="SET NULL"),
+                       "financial", "bookkeeping", "bookkeeping_5y")
+    company = ForeignKeyField(Company, null=True, backref="invoices", on_delete="SET NULL")
+    # The billing identity as it was on the invoice: kept after erasure by law.
+    billing_name = personal(CharField(), "financial", "bookkeeping", "bookkeeping_5y")
+    billing_address = personal(CharField(default=""), "financial", "bookkeeping", "bookkeeping_5y")
+    billing_email = personal(CharField(null=True), "financial", "bookkeeping", "bookkeeping_5y")
+    billing_cvr = CharField(null=True)
+    retain_until = DateField()  # end of financial year + 5 years
+    retained_after_erasure = BooleanField(default=False)
+
+
+class Note(BaseModel):
+    contact = personal(ForeignKeyField(Contact, backref="notes", on_delete="CASCADE"),
+                       "communication", "customer_relationship", "relationship")
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    category = CharField(default="other")
+    body = personal(CharField(max_length=2000), "communication", "customer_relationship", "relationship")
+    visibility = CharField(default="team")
+    created_at = personal(DateTimeField(default=utcnow), "communication", "customer_relationship", "relationship")
+
+
+class Consent(BaseModel):
+    contact = personal(ForeignKeyField(Contact, backref="consents", on_delete="CASCADE"),
+                       "consent", "marketing", "consent_proof")
+    purpose = personal(CharField(), "consent", "marketing", "consent_proof")
+    channel = personal(CharField(default="email"), "consent", "marketing", "consent_proof")
+    status = personal(CharField(default="pending"), "consent", "marketing", "consent_proof")
+    given_at = personal(DateTimeField(null=True), "consent", "compliance", "consent_proof")
+    withdrawn_at = personal(DateTimeField(null=True), "consent", "compliance", "consent_proof")
+    method = personal(CharField(null=True), "consent", "compliance", "consent_proof")
+    text_version = personal(CharField(null=True), "consent", "compliance", "consent_proof")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("contact", "purpose", "channel"), True),)
+
+
+class ConsentEvent(BaseModel):
+    consent = personal(ForeignKeyField(Consent, backref="events", on_delete="CASCADE"),
+                       "consent", "compliance", "consent_proof")
+    at = personal(DateTimeField(default=utcnow), "consent", "compliance", "consent_proof")
+    event = personal(CharField(), "consent", "compliance", "consent_proof")  # requested/given/withdrawn
+    method = personal(CharField(null=True), "consent", "compliance", "consent_proof")
+    text_version = personal(CharField(null=True), "consent", "compliance", "consent_proof")
+    evidence = personal(CharField(null=True, max_length=1000), "consent", "compliance", "consent_proof")
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class DataSubjectRequest(BaseModel):
+    contact = personal(ForeignKeyField(Contact, null=True, backref="requests", on_delete="SET NULL"),
+                       "provenance", "compliance", "relationship")
+    kind = CharField()
+    received_on = DateField()
+    due_on = DateField()
+    extension_reason = CharField(null=True)
+    status = CharField(default="open")
+    handler = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    closed_at = DateTimeField(null=True)
+
+
+# --- compliance machinery (no personal data) ---------------------------------
+
+class ErasureLedger(BaseModel):
+    """Keyed hashes only: the erased person is recognised, never named."""
+    email_hmac = CharField(null=True, index=True)
+    phone_hmac = CharField(null=True, index=True)
+    erased_at = DateTimeField(default=utcnow)
+    legal_basis = CharField()
+
+
+class AuditEvent(BaseModel):
+    """Append-only and hash-chained; people appear only as ids."""
+    id = AutoField()
+    at = DateTimeField(default=utcnow)
+    actor_id = IntegerField(null=True)
+    action = CharField()
+    entity = CharField(null=True)
+    entity_id = IntegerField(null=True)
+    detail = TextField(default="{}")  # canonical JSON: field names, counts, never values
+    prev_hash = CharField()
+    hash = CharField()
+
+
+class Change(BaseModel):
+    """The change feed other sessions poll to refresh what they show."""
+    seq = AutoField()
+    at = DateTimeField(default=utcnow)
+    entity = CharField()
+    entity_id = IntegerField()
+    op = CharField()  # insert/update/delete
+
+
+class AccessReview(BaseModel):
+    reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    reviewed_at = DateTimeField(default=utcnow)
+    summary = TextField(default="{}")
+
+
+MODELS = [
+    User, RecoveryCode, LoginSession, Company, ImportBatch, Contact, Tag, ContactTag,
+    Deal, Invoice, Note, Consent, ConsentEvent, DataSubjectRequest, ErasureLedger,
+    AuditEvent, Change, AccessReview,
+]
+
+
+def personal_fields() -> Iterator[tuple[type[Model], object]]:
+    """Every (model, field) that holds personal data, with field.personal set."""
+    for model in MODELS:
+        for field in model._meta.sorted_fields:
+            if getattr(field, "personal", None) is not None:
+                yield model, field

@@ -1,0 +1,93 @@
+"""What personal data MiniCRM processes, why, and for how long.
+
+Every personal-data field in models.py points at one category, one purpose
+and one retention rule defined here.  Exports, the record of processing and
+the privacy notice read this module, so the paperwork follows the code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    en: str
+    da: str
+
+
+@dataclass(frozen=True)
+class Purpose:
+    id: str
+    en: str
+    da: str
+    lawful_basis: str  # GDPR Art. 6(1) point
+
+
+@dataclass(frozen=True)
+class Retention:
+    id: str
+    en: str
+    da: str
+
+
+CATEGORIES = {c.id: c for c in [
+    Category("identity", "Name and job title", "Navn og stilling"),
+    Category("contact_details", "Contact details (email, phone, address)", "Kontaktoplysninger (e-mail, telefon, adresse)"),
+    Category("professional", "Employer and business relationship", "Arbejdsgiver og forretningsforhold"),
+    Category("commercial", "Deals and their value", "Handler og deres værdi"),
+    Category("financial", "Invoices and payments", "Fakturaer og betalinger"),
+    Category("communication", "Notes on conversations", "Noter om samtaler"),
+    Category("consent", "Consents and their proof", "Samtykker og dokumentation for dem"),
+    Category("provenance", "Where the data came from", "Hvor oplysningerne kom fra"),
+    Category("account", "Staff user accounts and sign-ins", "Medarbejderes brugerkonti og log-ind"),
+]}
+
+PURPOSES = {p.id: p for p in [
+    Purpose("customer_relationship", "Managing the customer relationship",
+            "Pleje af kundeforholdet", "Art. 6(1)(b) contract / (f) legitimate interest"),
+    Purpose("sales", "Sales and offers", "Salg og tilbud", "Art. 6(1)(f) legitimate interest"),
+    Purpose("bookkeeping", "Bookkeeping required by law", "Bogføring efter loven",
+            "Art. 6(1)(c) legal obligation (bogføringsloven)"),
+    Purpose("marketing", "Newsletters and marketing by email", "Nyhedsbreve og markedsføring på e-mail",
+            "Art. 6(1)(a) consent (markedsføringsloven § 10)"),
+    Purpose("compliance", "Documenting compliance (consent proof, requests)",
+            "Dokumentation af overholdelse (samtykker, anmodninger)", "Art. 6(1)(c) legal obligation"),
+    Purpose("security", "Securing access to the system", "Sikring af adgang til systemet",
+            "Art. 6(1)(f) legitimate interest / Art. 32"),
+]}
+
+RETENTION = {r.id: r for r in [
+    Retention("relationship", "While the customer relationship lasts; archived after 24 months without activity, erased 12 months later",
+              "Så længe kundeforholdet varer; arkiveres efter 24 måneder uden aktivitet og slettes 12 måneder senere"),
+    Retention("bookkeeping_5y", "5 years from the end of the financial year (bogføringsloven § 10)",
+              "5 år fra udgangen af regnskabsåret (bogføringsloven § 10)"),
+    Retention("consent_proof", "While the consent is used, and 2 years after withdrawal as proof",
+              "Så længe samtykket bruges, og 2 år efter tilbagetrækning som dokumentation"),
+    Retention("account", "While the staff member has access, and 12 months after",
+              "Så længe medarbejderen har adgang, og 12 måneder efter"),
+]}
+
+# Contact lifecycle and lawful-basis vocabularies (structured, not free text).
+LIFECYCLES = ("lead", "prospect", "customer", "former")
+LAWFUL_BASES = ("contract", "legitimate_interest", "consent")
+DEAL_STAGES = ("new", "qualified", "proposal", "won", "lost")
+NOTE_CATEGORIES = ("call", "meeting", "email", "offer", "complaint", "other")
+NOTE_VISIBILITY = ("team", "private")
+CONSENT_STATUSES = ("pending", "given", "withdrawn")
+CONSENT_METHODS = ("web_double_opt_in", "phone", "paper", "in_person", "import")
+CONSENT_PURPOSES = ("newsletter", "offers", "events")
+CHANNELS = ("email", "sms", "phone", "post")
+REQUEST_KINDS = ("access", "portability", "rectification", "erasure", "restriction", "objection")
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    category: str
+    purpose: str
+    retention: str
+
+    def __post_init__(self):
+        assert self.category in CATEGORIES, self.category
+        assert self.purpose in PURPOSES, self.purpose
+        assert self.retention in RETENTION, self.retention

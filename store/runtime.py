@@ -1,0 +1,78 @@
+"""Opening the store for a process: config -> key -> database -> schema."""
+from __future__ import annotations
+
+import atexit
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import migrations
+from .config import Config, load_config
+from .db import StoreError, close_database, database, new_key_file, open_database, read_key_file
+
+
+@dataclass
+class Runtime:
+    config: Config
+    key: bytes  # kept for deriving application-level keys; never printed
+
+    def __repr__(self) -> str:
+        return f"<Runtime {self.config.db_path}>"
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise StoreError("the store is not open")
+    return _current
+
+
+def open_store(config: Config | str | Path | None = None, *, migrate: bool = True) -> Runtime:
+    """Open the configured database for this process (idempotent)."""
+    global _current
+    cfg = config if isinstance(config, Config) else load_config(config)
+    key = read_key_file(cfg.key_path)
+    open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"])
+    if migrate:
+        migrations.migrate(database)
+    elif migrations.current_version(database) > migrations.LATEST:
+        raise StoreError(f"{cfg.db_path} was written by a newer MiniCRM (schema "
+                         f"{migrations.current_version(database)} > {migrations.LATEST})")
+    _current = Runtime(cfg, key)
+    atexit.register(close_store)
+    return _current
+
+
+def create_store(config: Config) -> Runtime:
+    """A new key file and an empty encrypted database with the latest schema."""
+    global _current
+    if config.db_path.exists():
+        raise StoreError(f"{config.db_path} already exists; refusing to initialise over it")
+    key = new_key_file(config.key_path)
+    config.db_path.parent.mkdir(parents=True, exist_ok=True)
+    open_database(config.db_path, key, cache_mb=config["database.cache_mb"], create=True)
+    migrations.migrate(database)
+    _current = Runtime(config, key)
+    atexit.register(close_store)
+    return _current
+
+
+def close_store() -> None:
+    global _current
+    if _current is not None:
+        from . import audit
+
+        try:
+            audit.flush()
+        except Exception:  # the database may already be gone at exit
+            pass
+    close_database()
+    _current = None
+
+
+def derived_key(purpose: str) -> bytes:
+    """An application key for one purpose, derived from the database key."""
+    from .secretbox import derive_key
+
+    return derive_key(current().key, purpose)

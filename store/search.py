@@ -1,0 +1,121 @@
+"""Danish folding and safe full-text queries.
+
+People type `soren` for Søren, `aarhus` for Århus and `jose` for José.  Both
+the indexed text and the query pass through `fold`, so whichever spelling is
+typed the folded forms agree.  Query text is split into plain word tokens that
+are each quoted and prefix-matched: nothing the user types is ever parsed as
+FTS5 syntax.
+
+The index is a contentless FTS5 table (it stores no copy of the text, only the
+index) kept in step by `index_contacts` inside the same transaction as the
+write that changed the contact.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable
+
+MAX_TOKENS = 8
+
+CREATE_INDEX = (
+    "CREATE VIRTUAL TABLE contact_search USING fts5("
+    "name, company, email, phone, tags, "
+    "content='', contentless_delete=1, "
+    "tokenize=\"unicode61 remove_diacritics 2\", prefix='1 2 3')"
+)
+
+_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "ð": "d", "þ": "th", "ł": "l"})
+_TOKEN = re.compile(r"[^\W_]+")
+_PHONE_QUERY = re.compile(r"^[\d\s+()./-]*\d[\d\s+()./-]*$")
+
+
+def fold(text: str) -> str:
+    """Lower-case, Danish letters spelled out, accents dropped, aa/oe collapsed."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    # å=aa=a and ø=oe=o: collapse the spelled-out forms so every spelling meets.
+    return text.replace("aa", "a").replace("oe", "o")
+
+
+def phone_terms(phone: str | None) -> str:
+    """E.164 digits plus the national number, so `20123456` finds `+4520123456`."""
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", phone)
+    terms = [digits]
+    try:
+        import phonenumbers
+
+        parsed = phonenumbers.parse(phone, None)
+        national = str(parsed.national_number)
+        if national != digits:
+            terms.append(national)
+    except Exception:  # not E.164: index the digits only
+        pass
+    return " ".join(terms)
+
+
+def match_expression(text: str) -> str | None:
+    """Turn anything typed into a safe FTS5 prefix query, or None if nothing to search."""
+    if _PHONE_QUERY.match(text) and sum(c.isdigit() for c in text) >= 3:
+        digits = re.sub(r"\D", "", text)
+        return f'"{digits}"*'
+    tokens = _TOKEN.findall(fold(text))[:MAX_TOKENS]
+    if not tokens:
+        return None
+    # Tokens hold only letters and digits, so quoting them is enough.
+    return " ".join(f'"{t}"*' for t in tokens)
+
+
+def row_for(first_name, last_name, company_name, company_cvr, email, phone, tags: Iterable[str]):
+    return (
+        fold(f"{first_name} {last_name}"),
+        fold(f"{company_name or ''} {company_cvr or ''}"),
+        fold(email or ""),
+        phone_terms(phone),
+        fold(" ".join(tags)),
+    )
+
+
+_ROWS_SQL = """
+SELECT c.id, c.first_name, c.last_name, co.name, co.cvr, c.email, c.phone,
+       (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
+         WHERE ct.contact_id = c.id)
+FROM contact c LEFT JOIN company co ON co.id = c.company_id
+"""
+
+
+def index_contacts(db, contact_ids: Iterable[int]) -> None:
+    """Re-index the given contacts (deleted ones just leave the index)."""
+    ids = list(contact_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        db.execute_sql(f"DELETE FROM contact_search WHERE rowid IN ({marks})", chunk)
+        rows = db.execute_sql(f"{_ROWS_SQL} WHERE c.id IN ({marks})", chunk).fetchall()
+        _insert(db, rows)
+
+
+def index_company(db, company_id: int) -> None:
+    ids = [r[0] for r in db.execute_sql("SELECT id FROM contact WHERE company_id = ?", (company_id,))]
+    index_contacts(db, ids)
+
+
+def rebuild(db) -> None:
+    """Empty and refill the whole index (after a migration or a bulk load)."""
+    db.execute_sql("DELETE FROM contact_search")
+    cursor = db.execute_sql(_ROWS_SQL + " ORDER BY c.id")
+    while True:
+        rows = cursor.fetchmany(5000)
+        if not rows:
+            break
+        _insert(db, rows)
+
+
+def _insert(db, rows) -> None:
+    values = [(r[0], *row_for(r[1], r[2], r[3], r[4], r[5], r[6], (r[7] or "").split())) for r in rows]
+    db.connection().executemany(
+        "INSERT INTO contact_search(rowid, name, company, email, phone, tags) VALUES (?,?,?,?,?,?)",
+        values,
+    )

@@ -1,0 +1,125 @@
+"""Plain read-only values the service API hands out.
+
+The UI gets these, never model instances: a model would lazily load related
+rows behind the scope's back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    first_name: str
+    last_name: str
+    company: str
+    email: str
+    phone: str
+    owner: str
+    lifecycle: str
+    status: str  # active / archived / restricted
+    tags: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class ContactDetail:
+    id: int
+    first_name: str
+    last_name: str
+    title: str
+    email: str
+    phone: str
+    company_id: int | None
+    company: str
+    company_cvr: str
+    owner_id: int | None
+    owner: str
+    lifecycle: str
+    status: str
+    source: str
+    lawful_basis: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    last_activity_at: dt.datetime
+    version: int
+    tags: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class DealView:
+    id: int
+    title: str
+    amount_minor: int
+    currency: str
+    stage: str
+    owner: str
+    contact_id: int | None
+    version: int
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    category: str
+    body: str
+    visibility: str
+    author: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    id: int
+    number: str
+    issued_on: dt.date
+    due_on: dt.date
+    amount_minor: int
+    currency: str
+    paid_on: dt.date | None
+    billing_name: str
+    billing_address: str
+    billing_email: str
+    billing_cvr: str
+    retain_until: dt.date
+    contact_id: int | None
+
+
+@dataclass(frozen=True)
+class ConsentEventView:
+    at: dt.datetime
+    event: str
+    method: str
+    text_version: str
+    evidence: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: int
+    purpose: str
+    channel: str
+    status: str
+    given_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    method: str
+    text_version: str
+    events: tuple[ConsentEventView, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: str
