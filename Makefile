@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEMO    := .demo
 
-.PHONY: run test bench venv clean
+.PHONY: run test bench venv clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,8 +19,21 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m tui.demo --dir $(DEMO)
 
+# tmux drives the real TUI in tests; sshd and ssh run the end-to-end tests.
+# Installed only when missing, and only when we may (root, as in CI).
+SYSTEM_TOOLS := tmux:tmux /usr/sbin/sshd:openssh-server ssh:openssh-client
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do tool=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$tool >/dev/null 2>&1 || [ -x "$$tool" ] || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing:$$missing (tests that need them will say so)"; fi; \
+	fi
+
 ## make test: the whole suite (a real SQLCipher file, real processes)
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -q
 
 ## make bench: measured paths, each next to its baseline from the same run

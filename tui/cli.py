@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one line, never a traceback (it could hold personal data)
         from store.config import ConfigError
-        from store.db import StoreError
+        from store.runtime import StoreError
         from store.validate import ValidationError
 
         if isinstance(exc, (ConfigError, StoreError, ValidationError)):
