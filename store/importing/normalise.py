@@ -1,0 +1,363 @@
+"""Normalising single values: e-mail, phone, names, CVR, postcode, consent evidence.
+
+Every ``normalise_*`` function takes the raw string and returns the clean value, or
+raises :class:`ValueProblem` with a short English reason.  No I/O, no database.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime, timezone
+from email.utils import parseaddr
+
+import phonenumbers
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+
+__all__ = [
+    "ValueProblem",
+    "normalise_email",
+    "split_emails",
+    "normalise_phone",
+    "split_phones",
+    "tidy_name",
+    "split_full_name",
+    "normalise_cvr",
+    "is_valid_cvr",
+    "normalise_postcode",
+    "split_postcode_city",
+    "normalise_timestamp",
+    "normalise_ip",
+    "split_tags",
+    "tidy_text",
+]
+
+
+class ValueProblem(ValueError):
+    """A value that cannot be used; ``str()`` is the reason (without the value)."""
+
+
+def tidy_text(value: str) -> str:
+    """Trim and collapse runs of spaces/tabs (newlines inside are kept)."""
+    lines = [" ".join(part.split()) for part in value.replace("\r\n", "\n").split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+# --- e-mail ----------------------------------------------------------------------------
+
+_MULTI_SEP = re.compile(r"\s+:::\s+|[;\n]")
+
+
+def split_emails(raw: str) -> list[str]:
+    """Split a cell holding several addresses (Google's ``" ::: "``, ``;``, ``,``, newline)."""
+    parts: list[str] = []
+    for chunk in _MULTI_SEP.split(raw):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        # "a@x.dk, b@y.dk" but not '"Hansen, Jens" <j@x.dk>'
+        if "," in chunk and "<" not in chunk and chunk.count("@") > 1:
+            parts.extend(p.strip() for p in chunk.split(",") if p.strip())
+        else:
+            parts.append(chunk)
+    return parts
+
+
+# Plain ASCII addresses that email-validator certainly accepts (dot-atom local part,
+# LDH domain labels, an alphabetic TLD, no punycode): checked here without its slower
+# Unicode/IDNA machinery.  Everything else goes through email-validator.
+_ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_FAST_EMAIL = re.compile(
+    rf"^(?=.{{1,64}}@)({_ATEXT}(?:\.{_ATEXT})*)@"
+    r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$",
+    re.IGNORECASE,
+)
+
+
+def _fast_email(s: str) -> str | None:
+    if len(s) > 254:
+        return None
+    m = _FAST_EMAIL.match(s)
+    if not m:
+        return None
+    domain = m.group(2).lower()
+    if "--" in domain:
+        return None  # punycode and other IDNA cases: let email-validator decide
+    for special in SPECIAL_USE_DOMAIN_NAMES:
+        if domain == special or domain.endswith("." + special):
+            return None
+    return f"{m.group(1)}@{domain}".lower()
+
+
+def normalise_email(raw: str) -> str:
+    """Validate the syntax (no DNS) and return the normalised address.
+
+    Accepts ``Name <addr>`` and ``mailto:`` forms.  The domain is lower-cased by
+    email-validator; the local part is lower-cased too (mailboxes are case-insensitive
+    in practice, and this makes duplicates findable).
+    """
+    s = raw.strip()
+    if "<" in s and ">" in s:
+        s = parseaddr(s)[1] or s
+    s = s.strip().strip('"<>').strip()
+    if s.lower().startswith("mailto:"):
+        s = s[7:]
+    if not s:
+        raise ValueProblem("empty e-mail address")
+    fast = _fast_email(s)
+    if fast is not None:
+        return fast
+    try:
+        result = validate_email(s, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueProblem(f"invalid e-mail address ({exc})") from None
+    return result.normalized.lower()
+
+
+# --- phone -----------------------------------------------------------------------------
+
+_PHONE_SPLIT = re.compile(r"\s+:::\s+|[;,/\n]|\s+(?:or|eller)\s+", re.IGNORECASE)
+_SCI = re.compile(r"^[0-9]([.,][0-9]+)?[eE]\+?[0-9]+$")
+_FLOAT_ZERO = re.compile(r"^(\+?[0-9]+)[.,]0+$")
+
+
+# A Danish number (8 digits, first 2-9), optionally with +45/0045/45 in front: every
+# such number is valid or at least possible for libphonenumber, so the slow parse is
+# skipped.  The "45" without + or 00 is what Danish Excel leaves of "+45".
+_DK_FAST = re.compile(r"^(?:\+45|0045|45(?=\d{8}$))?([2-9]\d{7})$")
+_DK_FAST_JUNK = re.compile(r"[\s.\-()/]")
+
+
+def split_phones(raw: str) -> list[str]:
+    return [p.strip() for p in _PHONE_SPLIT.split(raw) if p and p.strip()]
+
+
+def normalise_phone(raw: str, region: str = "DK") -> str:
+    """Return the number in E.164 (``+4520123456``).
+
+    Handles what spreadsheets do to numbers: a stripped ``+``/``00`` (``4520123456``
+    in a DK sheet becomes ``+4520123456``, ``46701234567`` becomes ``+46701234567``),
+    ``4520123456.0``, and refuses Excel's lossy scientific notation (``4,52E+09``).
+    Numbers that are a possible length for their country are accepted even when the
+    range is not (yet) allocated in libphonenumber's data.
+    """
+    s = raw.strip()
+    if region == "DK":
+        m = _DK_FAST.match(_DK_FAST_JUNK.sub("", s))
+        if m:
+            return "+45" + m.group(1)
+    if s.lower().startswith("tel:"):
+        s = s[4:]
+    if s.lower().startswith(("sip:", "http", "mailto:")):
+        raise ValueProblem("not a phone number")
+    if _SCI.match(s.replace(" ", "")):
+        raise ValueProblem("phone number in scientific notation (Excel lost the digits)")
+    m = _FLOAT_ZERO.match(s)
+    if m:
+        s = m.group(1)
+    s = s.replace("(0)", " ")
+    s = re.sub(r"^\s*00", "+", s)
+    s = re.sub(r"(?i)\s*(ext\.?|x|lokal)\s*\d+$", "", s)  # extensions are not kept
+    digits = re.sub(r"\D", "", s)
+    if len(digits) < 3:
+        raise ValueProblem("not a phone number")
+    if re.search(r"[A-Za-z]", s.replace("ext", "")):
+        raise ValueProblem("not a phone number")
+
+    e164 = phonenumbers.PhoneNumberFormat.E164
+    possible: phonenumbers.PhoneNumber | None = None
+    try:
+        num = phonenumbers.parse(s, region)
+    except phonenumbers.NumberParseException:
+        num = None
+    if num is not None:
+        if phonenumbers.is_valid_number(num):
+            return phonenumbers.format_number(num, e164)
+        if phonenumbers.is_possible_number(num):
+            possible = num
+    if s.strip().isdigit() and len(digits) >= 9:
+        # a bare number as a spreadsheet stores it, that lost its leading + or 00:
+        # "46701234567" -> +46701234567 (only when that is a valid number)
+        try:
+            num = phonenumbers.parse("+" + digits, None)
+            if phonenumbers.is_valid_number(num):
+                return phonenumbers.format_number(num, e164)
+        except phonenumbers.NumberParseException:
+            pass
+    if possible is not None:
+        return phonenumbers.format_number(possible, e164)
+    raise ValueProblem(f"not a valid phone number (default region {region})")
+
+
+# --- names -----------------------------------------------------------------------------
+
+NAME_PARTICLES = frozenset(
+    "van von der den de del della di da du dos das af zu ten ter la le".split()
+)
+
+
+def _cap_part(word: str) -> str:
+    if not word:
+        return word
+    low = word.lower()
+    if low.startswith("mc") and len(low) > 3:
+        return "Mc" + low[2].upper() + low[3:]
+    return low[0].upper() + low[1:]
+
+
+def _cap_word(word: str) -> str:
+    # Anne-Marie, O'Brien, D'Angelo
+    out = []
+    for piece in re.split(r"([-'’])", word):
+        out.append(piece if piece in "-'’" else _cap_part(piece))
+    return "".join(out)
+
+
+def tidy_name(raw: str) -> str:
+    """Trim and capitalise a name sensibly.
+
+    Mixed-case input is kept as typed ("McDonald", "van der Berg", "deBoer").  All
+    lower or ALL UPPER input is capitalised word by word, keeping particles such as
+    "van der" lower case and handling "Mc", "O'" and hyphens:
+    ``"JENS O'BRIEN-MCDONALD"`` -> ``"Jens O'Brien-McDonald"``.
+    """
+    s = " ".join(raw.replace("\u00a0", " ").split()).strip(" ,;")
+    if not s:
+        return ""
+    letters = [c for c in s if c.isalpha()]
+    if any(c.isupper() for c in letters) and any(c.islower() for c in letters):
+        return s
+    words = s.split(" ")
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word.lower() in NAME_PARTICLES and i < len(words) - 1:
+            out.append(word.lower())
+        else:
+            out.append(_cap_word(word))
+    return " ".join(out)
+
+
+def split_full_name(raw: str) -> tuple[str, str]:
+    """``"Jens Hansen"`` -> ``("Jens", "Hansen")``; ``"Hansen, Jens"`` -> the same;
+    ``"Jan van der Berg"`` -> ``("Jan", "van der Berg")``; one word -> (word, "")."""
+    s = " ".join(raw.split()).strip(" ,")
+    if not s:
+        return "", ""
+    if s.count(",") == 1:
+        last, first = (p.strip() for p in s.split(","))
+        if first and last:
+            return first, last
+    words = s.split(" ")
+    if len(words) == 1:
+        return words[0], ""
+    for i in range(1, len(words) - 1):
+        if words[i].lower() in NAME_PARTICLES:
+            return " ".join(words[:i]), " ".join(words[i:])
+    return " ".join(words[:-1]), words[-1]
+
+
+# --- CVR -------------------------------------------------------------------------------
+
+_CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+
+def is_valid_cvr(digits: str) -> bool:
+    """8 digits whose weighted sum (2,7,6,5,4,3,2,1) is divisible by 11."""
+    if len(digits) != 8 or not digits.isdigit():
+        return False
+    return sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS)) % 11 == 0
+
+
+def normalise_cvr(raw: str) -> str:
+    """Return the 8-digit CVR number; accepts ``DK12345678``, ``12 34 56 78``, ``12345678.0``."""
+    s = raw.strip().upper()
+    m = _FLOAT_ZERO.match(s)
+    if m:
+        s = m.group(1)
+    s = re.sub(r"^(DK|CVR)[-:.\s]*(NR\.?)?[-:.\s]*", "", s)
+    s = re.sub(r"[\s.\-]", "", s)
+    if not s.isdigit() or len(s) != 8:
+        raise ValueProblem("a CVR number has 8 digits")
+    if not is_valid_cvr(s):
+        raise ValueProblem("not a valid CVR number (modulus-11 check fails)")
+    return s
+
+
+# --- address ---------------------------------------------------------------------------
+
+def normalise_postcode(raw: str) -> str:
+    s = raw.strip()
+    m = _FLOAT_ZERO.match(s)
+    if m:
+        s = m.group(1)
+    s = re.sub(r"^(DK)[-\s]?(?=\d{4}$)", "", s, flags=re.IGNORECASE)
+    return " ".join(s.split())
+
+
+_POSTCODE_CITY = re.compile(r"^(?:DK[-\s]?)?(\d{4})\s+(\D.*)$", re.IGNORECASE)
+
+
+def split_postcode_city(city: str) -> tuple[str, str] | None:
+    """``"2100 København Ø"`` -> ``("2100", "København Ø")``, else ``None``."""
+    m = _POSTCODE_CITY.match(city.strip())
+    return (m.group(1), m.group(2).strip()) if m else None
+
+
+# --- tags ------------------------------------------------------------------------------
+
+_TAG_SPLIT = re.compile(r"\s*:::\s*|[;,\n]")
+
+
+def split_tags(raw: str) -> list[str]:
+    """Split a tag cell; Google system groups (``* myContacts``, ``* Starred``) are dropped."""
+    out: list[str] = []
+    for part in _TAG_SPLIT.split(raw):
+        tag = " ".join(part.split())
+        if not tag or tag.startswith("*"):
+            continue
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+# --- consent evidence ------------------------------------------------------------------
+
+_TS_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%d",
+)
+
+
+def normalise_timestamp(raw: str) -> str:
+    """ISO 8601 in UTC (``2021-03-04T10:20:30+00:00``).  Mailchimp exports are in UTC,
+    so a time without a zone is taken as UTC."""
+    s = raw.strip()
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        dt = None
+        for fmt in _TS_FORMATS:
+            try:
+                dt = datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                continue
+        if dt is None:
+            raise ValueProblem("not a date and time") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat()
+
+
+def normalise_ip(raw: str) -> str:
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        raise ValueProblem("not an IP address") from None

@@ -1,0 +1,264 @@
+"""Turn one source record (values tagged with their column and target) into candidates.
+
+Shared by the CSV, XLSX and vCard readers, so every format gets the same
+special-category screening and the same normalisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .mapping import Target
+from .model import Candidate, Flag, Issue
+from .normalise import (
+    ValueProblem,
+    normalise_cvr,
+    normalise_email,
+    normalise_ip,
+    normalise_phone,
+    normalise_postcode,
+    normalise_timestamp,
+    split_emails,
+    split_full_name,
+    split_phones,
+    split_postcode_city,
+    split_tags,
+    tidy_name,
+    tidy_text,
+)
+from .sensitive import looks_like_cpr, scan_free_text
+
+__all__ = ["Slot", "CandidateBuilder"]
+
+#: fields that belong to the company/row and are shared by every person on it
+SHARED_FIELDS = ("company_name", "company_cvr", "address", "postcode", "city", "tags", "owner", "lifecycle")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a value comes from and where it goes."""
+
+    column: str  # header (CSV/XLSX) or property name (vCard), used in flags and errors
+    target: Target
+    index: int = -1  # position in the row (tabular formats)
+    sensitive: str | None = None  # the header names special-category data: never kept
+    cpr_column: bool = False  # the header says CPR: undashed CPR numbers count too
+
+
+@dataclass
+class _Person:
+    first: list[str] = field(default_factory=list)
+    last: list[str] = field(default_factory=list)
+    name: list[tuple[Slot, str]] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)
+    email: list[tuple[Slot, str]] = field(default_factory=list)
+    phone: list[tuple[Slot, str]] = field(default_factory=list)
+
+
+class CandidateBuilder:
+    """Builds candidates for one file.  ``prefix_notes``: label each note part with its
+    column (when several columns feed ``note``)."""
+
+    def __init__(self, source: str, *, region: str = "DK", prefix_notes: bool = False) -> None:
+        self.source = source
+        self.region = region
+        self.prefix_notes = prefix_notes
+
+    def build(self, line: int, values: Iterable[tuple[Slot, str]]) -> tuple[list[Candidate], Issue | None]:
+        """Candidates for one record, or ``([], reason)`` when it has nothing to import.
+        A record with no values at all gives ``([], None)``."""
+        flags: list[Flag] = []
+        errors: list[Issue] = []
+        persons: dict[int, _Person] = {}
+        blocks: dict[str, dict[str, list[tuple[Slot, str]]]] = {}
+        single: dict[str, list[tuple[Slot, str]]] = {}
+        notes: list[tuple[Slot, str]] = []
+        seen_any = False
+
+        for slot, raw in values:
+            value = raw.strip() if raw else ""
+            if not value:
+                continue
+            seen_any = True
+            if slot.sensitive:
+                flags.append(Flag(line, slot.column, slot.sensitive))
+                continue
+            tgt = slot.target
+            if tgt.dropped:
+                continue
+            if tgt.field == "note":
+                kinds = scan_free_text(value)
+                if kinds:
+                    flags.extend(Flag(line, slot.column, k) for k in kinds)
+                else:
+                    notes.append((slot, value))
+                continue
+            if looks_like_cpr(value, cpr_column=slot.cpr_column):
+                flags.append(Flag(line, slot.column, "cpr"))
+                continue
+            f = tgt.field
+            if f in ("first_name", "last_name", "name", "title", "email", "phone"):
+                p = persons.setdefault(tgt.person, _Person())
+                if f == "first_name":
+                    p.first.append(value)
+                elif f == "last_name":
+                    p.last.append(value)
+                elif f == "title":
+                    p.title.append(value)
+                else:
+                    getattr(p, f).append((slot, value))
+            elif f in ("address", "postcode", "city"):
+                blocks.setdefault(tgt.block, {}).setdefault(f, []).append((slot, value))
+            else:
+                single.setdefault(f, []).append((slot, value))
+
+        if not seen_any:
+            return [], None
+
+        def err(slot: Slot, fieldname: str, problem: Exception, value: str | None) -> Issue:
+            return Issue(self.source, line, str(problem), slot.column, fieldname, value)
+
+        main = Candidate(self.source, line)
+        self._fill_person(main, persons.get(0, _Person()), errors, err)
+        self._fill_shared(main, single, blocks, errors, err)
+        if notes:
+            if self.prefix_notes:
+                main.note = "\n".join(f"{s.column}: {tidy_text(v)}" for s, v in notes)
+            else:
+                main.note = "\n".join(tidy_text(v) for _, v in notes)
+        # an individual filed with their own name as "company" (Xero, TimeOut)
+        full = " ".join(p for p in (main.first_name, main.last_name) if p)
+        if main.company_name and full and main.company_name.casefold() == full.casefold():
+            main.company_name = None
+
+        out: list[Candidate] = []
+        main_is_person = bool(main.first_name or main.last_name or main.email or main.phone)
+        extra = [(n, persons[n]) for n in sorted(persons) if n > 0]
+        built_extra: list[Candidate] = []
+        for n, pdata in extra:
+            cand = Candidate(self.source, line, person=n)
+            perrors: list[Issue] = []
+            self._fill_person(cand, pdata, perrors, err)
+            if not (cand.first_name or cand.last_name or cand.email or cand.phone):
+                errors.extend(perrors)
+                continue
+            if main_is_person and _same_person(main, cand):
+                continue
+            for name in SHARED_FIELDS:
+                value = getattr(main, name)
+                setattr(cand, name, list(value) if isinstance(value, list) else value)
+            cand.errors = perrors
+            built_extra.append(cand)
+        if main_is_person or not built_extra:
+            out.append(main)
+        out.extend(built_extra)
+        out[0].flags = flags + out[0].flags
+        out[0].errors = errors + out[0].errors
+
+        if not any(c.has_identity() for c in out):
+            kinds = sorted({f.kind for f in flags})
+            reason = "no name, e-mail, phone or company to import"
+            if kinds:
+                reason += f" (special-category data was not kept: {', '.join(kinds)})"
+            problems = [str(e) for e in errors][:3]
+            if problems:
+                reason += "; " + "; ".join(problems)
+            return [], Issue(self.source, line, reason)
+        return out, None
+
+    # -- helpers --
+    def _fill_person(self, cand: Candidate, p: _Person, errors: list[Issue], err: Callable) -> None:
+        if p.first:
+            cand.first_name = tidy_name(" ".join(p.first)) or None
+        if p.last:
+            cand.last_name = tidy_name(" ".join(p.last)) or None
+        if not cand.first_name and not cand.last_name and p.name:
+            first, last = split_full_name(p.name[0][1])
+            cand.first_name = tidy_name(first) or None
+            cand.last_name = tidy_name(last) or None
+        if p.title:
+            cand.title = " ".join(tidy_text(p.title[0]).split()) or None
+
+        emails: list[str] = []
+        for slot, raw in p.email:
+            for part in split_emails(raw):
+                try:
+                    addr = normalise_email(part)
+                except ValueProblem as exc:
+                    errors.append(err(slot, "email", exc, part))
+                    continue
+                if addr not in emails:
+                    emails.append(addr)
+        if emails:
+            cand.email, cand.extra_emails = emails[0], emails[1:]
+
+        phones: list[str] = []
+        for slot, raw in p.phone:
+            for part in split_phones(raw):
+                try:
+                    num = normalise_phone(part, self.region)
+                except ValueProblem as exc:
+                    errors.append(err(slot, "phone", exc, part))
+                    continue
+                if num not in phones:
+                    phones.append(num)
+        if phones:
+            cand.phone, cand.extra_phones = phones[0], phones[1:]
+
+    def _fill_shared(self, cand: Candidate, single: dict, blocks: dict, errors: list[Issue], err: Callable) -> None:
+        for slot, raw in single.get("company_name", [])[:1]:
+            cand.company_name = " ".join(raw.split()) or None
+        for slot, raw in single.get("company_cvr", []):
+            try:
+                cvr = normalise_cvr(raw)
+            except ValueProblem as exc:
+                errors.append(err(slot, "company_cvr", exc, raw))
+                continue
+            if cand.company_cvr is None:
+                cand.company_cvr = cvr
+        for slot, raw in single.get("owner", [])[:1]:
+            cand.owner = " ".join(raw.split()) or None
+        for slot, raw in single.get("lifecycle", [])[:1]:
+            cand.lifecycle = " ".join(raw.split()).lower() or None
+        tags: list[str] = []
+        for slot, raw in single.get("tags", []):
+            for tag in split_tags(raw):
+                if tag not in tags:
+                    tags.append(tag)
+        cand.tags = tags
+        for name, fn in (
+            ("consent_optin_time", normalise_timestamp),
+            ("consent_optin_ip", normalise_ip),
+            ("consent_confirm_time", normalise_timestamp),
+            ("consent_confirm_ip", normalise_ip),
+        ):
+            for slot, raw in single.get(name, [])[:1]:
+                try:
+                    setattr(cand, name, fn(raw))
+                except ValueProblem as exc:
+                    errors.append(err(slot, name, exc, raw))
+
+        for block in blocks.values():  # the first block with any value, used whole
+            parts = [
+                ", ".join(x.strip(" ,") for x in tidy_text(v).split("\n") if x.strip(" ,"))
+                for _, v in block.get("address", [])
+            ]
+            cand.address = ", ".join(p for p in parts if p) or None
+            if block.get("postcode"):
+                cand.postcode = normalise_postcode(block["postcode"][0][1]) or None
+            if block.get("city"):
+                cand.city = " ".join(block["city"][0][1].split()) or None
+            if cand.city and not cand.postcode:
+                split = split_postcode_city(cand.city)
+                if split:
+                    cand.postcode, cand.city = split
+            break
+
+
+def _same_person(a: Candidate, b: Candidate) -> bool:
+    if a.email and b.email:
+        return a.email == b.email
+    names_a = ((a.first_name or "").casefold(), (a.last_name or "").casefold())
+    names_b = ((b.first_name or "").casefold(), (b.last_name or "").casefold())
+    return any(names_a) and names_a == names_b
