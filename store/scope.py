@@ -128,6 +128,16 @@ class Scope:
             return q.where(Note.contact.in_(self._visible_contact_ids()))
         return q
 
+    def subject_notes(self):
+        """Every note about a person, private ones included, for the data-subject rights:
+        the person's own copy (Art. 15) and their erasure cover notes staff cannot read."""
+        q = Note.select()
+        if not (self.can("person.export") or self.can("person.erase")):
+            return q.where(False)
+        if self.role == "privacy":
+            return q.where(Note.contact.in_(self._request_contact_ids()))
+        return q
+
     def invoices(self):
         q = Invoice.select()
         if not self.can("invoice.read"):

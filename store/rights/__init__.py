@@ -1,0 +1,41 @@
+"""Data-subject rights (GDPR Art. 12-20): the request register, the person's own
+copy, erasure with its ledger, and restriction.  Every function takes a Scope.
+
+    requests.py     register and deadlines (one month, +2 with a reason)
+    export.py       the access/portability bundle (data.json, CSVs, report)
+    report.py       the readable report with the Art. 15 information
+    erasure.py      erasure plan, erasure, invoice retention purge
+    ledger.py       keyed hashes of erased people: is_erased, reapply_ledger
+    restriction.py  Art. 18 restriction and lifting it
+    vocab.py        the codes (legal bases, grounds, outcomes); no store imports
+
+`from store.rights import erase_person` works; the submodules load on first
+use, so `store.rights.vocab` stays cheap for the command line's --help.
+"""
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "requests": ("RequestView", "NoOpenRequest", "add_months", "due_date", "add_request",
+                 "extend_request", "assign_request", "close_request", "list_requests", "open_requests",
+                 "get_request", "deadline_summary"),
+    "export": ("collect_person", "export_person", "write_export_zip", "purge_exports"),
+    "erasure": ("ErasurePlan", "ErasureResult", "erasure_plan", "erase_person", "purge_expired_invoices",
+                "bookkeeping_retain_until"),
+    "ledger": ("is_erased", "erased_checker", "reapply_ledger"),
+    "restriction": ("restrict_person", "lift_restriction", "processable_contacts"),
+    "vocab": ("LEGAL_BASES", "GROUNDS", "OUTCOMES"),
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'store.rights' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

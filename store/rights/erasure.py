@@ -1,0 +1,283 @@
+"""Erasure (GDPR Art. 17): the person goes, the books stay.
+
+`erasure_plan` says what will go and what stays, for the confirmation.
+`erase_person` then removes, in one BEGIN IMMEDIATE transaction, the contact
+and everything personal about them: notes (private ones too), consents and
+their events, tags, deal links, the import link, the full-text index entry.
+Invoices stay, because the Bookkeeping Act (bogføringsloven § 10) requires
+them for 5 years from the end of the financial year: each keeps its billing
+snapshot, is marked `retained_after_erasure`, and `purge_expired_invoices`
+deletes it from its retention date on (Art. 17(3)(b)).  An invoice whose
+retention has already run out goes with the person.
+
+No trace stays behind: the ledger keeps keyed hashes only, the audit trail and
+the change feed ids and counts only; secure_delete zeroes freed space, the
+FTS5 index is optimised (a contentless index keeps deleted tokens in its
+segments until they are merged) and the WAL is checkpointed and truncated.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .. import audit, changes, validate
+from ..db import StoreError, database
+from ..models import (
+    AuditEvent, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal, ImportChange,
+    Invoice, Note, utcnow,
+)
+from ..scope import Scope
+from . import ledger
+from .requests import require_person
+from .vocab import LEGAL_BASES
+
+# Every table that points at a contact, and what erasure does with its rows (a test checks
+# that a new table pointing at contacts is added here).
+COVERS = {
+    Note: "delete", Consent: "delete", ContactTag: "delete", ImportChange: "delete",
+    Deal: "unlink", DataSubjectRequest: "unlink",
+    Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
+}
+FINANCIAL_YEAR_END = (12, 31)  # calendar financial year
+BOOKKEEPING_YEARS = 5
+
+
+def bookkeeping_retain_until(issued_on: dt.date, year_end: tuple[int, int] = FINANCIAL_YEAR_END) -> dt.date:
+    """The first day an invoice may be deleted: the day after its financial year's end + 5 years.
+
+    2025-03-10, calendar year -> 2031-01-01.
+    """
+    month, day = year_end
+    end = dt.date(issued_on.year, month, day)
+    if end < issued_on:  # a split year: the invoice belongs to the year ending next calendar year
+        end = dt.date(issued_on.year + 1, month, day)
+    return dt.date(end.year + BOOKKEEPING_YEARS, end.month, end.day) + dt.timedelta(days=1)
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    contact_id: int
+    goes: dict[str, int]    # what is deleted, by kind of record
+    stays: dict[str, int]   # what is kept, and why (see `reasons`)
+    invoices_kept_until: dt.date | None  # the last retention date among kept invoices
+    restricted: bool
+    open_requests: tuple[int, ...]
+    reasons: dict[str, str] = field(default_factory=dict)  # kind kept -> why (English)
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    contact_id: int
+    legal_basis: str
+    removed: dict[str, int]
+    kept: dict[str, int]
+    ledger_entry: int
+    wal_cleared: bool  # False if a long reader kept the WAL from being truncated: run scrub() again
+
+
+STAY_REASONS = {
+    "invoices": "kept by law (bogføringsloven § 10) with the billing snapshot, deleted on their retention date",
+    "deals": "kept for the company, no longer linked to the person",
+    "requests": "the register of requests keeps the request, no longer linked to the person",
+    "audit_rows": "the audit trail names people by id only",
+    "ledger_entry": "keyed hashes of email and phone, so the person is not imported again",
+    "company": "the company record is not the person's; a sole trader named after them is edited separately",
+}
+
+
+def _counts(scope: Scope, contact: Contact, today: dt.date) -> tuple[dict, dict, dt.date | None]:
+    cid = contact.id
+    invoices = list(scope.invoices().where(Invoice.contact == cid)
+                    .select(Invoice.id, Invoice.issued_on, Invoice.retain_until))
+    expired = [i for i in invoices if _retain_until(i) <= today]
+    kept = [i for i in invoices if _retain_until(i) > today]
+    consents = scope.consents().where(Consent.contact == cid)
+    goes = {
+        "contact": 1,
+        "notes": scope.subject_notes().where(Note.contact == cid).count(),
+        "consents": consents.count(),
+        "consent_events": scope.consent_events().where(
+            ConsentEvent.consent.in_(consents.select(Consent.id))).count(),
+        "tags": ContactTag.select().where(ContactTag.contact == cid).count(),
+        "deal_links": scope.deals().where(Deal.contact == cid).count(),
+        "import_link": 1 if contact.import_batch_id else 0,
+        "import_changes": ImportChange.select().where(ImportChange.contact == cid).count(),
+        "search_index_entry": 1,
+        "expired_invoices": len(expired),
+    }
+    stays = {
+        "invoices": len(kept),
+        "deals": goes["deal_links"],
+        "requests": scope.requests().where(DataSubjectRequest.contact == cid).count(),
+        "audit_rows": AuditEvent.select().where((AuditEvent.entity == "contact")
+                                                & (AuditEvent.entity_id == cid)).count(),
+        "ledger_entry": 1,
+        "company": 1 if contact.company_id else 0,
+    }
+    until = max((_retain_until(i) for i in kept), default=None)
+    return goes, stays, until
+
+
+def _retain_until(invoice) -> dt.date:
+    """The stored retention date, never earlier than the law's minimum."""
+    return max(_as_date(invoice.retain_until), bookkeeping_retain_until(_as_date(invoice.issued_on)))
+
+
+def erasure_plan(scope: Scope, contact_id: int, *, today: dt.date | None = None) -> ErasurePlan:
+    """What erasing this person removes and keeps: show it before asking to confirm."""
+    contact = require_person(scope, contact_id, "person.erase")
+    goes, stays, until = _counts(scope, contact, today or dt.date.today())
+    open_ids = tuple(r.id for r in scope.requests().where(
+        (DataSubjectRequest.contact == contact_id) & (DataSubjectRequest.status == "open")))
+    return ErasurePlan(contact_id, goes, stays, until, contact.restricted_at is not None, open_ids,
+                       {k: STAY_REASONS[k] for k, v in stays.items() if v})
+
+
+def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
+                 today: dt.date | None = None, _scrub: bool = True,
+                 _reapplying: bool = False) -> ErasureResult:
+    """Erase the person in one transaction; keep invoices under the Bookkeeping Act.
+
+    `legal_basis` is one of LEGAL_BASES (a code, never free text).  Raises
+    NotFound for an unknown id, Forbidden for roles without person.erase.
+    """
+    validate.choice("legal_basis", legal_basis, tuple(LEGAL_BASES))
+    if (legal_basis == "ledger_reapplied") != _reapplying:
+        raise validate.ValidationError("legal_basis", "ledger_reapplied is for reapply_ledger only")
+    day = today or dt.date.today()
+    with database.atomic():
+        if _reapplying:  # the erasure was decided before the restore
+            scope.require("person.erase")
+            contact = scope.contact(contact_id)
+        else:
+            contact = require_person(scope, contact_id, "person.erase")
+        goes, stays, _ = _counts(scope, contact, day)
+        request_ids = [r for (r,) in DataSubjectRequest.select(DataSubjectRequest.id)
+                       .where(DataSubjectRequest.contact == contact_id).tuples()]
+        deal_ids = [d for (d,) in Deal.select(Deal.id).where(Deal.contact == contact_id).tuples()]
+        invoices = list(Invoice.select(Invoice.id, Invoice.issued_on, Invoice.retain_until)
+                        .where(Invoice.contact == contact_id))
+        expired = [i.id for i in invoices if _retain_until(i) <= day]
+        kept_until: dict[dt.date, list[int]] = {}
+        for inv in invoices:
+            if _retain_until(inv) > day:
+                kept_until.setdefault(_retain_until(inv), []).append(inv.id)
+        for until, ids in kept_until.items():
+            for chunk in _chunks(ids):
+                Invoice.update(contact=None, retained_after_erasure=True, retain_until=until).where(
+                    Invoice.id.in_(chunk)).execute()
+        for chunk in _chunks(expired):
+            Invoice.delete().where(Invoice.id.in_(chunk)).execute()
+        Deal.update(contact=None).where(Deal.contact == contact_id).execute()
+        consent_ids = Consent.select(Consent.id).where(Consent.contact == contact_id)
+        ConsentEvent.delete().where(ConsentEvent.consent.in_(consent_ids)).execute()
+        Consent.delete().where(Consent.contact == contact_id).execute()
+        Note.delete().where(Note.contact == contact_id).execute()
+        ContactTag.delete().where(ContactTag.contact == contact_id).execute()
+        ImportChange.delete().where(ImportChange.contact == contact_id).execute()
+        DataSubjectRequest.update(contact=None).where(DataSubjectRequest.contact == contact_id).execute()
+        database.execute_sql("DELETE FROM contact_search WHERE rowid = ?", (contact_id,))
+        entry = ledger.add_entry(contact.email, contact.phone, legal_basis)
+        Contact.delete().where(Contact.id == contact_id).execute()
+        changes.record("contact", contact_id, "delete")
+        _record_changes("deal", deal_ids, "update")
+        _record_changes("invoice", [i for ids in kept_until.values() for i in ids], "update")
+        _record_changes("invoice", expired, "delete")
+        _record_changes("request", request_ids, "update")
+        audit.record(scope.user_id, "person.erase", "contact", contact_id, legal_basis=legal_basis,
+                     ledger_entry=entry, request_ids=request_ids, removed=goes, kept=stays)
+    wal_cleared = scrub() if _scrub else False
+    return ErasureResult(contact_id, legal_basis, goes, stays, entry, wal_cleared)
+
+
+def _chunks(ids: list[int], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _record_changes(entity: str, ids: list[int], op: str) -> None:
+    """changes.record_many, without building SQL per row in Python (a person may have 10,000 rows)."""
+    if ids:
+        at = utcnow().isoformat(sep=" ")
+        database.connection().executemany(
+            "INSERT INTO change (at, entity, entity_id, op) VALUES (?, ?, ?, ?)",
+            [(at, entity, i, op) for i in ids])
+
+
+MERGE_PAGES = 500  # FTS5 leaf pages merged per transaction: tens of milliseconds of write lock
+
+
+def merge_index(pages: int = MERGE_PAGES) -> int:
+    """Merge the whole search index, a slice per short transaction; returns the number of slices.
+
+    A contentless FTS5 table keeps a deleted row's tokens in its segments until
+    a merge rewrites them.  'optimize' would do it in one transaction, holding
+    the write lock for seconds on a large index; 'merge' with a negative page
+    count first puts every segment on one level, so repeating it until it does
+    no work is the same full merge in small steps that let other writers in.
+    """
+    conn = database.connection()
+    steps = 0
+    while True:
+        with database.atomic():
+            before = conn.total_changes
+            database.execute_sql("INSERT INTO contact_search(contact_search, rank) VALUES('merge', ?)",
+                                 (-pages,))
+            worked = conn.total_changes - before >= 2  # the command itself counts as one change
+        steps += 1
+        if not worked:
+            return steps
+
+
+def checkpoint() -> bool:
+    """Checkpoint and truncate the WAL (old page images hold erased data); False if a reader blocked it."""
+    busy, _log, _done = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
+
+
+def scrub() -> bool:
+    """Merge the search index and truncate the WAL, so erased data leaves every page.
+
+    Runs after every erasure; the hygiene job may run it again (`minicrm erase scrub`)
+    when an erasure reported that a long-lived reader kept the WAL busy.
+    """
+    merge_index()
+    return checkpoint()
+
+
+def purge_expired_invoices(now: dt.datetime | dt.date | None = None, scope_or_console=None) -> int:
+    """The hygiene job: delete invoices kept after an erasure once their retention date has come.
+
+    Returns how many went.  Runs as the console unless a Scope is given.
+    """
+    from ..accounts import CONSOLE
+
+    who = scope_or_console or CONSOLE
+    scope = who if isinstance(who, Scope) else Scope(who)
+    scope.require("invoice.edit")
+    day = _as_date(now) if now is not None else dt.date.today()
+    with database.atomic():
+        ids = [i for (i,) in Invoice.select(Invoice.id).where(
+            (Invoice.retained_after_erasure == True) & Invoice.contact.is_null()  # noqa: E712
+            & (Invoice.retain_until <= day)).tuples()]
+        if ids:
+            for chunk in _chunks(ids):
+                Invoice.delete().where(Invoice.id.in_(chunk)).execute()
+            _record_changes("invoice", ids, "delete")
+        audit.record(scope.user_id, "invoice.purge", "invoice", None, count=len(ids),
+                     before=day.isoformat())
+    if ids:
+        checkpoint()
+    return len(ids)
+
+
+__all__ = ["LEGAL_BASES", "ErasurePlan", "ErasureResult", "erasure_plan", "erase_person",
+           "purge_expired_invoices", "bookkeeping_retain_until", "scrub", "checkpoint"]

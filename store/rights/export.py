@@ -1,0 +1,457 @@
+"""The person's own copy (GDPR Art. 15 access, Art. 20 portability).
+
+One call collects everything about one person and writes a bundle:
+
+* `data.json`: every personal-data field about them, with each field's
+  category, purpose and retention (machine-readable, Art. 20);
+* one CSV per kind of record (`contact.csv`, `notes.csv`, ...);
+* `report.txt` and `report.html`: a readable report with the Art. 15
+  information (see report.py), in Danish or English.
+
+What is exported is driven by the field metadata in models.py: each section
+takes every field marked `personal(...)` of its model, so a new personal field
+is exported without touching this module, and a test fails if a model with
+personal fields has no section here (or in STAFF_MODELS, with the reason).
+
+The bundle is a zip (mode 0600) in the export folder (mode 0700), or a folder,
+or a zip written to a binary stream (`export person ID` over SSH).  Its name is
+generated (contact id, time, random suffix): no text from a user or from the
+data ever becomes a path.  Every export is audited: who, which person (by id),
+when.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import secrets
+import stat
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .. import audit
+from ..db import StoreError, database
+from ..models import (
+    AuditEvent, Company, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
+    ImportBatch, ImportChange, Invoice, LoginSession, Note, SshKey, Tag, User, utcnow,
+)
+from ..processing import PersonalData
+from ..scope import Scope
+from .requests import require_person
+
+FORMAT = "minicrm.person-export/1"
+LANGUAGES = ("da", "en")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of record about the person: a key in data.json and one CSV file."""
+    name: str
+    model: type
+    context: tuple[str, ...] = ()  # non-personal fields that give the personal ones their meaning
+    extra: tuple[str, ...] = ()    # computed columns (tag name, author's role)
+    single: bool = False           # one object rather than a list
+
+    @property
+    def personal(self) -> list:
+        return [f for f in self.model._meta.sorted_fields if getattr(f, "personal", None)]
+
+    @property
+    def columns(self) -> list[str]:
+        names = {f.name for f in self.personal} | set(self.context)
+        ordered = [f.name for f in self.model._meta.sorted_fields if f.name in names and f.name != "id"]
+        return ["id", *ordered, *self.extra]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("contact", Contact, ("lifecycle", "archived_at", "restricted_at", "updated_at"), single=True),
+    Section("company", Company, ("cvr",), single=True),
+    Section("import_sources", ImportBatch, ("imported_at", "lawful_basis")),
+    Section("import_changes", ImportChange, ("batch", "version_after")),
+    Section("tags", ContactTag, extra=("tag",)),
+    Section("deals", Deal, ("currency", "created_at", "updated_at")),
+    Section("invoices", Invoice, ("number", "due_on", "currency", "billing_cvr", "retain_until",
+                                  "retained_after_erasure")),
+    Section("notes", Note, ("category", "visibility"), extra=("author_role",)),
+    Section("consents", Consent, ("updated_at",)),
+    Section("consent_events", ConsentEvent, extra=("actor_role",)),
+    Section("requests", DataSubjectRequest, ("kind", "received_on", "due_on", "extension_reason",
+                                             "status", "closed_at")),
+)
+HISTORY_COLUMNS = ("at", "action", "by_role", "fields")
+
+# Models with personal fields that are not about customers: staff accounts and sign-ins.
+STAFF_MODELS = {
+    User: "staff user accounts: personal data of employees, not of the customers exported here",
+    LoginSession: "staff sign-ins: personal data of employees, not of the customers exported here",
+    SshKey: "staff SSH keys: personal data of employees, not of the customers exported here",
+}
+
+# Audit actions that say nothing about the person (searches are counted, not tied to anyone).
+_HISTORY_SKIP = {"contact.search", "access.forbidden"}
+
+
+@dataclass
+class PersonData:
+    """Everything exported about one person, as plain values (what the bundle is made from)."""
+    contact_id: int
+    generated_at: dt.datetime
+    language: str
+    controller: dict[str, str]
+    sections: dict[str, list[dict]]
+    history: list[dict]
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)  # "notes.body" -> metadata
+
+    def one(self, name: str) -> dict | None:
+        rows = self.sections.get(name) or []
+        return rows[0] if rows else None
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.sections.items()} | {"history": len(self.history)}
+
+
+# -- collecting ---------------------------------------------------------------------------
+
+def _roles() -> dict[int, str]:
+    return dict(User.select(User.id, User.role).tuples())
+
+
+def _fields(section: Section) -> list:
+    model = section.model
+    return [model._meta.fields[name] for name in section.columns if name in model._meta.fields]
+
+
+def _rows(section: Section, query) -> list[dict]:
+    return list(query.select(*_fields(section)).order_by(section.model.id).dicts())
+
+
+def collect_person(scope: Scope, contact_id: int, *, language: str | None = None) -> PersonData:
+    """Read everything about the person through the scope (no audit row: `export_*` audit)."""
+    language = _language(language)
+    contact = require_person(scope, contact_id, "person.export")
+    scope.require("audit.read")
+    by_name = {s.name: s for s in SECTIONS}
+    roles = _roles()
+    cid = contact.id
+    sections: dict[str, list[dict]] = {}
+
+    sections["contact"] = _rows(by_name["contact"], scope.contacts().where(Contact.id == cid))
+    sections["company"] = (_rows(by_name["company"], scope.companies().where(Company.id == contact.company_id))
+                           if contact.company_id else [])
+    # The import batch is reached through the visible contact; its file name is left out
+    # (staff choose file names, and they may name other people).
+    sections["import_sources"] = (_rows(by_name["import_sources"],
+                                        ImportBatch.select().where(ImportBatch.id == contact.import_batch_id))
+                                  if contact.import_batch_id else [])
+    sections["import_changes"] = _rows(by_name["import_changes"],
+                                       ImportChange.select().where(ImportChange.contact == cid))
+    sections["tags"] = [
+        {"id": tid, "contact": c, "tag": name}
+        for tid, c, name in (ContactTag.select(ContactTag.id, ContactTag.contact, Tag.name).join(Tag)
+                             .where(ContactTag.contact == cid).order_by(Tag.name).tuples())]
+    sections["deals"] = _rows(by_name["deals"], scope.deals().where(Deal.contact == cid))
+    sections["invoices"] = _rows(by_name["invoices"], scope.invoices().where(Invoice.contact == cid))
+
+    notes = scope.subject_notes().where(Note.contact == cid)
+    authors = dict(notes.select(Note.id, Note.author).tuples())
+    sections["notes"] = [r | {"author_role": roles.get(authors.get(r["id"]), "")}
+                         for r in _rows(by_name["notes"], notes)]
+
+    consents = scope.consents().where(Consent.contact == cid)
+    sections["consents"] = _rows(by_name["consents"], consents)
+    events = scope.consent_events().where(ConsentEvent.consent.in_(consents.select(Consent.id)))
+    actors = dict(events.select(ConsentEvent.id, ConsentEvent.actor).tuples())
+    sections["consent_events"] = [r | {"actor_role": roles.get(actors.get(r["id"]), "")}
+                                  for r in _rows(by_name["consent_events"], events)]
+
+    requests = scope.requests().where(DataSubjectRequest.contact == cid)
+    sections["requests"] = _rows(by_name["requests"], requests)
+    history = _history(cid, [r["id"] for r in sections["requests"]], roles)
+
+    return PersonData(
+        contact_id=cid, generated_at=utcnow().replace(microsecond=0), language=language,
+        controller=_controller(), sections=sections, history=history, fields=field_metadata(),
+    )
+
+
+def _history(contact_id: int, request_ids: list[int], roles: dict[int, str]) -> list[dict]:
+    """Who viewed or changed the record and when; staff appear by role, not by name.
+
+    The person is entitled to when and why their data was consulted; the
+    identity of the employees is not required (CJEU C-579/21, Pankki S).
+    """
+    cond = (AuditEvent.entity == "contact") & (AuditEvent.entity_id == contact_id)
+    if request_ids:
+        cond |= (AuditEvent.entity == "request") & AuditEvent.entity_id.in_(request_ids)
+    out = []
+    for at, actor_id, action, detail in (AuditEvent.select(AuditEvent.at, AuditEvent.actor_id,
+                                                           AuditEvent.action, AuditEvent.detail)
+                                         .where(cond).order_by(AuditEvent.id).tuples()):
+        if action in _HISTORY_SKIP:
+            continue
+        try:
+            fields = json.loads(detail).get("fields") or []
+        except (ValueError, AttributeError):
+            fields = []
+        out.append({"at": _datetime(at), "action": action,
+                    "by_role": roles.get(actor_id, "") if actor_id is not None else "system",
+                    "fields": " ".join(str(f) for f in fields)})
+    return out
+
+
+def _datetime(value):
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def field_metadata() -> dict[str, dict[str, str]]:
+    """"section.field" -> category, purpose, retention, for every exported personal field."""
+    out = {}
+    for section in SECTIONS:
+        for f in section.personal:
+            meta: PersonalData = f.personal
+            out[f"{section.name}.{f.name}"] = {"category": meta.category, "purpose": meta.purpose,
+                                               "retention": meta.retention}
+    return out
+
+
+def _language(language: str | None) -> str:
+    if language is None:
+        from ..runtime import current
+
+        try:
+            language = current().config["ui.language"] or "da"
+        except Exception:
+            language = "da"
+    if language not in LANGUAGES:
+        raise StoreError(f"unknown report language {language!r}; choose da or en")
+    return language
+
+
+def _controller() -> dict[str, str]:
+    from ..runtime import current
+
+    try:
+        cfg = current().config
+        return {k: cfg[f"company.{k}"] for k in ("name", "cvr", "address", "email", "dpo")}
+    except Exception:
+        return {k: "" for k in ("name", "cvr", "address", "email", "dpo")}
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+def _plain(value):
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return value
+
+
+def to_json(data: PersonData) -> bytes:
+    """data.json: one key per line, one record per line (readable, and fast for 10,000 records)."""
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False, default=_plain, separators=(", ", ": "))
+
+    head = {"format": FORMAT, "generated_at": data.generated_at.isoformat() + "Z",
+            "person_id": data.contact_id, "controller": data.controller}
+    parts = [f"  {dump(k)}: {dump(v)}" for k, v in head.items()]
+    lists = [(s.name, data.sections.get(s.name, []), s.single) for s in SECTIONS]
+    lists.append(("record_history", data.history, False))
+    for name, rows, single in lists:
+        if single:
+            parts.append(f"  {dump(name)}: {dump(rows[0] if rows else None)}")
+        elif rows:
+            parts.append(f"  {dump(name)}: [\n" + ",\n".join("    " + dump(r) for r in rows) + "\n  ]")
+        else:
+            parts.append(f"  {dump(name)}: []")
+    parts.append(f"  {dump('field_metadata')}: {{\n"
+                 + ",\n".join(f"    {dump(k)}: {dump(v)}" for k, v in data.fields.items()) + "\n  }")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def neutralise(value) -> str | int | float:
+    """A CSV cell that no spreadsheet will run as a formula.
+
+    Text starting with = + - @ tab CR LF or NUL gets a leading apostrophe, which
+    spreadsheets take as "this is text"; so a phone number reads '+4520123456.
+    Numbers stay numbers (a negative amount is not a formula).  data.json
+    holds every value unchanged.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    text = _plain(value)
+    text = text if isinstance(text, str) else str(text)
+    return "'" + text if text[:1] in FORMULA_TRIGGERS else text
+
+
+def to_csv(columns, rows) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(row.get(c)) for c in columns])
+    # UTF-8 with a byte-order mark: spreadsheet programs then read æ, ø and å right.
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def bundle_files(data: PersonData) -> list[tuple[str, bytes]]:
+    """(file name, content) of every file in the bundle; the names are fixed here."""
+    from . import report
+
+    files = [("data.json", to_json(data))]
+    for section in SECTIONS:
+        files.append((f"{section.name}.csv", to_csv(section.columns, data.sections.get(section.name, []))))
+    files.append(("record_history.csv", to_csv(HISTORY_COLUMNS, data.history)))
+    files.append(("report.txt", report.render_text(data).encode("utf-8")))
+    files.append(("report.html", report.render_html(data).encode("utf-8")))
+    return files
+
+
+# -- writing ------------------------------------------------------------------------------
+
+def _prepare(scope: Scope, contact_id: int, language: str | None, how: str) -> PersonData:
+    # One IMMEDIATE transaction: a consistent snapshot, and the audit row commits with it.
+    with database.atomic():
+        data = collect_person(scope, contact_id, language=language)
+        audit.record(scope.user_id, "person.export", "contact", contact_id, format=how,
+                     language=data.language, counts=data.counts())
+    return data
+
+
+def bundle_name(contact_id: int) -> str:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"person-{int(contact_id)}-{stamp}-{secrets.token_hex(3)}"
+
+
+def _export_dir(out_dir: str | os.PathLike | None) -> Path:
+    """The configured export folder (created 0700, tightened if looser), or --out as given."""
+    if out_dir is not None:
+        path = Path(out_dir)
+        if not path.is_dir():
+            raise StoreError(f"export folder {path} does not exist or is not a folder")
+        return path
+    from ..runtime import current
+
+    path = current().config.export_dir
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o700)
+    except OSError as exc:
+        raise StoreError(f"export folder {path}: {exc.strerror}") from None
+    return path
+
+
+def _open_private(path: Path):
+    """A new file only the service account can read; never overwrites anything."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    return os.fdopen(fd, "wb")
+
+
+def _write_zip(files, fileobj, root: str) -> None:
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files:
+            info = zipfile.ZipInfo(f"{root}/{name}", date_time=dt.datetime.now().timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = (stat.S_IFREG | 0o600) << 16
+            zf.writestr(info, content)
+
+
+def export_person(scope: Scope, contact_id: int, *, language: str | None = None,
+                  out_dir: str | os.PathLike | None = None, as_zip: bool = True) -> Path:
+    """Write the person's bundle to the export folder; returns the zip's (or folder's) path.
+
+    `out_dir` overrides the configured folder (it must exist); the name inside
+    it is always generated.
+    """
+    data = _prepare(scope, contact_id, language, "zip" if as_zip else "folder")
+    files = bundle_files(data)
+    folder = _export_dir(out_dir)
+    name = bundle_name(contact_id)
+    target = folder / (name + ".zip" if as_zip else name)
+    try:
+        if as_zip:
+            with _open_private(target) as fh:
+                _write_zip(files, fh, name)
+        else:
+            target.mkdir(mode=0o700)
+            for file_name, content in files:
+                with _open_private(target / file_name) as fh:
+                    fh.write(content)
+    except OSError as exc:
+        _remove(target)
+        raise StoreError(f"could not write the export to {folder}: {exc.strerror}") from None
+    except BaseException:
+        _remove(target)
+        raise
+    return target
+
+
+def write_export_zip(scope: Scope, contact_id: int, stream: BinaryIO, *,
+                     language: str | None = None) -> str:
+    """Write the person's bundle as a zip to a binary stream (e.g. stdout over SSH).
+
+    Returns the bundle's generated name (the zip's top folder).
+    """
+    data = _prepare(scope, contact_id, language, "stream")
+    name = bundle_name(contact_id)
+    _write_zip(bundle_files(data), stream, name)
+    stream.flush()
+    return name
+
+
+_BUNDLE_NAME = re.compile(r"^person-\d+-\d{8}T\d{6}Z-[0-9a-f]{6}(\.zip)?$")
+
+
+def purge_exports(older_than: dt.timedelta = dt.timedelta(days=7), *, now: float | None = None) -> int:
+    """Delete bundles in the export folder older than `older_than` (they hold personal data).
+
+    Only names this module generates are touched; returns how many went.
+    """
+    from ..runtime import current
+
+    folder = current().config.export_dir
+    if not folder.is_dir():
+        return 0
+    cutoff = (now if now is not None else time.time()) - older_than.total_seconds()
+    removed = 0
+    for entry in folder.iterdir():
+        if _BUNDLE_NAME.match(entry.name) and not entry.is_symlink() and entry.stat().st_mtime < cutoff:
+            _remove(entry)
+            removed += 1
+    if removed:
+        audit.record(None, "export.purge", count=removed)
+    return removed
+
+
+def _remove(target: Path) -> None:
+    try:
+        if target.is_dir():
+            for child in target.iterdir():
+                child.unlink()
+            target.rmdir()
+        elif target.exists():
+            target.unlink()
+    except OSError:
+        pass
+
+
+__all__ = ["SECTIONS", "STAFF_MODELS", "PersonData", "collect_person", "export_person",
+           "write_export_zip", "purge_exports", "neutralise", "bundle_files", "field_metadata", "FORMULA_TRIGGERS"]

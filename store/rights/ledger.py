@@ -1,0 +1,153 @@
+"""The erasure ledger: keyed hashes that recognise an erased person, never name them.
+
+Each entry holds HMAC-SHA256 (key derived from the database key for the
+purpose "ledger") of the person's normalised email and of their phone in
+E.164.  A plain hash would be no protection: emails and Danish phone numbers
+are few enough to hash them all.  The importer and the web form ask
+`is_erased(email=..., phone=...)` before they create anyone; after a backup is
+restored, `reapply_ledger` erases again whoever the backup brought back.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from .. import validate
+from ..db import database
+from ..models import Contact, ErasureLedger
+from ..scope import Scope
+
+_EMAIL, _PHONE = "email:", "phone:"
+
+
+def _key() -> bytes:
+    from ..runtime import derived_key
+
+    return derived_key("ledger")
+
+
+def _region() -> str:
+    from ..runtime import current
+
+    try:
+        return current().config["import.default_region"] or "DK"
+    except Exception:  # a config without the setting
+        return "DK"
+
+
+def normalise_email(value: str | None) -> str | None:
+    """The form every write path stores (validate.email), else trimmed and lower-cased."""
+    text = unicodedata.normalize("NFC", (value or "").strip())
+    if not text:
+        return None
+    try:
+        return validate.email(text)
+    except validate.ValidationError:
+        return text.lower()
+
+
+def normalise_phone(value: str | None, region: str | None = None) -> str | None:
+    """E.164 (+4520123456) as stored, else the digits with a leading + kept."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return validate.phone(text, region=region or _region())
+    except validate.ValidationError:
+        digits = "".join(c for c in text if c.isdigit())
+        return ("+" if text.startswith("+") else "") + digits if digits else None
+
+
+def fingerprints(email: str | None, phone: str | None, *, key: bytes | None = None,
+                 region: str | None = None) -> tuple[str | None, str | None]:
+    """(email_hmac, phone_hmac) of the normalised values; None where a value is missing."""
+    from ..secretbox import keyed_hash
+
+    key = key or _key()
+    e, p = normalise_email(email), normalise_phone(phone, region)
+    return (keyed_hash(key, _EMAIL + e) if e else None, keyed_hash(key, _PHONE + p) if p else None)
+
+
+def is_erased(email: str | None = None, phone: str | None = None, *, region: str | None = None) -> bool:
+    """True if a person with this email or phone was erased: do not import or subscribe them."""
+    email_hmac, phone_hmac = fingerprints(email, phone, region=region)
+    condition = None
+    if email_hmac:
+        condition = ErasureLedger.email_hmac == email_hmac
+    if phone_hmac:
+        by_phone = ErasureLedger.phone_hmac == phone_hmac
+        condition = by_phone if condition is None else (condition | by_phone)
+    if condition is None:
+        return False
+    return ErasureLedger.select().where(condition).exists()
+
+
+def erased_checker(*, region: str | None = None):
+    """A fast is_erased for many candidates (an import): the ledger read once, the key derived once.
+
+    Returns check(email=None, phone=None) -> bool.  Entries written after this
+    call are not seen: make a new checker per import.
+    """
+    emails, phones = _ledger_sets()
+    key, region = _key(), region or _region()
+
+    def check(email: str | None = None, phone: str | None = None) -> bool:
+        if not emails and not phones:
+            return False
+        e, p = fingerprints(email, phone, key=key, region=region)
+        return bool((e and e in emails) or (p and p in phones))
+
+    return check
+
+
+def _ledger_sets() -> tuple[set[str], set[str]]:
+    emails, phones = set(), set()
+    for e, p in ErasureLedger.select(ErasureLedger.email_hmac, ErasureLedger.phone_hmac).tuples():
+        if e:
+            emails.add(e)
+        if p:
+            phones.add(p)
+    return emails, phones
+
+
+def add_entry(email: str | None, phone: str | None, legal_basis: str) -> int:
+    """Write one ledger entry (call inside the erasure's transaction)."""
+    assert database.in_transaction(), "the ledger entry commits with the erasure"
+    email_hmac, phone_hmac = fingerprints(email, phone)
+    return ErasureLedger.insert(email_hmac=email_hmac, phone_hmac=phone_hmac,
+                                legal_basis=legal_basis).execute()
+
+
+def matching_contacts() -> list[int]:
+    """Ids of contacts whose email or phone is in the ledger (e.g. brought back by a restore)."""
+    check = erased_checker()
+    rows = database.execute_sql("SELECT id, email, phone FROM contact ORDER BY id").fetchall()
+    return [contact_id for contact_id, email, phone in rows if check(email, phone)]
+
+
+def reapply_ledger(scope_or_console) -> list[int]:
+    """Erase again every contact the ledger says was erased (run after a backup restore).
+
+    Accepts a Scope or `accounts.CONSOLE`; returns the ids erased.
+    """
+    from .erasure import erase_person
+
+    scope = scope_or_console if isinstance(scope_or_console, Scope) else Scope(scope_or_console)
+    scope.require("person.erase")
+    erased = []
+    for contact_id in matching_contacts():
+        if not scope.contacts().where(Contact.id == contact_id).exists():
+            continue
+        erase_person(scope, contact_id, legal_basis="ledger_reapplied", _scrub=False, _reapplying=True)
+        erased.append(contact_id)
+    if erased:
+        from .erasure import scrub
+
+        scrub()
+    from .. import audit
+
+    audit.record(scope.user_id, "ledger.reapply", count=len(erased))
+    return erased
+
+
+__all__ = ["is_erased", "erased_checker", "reapply_ledger", "fingerprints", "normalise_email", "normalise_phone",
+           "matching_contacts"]
