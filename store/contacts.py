@@ -1,7 +1,10 @@
 """Contacts: search, read, create, edit, tag, archive, all through a Scope."""
 from __future__ import annotations
 
-from peewee import JOIN, Expression
+from functools import lru_cache
+from weakref import WeakKeyDictionary
+
+from peewee import JOIN, Expression, Value, fn
 
 from . import audit, changes, search, validate
 from .db import StoreError, database
@@ -52,43 +55,89 @@ def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
                     owner_id: int | None = None, lifecycle: str | None = None,
                     status: str | None = "active", limit: int = 50) -> list[ContactRow]:
     """Find contacts in scope; any text is safe (it is never parsed as query syntax)."""
+    expression = search.match_expression(text or "")
+    if not expression and text and text.strip():
+        return []  # only punctuation typed: nothing can match
+    sql, params, slots = _search_statement(scope, bool(expression), bool(tag), owner_id is not None,
+                                           bool(lifecycle), status)
+    values = {"match": expression, "tag": tag, "owner": owner_id, "lifecycle": lifecycle, "limit": limit}
+    for index, name in slots:
+        params[index] = values[name]
+    rows = database.execute_sql(sql, params).fetchall()
+    audit.note_search(scope.user_id)
+    result = [ContactRow(
+        id=cid, first_name=first, last_name=last, company=company or "", email=email or "",
+        phone=phone or "", owner=owner_name or "", lifecycle=lifecycle_,
+        status="restricted" if restricted else "archived" if archived else "active",
+        tags=tuple(sorted(tag_names.split(_TAG_SEP))) if tag_names else (),
+    ) for (cid, first, last, email, phone, owner_name, lifecycle_, archived, restricted, company,
+           tag_names) in rows]
+    if expression:  # FTS order is insertion order; show a page sorted by name
+        result.sort(key=lambda c: (_sort_key(c.last_name), _sort_key(c.first_name)))
+    return result
+
+
+_TAG_SEP = "\x1f"  # tags are validated text: they never hold control characters
+# Stand-ins for the values of one search, replaced in the compiled statement's parameters.
+_SLOTS = {name: f"\x00search-slot-{name}\x00" for name in ("match", "tag", "owner", "lifecycle", "limit")}
+# Scope -> statement shape -> (sql, params, slots).  Search runs on every keystroke and
+# building the SQL in Peewee costs more than running it; a Scope's row filter depends only
+# on its user and role, which a Scope never changes, so its statements can be kept.
+_compiled: "WeakKeyDictionary[Scope, dict]" = WeakKeyDictionary()
+
+
+def _search_statement(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle: bool, status):
+    shapes = _compiled.setdefault(scope, {})
+    shape = (match, tag, owner, lifecycle, status)
+    if shape not in shapes:
+        shapes[shape] = _compile_search(scope, *shape)
+    sql, params, slots = shapes[shape]
+    return sql, list(params), slots
+
+
+def _compile_search(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle: bool, status):
+    def slot(name):
+        return Value(_SLOTS[name], converter=False)
+
+    # One statement: owner name and tags come along instead of two more queries.
+    owner_user = User.alias()
+    tags = (ContactTag.select(fn.group_concat(Tag.name, _TAG_SEP)).join(Tag)
+            .where(ContactTag.contact == Contact.id))
     q = scope.contacts().select(
         Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
-        Contact.owner, Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
-        Company.name.alias("company_name"),
-    ).join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
-    expression = search.match_expression(text or "")
-    if expression:
+        owner_user.username, Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
+        Company.name, tags,
+    ).join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact).join(
+        owner_user, JOIN.LEFT_OUTER, on=(Contact.owner == owner_user.id))
+    if match:
         q = q.join(_SearchIndex, on=(_SearchIndex.rowid == Contact.id)).where(
-            Expression(_SearchIndex.contact_search, "MATCH", expression))
-    elif text and text.strip():
-        return []  # only punctuation typed: nothing can match
+            Expression(_SearchIndex.contact_search, "MATCH", slot("match")))
     if tag:
-        q = q.where(Contact.id.in_(ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == tag)))
-    if owner_id is not None:
-        q = q.where(Contact.owner == owner_id)
+        q = q.where(Contact.id.in_(ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == slot("tag"))))
+    if owner:
+        q = q.where(Contact.owner == slot("owner"))
     if lifecycle:
-        q = q.where(Contact.lifecycle == lifecycle)
+        q = q.where(Contact.lifecycle == slot("lifecycle"))
     if status == "active":
         q = q.where(Contact.archived_at.is_null() & Contact.restricted_at.is_null())
     elif status == "archived":
         q = q.where(Contact.archived_at.is_null(False))
     elif status == "restricted":
         q = q.where(Contact.restricted_at.is_null(False))
-    if not expression:
+    if not match:
         q = q.order_by(Contact.last_name, Contact.first_name)
-    rows = list(q.limit(limit).objects())
-    audit.note_search(scope.user_id)
-    names = _usernames()
-    tags = _tags_of([r.id for r in rows])
-    result = [ContactRow(
-        id=r.id, first_name=r.first_name, last_name=r.last_name, company=r.company_name or "",
-        email=r.email or "", phone=r.phone or "", owner=names.get(r.owner_id, ""),
-        lifecycle=r.lifecycle, status=status_of(r), tags=tuple(tags.get(r.id, ())),
-    ) for r in rows]
-    if expression:  # FTS order is insertion order; show a page sorted by name
-        result.sort(key=lambda c: (search.fold(c.last_name), search.fold(c.first_name)))
-    return result
+    sql, params = q.limit(Value(_SLOTS["limit"], converter=False)).sql()
+    by_value = {v: k for k, v in _SLOTS.items()}
+    slots = tuple((i, by_value[p]) for i, p in enumerate(params) if isinstance(p, str) and p in by_value)
+    assert sorted(n for _, n in slots) == sorted(
+        n for n, used in (("match", match), ("tag", tag), ("owner", owner), ("lifecycle", lifecycle),
+                          ("limit", True)) if used), slots
+    return sql, tuple(params), slots
+
+
+@lru_cache(maxsize=8192)
+def _sort_key(name: str) -> str:
+    return search.fold(name)  # names repeat a lot; folding is the costly part of sorting
 
 
 def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> ContactDetail:
@@ -166,9 +215,11 @@ def update_contact(scope: Scope, contact_id: int, version: int, **changes_) -> i
     if "owner_id" in changes_ and not scope.can("contact.reassign"):
         scope.require("contact.reassign")
     clean = _clean(scope, changes_)
+    scope.contact(contact_id)  # outside the transaction, so an access.denied row is not rolled back
     with database.atomic():
         current = scope.contact(contact_id)
-        if current.restricted_at and scope.role != "privacy" and scope.role != "admin":
+        if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)):
+            # Art. 18: kept but not used; only a correction by privacy/admin may touch it
             raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")
         if current.version != version:
             raise _conflict(contact_id)
@@ -209,8 +260,10 @@ def _set_tags(contact_id: int, tags) -> None:
 
 def set_tags(scope: Scope, contact_id: int, tags) -> None:
     scope.require("contact.edit")
+    scope.contact(contact_id)  # outside the transaction, so an access.denied row is not rolled back
     with database.atomic():
-        scope.contact(contact_id)
+        if scope.contact(contact_id).restricted_at:
+            raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")
         _set_tags(contact_id, tags)
         Contact.update(version=Contact.version + 1, updated_at=utcnow()).where(
             Contact.id == contact_id).execute()
@@ -221,6 +274,7 @@ def set_tags(scope: Scope, contact_id: int, tags) -> None:
 
 def set_archived(scope: Scope, contact_id: int, archived: bool = True) -> None:
     scope.require("contact.archive")
+    scope.contact(contact_id)  # outside the transaction, so an access.denied row is not rolled back
     with database.atomic():
         scope.contact(contact_id)
         Contact.update(archived_at=utcnow() if archived else None, version=Contact.version + 1).where(

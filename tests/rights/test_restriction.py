@@ -101,3 +101,21 @@ def test_restrict_unknown_id_and_free_text_ground(store, scopes, make_person):
         restrict_person(scopes["admin"], 777)
     with pytest.raises(ValidationError):
         restrict_person(scopes["admin"], p.id, ground="Søren ringede og var vred")
+
+
+def test_admin_may_correct_but_not_otherwise_use_a_restricted_contact(store, scopes, make_person, users):
+    from store.contacts import get_contact, set_tags, update_contact
+    from store.db import StoreError
+    from store.rights import restrict_person
+
+    p = make_person()
+    restrict_person(scopes["privacy"], p.id)
+    before = get_contact(scopes["admin"], p.id, audit_view=False)
+    version = before.version
+    with pytest.raises(StoreError, match="restricted"):
+        update_contact(scopes["admin"], p.id, version, lifecycle="former")
+    with pytest.raises(StoreError, match="restricted"):
+        set_tags(scopes["admin"], p.id, ["vip"])
+    update_contact(scopes["admin"], p.id, version, title="Direktør")
+    detail = get_contact(scopes["admin"], p.id, audit_view=False)
+    assert (detail.title, detail.lifecycle, detail.tags) == ("Direktør", before.lifecycle, before.tags)
