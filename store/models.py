@@ -126,6 +126,14 @@ class ContactSearch(BaseModel):
         table_name = "contact_search"
 
 
+class ImportChange(BaseModel):
+    """Old values of a contact an import updated, for `import undo`."""
+    batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
+    contact = personal(ForeignKeyField(Contact, on_delete="CASCADE"), "provenance", "compliance", "relationship")
+    old_values = personal(TextField(), "provenance", "compliance", "relationship")  # JSON of field -> value
+    version_after = IntegerField()
+
+
 class Tag(BaseModel):
     name = CharField(unique=True)
 
@@ -260,7 +268,7 @@ class AccessReview(BaseModel):
 
 
 MODELS = [
-    User, RecoveryCode, LoginSession, Company, ImportBatch, Contact, Tag, ContactTag,
+    User, RecoveryCode, LoginSession, Company, ImportBatch, Contact, ImportChange, Tag, ContactTag,
     Deal, Invoice, Note, Consent, ConsentEvent, DataSubjectRequest, ErasureLedger,
     AuditEvent, Change, AccessReview,
 ]
@@ -272,3 +280,19 @@ def personal_fields() -> Iterator[tuple[type[Model], object]]:
         for field in model._meta.sorted_fields:
             if getattr(field, "personal", None) is not None:
                 yield model, field
+
+
+class SshKey(BaseModel):
+    """A staff member's SSH public key; sshd asks for it via `minicrm ssh authorized-keys`."""
+    user = ForeignKeyField(User, backref="ssh_keys", on_delete="CASCADE")
+    key_type = CharField()
+    blob = BlobField()
+    bits = IntegerField()
+    fingerprint = CharField(unique=True)  # SHA256, as `ssh-keygen -lf`: one key, one user
+    comment = personal(CharField(default=""), "account", "security", "account")
+    added_at = DateTimeField(default=utcnow)
+    added_by = IntegerField(null=True)
+    last_used_at = personal(DateTimeField(null=True), "account", "security", "account")
+
+
+MODELS.append(SshKey)

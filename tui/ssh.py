@@ -1,0 +1,243 @@
+"""MiniCRM behind OpenSSH: what sshd runs, and what it runs for a staff member.
+
+* `minicrm ssh authorized-keys %u %t %k` is sshd's AuthorizedKeysCommand: it
+  prints one `restrict,pty,command="... session --key ID"` line for a key that
+  belongs to an active user, and nothing for any other key.
+* `minicrm ssh sshd-config` prints the `Match User` block to paste.
+* `minicrm session --key ID` is the forced command: an interactive login
+  (password and TOTP, then the TUI) when a terminal was asked for, or one of a
+  fixed list of batch commands when the client named one (SSH_ORIGINAL_COMMAND,
+  parsed with shlex and never handed to a shell).
+* `minicrm user add-key|remove-key|keys` manage staff keys from the console.
+
+Nothing here imports Textual until the TUI really starts.
+"""
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import sys
+from pathlib import Path
+
+DEFAULT_CONFIG = Path("/etc/minicrm/config.toml")
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/+@:-]+$")  # no spaces or quotes: sshd splits on them
+
+
+def _cli_error(message: str):
+    from tui.cli import CliError
+
+    return CliError(message)
+
+
+# --- paths -------------------------------------------------------------------------
+
+def program_path(explicit: str | None = None) -> str:
+    """The absolute path of the `minicrm` program sshd should run.
+
+    --program, else $MINICRM_PROGRAM (set by a wrapper script), else argv[0]
+    when it is the installed `minicrm` script, else `minicrm` on PATH.
+    """
+    for candidate in (explicit, os.environ.get("MINICRM_PROGRAM")):
+        if candidate:
+            return _checked_path(candidate, "the minicrm program")
+    argv0 = sys.argv[0] if sys.argv else ""
+    if argv0 and Path(argv0).name.startswith("minicrm") and not argv0.endswith(".py"):
+        return _checked_path(str(Path(argv0).absolute()), "the minicrm program")
+    found = shutil.which("minicrm")
+    if found:
+        return _checked_path(str(Path(found).absolute()), "the minicrm program")
+    raise _cli_error("cannot tell where the minicrm program is; pass --program /path/to/minicrm")
+
+
+def _checked_path(path: str, what: str) -> str:
+    if not os.path.isabs(path):
+        raise _cli_error(f"{what} must be an absolute path, not {path!r}")
+    if not _SAFE_PATH.match(path):
+        raise _cli_error(f"{what} {path!r} has characters sshd cannot pass safely (spaces or quotes)")
+    return path
+
+
+def _config_arg(config_source) -> str:
+    """`--config PATH ` for command lines, or nothing for the default location."""
+    path = str(Path(config_source).absolute())
+    if Path(path) == DEFAULT_CONFIG:
+        return ""
+    return f"--config {_checked_path(path, 'the config file')} "
+
+
+# --- key management (console) ------------------------------------------------------------
+
+def _open(args):
+    from store.runtime import open_store
+
+    return open_store(args.config)
+
+
+def _read_key_text(source: str) -> str:
+    if source == "-":
+        text = sys.stdin.read(20_000)
+    else:
+        try:
+            with open(source, encoding="utf-8") as fh:
+                text = fh.read(20_000)
+        except OSError as exc:
+            raise _cli_error(f"cannot read {source}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise _cli_error(f"{source} is not a text file (give the .pub file)") from None
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise _cli_error("no public key found (give the .pub file, or - for standard input)")
+    if len(lines) > 1:
+        raise _cli_error("more than one line: add one key per command")
+    return lines[0]
+
+
+def cmd_user_add_key(args) -> int:
+    from store import sshkeys
+    from store.accounts import CONSOLE
+
+    line = _read_key_text(args.keyfile)
+    _open(args)
+    view = sshkeys.add_key(CONSOLE, args.name, line)
+    print(f"Added key {view.id} for {view.username}: {view.keygen_line()}")
+    return 0
+
+
+def cmd_user_remove_key(args) -> int:
+    from store import sshkeys
+    from store.accounts import CONSOLE
+
+    _open(args)
+    sshkeys.remove_key(CONSOLE, args.key_id)
+    print(f"Removed key {args.key_id}; connections with it are refused from now on.")
+    return 0
+
+
+def cmd_user_keys(args) -> int:
+    from tabulate import tabulate
+
+    from store import audit, sshkeys
+
+    _open(args)
+    views = sshkeys.keys_of(args.name) if args.name else sshkeys.all_keys()
+    audit.record(None, "ssh_key.list", "user", views[0].user_id if args.name and views else None,
+                 count=len(views))
+    if not views:
+        print("no SSH keys" + (f" for {args.name}" if args.name else ""))
+        return 0
+    rows = [(v.id, v.username, f"{v.label} {v.bits}", v.fingerprint, v.comment,
+             _when(v.added_at), _when(v.last_used_at)) for v in views]
+    print(tabulate(rows, headers=("id", "user", "type", "fingerprint", "comment", "added", "last used")))
+    return 0
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+# --- what sshd runs -----------------------------------------------------------------------
+
+def cmd_authorized_keys(args) -> int:
+    """AuthorizedKeysCommand: print the one allowed line for this key, or nothing.
+
+    Exit 0 with no output for any key we do not know, so sshd simply refuses it.
+    """
+    account = args.account or pwd.getpwuid(os.geteuid()).pw_name
+    if args.user != account:
+        # Configured for another account by mistake: never let keys into it.
+        print(f"minicrm: keys are served only for the account {account!r}", file=sys.stderr)
+        return 0
+    program = program_path(args.program)
+    from store import sshkeys
+    from store.runtime import open_store
+
+    rt = open_store(args.config, migrate=False)
+    key_id = sshkeys.authorized_key_id(args.key_type, args.key)
+    if key_id is None:
+        return 0
+    key = sshkeys.parse_blob(args.key_type, args.key)
+    command = f"{program} {_config_arg(rt.config.source)}session --key {key_id}"
+    print(f'restrict,pty,command="{command}" {key.type} {key.base64}')
+    return 0
+
+
+def sshd_config_block(program: str, config_source, account: str, keys_user: str) -> str:
+    config = _config_arg(config_source)
+    return "\n".join([
+        f"# MiniCRM: staff log in as {account} with their own key; the program decides the rest.",
+        f"Match User {account}",
+        "    AuthorizedKeysFile none",
+        f"    AuthorizedKeysCommand {program} {config}ssh authorized-keys %u %t %k",
+        f"    AuthorizedKeysCommandUser {keys_user}",
+        "    PasswordAuthentication no",
+        "    KbdInteractiveAuthentication no",
+        "    DisableForwarding yes",
+        "    PermitTTY yes",
+        "    PermitUserRC no",
+        "    PermitTunnel no",
+        "    SetEnv COLORTERM=truecolor",
+        "",
+    ])
+
+
+def cmd_sshd_config(args) -> int:
+    from store.config import find_config
+
+    program = program_path(args.program)
+    config = find_config(args.config).absolute()
+    account = args.account or pwd.getpwuid(os.geteuid()).pw_name
+    if account == "root":
+        raise _cli_error("run this as the service account, or pass --account crm")
+    print(sshd_config_block(program, config, account, args.keys_user or account), end="")
+    return 0
+
+
+# --- the forced command ---------------------------------------------------------------
+
+def cmd_session(args) -> int:
+    original = os.environ.get("SSH_ORIGINAL_COMMAND")
+    if original is not None:
+        from tui import sshbatch
+
+        return sshbatch.run(args, original)
+    from tui import sshsession
+
+    return sshsession.run(args)
+
+
+# --- parsers ------------------------------------------------------------------------------
+
+def add_user_key_parsers(user_sub) -> None:
+    s = user_sub.add_parser("add-key", help="let a user log in over SSH with a public key")
+    s.add_argument("name")
+    s.add_argument("keyfile", help="the user's .pub file, or - to read the key line from standard input")
+    s.set_defaults(func=cmd_user_add_key)
+    s = user_sub.add_parser("remove-key", help="remove an SSH key (new logins with it are refused at once)")
+    s.add_argument("key_id", type=int)
+    s.set_defaults(func=cmd_user_remove_key)
+    s = user_sub.add_parser("keys", help="list SSH keys with their SHA256 fingerprints")
+    s.add_argument("name", nargs="?")
+    s.set_defaults(func=cmd_user_keys)
+
+
+def add_ssh_parsers(sub) -> None:
+    ssh = sub.add_parser("ssh", help="serving MiniCRM through OpenSSH").add_subparsers(
+        dest="ssh_command", required=True)
+    s = ssh.add_parser("authorized-keys", help="sshd's AuthorizedKeysCommand (%%u %%t %%k)")
+    s.add_argument("user")
+    s.add_argument("key_type")
+    s.add_argument("key")
+    s.add_argument("--account", help="the service account keys are served for (default: the current user)")
+    s.add_argument("--program", help="absolute path of minicrm for the forced command")
+    s.set_defaults(func=cmd_authorized_keys)
+    s = ssh.add_parser("sshd-config", help="print the sshd_config Match block to paste")
+    s.add_argument("--account", help="the service account staff log in as (default: the current user)")
+    s.add_argument("--keys-user", help="AuthorizedKeysCommandUser (default: the service account)")
+    s.add_argument("--program", help="absolute path of minicrm (default: this program)")
+    s.set_defaults(func=cmd_sshd_config)
+
+    s = sub.add_parser("session", help="the command sshd forces for a staff key (not run by hand)")
+    s.add_argument("--key", type=int, required=True, dest="key_id")
+    s.set_defaults(func=cmd_session)
