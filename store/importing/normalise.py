@@ -39,6 +39,8 @@ class ValueProblem(ValueError):
 
 def tidy_text(value: str) -> str:
     """Trim and collapse runs of spaces/tabs (newlines inside are kept)."""
+    if "\n" not in value and "\r" not in value:  # one line: the common case
+        return " ".join(value.split())
     lines = [" ".join(part.split()) for part in value.replace("\r\n", "\n").split("\n")]
     return "\n".join(line for line in lines if line).strip()
 
@@ -50,6 +52,9 @@ _MULTI_SEP = re.compile(r"\s+:::\s+|[;\n]")
 
 def split_emails(raw: str) -> list[str]:
     """Split a cell holding several addresses (Google's ``" ::: "``, ``;``, ``,``, newline)."""
+    if "," not in raw and not _MULTI_SEP.search(raw):  # one address: the common case
+        one = raw.strip()
+        return [one] if one else []
     parts: list[str] = []
     for chunk in _MULTI_SEP.split(raw):
         chunk = chunk.strip()
@@ -74,19 +79,23 @@ _FAST_EMAIL = re.compile(
 )
 
 
+_SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_SUFFIXES = tuple("." + d for d in SPECIAL_USE_DOMAIN_NAMES)
+
+
 def _fast_email(s: str) -> str | None:
     if len(s) > 254:
         return None
     m = _FAST_EMAIL.match(s)
     if not m:
         return None
-    domain = m.group(2).lower()
+    low = s.lower()  # the pattern is anchored and s has no trailing newline: m spans all of s
+    domain = low[m.start(2):]
     if "--" in domain:
         return None  # punycode and other IDNA cases: let email-validator decide
-    for special in SPECIAL_USE_DOMAIN_NAMES:
-        if domain == special or domain.endswith("." + special):
-            return None
-    return f"{m.group(1)}@{domain}".lower()
+    if domain in _SPECIAL_DOMAINS or domain.endswith(_SPECIAL_SUFFIXES):
+        return None
+    return low
 
 
 def normalise_email(raw: str) -> str:
@@ -126,9 +135,16 @@ _FLOAT_ZERO = re.compile(r"^(\+?[0-9]+)[.,]0+$")
 # skipped.  The "45" without + or 00 is what Danish Excel leaves of "+45".
 _DK_FAST = re.compile(r"^(?:\+45|0045|45(?=\d{8}$))?([2-9]\d{7})$")
 _DK_FAST_JUNK = re.compile(r"[\s.\-()/]")
+_LEADING_00 = re.compile(r"^\s*00")
+_EXTENSION = re.compile(r"(?i)\s*(ext\.?|x|lokal)\s*\d+$")
+_NON_DIGITS = re.compile(r"\D")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def split_phones(raw: str) -> list[str]:
+    if not _PHONE_SPLIT.search(raw):  # one number: the common case
+        one = raw.strip()
+        return [one] if one else []
     return [p.strip() for p in _PHONE_SPLIT.split(raw) if p and p.strip()]
 
 
@@ -156,12 +172,12 @@ def normalise_phone(raw: str, region: str = "DK") -> str:
     if m:
         s = m.group(1)
     s = s.replace("(0)", " ")
-    s = re.sub(r"^\s*00", "+", s)
-    s = re.sub(r"(?i)\s*(ext\.?|x|lokal)\s*\d+$", "", s)  # extensions are not kept
-    digits = re.sub(r"\D", "", s)
+    s = _LEADING_00.sub("+", s)
+    s = _EXTENSION.sub("", s)  # extensions are not kept
+    digits = _NON_DIGITS.sub("", s)
     if len(digits) < 3:
         raise ValueProblem("not a phone number")
-    if re.search(r"[A-Za-z]", s.replace("ext", "")):
+    if _LETTER.search(s.replace("ext", "")):
         raise ValueProblem("not a phone number")
 
     e164 = phonenumbers.PhoneNumberFormat.E164
@@ -213,7 +229,23 @@ def _cap_word(word: str) -> str:
     return "".join(out)
 
 
+_NAME_CACHE: dict[str, str] = {}
+_CACHE_MAX = 20_000  # values remembered per cache (names, CVRs repeat; memory stays bounded)
+
+
 def tidy_name(raw: str) -> str:
+    """Trim and capitalise a name sensibly (cached: names repeat a lot in a contact list).
+
+    See :func:`_tidy_name`."""
+    done = _NAME_CACHE.get(raw)
+    if done is None:
+        if len(_NAME_CACHE) >= _CACHE_MAX:
+            _NAME_CACHE.clear()
+        done = _NAME_CACHE[raw] = _tidy_name(raw)
+    return done
+
+
+def _tidy_name(raw: str) -> str:
     """Trim and capitalise a name sensibly.
 
     Mixed-case input is kept as typed ("McDonald", "van der Berg", "deBoer").  All
@@ -224,9 +256,14 @@ def tidy_name(raw: str) -> str:
     s = " ".join(raw.replace("\u00a0", " ").split()).strip(" ,;")
     if not s:
         return ""
-    letters = [c for c in s if c.isalpha()]
-    if any(c.isupper() for c in letters) and any(c.islower() for c in letters):
-        return s
+    if s.isascii():
+        if not s.islower() and not s.isupper():
+            # mixed case is kept as typed; so is text without letters (nothing to capitalise)
+            return s
+    else:
+        letters = [c for c in s if c.isalpha()]
+        if any(c.isupper() for c in letters) and any(c.islower() for c in letters):
+            return s
     words = s.split(" ")
     out: list[str] = []
     for i, word in enumerate(words):
@@ -268,14 +305,34 @@ def is_valid_cvr(digits: str) -> bool:
     return sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS)) % 11 == 0
 
 
+_CVR_PREFIX = re.compile(r"^(DK|CVR)[-:.\s]*(NR\.?)?[-:.\s]*")
+_CVR_JUNK = re.compile(r"[\s.\-]")
+_CVR_CACHE: dict[str, str | ValueProblem] = {}
+
+
 def normalise_cvr(raw: str) -> str:
     """Return the 8-digit CVR number; accepts ``DK12345678``, ``12 34 56 78``, ``12345678.0``."""
+    done = _CVR_CACHE.get(raw)
+    if done is None:
+        if len(_CVR_CACHE) >= _CACHE_MAX:
+            _CVR_CACHE.clear()
+        try:
+            done = _normalise_cvr(raw)
+        except ValueProblem as exc:
+            done = exc
+        _CVR_CACHE[raw] = done
+    if isinstance(done, ValueProblem):
+        raise ValueProblem(str(done))
+    return done
+
+
+def _normalise_cvr(raw: str) -> str:
     s = raw.strip().upper()
     m = _FLOAT_ZERO.match(s)
     if m:
         s = m.group(1)
-    s = re.sub(r"^(DK|CVR)[-:.\s]*(NR\.?)?[-:.\s]*", "", s)
-    s = re.sub(r"[\s.\-]", "", s)
+    s = _CVR_PREFIX.sub("", s)
+    s = _CVR_JUNK.sub("", s)
     if not s.isdigit() or len(s) != 8:
         raise ValueProblem("a CVR number has 8 digits")
     if not is_valid_cvr(s):
@@ -285,12 +342,17 @@ def normalise_cvr(raw: str) -> str:
 
 # --- address ---------------------------------------------------------------------------
 
+_DK_POSTCODE_PREFIX = re.compile(r"^(DK)[-\s]?(?=\d{4}$)", re.IGNORECASE)
+
+
 def normalise_postcode(raw: str) -> str:
     s = raw.strip()
+    if len(s) == 4 and s.isdigit():  # a Danish postcode as written: nothing to do
+        return s
     m = _FLOAT_ZERO.match(s)
     if m:
         s = m.group(1)
-    s = re.sub(r"^(DK)[-\s]?(?=\d{4}$)", "", s, flags=re.IGNORECASE)
+    s = _DK_POSTCODE_PREFIX.sub("", s)
     return " ".join(s.split())
 
 

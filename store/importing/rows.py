@@ -27,7 +27,9 @@ from .normalise import (
     tidy_name,
     tidy_text,
 )
-from .sensitive import looks_like_cpr, scan_free_text
+from .sensitive import _CPR_RE, looks_like_cpr, scan_free_text
+
+_CPR_SEARCH = _CPR_RE.search  # a cheap first look: most values hold no ten-digit run
 
 __all__ = ["Slot", "CandidateBuilder"]
 
@@ -44,16 +46,45 @@ class Slot:
     index: int = -1  # position in the row (tabular formats)
     sensitive: str | None = None  # the header names special-category data: never kept
     cpr_column: bool = False  # the header says CPR: undashed CPR numbers count too
+    # what build() does with a value, worked out once per column instead of once per value
+    route: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        f = self.target.field
+        if self.sensitive:
+            route = _SENSITIVE
+        elif f == "drop":
+            route = _DROPPED
+        elif f == "note":
+            route = _NOTE
+        elif f in _PERSON_ROUTES:
+            route = _PERSON_ROUTES[f]
+        elif f in ("address", "postcode", "city"):
+            route = _BLOCK
+        else:
+            route = _SINGLE
+        object.__setattr__(self, "route", route)
 
 
-@dataclass
+# Slot routes (see build()).
+_SENSITIVE, _DROPPED, _NOTE, _FIRST, _LAST, _TITLE, _NAME, _EMAIL, _PHONE, _BLOCK, _SINGLE = range(11)
+_PERSON_ROUTES = {"first_name": _FIRST, "last_name": _LAST, "title": _TITLE, "name": _NAME,
+                  "email": _EMAIL, "phone": _PHONE}
+
+
 class _Person:
-    first: list[str] = field(default_factory=list)
-    last: list[str] = field(default_factory=list)
-    name: list[tuple[Slot, str]] = field(default_factory=list)
-    title: list[str] = field(default_factory=list)
-    email: list[tuple[Slot, str]] = field(default_factory=list)
-    phone: list[tuple[Slot, str]] = field(default_factory=list)
+    __slots__ = ("first", "last", "name", "title", "email", "phone")
+
+    def __init__(self) -> None:
+        self.first: list[str] = []
+        self.last: list[str] = []
+        self.name: list[tuple[Slot, str]] = []
+        self.title: list[str] = []
+        self.email: list[tuple[Slot, str]] = []
+        self.phone: list[tuple[Slot, str]] = []
+
+
+_NO_PERSON = _Person()
 
 
 class CandidateBuilder:
@@ -77,41 +108,54 @@ class CandidateBuilder:
         seen_any = False
 
         for slot, raw in values:
-            value = raw.strip() if raw else ""
+            if not raw:
+                continue
+            value = raw.strip()
             if not value:
                 continue
             seen_any = True
-            if slot.sensitive:
+            route = slot.route
+            if route == _SENSITIVE:
                 flags.append(Flag(line, slot.column, slot.sensitive))
                 continue
-            tgt = slot.target
-            if tgt.dropped:
+            if route == _DROPPED:
                 continue
-            if tgt.field == "note":
+            if route == _NOTE:
                 kinds = scan_free_text(value)
                 if kinds:
                     flags.extend(Flag(line, slot.column, k) for k in kinds)
                 else:
                     notes.append((slot, value))
                 continue
-            if looks_like_cpr(value, cpr_column=slot.cpr_column):
+            if len(value) >= 10 and _CPR_SEARCH(value) is not None and looks_like_cpr(
+                    value, cpr_column=slot.cpr_column):
                 flags.append(Flag(line, slot.column, "cpr"))
                 continue
-            f = tgt.field
-            if f in ("first_name", "last_name", "name", "title", "email", "phone"):
-                p = persons.setdefault(tgt.person, _Person())
-                if f == "first_name":
-                    p.first.append(value)
-                elif f == "last_name":
-                    p.last.append(value)
-                elif f == "title":
-                    p.title.append(value)
+            tgt = slot.target
+            if route == _SINGLE:
+                f = tgt.field
+                if f in single:
+                    single[f].append((slot, value))
                 else:
-                    getattr(p, f).append((slot, value))
-            elif f in ("address", "postcode", "city"):
-                blocks.setdefault(tgt.block, {}).setdefault(f, []).append((slot, value))
+                    single[f] = [(slot, value)]
+            elif route == _BLOCK:
+                blocks.setdefault(tgt.block, {}).setdefault(tgt.field, []).append((slot, value))
             else:
-                single.setdefault(f, []).append((slot, value))
+                p = persons.get(tgt.person)
+                if p is None:
+                    p = persons[tgt.person] = _Person()
+                if route == _FIRST:
+                    p.first.append(value)
+                elif route == _LAST:
+                    p.last.append(value)
+                elif route == _TITLE:
+                    p.title.append(value)
+                elif route == _EMAIL:
+                    p.email.append((slot, value))
+                elif route == _PHONE:
+                    p.phone.append((slot, value))
+                else:
+                    p.name.append((slot, value))
 
         if not seen_any:
             return [], None
@@ -120,7 +164,7 @@ class CandidateBuilder:
             return Issue(self.source, line, str(problem), slot.column, fieldname, value)
 
         main = Candidate(self.source, line)
-        self._fill_person(main, persons.get(0, _Person()), errors, err)
+        self._fill_person(main, persons.get(0, _NO_PERSON), errors, err)
         self._fill_shared(main, single, blocks, errors, err)
         if notes:
             if self.prefix_notes:

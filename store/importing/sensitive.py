@@ -73,7 +73,7 @@ def looks_like_cpr(text: str, *, cpr_column: bool = False) -> bool:
     Outside free text only the dashed form counts, unless ``cpr_column`` says the
     column header names CPR (then any ten digits with a valid date count).
     """
-    if not text or len(text) < 10:
+    if not text or len(text) < 10 or _CPR_RE.search(text) is None:  # most values: one C call
         return False
     return _cpr_matches(text, loose=cpr_column, context=cpr_column)
 
@@ -188,6 +188,18 @@ _RESIDUAL_STARTS: tuple[str, ...] = tuple(
     sorted({re.match(r"[^\W\d_]*", w[w.index(">") + 1 :]).group(0)[:4] for w in _RESIDUAL})
 )
 assert all(len(p) >= 3 for p in _RESIDUAL_STARTS), _RESIDUAL_STARTS
+# Per word of a text: one dict look-up on its first 4 letters (every exact word of 4+
+# letters and every prefix has at least 4) finds the few keywords it could be.
+_HEAD = 4
+_SHORT_EXACT: dict[str, str] = {w: k for w, k in _EXACT.items() if len(w) < _HEAD}
+_BY_HEAD: dict[str, list[tuple[str, str, int, bool]]] = {}
+for _w, _k in _EXACT.items():
+    if len(_w) >= _HEAD:
+        _BY_HEAD.setdefault(_w[:_HEAD], []).append((_w, _k, 0, True))
+for _length, _table in _PREFIX.items():
+    assert _length >= _HEAD, _length
+    for _p, (_k, _extra) in _table.items():
+        _BY_HEAD.setdefault(_p[:_HEAD], []).append((_p, _k, _extra, False))
 _UPPER_PAIR = re.compile(r"[A-ZÆØÅ]{2}")
 _WORD_RE = re.compile(r"\w+")
 
@@ -201,21 +213,29 @@ _POLITICS_CONTEXT = re.compile(r"(?<!\w)(medlem\w*|stemme\w*|vælger\w*|parti\w*
 def _keyword_kinds(text: str) -> set[str]:
     low = text.lower()
     kinds: set[str] = set()
-    words = set(_WORD_RE.findall(low))
-    for word in words:
-        kind = _EXACT.get(word)
-        if kind:
-            kinds.add(kind)
-        n = len(word)
-        for length, table in _PREFIX.items():
-            if length <= n:
-                hit = table.get(word[:length])
-                if hit and n - length >= hit[1]:
-                    kinds.add(hit[0])
+    residual = False
+    for word in set(_WORD_RE.findall(low)):
+        if len(word) < _HEAD:
+            kind = _SHORT_EXACT.get(word)
+            if kind:
+                kinds.add(kind)
+            if word.startswith(_RESIDUAL_STARTS):
+                residual = True
+            continue
+        hits = _BY_HEAD.get(word[:_HEAD])
+        if hits:
+            for stem, kind, extra, exact in hits:
+                if exact:
+                    if word == stem:
+                        kinds.add(kind)
+                elif word.startswith(stem) and len(word) - len(stem) >= extra:
+                    kinds.add(kind)
+        if not residual and word.startswith(_RESIDUAL_STARTS):
+            residual = True
     for stem, kind in _SUBSTRING:
         if stem in low:
             kinds.add(kind)
-    if _RESIDUAL_RE is not None and any(w.startswith(_RESIDUAL_STARTS) for w in words):
+    if _RESIDUAL_RE is not None and residual:
         for m in _RESIDUAL_RE.finditer(low):
             kinds.add(_RESIDUAL_KIND[m.lastgroup or ""])
     return kinds

@@ -1,0 +1,432 @@
+"""The import's rules, through a real encrypted store: duplicates, merging, suppression,
+provenance, lawful basis, owner, roles, dropped columns, mappings, dry runs, undo, bad files."""
+from __future__ import annotations
+
+import pytest
+
+from importing_db_helpers import contacts_of, stored_anywhere, table_counts, write
+
+DANISH = (
+    "Navn;Firma;Telefon;E-mail;CVR;Postnr;By;Stilling;Noter\n"
+    "Jørgen Ærø Sørensen;Østergaard & Søn ApS;45 20 12 34 56;JS@Ostergaard.dk;24256790;8000;Århus C;"
+    "Indkøber;Ring efter kl. 16\n"
+    "MARIE BLÅBÆR;Østergaard & Søn ApS;30 12 34 56;marie@ostergaard.dk;;;;Bogholder;\n"
+)
+
+
+def danish_sheet(folder, text=DANISH, name="kunder.csv"):
+    return write(folder, name, text, encoding="cp1252", newline="\r\n")
+
+
+def test_danish_excel_sheet_cp1252_semicolons(store, scopes, tmp_path):
+    from store.importing.batch import import_file
+
+    report = import_file(scopes["manager"], danish_sheet(tmp_path))
+    assert (report.fmt, report.encoding, report.delimiter) == ("csv", "cp1252", ";")
+    assert (report.new, report.invalid, report.flagged) == (2, 0, 0)
+    got = contacts_of(report.batch_id)
+    js = got["js@ostergaard.dk"]
+    assert (js["first_name"], js["last_name"], js["phone"], js["title"]) == (
+        "Jørgen Ærø", "Sørensen", "+4520123456", "Indkøber")
+    assert (js["company"], js["cvr"], js["postcode"], js["city"]) == (
+        "Østergaard & Søn ApS", "24256790", "8000", "Århus C")
+    assert js["notes"] == ["Ring efter kl. 16"]
+    marie = got["marie@ostergaard.dk"]
+    assert (marie["first_name"], marie["last_name"], marie["phone"]) == ("Marie", "Blåbær", "+4530123456")
+    assert marie["company"] == js["company"]  # one company, found again by name
+
+
+def test_special_category_and_cpr_are_flagged_and_never_stored(store, scopes, tmp_path):
+    from store.importing.batch import import_file
+
+    path = write(tmp_path, "f.csv", (
+        "Navn;E-mail;Stilling;Noter;CPR-nr\n"
+        "Anne Berg;anne@berg.dk;Ejer;Har diabetes og nøddeallergi;\n"
+        "Ole Lund;ole@lund.dk;010190-1234;Medlem af 3F;\n"
+        "Per Holm;per@holm.dk;;Husk cpr 0101901234 ved fakturering;\n"
+        "Eva Dahl;eva@dahl.dk;;Ring i morgen;150585-4321\n"
+    ), encoding="cp1252")
+    report = import_file(scopes["admin"], path)
+    assert report.new == 4 and report.flagged == 4, report.summary()
+    assert [n.line for n in report.reasons("flagged")] == [2, 3, 3, 4, 5]
+    assert ("CPR-nr", "cpr") in report.sensitive_columns and "CPR-nr" in report.dropped_columns
+    for value in ("diabetes", "nøddeallergi", "010190", "0101901234", "150585", "Medlem af"):
+        assert stored_anywhere(value) == [], value
+    got = contacts_of(report.batch_id)
+    assert got["ole@lund.dk"]["title"] == "" and got["anne@berg.dk"]["title"] == "Ejer"
+    assert got["eva@dahl.dk"]["notes"] == ["Ring i morgen"]
+
+
+def _existing(scope):
+    from store import contacts
+
+    cid = contacts.create_contact(scope, first_name="Jens", last_name="Hansen", email="jens@firma.dk",
+                                  title="Sælger")
+    pid = contacts.create_contact(scope, first_name="Pia", last_name="Kjær", phone="+4540404040")
+    return cid, pid
+
+
+def test_duplicates_by_email_phone_and_name_with_company_are_skipped(store, scopes, tmp_path):
+    from store.importing.batch import import_file
+
+    scope = scopes["manager"]
+    cid, pid = _existing(scope)
+    first = import_file(scope, write(tmp_path, "a.csv", "Navn,Firma\nBo Ek,Ek ApS\n"))
+    (bo,) = contacts_of(first.batch_id).values()
+    path = write(tmp_path, "b.csv", (
+        "Navn,E-mail,Telefon,Firma,Stilling\n"
+        "J. Hansen,JENS@FIRMA.DK,,,Direktør\n"  # e-mail, whatever its case
+        "Pia K,,40 40 40 40,,\n"                # phone, whatever its format
+        "Bo Ek,,,Ek ApS,Ejer\n"                 # name plus company
+        "Bo Ek,,,Andet ApS,\n"                  # same name, another company: someone else
+    ))
+    before = table_counts()
+    report = import_file(scope, path)
+    assert (report.new, report.duplicates, report.updated) == (1, 3, 0), report.summary()
+    assert [str(n) for n in report.reasons("duplicate")] == [
+        f"line 2: already in MiniCRM as contact {cid} (same e-mail): skipped",
+        f"line 3: already in MiniCRM as contact {pid} (same phone): skipped",
+        f"line 4: already in MiniCRM as contact {bo['id']} (same name and company): skipped",
+    ]
+    from store.models import Contact
+
+    assert Contact.get_by_id(cid).title == "Sælger"  # skip: nothing overwritten
+    assert table_counts()["contact"] == before["contact"] + 1
+
+
+def test_update_policy_shows_each_field_change_then_applies_it_and_undo_restores(store, scopes, tmp_path):
+    from store.importing.batch import import_file, undo_import
+    from store.models import Contact
+
+    scope = scopes["manager"]
+    cid, pid = _existing(scope)
+    path = write(tmp_path, "b.csv", "Navn,E-mail,Telefon,Stilling,Firma\n"
+                                    "Jens Hansen,jens@firma.dk,20 11 22 33,Direktør,Hansen VVS\n"
+                                    "Pia Kjær,,40 40 40 40,,\n")
+    preview = import_file(scope, path, policy="update", dry_run=True)
+    assert (preview.updated, preview.duplicates, preview.batch_id) == (1, 1, None)
+    assert [(c.contact_id, c.line, c.field, c.old, c.new) for c in preview.changes] == [
+        (cid, 2, "title", "Sælger", "Direktør"), (cid, 2, "phone", "", "+4520112233"),
+        (cid, 2, "company", "", "Hansen VVS")]
+    jens = Contact.get_by_id(cid)
+    assert (jens.title, jens.phone, jens.company_id, jens.version) == ("Sælger", None, None, 1)
+
+    report = import_file(scope, path, policy="update")
+    assert report.changes == preview.changes and report.batch_id is not None
+    jens = Contact.get_by_id(cid)
+    assert (jens.title, jens.phone, jens.company.name, jens.version) == ("Direktør", "+4520112233",
+                                                                         "Hansen VVS", 2)
+    result = undo_import(scope, report.batch_id)
+    assert (result.removed, result.restored, result.companies) == (0, 1, 1)
+    jens = Contact.get_by_id(cid)
+    assert (jens.title, jens.phone, jens.company_id) == ("Sælger", None, None)
+
+
+def test_repeats_inside_one_file_are_merged_also_across_chunks(store, scopes, tmp_path, monkeypatch):
+    from store.importing import batch
+
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    path = write(tmp_path, "r.csv", "Navn,E-mail,Telefon,Stilling\n"
+                                    "Eva Dahl,eva@dahl.dk,,\n"
+                                    "Eva Dahl,EVA@dahl.dk,,Ejer\n"         # same chunk
+                                    "Max Lund,,30303030,\n"
+                                    "Eva D.,eva@dahl.dk,20202020,Sælger\n"  # a later chunk
+                                    "Max Lund,max@lund.dk,+45 30 30 30 30,\n")
+    report = batch.import_file(scopes["admin"], path)
+    assert (report.new, report.duplicates, report.merged) == (2, 3, 3), report.summary()
+    got = contacts_of(report.batch_id)
+    # blanks are filled from later repeats; a value already there is never overwritten
+    assert (got["eva@dahl.dk"]["title"], got["eva@dahl.dk"]["phone"]) == ("Ejer", "+4520202020")
+    assert (got["max@lund.dk"]["first_name"], got["max@lund.dk"]["phone"]) == ("Max", "+4530303030")
+    assert [n.line for n in report.reasons("duplicate")] == [3, 5, 6]
+
+
+def test_erased_people_are_suppressed_never_reimported(store, scopes, tmp_path):
+    from store.importing.batch import import_file
+    from store.rights import erase_person
+
+    scope = scopes["admin"]
+    path = write(tmp_path, "p.csv", "Navn,E-mail,Telefon\nLone Bak,lone@bak.dk,20304050\nIb Ny,ib@ny.dk,\n")
+    first = import_file(scope, path)
+    lone = contacts_of(first.batch_id)["lone@bak.dk"]
+    erase_person(scope, lone["id"], legal_basis="art17_1a")
+    again = write(tmp_path, "q.csv", "Navn,E-mail,Telefon\nLone Bak,LONE@bak.dk,\n"
+                                     "L. Bak,lone.ny@bak.dk,+45 20 30 40 50\n"   # same phone
+                                     "Kaj Ny,kaj@ny.dk,\n")
+    report = import_file(scope, again)
+    assert (report.new, report.suppressed) == (1, 2), report.summary()
+    assert [str(n) for n in report.reasons("suppressed")] == [
+        "line 2: erased earlier (erasure ledger): not imported",
+        "line 3: erased earlier (erasure ledger): not imported"]
+    assert stored_anywhere("lone") == [] and stored_anywhere("20304050") == []
+
+
+def test_provenance_and_lawful_basis_on_every_contact(store, scopes, users, tmp_path):
+    from store.models import AuditEvent, ImportBatch
+    from store.importing.batch import import_file
+
+    report = import_file(scopes["sales"], danish_sheet(tmp_path), lawful_basis="contract")
+    batch = ImportBatch.get_by_id(report.batch_id)
+    assert (batch.file_name, batch.imported_by_id, batch.lawful_basis) == (
+        "kunder.csv", users["sales"].id, "contract")
+    assert batch.imported_at is not None
+    for contact in contacts_of(report.batch_id).values():
+        assert (contact["source"], contact["lawful_basis"], contact["owner_id"]) == (
+            "import:kunder.csv", "contract", users["sales"].id)
+    event = AuditEvent.get(AuditEvent.action == "import.run")
+    assert (event.entity, event.entity_id, event.actor_id) == ("import_batch", report.batch_id, users["sales"].id)
+    assert "ostergaard" not in event.detail.lower() and '"new":2' in event.detail
+
+
+def test_consent_basis_only_with_consent_evidence(store, scopes, samples, tmp_path):
+    from store.importing.batch import ImportRefused, import_file
+
+    from importing_db_helpers import from_header
+
+    with pytest.raises(ImportRefused, match="needs consent evidence"):
+        import_file(scopes["admin"], danish_sheet(tmp_path), lawful_basis="consent")
+    path = from_header(samples, tmp_path, "mailchimp_subscribed.csv", [
+        {"Email Address": "a@firma.dk", "OPTIN_TIME": "2021-03-04 10:20:30", "CONFIRM_TIME": "2021-03-04 10:25:00"},
+        {"Email Address": "b@firma.dk"}])
+    report = import_file(scopes["admin"], path, lawful_basis="consent")
+    assert (report.new, report.invalid) == (1, 1)
+    assert [str(n) for n in report.reasons("invalid")] == [
+        "line 3: lawful basis 'consent' but the row carries no consent evidence"]
+    assert contacts_of(report.batch_id)["a@firma.dk"]["lawful_basis"] == "consent"
+
+
+def test_owner_from_a_column_or_the_owner_option(store, scopes, users, tmp_path):
+    from store.importing.batch import ImportRefused, import_file
+
+    path = write(tmp_path, "o.csv", f"Navn,E-mail,Ansvarlig\nA A,a@x.dk,{users['sales2'].username}\n"
+                                    "B B,b@x.dk,nobody\nC C,c@x.dk,\n")
+    mapping = {"Navn": "name", "E-mail": "email", "Ansvarlig": "owner"}
+    report = import_file(scopes["manager"], path, mapping=mapping, owner=users["sales"].username)
+    got = contacts_of(report.batch_id)
+    assert [got[e]["owner_id"] for e in ("a@x.dk", "b@x.dk", "c@x.dk")] == [
+        users["sales2"].id, users["sales"].id, users["sales"].id]
+    assert [str(n) for n in report.reasons("warning")] == [
+        "line 3: the owner column names no active user; the import's owner was used"]
+    with pytest.raises(ImportRefused, match="not an active user"):
+        import_file(scopes["manager"], path, owner="ghost")
+
+
+def test_roles_finance_cannot_import_and_sales_own_what_they_import(store, scopes, users, tmp_path):
+    from store.importing.batch import ImportRefused, import_file
+    from store.scope import Forbidden
+
+    path = write(tmp_path, "o.csv", f"Navn,E-mail,Ansvarlig\nA A,a@x.dk,{users['manager'].username}\n")
+    before = table_counts()
+    for role in ("finance", "privacy"):
+        with pytest.raises(Forbidden):
+            import_file(scopes[role], path)
+    after = table_counts()
+    assert after.pop("audit_event") == before.pop("audit_event") + 2  # the refusals are audited
+    assert after == before
+    report = import_file(scopes["sales"], path, mapping={"Navn": "name", "E-mail": "email", "Ansvarlig": "owner"})
+    assert contacts_of(report.batch_id)["a@x.dk"]["owner_id"] == users["sales"].id
+    with pytest.raises(ImportRefused, match="own what they import"):
+        import_file(scopes["sales"], path, owner=users["manager"].username)
+    # another seller cannot change (or even see the id of) sales' contact, nor undo the batch
+    other = import_file(scopes["sales2"], write(tmp_path, "u.csv", "Navn,E-mail,Stilling\nA A,a@x.dk,Chef\n"),
+                        policy="update")
+    assert (other.updated, other.duplicates) == (0, 1)
+    assert [str(n) for n in other.reasons("duplicate")] == [
+        "line 2: already in MiniCRM (same e-mail), owned by someone else: not changed"]
+    from store.db import StoreError
+    from store.importing.batch import undo_import
+
+    with pytest.raises(StoreError, match="not found"):
+        undo_import(scopes["sales2"], report.batch_id)
+
+
+def test_unmapped_columns_are_not_stored_and_are_listed(store, scopes, tmp_path):
+    from store.importing import Mapping
+    from store.importing.batch import import_file
+
+    path = write(tmp_path, "u.csv", "Navn,E-mail,Hemmelig kode,Fax\nA A,a@x.dk,zebra42unmapped,33333333\n")
+    report = import_file(scopes["admin"], path)
+    assert report.dropped_columns == ["Hemmelig kode", "Fax"]
+    assert stored_anywhere("zebra42unmapped") == [] and stored_anywhere("33333333") == []
+    # a saved mapping is reused, and can drop a column the layout would have kept
+    saved = tmp_path / "mapping.json"
+    report.mapping.with_target("E-mail", "drop").save(saved)
+    assert Mapping.load(saved).target_for("E-mail") == "drop"
+    again = import_file(scopes["admin"], write(tmp_path, "v.csv", "Navn,E-mail\nB B,bee@x.dk\n"), mapping=saved)
+    assert again.dropped_columns == ["E-mail"] and stored_anywhere("bee@x.dk") == []
+
+
+def test_a_broken_mapping_file_is_a_clear_error(store, scopes, tmp_path):
+    from store.importing import ImportFileError
+    from store.importing.batch import import_file
+
+    bad = write(tmp_path, "m.json", '{"columns": {"Navn": "shoe_size"}}')
+    with pytest.raises(ImportFileError, match="the mapping cannot be used"):
+        import_file(scopes["admin"], danish_sheet(tmp_path), mapping=bad)
+
+
+def test_dry_run_writes_nothing(store, scopes, tmp_path):
+    from store.importing.batch import import_file
+
+    scope = scopes["manager"]
+    _existing(scope)
+    path = write(tmp_path, "d.csv", "Navn,E-mail,Stilling,Firma,Tags,Noter\n"
+                                    "Jens Hansen,jens@firma.dk,Direktør,Ny ApS,vip,Hej\n"
+                                    "Ny Person,ny@x.dk,,Ny ApS,vip,En note\n")
+    before = table_counts()
+    report = import_file(scope, path, policy="update", dry_run=True)
+    assert (report.new, report.updated, report.batch_id) == (1, 1, None)
+    assert table_counts() == before
+
+
+def test_undo_removes_the_batch_and_is_refused_after_an_edit(store, scopes, tmp_path):
+    from store import contacts
+    from store.db import StoreError
+    from store.importing.batch import import_file, undo_import
+
+    scope = scopes["manager"]
+    before = table_counts()
+    one = import_file(scope, danish_sheet(tmp_path))
+    two = import_file(scope, write(tmp_path, "t.csv", "Navn,E-mail,Tags\nTo To,to@x.dk,a;b\n"))
+    (to,) = contacts_of(two.batch_id).values()
+    contacts.update_contact(scope, to["id"], 1, title="Chef")
+    with pytest.raises(StoreError, match=r"cannot be undone: 1 of its contacts were changed or used since"):
+        undo_import(scope, two.batch_id)
+    assert contacts_of(two.batch_id)
+    result = undo_import(scope, one.batch_id)
+    assert (result.removed, result.companies) == (2, 1)
+    with pytest.raises(StoreError, match="already undone"):
+        undo_import(scope, one.batch_id)
+    after = table_counts()
+    assert after["contact"] == before["contact"] + 1 and after["company"] == before["company"]
+
+
+def test_undo_is_refused_once_a_contact_got_a_note(store, scopes, tmp_path):
+    from store import notes
+    from store.db import StoreError
+    from store.importing.batch import import_file, undo_import
+
+    scope = scopes["manager"]
+    report = import_file(scope, danish_sheet(tmp_path))
+    (first, *_) = contacts_of(report.batch_id).values()
+    notes.add_note(scope, first["id"], body="Ringede i dag", category="call")
+    with pytest.raises(StoreError, match="changed or used since"):
+        undo_import(scope, report.batch_id)
+
+
+BAD_FILES = {
+    "empty": (b"", None, "the file is empty"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, None,
+               "not a contact list: this is a PNG image"),
+    "binary, no signature": (b"Navn,E-mail\n" + bytes(range(256)) * 8, None, "not a text file"),
+    "truncated": ('Navn,E-mail,Noter\nA A,a@x.dk,"ok"\nB B,b@x.dk,"cut off here'.encode(), None,
+                  "line 3, column 'Noter': the file ends inside a quoted field"),
+    "wrong encoding": ("Navn;E-mail\nA A;a@x.dk\nSøren Ø;s@x.dk\n".encode("cp1252"), "utf-8",
+                       "line 3, column 'Navn': not valid utf-8 text"),
+    "missing header": (b"Jens Hansen,jens@firma.dk,20123456\nAnne Berg,anne@berg.dk,30123456\n", None,
+                       "line 1, column 2: missing header row"),
+    "10 MB field": (b'Navn,E-mail,Noter\nA A,a@x.dk,"' + b"x" * (10 * 2**20) + b'"\n', None,
+                    "line 2, column 'Noter': a "),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_bad_files_fail_whole_with_file_line_and_column(store, scopes, tmp_path, kind):
+    from store.importing import ImportFileError
+    from store.importing.batch import import_file
+
+    data, encoding, message = BAD_FILES[kind]
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    before = table_counts()
+    with pytest.raises(ImportFileError) as err:
+        import_file(scopes["admin"], path, encoding=encoding)
+    assert str(err.value).startswith("bad.csv")
+    assert message in str(err.value)
+    assert table_counts() == before
+
+
+def test_a_file_broken_after_many_good_rows_leaves_nothing(store, scopes, tmp_path, monkeypatch):
+    from store.importing import ImportFileError, batch
+
+    monkeypatch.setattr(batch, "CHUNK", 50)
+    good = "".join(f"P{i} Q,p{i}@x.dk\n" for i in range(500))
+    path = tmp_path / "late.csv"
+    path.write_bytes(f"Navn,E-mail\n{good}".encode() + b"Bad \xff\xfe row,bad@x.dk\n")
+    before = table_counts()
+    seen = []
+    with pytest.raises(ImportFileError, match="line 502"):
+        batch.import_file(scopes["admin"], path, encoding="utf-8", progress=lambda done, total: seen.append(done))
+    assert seen and seen[-1] >= 450  # rows were written in the transaction before the error
+    assert table_counts() == before
+
+
+def test_control_characters_from_the_file_are_not_stored(store, scopes, tmp_path):
+    from store.importing.batch import import_file
+
+    filler = "".join(f"Person {i},p{i}@x.dk,Firma {i}\n" for i in range(40))  # mostly ordinary text
+    path = write(tmp_path, "c.csv", "Navn,E-mail,Firma\nEvil\x1b[31m Name\x07,e@x.dk,Bad\x1b]0;x\x07 Co\n" + filler)
+    report = import_file(scopes["admin"], path)
+    got = contacts_of(report.batch_id)["e@x.dk"]
+    text = f"{got['first_name']} {got['last_name']} {got['company']}"
+    assert "\x1b" not in text and "\x07" not in text
+    assert (got["first_name"], got["last_name"], got["company"]) == ("Evil [31m", "Name", "Bad ]0;x Co")
+
+
+def test_progress_reports_rows_and_an_estimate(store, scopes, tmp_path, monkeypatch):
+    from store.importing import batch
+
+    monkeypatch.setattr(batch, "CHUNK", 100)
+    path = write(tmp_path, "p.csv", "Navn,E-mail\n" + "".join(f"P{i} Q,p{i}@x.dk\n" for i in range(350)))
+    calls = []
+    report = batch.import_file(scopes["admin"], path, progress=lambda done, total: calls.append((done, total)))
+    assert report.new == 350
+    assert calls == [(100, 351), (200, 351), (300, 351), (350, 351)]
+
+
+def test_an_xlsx_workbook_through_the_database(store, scopes, tmp_path):
+    from openpyxl import Workbook
+
+    from store.importing.batch import import_file
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Kunder"
+    sheet.append(["Fornavn", "Efternavn", "E-mail", "Mobil", "Firma", "CVR"])
+    sheet.append(["Søren", "Ærbø", "soren@aerbo.dk", 4520123456, "Ærbø ApS", 24256790])
+    sheet.append(["Ida", "Holm", "ida@holm.dk", "30 30 30 31", None, None])
+    path = tmp_path / "kunder.xlsx"
+    book.save(path)
+    report = import_file(scopes["admin"], path)
+    assert (report.fmt, report.new) == ("xlsx", 2), report.summary()
+    got = contacts_of(report.batch_id)
+    assert (got["soren@aerbo.dk"]["first_name"], got["soren@aerbo.dk"]["phone"], got["soren@aerbo.dk"]["cvr"]) == (
+        "Søren", "+4520123456", "24256790")
+    assert got["ida@holm.dk"]["phone"] == "+4530303031"
+
+
+def test_the_fast_ledger_check_agrees_with_the_ledger(store, scopes, tmp_path):
+    """The import compares keyed hashes of its already-normalised values directly; the
+    ledger's own normalisation must leave such values unchanged, or suppression would miss."""
+    from store.importing.batch import _erasure_checker
+    from store.importing.normalise import normalise_email, normalise_phone
+    from store.rights import ledger
+
+    raw = [("Jens.Hansen@Firma.DK", "+45 20 12 34 56"), ("x@bücher.ch", "0046 70 123 45 67"),
+           ("ANNE@xn--bcher-kva.ch", "4520123457"), ("o'brien+tag@sub.firma.dk", "+1 212 555 0100"),
+           ("søren@firma.dk", "86 12 34 56")]
+    values = [(normalise_email(e), normalise_phone(p, "DK")) for e, p in raw]
+    for email, phone in values:
+        assert ledger.normalise_email(email) == email
+        assert ledger.normalise_phone(phone, "DK") == phone
+    from store.db import database
+
+    with database.atomic():
+        for email, phone in values[:2]:
+            ledger.add_entry(email, None, "art17_1a")
+            ledger.add_entry(None, phone, "art17_1a")
+    fast, slow = _erasure_checker(), ledger.erased_checker()
+    for email, phone in values:
+        for probe in ((email, None), (None, phone), (email, phone)):
+            assert fast(*probe) == slow(*probe), probe
+    assert fast(values[0][0], None) and fast(None, values[1][1]) and not fast(values[2][0], values[2][1])
