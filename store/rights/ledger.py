@@ -81,19 +81,27 @@ def is_erased(email: str | None = None, phone: str | None = None, *, region: str
     return ErasureLedger.select().where(condition).exists()
 
 
-def erased_checker(*, region: str | None = None):
+def erased_checker(*, region: str | None = None, normalised: bool = False):
     """A fast is_erased for many candidates (an import): the ledger read once, the key derived once.
 
-    Returns check(email=None, phone=None) -> bool.  Entries written after this
-    call are not seen: make a new checker per import.
+    Returns check(email=None, phone=None) -> bool.  With `normalised=True` the
+    values are taken as already normalised (lower-case address, E.164 number),
+    which skips re-parsing them (about 150 us a row).  Entries written after
+    this call are not seen: make a new checker per import.
     """
+    from ..secretbox import keyed_hash
+
     emails, phones = _ledger_sets()
     key, region = _key(), region or _region()
+    if not emails and not phones:
+        return lambda email=None, phone=None: False
 
     def check(email: str | None = None, phone: str | None = None) -> bool:
-        if not emails and not phones:
-            return False
-        e, p = fingerprints(email, phone, key=key, region=region)
+        if normalised:
+            e = keyed_hash(key, _EMAIL + email) if email else None
+            p = keyed_hash(key, _PHONE + phone) if phone else None
+        else:
+            e, p = fingerprints(email, phone, key=key, region=region)
         return bool((e and e in emails) or (p and p in phones))
 
     return check
