@@ -120,6 +120,8 @@ def load_config(explicit: str | os.PathLike | None = None) -> Config:
 def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
     for section in raw:
         if section not in SCHEMA:
+            if not isinstance(raw[section], dict):  # a key written above every [section]
+                raise ConfigError(f"{path}: unknown key {section} (settings go under a [section])")
             raise ConfigError(f"{path}: unknown section [{section}]")
         if not isinstance(raw[section], dict):
             raise ConfigError(f"{path}: [{section}] must be a table")
@@ -143,7 +145,7 @@ def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
                 setting.type is int and isinstance(value, bool)
             ):
                 want = setting.type.__name__ if isinstance(setting.type, type) else "value"
-                raise ConfigError(f"{path}: {name} must be a {_tomltype(want)}, not {value!r}")
+                raise ConfigError(f"{path}: {name} must be {_tomltype(want)}, not {value!r}")
             if setting.choices and value not in setting.choices:
                 allowed = ", ".join(repr(c) for c in setting.choices)
                 raise ConfigError(f"{path}: {name} must be one of {allowed}, not {value!r}")
@@ -156,7 +158,7 @@ def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
 
 
 def _tomltype(pyname: str) -> str:
-    return {"str": "string", "int": "integer", "bool": "boolean (true/false)"}.get(pyname, pyname)
+    return {"str": "a string", "int": "an integer", "bool": "a boolean (true/false)"}.get(pyname, pyname)
 
 
 def write_config(path: Path, db_path: str, key_file: str, **sections: dict[str, Any]) -> None:

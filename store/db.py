@@ -6,9 +6,12 @@ BEGIN IMMEDIATE, so a write never fails half-way with "database is locked".
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import stat
+import time
 from pathlib import Path
 
 from playhouse.sqlcipher_ext import SqlCipherDatabase
@@ -76,6 +79,72 @@ class _KeyHolder:
         return f"x'{self._key.hex()}'"
 
 
+# SQLCipher 4 page layout (we never change the defaults): 4 KiB pages ending in
+# a 16-byte IV and a 64-byte HMAC-SHA512; page 1 starts with the 16-byte salt.
+_PAGE_SIZE = 4096
+_SALT = 16
+_RESERVE = 16 + 64
+
+
+def key_opens_file(path: Path, key: bytes) -> bool | None:
+    """Check a raw key against page 1's HMAC by reading the file, without SQLite.
+
+    A SQLite connection opened with a wrong key still attaches the WAL: it
+    rewrites read marks in -shm and, when no other process has the database
+    open (say after a crash), checkpoints the WAL into the file and deletes it.
+    Checking first leaves every file untouched.  None: no full page 1 yet.
+    """
+    try:
+        with open(path, "rb") as fh:
+            page = fh.read(_PAGE_SIZE)
+    except FileNotFoundError:
+        return None
+    if len(page) < _PAGE_SIZE:
+        return None
+    salt = page[:_SALT]
+    hmac_key = hashlib.pbkdf2_hmac("sha512", key, bytes(b ^ 0x3A for b in salt), 2, 32)
+    end = _PAGE_SIZE - _RESERVE + 16  # ciphertext and IV are authenticated
+    mac = hmac.new(hmac_key, page[_SALT:end] + (1).to_bytes(4, "little"), hashlib.sha512).digest()
+    return hmac.compare_digest(mac, page[end:end + 64])
+
+
+# path -> fingerprint of the key already checked against it in this process
+_checked: dict[str, str] = {}
+
+
+def _check_key(path: Path, key: bytes) -> None:
+    """Once per file and key per process, before this process's first connection:
+    closing any descriptor of the file drops all of this process's POSIX locks
+    on it, SQLite's included, so the file is never opened while one is live."""
+    fingerprint = hashlib.sha256(key).hexdigest()
+    if _checked.get(str(path)) == fingerprint:
+        return
+    # A checkpoint in another process may be rewriting page 1 as we read it:
+    # only a mismatch that persists means a wrong key.
+    for attempt in range(3):
+        if key_opens_file(path, key) is not False:
+            _checked[str(path)] = fingerprint
+            return
+        time.sleep(0.05 * (attempt + 1))
+    raise WrongKey(f"this key does not open {path}")
+
+
+_quiet_log = False
+
+
+def _silence_sqlcipher_log(sqlcipher) -> None:
+    """SQLCipher logs decryption failures to stderr, which would garble the
+    terminal UI and add lines to one-line console errors; our exceptions say it."""
+    global _quiet_log
+    if not _quiet_log:
+        probe = sqlcipher.connect(":memory:")
+        try:
+            probe.execute("PRAGMA cipher_log_level = NONE")  # process-wide setting
+        finally:
+            probe.close()
+        _quiet_log = True
+
+
 def _pragmas(cache_mb: int) -> list[tuple[str, object]]:
     return [
         ("journal_mode", "wal"),
@@ -96,6 +165,8 @@ class _Database(SqlCipherDatabase):
     def _connect(self):
         from sqlcipher3 import dbapi2 as sqlcipher
 
+        _silence_sqlcipher_log(sqlcipher)
+        _check_key(Path(self.database), self.key_holder._key)
         conn = sqlcipher.connect(self.database, isolation_level=None, check_same_thread=False)
         try:
             # The key first: SQLCipher >= 4.7 ignores it after any other statement.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 MAX_TOKENS = 8
@@ -27,15 +28,29 @@ CREATE_INDEX = (
 
 _LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "ð": "d", "þ": "th", "ł": "l"})
 _TOKEN = re.compile(r"[^\W_]+")
+_LETTERS_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _PHONE_QUERY = re.compile(r"^[\d\s+()./-]*\d[\d\s+()./-]*$")
 
 
 def fold(text: str) -> str:
     """Lower-case, Danish letters spelled out, accents dropped, aa/oe collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if text.isascii():  # most emails and many names: the steps below would change nothing
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     # å=aa=a and ø=oe=o: collapse the spelled-out forms so every spelling meets.
     return text.replace("aa", "a").replace("oe", "o")
+
+
+def words(folded: str) -> str:
+    """Letters and digits as separate words: `hansen123` indexes as `hansen 123`.
+
+    Otherwise every `name+number` e-mail address adds its own term to the index,
+    and a prefix such as `hansen` must merge tens of thousands of them (38 ms p95
+    at 1M contacts, 6 ms with this split).
+    """
+    return _LETTERS_DIGITS.sub(" ", folded)
 
 
 def phone_terms(phone: str | None) -> str:
@@ -43,25 +58,34 @@ def phone_terms(phone: str | None) -> str:
     if not phone:
         return ""
     digits = re.sub(r"\D", "", phone)
-    terms = [digits]
-    try:
-        import phonenumbers
+    if phone.lstrip().startswith("+"):
+        # Country codes are prefix-free: the first 1-3 digits that name one are it.
+        # (A dict look-up: parsing with phonenumbers costs 30 us a row in bulk loads.)
+        for n in (1, 2, 3):
+            code = digits[:n]
+            if code and code[0] != "0" and int(code) in _country_codes():
+                national = digits[n:].lstrip("0") if n < len(digits) else ""
+                if national and national != digits:
+                    return f"{digits} {national}"
+                break
+    return digits
 
-        parsed = phonenumbers.parse(phone, None)
-        national = str(parsed.national_number)
-        if national != digits:
-            terms.append(national)
-    except Exception:  # not E.164: index the digits only
-        pass
-    return " ".join(terms)
+
+@lru_cache(maxsize=1)
+def _country_codes():
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE  # 30 ms to import: only when needed
+
+    return COUNTRY_CODE_TO_REGION_CODE
 
 
 def match_expression(text: str) -> str | None:
     """Turn anything typed into a safe FTS5 prefix query, or None if nothing to search."""
     if _PHONE_QUERY.match(text) and sum(c.isdigit() for c in text) >= 3:
         digits = re.sub(r"\D", "", text)
+        if digits.startswith("00"):  # 0045 ... is how +45 ... is dialled from a Danish phone
+            digits = digits[2:]
         return f'"{digits}"*'
-    tokens = _TOKEN.findall(fold(text))[:MAX_TOKENS]
+    tokens = _TOKEN.findall(words(fold(text)))[:MAX_TOKENS]
     if not tokens:
         return None
     # Tokens hold only letters and digits, so quoting them is enough.
@@ -70,11 +94,11 @@ def match_expression(text: str) -> str | None:
 
 def row_for(first_name, last_name, company_name, company_cvr, email, phone, tags: Iterable[str]):
     return (
-        fold(f"{first_name} {last_name}"),
-        fold(f"{company_name or ''} {company_cvr or ''}"),
-        fold(email or ""),
+        words(fold(f"{first_name} {last_name}")),
+        words(fold(f"{company_name or ''} {company_cvr or ''}")),
+        words(fold(email or "")),
         phone_terms(phone),
-        fold(" ".join(tags)),
+        words(fold(" ".join(tags))),
     )
 
 

@@ -1,0 +1,144 @@
+"""Shared fixtures: a fresh encrypted store per test, one user per role, and
+helpers that run code or the `minicrm` command in a separate process.
+
+Every test gets its own files under tmp_path (pytest-xdist runs tests in
+parallel, so nothing is shared).  Nothing here mocks the store.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from store.config import Config, load_config, write_config
+
+ROLES = ("admin", "manager", "sales", "finance", "privacy")
+SUBPROCESS_TIMEOUT = 120
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    """A config file for a store that does not exist yet (`minicrm init` creates it)."""
+    path = tmp_path / "minicrm.toml"
+    write_config(path, "crm.db", "crm.key")
+    return path
+
+
+@pytest.fixture
+def store(config_path: Path):
+    """A new encrypted store with the latest schema, open in this process; yields its Config."""
+    from store import audit, runtime
+
+    config = load_config(config_path)
+    runtime.create_store(config)
+    try:
+        yield config
+    finally:
+        audit._pending_searches.clear()  # a test's unflushed searches are not the next test's
+        runtime.close_store()
+
+
+@pytest.fixture
+def closed_store(store):
+    """A new store that this process has closed again: for tests that only use
+    other processes (the `minicrm` command, concurrent writers) on the file."""
+    from store import runtime
+
+    runtime.close_store()
+    return store
+
+
+@pytest.fixture
+def users(store) -> dict:
+    """One user per role, plus a second seller: {"admin": User, ..., "sales2": User}.
+
+    Created directly (no password): these tests are about scopes, not logins,
+    and bcrypt at the production cost would take a second per test.
+    """
+    from store.db import database
+    from store.models import User
+
+    made = {}
+    with database.atomic():
+        for name in (*ROLES, "sales2"):
+            role = name.rstrip("2")
+            made[name] = User.create(username=f"{name}-user", role=role, must_change_password=False)
+    return made
+
+
+# --- other processes ------------------------------------------------------------
+
+def _env(config: Config | Path | str) -> dict:
+    path = config.source if isinstance(config, Config) else Path(config)
+    env = dict(os.environ)
+    env["MINICRM_CONFIG"] = str(path)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("PYTHONBREAKPOINT", None)
+    return env
+
+
+PRELUDE = """\
+import os, sys, time
+from store import runtime
+from store.db import database
+"""
+
+
+def python_command(code: str, *args: str) -> list[str]:
+    """argv for a fresh interpreter running `code` (after PRELUDE) with sys.argv[1:] = args."""
+    return [sys.executable, "-c", PRELUDE + textwrap.dedent(code), *map(str, args)]
+
+
+def _run_python(config, code: str, *args, timeout: float = SUBPROCESS_TIMEOUT,
+               check: bool = True) -> subprocess.CompletedProcess:
+    """Run a snippet in a fresh interpreter with MINICRM_CONFIG pointing at `config`.
+
+    The snippet opens the store itself (`runtime.open_store()`), so it goes
+    through the same start-up as the real program.
+    """
+    proc = subprocess.run(python_command(code, *args), env=_env(config), capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snippet failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def _spawn_python(config, code: str, *args) -> subprocess.Popen:
+    """Start a snippet without waiting (for tests that need processes at the same time)."""
+    return subprocess.Popen(python_command(code, *args), env=_env(config), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+
+
+def minicrm_command() -> list[str]:
+    script = Path(sys.executable).with_name("minicrm")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+
+
+def _run_cli(config, *args: str, timeout: float = SUBPROCESS_TIMEOUT) -> subprocess.CompletedProcess:
+    """`minicrm --config <config> args...` with no terminal and no standard input."""
+    path = config.source if isinstance(config, Config) else Path(config)
+    return subprocess.run([*minicrm_command(), "--config", str(path), *args], env=_env(path),
+                          capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def run_python():
+    """run_python(config, code, *args) -> CompletedProcess (raises unless exit 0; check=False to allow)."""
+    return _run_python
+
+
+@pytest.fixture
+def spawn_python():
+    """spawn_python(config, code, *args) -> Popen, for processes that must overlap."""
+    return _spawn_python
+
+
+@pytest.fixture
+def run_cli():
+    """run_cli(config, *args) -> CompletedProcess of `minicrm --config <config> args...`."""
+    return _run_cli
