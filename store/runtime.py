@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def create_store(config: Config) -> Runtime:
     if config.db_path.exists():
         raise StoreError(f"{config.db_path} already exists; refusing to initialise over it")
     key = new_key_file(config.key_path)
-    config.db_path.parent.mkdir(parents=True, exist_ok=True)
+    config.db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # SQLite gives -wal and -shm the main file's mode: create it private first.
+    os.close(os.open(config.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     open_database(config.db_path, key, cache_mb=config["database.cache_mb"], create=True)
     migrations.migrate(database)
     _current = Runtime(config, key)

@@ -26,6 +26,7 @@ def cmd_init(args) -> int:
     from store.runtime import create_store
 
     cfg = load_config(args.config)
+    accounts.check_username(args.admin)  # before anything is created: no half-made store
     rt = create_store(cfg)
     account = accounts.add_user(None, args.admin, "admin")
     print(f"Created the encrypted database {cfg.db_path}")

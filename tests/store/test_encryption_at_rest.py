@@ -43,6 +43,7 @@ def test_init_creates_a_0600_key_and_shows_recovery_key_and_password_once(config
     key_file, db = config.key_path, config.db_path
 
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600              # -wal and -shm inherit this
     key_hex = key_file.read_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", key_hex)
     assert KEY_LINE.findall(proc.stdout) == [key_hex]          # the recovery copy, once
@@ -54,6 +55,13 @@ def test_init_creates_a_0600_key_and_shows_recovery_key_and_password_once(config
 
     header = db.read_bytes()[:16]
     assert header != b"SQLite format 3\x00"                   # page 1 is encrypted too
+
+
+def test_init_with_a_bad_admin_name_creates_nothing(config_path, run_cli):
+    proc = run_cli(config_path, "init", "--admin", "Bad Name!")
+    assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1
+    config = load_config(config_path)
+    assert not config.db_path.exists() and not config.key_path.exists()
 
 
 def test_init_refuses_to_overwrite_an_existing_store(config_path, run_cli):
