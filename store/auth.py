@@ -516,6 +516,9 @@ class FirstLogin:
         normalised = passwords.check_password_policy(
             new_password, username=self.username, company_name=cfg["company.name"] or None,
             min_length=cfg["auth.password_min_length"])
+        current = User.get_by_id(self.user_id).password_hash
+        if current and passwords.verify_password(normalised, current):
+            raise passwords.PasswordRejected("same_as_old")
         hashed = passwords.hash_password(normalised, cost=cfg["auth.bcrypt_cost"])
         with database.atomic():
             self._fresh()

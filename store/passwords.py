@@ -112,6 +112,7 @@ REJECTION_MESSAGES: dict[str, str] = {
     ),
     "contains_username": "The password must not contain your user name.",
     "contains_company": "The password must not contain the company name.",
+    "same_as_old": "Choose a new password: this is the one you were given or had before.",
     "repetitive": (
         "The password is a short pattern repeated over and over. Please choose "
         "something less predictable."

@@ -9,6 +9,8 @@ import bcrypt
 import pyotp
 import pytest
 
+from store.passwords import PasswordRejected
+
 from store import accounts, audit, auth, passwords, secretbox, totp
 from store.models import LoginSession, RecoveryCode, User
 from store.runtime import derived_key
@@ -219,6 +221,9 @@ def test_password_reset_keeps_asking_for_the_enrolled_code(crm, make_user):
     assert (first.needs_password, first.needs_totp) == (True, False)
     with pytest.raises(auth.AuthError):
         first.start_totp()
+    with pytest.raises(PasswordRejected) as refused:  # the one-time password may not stay
+        first.set_password(otp)
+    assert refused.value.code == "same_as_old"
     first.set_password("Et helt nyt kodeord her")
     assert isinstance(first.finish(), auth.Session)
 

@@ -235,7 +235,7 @@ def test_rejection_carries_code_params_and_no_password():
 def test_every_code_has_a_message():
     codes = {
         "empty", "too_short", "too_long", "common", "contains_username",
-        "contains_company", "control_chars", "invalid_chars", "repetitive", "sequential",
+        "contains_company", "control_chars", "invalid_chars", "repetitive", "sequential", "same_as_old",
     }
     assert codes == set(REJECTION_MESSAGES)
     for code in codes:
