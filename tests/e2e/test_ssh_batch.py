@@ -81,10 +81,22 @@ def test_unknown_person_is_one_line(server):
     assert res.stderr == b"minicrm: contact 999999 not found\n"
 
 
-def test_mailing_export_runs_or_says_it_is_not_there_yet(server):
+def test_mailing_export_streams_only_consenting_people(server):
     kim = server.staff["kim"]
-    res = server.ssh(kim.key, f"mailing export kunder --otp {kim.code()}")
-    if res.returncode == 2:
-        assert res.stderr == b"minicrm: refused: mailing export is not available on this server yet\n"
-    else:
-        assert res.returncode == 0, res.stderr
+    server.python_code("""
+        from store.db import database
+        from store.models import Consent, Contact, utcnow
+        with database.atomic():
+            for first, email, status in (("Ida", "ida@nyhed.dk", "given"), ("Bo", "bo@nyhed.dk", "withdrawn")):
+                c = Contact.create(first_name=first, email=email, lifecycle="customer")
+                Consent.create(contact=c.id, purpose="newsletter", channel="email", status=status,
+                               given_at=utcnow(), method="paper", text_version="v1")
+        """)
+    before = last_audit_id(server)
+    res = server.ssh(kim.key, f"mailing export newsletter --otp {kim.code()}")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.decode("utf-8").splitlines()
+    assert lines[0] == "email,first_name,last_name,consent_given_at"
+    assert any(line.startswith("ida@nyhed.dk,Ida,") for line in lines)
+    assert not any("bo@nyhed.dk" in line for line in lines)
+    assert audit_rows(server, "mailing.export", since=before)
