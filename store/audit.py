@@ -76,6 +76,7 @@ def _append(actor_id, action, entity, entity_id, detail: dict) -> None:
 class ChainReport:
     rows: int
     first_broken: int | None  # audit row id
+    head: str = GENESIS  # hash of the newest row: note it down to detect later truncation
 
     @property
     def ok(self) -> bool:
@@ -94,7 +95,7 @@ def verify() -> ChainReport:
         if prev_hash != prev or hash_ != expected:
             return ChainReport(count, id_)
         prev = hash_
-    return ChainReport(count, None)
+    return ChainReport(count, None, prev)
 
 
 def history(entity: str, entity_id: int, limit: int = 200) -> list[AuditEvent]:
