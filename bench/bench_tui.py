@@ -1,0 +1,238 @@
+"""The terminal app: cold start, memory, and keystroke-to-results, each beside a baseline.
+
+    .venv/bin/python -m bench.bench_tui [--rounds N] [--sizes 100000,1000000]
+
+* first paint: process start to the first painted login screen (its title on the
+  terminal, read through a pseudo-terminal), next to a minimal Textual app (an Input
+  and a DataTable) that paints one screen, measured alternately in the same run;
+  target: within 1.2x the minimal app;
+* peak memory (VmHWM) of the same two processes, 2 s after their first paint (the
+  app has opened the encrypted store by then); target: within 1.3x;
+* keystroke-to-results: in the running app on the search screen, from a key event
+  to the results for the new text painted (after the next screen refresh), on
+  100,000 and 1,000,000 contacts (the databases come from bench_store's cache
+  under bench/.cache/, built on first use: 1M takes minutes); target: p95 < 33 ms.
+
+Prints a table and writes bench/results/bench_tui.json.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import pty
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = HERE / "results"
+CACHE = HERE / ".cache"
+
+MINIMAL_APP = """
+from textual.app import App
+from textual.widgets import DataTable, Input, Static
+class Minimal(App):
+    def compose(self):
+        yield Static("MiniCRM minimal")
+        yield Input()
+        yield DataTable()
+Minimal().run()
+"""
+APP = "from tui.cli import main; import sys; sys.exit(main(['--config', sys.argv[1], 'run']))"
+MARKER = {"minimal": b"MiniCRM minimal", "app": b"log in"}
+
+
+def demo_config() -> Path:
+    """A small demo store for the start-up measurements (built once)."""
+    folder = CACHE / "tui-demo"
+    config = folder / "config.toml"
+    if not (folder / "complete").exists():
+        subprocess.run([sys.executable, "-m", "tui.demo", "--dir", str(folder), "--contacts", "300",
+                        "--build-only"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        # Measure the production login screen: no demo panel.
+        text = config.read_text(encoding="utf-8").replace("demo = true", "demo = false")
+        config.write_text(text, encoding="utf-8")
+        (folder / "complete").write_text("ok\n")
+    return config
+
+
+def peak_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def start_and_paint(kind: str, config: Path, settle: float = 2.0) -> tuple[float, int]:
+    """Seconds from spawn to the marker on the terminal, and peak memory (KiB) after `settle`."""
+    argv = [sys.executable, "-c", MINIMAL_APP] if kind == "minimal" else [sys.executable, "-c", APP,
+                                                                           str(config)]
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="80", LINES="24", LANG="en_US.UTF-8")
+    env.pop("TEXTUAL", None)
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the program on a fresh terminal
+        os.chdir(ROOT)
+        os.execve(argv[0], argv, env)
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    seen = b""
+    painted = None
+    deadline = started + 30
+    try:
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                seen += chunk
+                if painted is None and MARKER[kind] in seen:
+                    painted = time.perf_counter() - started
+                    settle_until = time.perf_counter() + settle
+            if painted is not None and time.perf_counter() >= settle_until:
+                break
+        memory = peak_kib(pid)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    if painted is None:
+        raise RuntimeError(f"{kind}: nothing painted within 30 s")
+    return painted, memory
+
+
+def bench_start(rounds: int) -> dict:
+    config = demo_config()
+    start_and_paint("minimal", config, 0.1)  # warm the OS file cache for both
+    start_and_paint("app", config, 0.1)
+    samples = {"minimal": [], "app": []}
+    memory = {"minimal": [], "app": []}
+    for _ in range(rounds):
+        for kind in ("minimal", "app"):  # alternately: the same noise for both
+            t, kib = start_and_paint(kind, config)
+            samples[kind].append(t)
+            memory[kind].append(kib)
+    out = {}
+    for kind in samples:
+        out[kind] = {"first_paint_ms": statistics.median(samples[kind]) * 1000,
+                     "peak_mib": statistics.median(memory[kind]) / 1024}
+    out["ratio_first_paint"] = out["app"]["first_paint_ms"] / out["minimal"]["first_paint_ms"]
+    out["ratio_peak_memory"] = out["app"]["peak_mib"] / out["minimal"]["peak_mib"]
+    return out
+
+
+# --- keystroke to results ---------------------------------------------------------------------
+
+QUERIES = ("sor", "soren", "mette", "jorg", "hansen", "ped", "andersen", "kjaer", "ostergaard", "lars",
+           "moller", "chris", "freja", "mads", "bjorn", "aagaard", "ase", "thomsen", "olsen", "dahl",
+           "holm", "bogh", "jose", "noemie", "lindahl", "skov", "vester", "fjeld", "ida", "emma")
+
+
+def bench_keystroke(size: int, rounds: int) -> dict:
+    from bench.bench_store import cached_store
+
+    config_path = cached_store(size)
+    return asyncio.run(_keystroke(config_path, rounds))
+
+
+async def _keystroke(config_path: Path, rounds: int) -> dict:
+    from textual import events
+
+    from store.models import User
+    from store.runtime import close_store, open_store
+    from store.scope import Scope
+    from tui.app import MiniCRMApp
+    from tui.screens.search import SearchScreen
+
+    open_store(config_path)
+    manager = User.get(User.username == "manager")
+    app = MiniCRMApp(config_path, language="en")
+    samples: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_for_store()
+        app.scope = Scope(User.get_by_id(manager.id))  # the search screen of a logged-in manager
+        await app.push_screen(SearchScreen())
+        screen = app.screen
+        box = screen.query_one("#search")
+        box.focus()
+        await pilot.pause()
+
+        arrived: dict[str, asyncio.Event] = {}
+        show = screen.show
+
+        def show_and_tell(rows):  # the screen's own show(), then a signal (no busy waiting)
+            show(rows)
+            event = arrived.get(box.value)
+            if event is not None:
+                event.set()
+
+        screen.show = show_and_tell
+
+        async def shown(text: str) -> None:
+            if screen._shown_text == text:
+                return
+            event = arrived.setdefault(text, asyncio.Event())
+            await event.wait()
+
+        for r in range(rounds + 1):  # the first round warms the page cache
+            for q in QUERIES:
+                arrived.clear()
+                box.value = q[:-1]
+                box.cursor_position = len(box.value)
+                await asyncio.wait_for(shown(q[:-1]), 30)
+                await pilot.pause()
+                arrived[q] = asyncio.Event()
+                painted = asyncio.get_running_loop().create_future()
+                started = time.perf_counter()
+                key = events.Key(q[-1], q[-1])
+                key.set_sender(app)
+                app._driver.send_message(key)
+                await asyncio.wait_for(arrived[q].wait(), 30)
+                screen.call_after_refresh(lambda: painted.done() or painted.set_result(time.perf_counter()))
+                done = await asyncio.wait_for(painted, 30)
+                if r:
+                    samples.append(done - started)
+    close_store()
+    samples.sort()
+    return {"p50_ms": statistics.median(samples) * 1000,
+            "p95_ms": samples[int(0.95 * (len(samples) - 1))] * 1000,
+            "max_ms": samples[-1] * 1000, "keystrokes": len(samples)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100000,1000000"))
+    args = parser.parse_args(argv)
+    report = {"start": bench_start(args.rounds)}
+    s = report["start"]
+    print(f"{'measure':46} {'MiniCRM':>10} {'minimal app':>12} {'ratio':>7} {'target':>8}")
+    print(f"{'first paint of the login screen (ms)':46} {s['app']['first_paint_ms']:10.0f} "
+          f"{s['minimal']['first_paint_ms']:12.0f} {s['ratio_first_paint']:7.2f} {'<= 1.20':>8}")
+    print(f"{'peak memory, 2 s after first paint (MiB)':46} {s['app']['peak_mib']:10.1f} "
+          f"{s['minimal']['peak_mib']:12.1f} {s['ratio_peak_memory']:7.2f} {'<= 1.30':>8}")
+    for size in [int(x) for x in args.sizes.split(",") if x]:
+        k = bench_keystroke(size, max(1, args.rounds // 2))
+        report[f"keystroke_{size}"] = k
+        print(f"{f'keystroke to results, {size:,} contacts (ms)':46} p50 {k['p50_ms']:5.1f}  "
+              f"p95 {k['p95_ms']:5.1f}  max {k['max_ms']:5.1f}  (target p95 < 33)")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench_tui.json").write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Deals on a contact: list, create, move through the stages."""
+from __future__ import annotations
+
+from . import audit, changes, validate
+from .db import StoreError, database
+from .models import Deal, User, utcnow
+from .processing import DEAL_STAGES
+from .scope import Scope
+from .views import DealView
+
+
+class DealConflict(StoreError):
+    """Someone else changed the deal first."""
+
+
+def _view(d: Deal, names: dict[int, str]) -> DealView:
+    return DealView(id=d.id, title=d.title, amount_minor=d.amount_minor, currency=d.currency,
+                    stage=d.stage, owner=names.get(d.owner_id, ""), contact_id=d.contact_id,
+                    version=d.version)
+
+
+def deals_of(scope: Scope, contact_id: int) -> list[DealView]:
+    scope.require("deal.read")
+    names = dict(User.select(User.id, User.username).tuples())
+    q = scope.deals().where(Deal.contact == contact_id).order_by(Deal.created_at.desc(), Deal.id.desc())
+    return [_view(d, names) for d in q]
+
+
+def create_deal(scope: Scope, contact_id: int, *, title: str, amount_minor: int,
+                stage: str = "new", currency: str = "DKK") -> int:
+    scope.require("deal.edit")
+    title = validate.text("title", title, max_length=200, required=True)
+    stage = validate.choice("stage", stage, DEAL_STAGES)
+    if not isinstance(amount_minor, int) or amount_minor < 0:
+        raise validate.ValidationError("amount", "must be zero or more")
+    with database.atomic():
+        contact = scope.contact(contact_id)
+        deal = Deal.create(title=title, amount_minor=amount_minor, currency=currency, stage=stage,
+                           owner=scope.user_id, contact=contact.id, company=contact.company_id)
+        changes.record("deal", deal.id, "insert")
+        changes.record("contact", contact.id, "update")
+        audit.record(scope.user_id, "deal.create", "deal", deal.id, contact=contact.id)
+    return deal.id
+
+
+def set_stage(scope: Scope, deal_id: int, version: int, stage: str) -> int:
+    scope.require("deal.edit")
+    stage = validate.choice("stage", stage, DEAL_STAGES)
+    with database.atomic():
+        deal = scope.deal(deal_id)
+        if deal.version != version:
+            raise DealConflict(f"deal {deal_id} was changed by someone else")
+        Deal.update(stage=stage, version=Deal.version + 1, updated_at=utcnow()).where(
+            Deal.id == deal_id).execute()
+        changes.record("deal", deal_id, "update")
+        if deal.contact_id:
+            changes.record("contact", deal.contact_id, "update")
+        audit.record(scope.user_id, "deal.stage", "deal", deal_id, stage=stage)
+    return version + 1

@@ -1,0 +1,37 @@
+"""Notes on a contact: team notes, and private notes only their author sees."""
+from __future__ import annotations
+
+from . import audit, changes, validate
+from .db import database
+from .models import Contact, Note, User, utcnow
+from .processing import NOTE_CATEGORIES, NOTE_VISIBILITY
+from .scope import Scope
+from .views import NoteView
+
+
+def notes_of(scope: Scope, contact_id: int) -> list[NoteView]:
+    scope.require("note.read")
+    names = dict(User.select(User.id, User.username).tuples())
+    q = scope.notes().where(Note.contact == contact_id).order_by(Note.created_at.desc(), Note.id.desc())
+    return [NoteView(id=n.id, category=n.category, body=n.body, visibility=n.visibility,
+                     author=names.get(n.author_id, ""), created_at=n.created_at) for n in q]
+
+
+def add_note(scope: Scope, contact_id: int, *, body: str, category: str = "other",
+             visibility: str = "team") -> int:
+    scope.require("note.write")
+    body = validate.multiline("body", body, max_length=2000)
+    if not body:
+        raise validate.ValidationError("body", "is required")
+    category = validate.choice("category", category, NOTE_CATEGORIES)
+    visibility = validate.choice("visibility", visibility, NOTE_VISIBILITY)
+    with database.atomic():
+        contact = scope.contact(contact_id)
+        note = Note.create(contact=contact.id, author=scope.user_id, category=category, body=body,
+                           visibility=visibility)
+        Contact.update(last_activity_at=utcnow()).where(Contact.id == contact.id).execute()
+        changes.record("note", note.id, "insert")
+        changes.record("contact", contact.id, "update")
+        audit.record(scope.user_id, "note.add", "note", note.id, contact=contact.id,
+                     visibility=visibility)
+    return note.id

@@ -1,0 +1,208 @@
+"""Contact detail: edit with validation, conflicts, deals, notes, invoices, history, per role."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tui_pilot import login, screen_text, settle, type_text, wait_for
+
+
+async def open_first(pilot, app):
+    app.screen.action_open()
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
+                   what="contact screen")
+    await settle(pilot)
+    return app.screen
+
+
+def set_field(screen, name, value):
+    screen.query_one(f"#f-{name}").value = value
+
+
+def test_edit_and_save_with_validation(crm):
+    async def scenario():
+        from store import contacts
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await open_first(pilot, app)
+            contact_id, version = screen.contact_id, screen.version
+            set_field(screen, "email", "not-an-email")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "Email: is not a valid email address" in str(screen.query_one("#form-message").render())
+            set_field(screen, "email", "ny.mail@firma.dk")
+            set_field(screen, "phone", "20 12 34 56")
+            set_field(screen, "title", "Indkøbschef")
+            set_field(screen, "tags", "vip, messe-2026")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            scope = crm.session("admin").scope()
+            saved = contacts.get_contact(scope, contact_id, audit_view=False)
+            assert (saved.email, saved.phone, saved.title) == ("ny.mail@firma.dk", "+4520123456", "Indkøbschef")
+            assert set(saved.tags) == {"vip", "messe-2026"}
+            assert saved.version > version
+            await wait_for(pilot, lambda: screen.version == saved.version, what="reload after save")
+            assert screen.query_one("#f-phone").value == "+4520123456"
+    asyncio.run(scenario())
+
+
+def test_bad_phone_is_refused_and_named(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await open_first(pilot, app)
+            set_field(screen, "phone", "12")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "Phone:" in str(screen.query_one("#form-message").render())
+            assert app.focused is screen.query_one("#f-phone")
+    asyncio.run(scenario())
+
+
+def test_conflict_says_who_and_keeps_what_was_typed(crm):
+    async def scenario():
+        from store import contacts
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await open_first(pilot, app)
+            contact_id = screen.contact_id
+            set_field(screen, "title", "Min titel")
+            # Another user saves first (another session, another connection).
+            other = crm.session("admin").scope()
+            current = contacts.get_contact(other, contact_id, audit_view=False)
+            contacts.update_contact(other, contact_id, current.version, last_name="Andetnavn")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConflictModal", what="conflict")
+            text = screen_text(app)
+            assert "admin saved changes at" in text
+            await pilot.press("ctrl+s")  # OK: reload, keep typing
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await settle(pilot)
+            assert screen.query_one("#f-last_name").value == "Andetnavn"  # their change
+            assert screen.query_one("#f-title").value == "Min titel"  # my typing kept
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            saved = contacts.get_contact(other, contact_id, audit_view=False)
+            assert (saved.last_name, saved.title) == ("Andetnavn", "Min titel")
+    asyncio.run(scenario())
+
+
+def test_create_contact(crm):
+    async def scenario():
+        from store import contacts
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "sales")
+            await pilot.press("down", "n")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            screen = app.screen
+            await settle(pilot)
+            await type_text(pilot, "Åse")
+            set_field(screen, "last_name", "Ærø")
+            set_field(screen, "email", "aase@aeroe.dk")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen.contact_id is not None, what="created")
+            found = contacts.search_contacts(crm.session("manager").scope(), "aase aero")
+            assert [c.name for c in found] == ["Åse Ærø"]
+            assert found[0].owner == "sales"
+    asyncio.run(scenario())
+
+
+def test_deal_and_note_and_stage(crm):
+    async def scenario():
+        from store import deals, notes
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await open_first(pilot, app)
+            screen.query_one("#tabs").active = "tab-deals"
+            screen.query_one("#deals").focus()
+            await settle(pilot)
+            await pilot.press("d")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "DealModal")
+            await type_text(pilot, "Serviceaftale 2027")
+            app.screen.query_one("#amount").value = "12500,50"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await settle(pilot)
+            scope = crm.session("admin").scope()
+            mine = [d for d in deals.deals_of(scope, screen.contact_id) if d.title == "Serviceaftale 2027"]
+            assert mine and mine[0].amount_minor == 1250050
+            assert "DKK 12,500.50" in screen_text(app)
+            # stage
+            row = [d.id for d in screen.bundle.deals].index(mine[0].id)
+            screen.query_one("#deals").move_cursor(row=row)
+            await pilot.press("s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceModal")
+            app.screen.query_one("#choice").value = "won"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await settle(pilot)
+            assert [d.stage for d in deals.deals_of(scope, screen.contact_id) if d.id == mine[0].id] == ["won"]
+            # note
+            await pilot.press("n")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "NoteModal")
+            app.screen.query_one("#body").text = "Ringede: vil have tilbud."
+            app.screen.query_one("#visibility").value = "private"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await settle(pilot)
+            manager_notes = notes.notes_of(app.scope, screen.contact_id)
+            assert any(n.body == "Ringede: vil have tilbud." and n.visibility == "private" for n in manager_notes)
+            # private: another user does not see it
+            assert not any(n.body == "Ringede: vil have tilbud." for n in notes.notes_of(scope, screen.contact_id))
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("role, tabs", [
+    ("admin", {"tab-details", "tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history"}),
+    ("manager", {"tab-details", "tab-deals", "tab-notes", "tab-consent"}),
+    ("sales", {"tab-details", "tab-deals", "tab-notes", "tab-consent"}),
+    ("privacy", {"tab-details", "tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history"}),
+])
+def test_tabs_and_keys_follow_the_role(crm, role, tabs):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, role)
+            screen = await open_first(pilot, app)
+            shown = {pane.id for pane in screen.query("TabPane")}
+            assert shown == tabs
+            screen.query_one("#tabs").active = "tab-consent"
+            screen.query_one("#consents").focus()
+            await settle(pilot)
+            may_write = role in ("admin", "manager", "sales")
+            assert screen.check_action("new_deal", ()) is may_write
+            assert screen.check_action("new_note", ()) is may_write
+            assert screen.may("save") is True  # privacy may rectify
+            if role == "privacy":
+                assert screen.query_one("#f-lifecycle").disabled
+                assert not screen.query_one("#f-email").disabled
+                assert screen.query_one("#f-tags").disabled
+            if "tab-history" in tabs:
+                assert screen.bundle.history and screen.bundle.history[0].action == "contact.view"
+    asyncio.run(scenario())
+
+
+def test_store_refuses_what_the_ui_hides(crm):
+    """Role-aware UI is a convenience; the store is the guard."""
+    from store import deals, notes
+    from store.scope import Forbidden
+
+    privacy = crm.session("privacy").scope()
+    with pytest.raises(Forbidden):
+        notes.add_note(privacy, 1, body="x")
+    with pytest.raises(Forbidden):
+        deals.create_deal(privacy, 1, title="x", amount_minor=1)
+    finance = crm.session("finance").scope()
+    from store import contacts
+
+    assert contacts.search_contacts(finance, "") == []

@@ -1,0 +1,126 @@
+"""The search screen: type to search at once, filters, keys, scope."""
+from __future__ import annotations
+
+import asyncio
+
+from tui_pilot import login, screen_text, settle, type_text, wait_for
+
+
+def _names(app):
+    return [r.name for r in app.screen.rows]
+
+
+def test_typing_searches_at_once_with_danish_folding(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            everyone = list(app.screen.rows)
+            assert everyone, "the demo data has contacts"
+            await type_text(pilot, "soren")
+            await settle(pilot)
+            from store.search import fold
+
+            found = app.screen.rows
+            assert found and len(found) < len(everyone)
+            assert all("soren" in fold(f"{r.name} {r.company} {r.email}") for r in found)
+            assert any("Søren" in r.name for r in found)
+            # the table shows the same rows, each cell as literal text
+            table = app.screen.query_one("#results")
+            assert table.row_count == len(found)
+            assert "contacts" in str(app.screen.query_one("#count").render()) or table.row_count == 1
+    asyncio.run(scenario())
+
+
+def test_keys_slash_j_k_enter_and_n(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            table = app.screen.query_one("#results")
+            await pilot.press("down")  # from the search box into the results
+            assert app.focused is table
+            await pilot.press("j", "j", "k")
+            assert table.cursor_row == 1
+            expected = app.screen.rows[1]
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await settle(pilot)
+            assert app.screen.contact_id == expected.id
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+            await pilot.press("slash")
+            assert app.focused is app.screen.query_one("#search")
+            await pilot.press("down", "n")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            assert app.screen.contact_id is None
+    asyncio.run(scenario())
+
+
+def test_filters_by_tag_owner_status_and_lifecycle(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "admin")
+            screen = app.screen
+            screen.query_one("#lifecycle").value = "customer"
+            await settle(pilot)
+            assert screen.rows and all(r.lifecycle == "customer" for r in screen.rows)
+            screen.query_one("#lifecycle").clear()
+            screen.query_one("#tag").value = "vip"
+            await settle(pilot)
+            assert screen.rows and all("vip" in r.tags for r in screen.rows)
+            screen.query_one("#tag").clear()
+            owner = screen.query_one("#owner")
+            owners = {str(label): v for label, v in owner._options if isinstance(v, int)}
+            owner.value = owners["sales"]
+            await settle(pilot)
+            assert screen.rows and {r.owner for r in screen.rows} == {"sales"}
+            screen.query_one("#status").value = "archived"
+            await settle(pilot)
+            assert screen.rows == [] and "No contacts" in str(screen.query_one("#count").render())
+            await pilot.press("escape")  # nothing bound: stays
+    asyncio.run(scenario())
+
+
+def test_sales_sees_only_their_own_contacts_and_no_admin(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "sales")
+            assert app.screen.rows
+            assert {r.owner for r in app.screen.rows} == {"sales"}
+            assert app.screen.may("admin") is False
+            assert app.screen.may("new_contact") is True
+            owner_options = [v for _l, v in app.screen.query_one("#owner")._options if isinstance(v, int)]
+            assert owner_options == [app.session.user_id]
+    asyncio.run(scenario())
+
+
+def test_privacy_may_search_but_not_create(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "privacy")
+            assert app.screen.rows
+            assert app.screen.may("new_contact") is False
+            await pilot.press("down", "n")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "SearchScreen"
+    asyncio.run(scenario())
+
+
+def test_finance_gets_invoices_not_contacts(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "finance")
+            assert type(app.screen).__name__ == "InvoicesScreen"
+            assert app.screen.rows
+            first = app.screen.rows[0].number
+            await type_text(pilot, first)
+            await settle(pilot)
+            assert [r.number for r in app.screen.rows] == [first]
+            assert "kr." not in screen_text(app)  # English formatting
+            assert "DKK" in screen_text(app)
+    asyncio.run(scenario())

@@ -1,0 +1,95 @@
+"""Helpers that drive the app through Pilot and wait for conditions, never for time."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+async def settle(pilot) -> None:
+    """Let the workers of what is on top finish, and the screen catch up.
+
+    A worker of a screen under a modal may be waiting for that modal
+    (push_screen_wait): it is left alone.
+    """
+    from textual.worker import WorkerCancelled
+
+    app = pilot.app
+    for _ in range(3):
+        screen = app.screen
+        mine = [w for w in app.workers if w.node is app or w.node is screen
+                or (getattr(w.node, "screen", None) is screen)]
+        if mine:
+            try:
+                await app.workers.wait_for_complete(mine)
+            except WorkerCancelled:
+                pass
+        await pilot.pause()
+
+
+async def wait_for(pilot, predicate, timeout: float = 5.0, what: str = "condition") -> None:
+    """Poll `predicate()` while the app runs; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except Exception:
+            pass
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type like a fast typist (or a paste): every key is queued at once, then we wait.
+
+    Pilot.press waits for idle after each key (~80 ms a key); real keyboards do not.
+    """
+    from textual import events
+    from textual.keys import _character_to_key
+
+    driver = pilot.app._driver
+    for ch in text:
+        key = ch if ch.isalnum() else _character_to_key(ch)
+        event = events.Key(key, ch)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    await pilot.pause()
+
+
+async def login(pilot, crm, username: str, *, expect_home: bool = True) -> None:
+    from tui.demo import PASSWORD
+
+    app = pilot.app
+    await wait_for(pilot, lambda: app.screen.query_one("#username"), what="login screen")
+    await type_text(pilot, username)
+    await pilot.press("enter")
+    await type_text(pilot, PASSWORD)
+    await pilot.press("enter")
+    await type_text(pilot, crm.code(username))
+    await pilot.press("enter")
+    if expect_home:
+        await wait_for(pilot, lambda: app.session is not None and type(app.screen).__name__ in (
+            "SearchScreen", "InvoicesScreen"), timeout=10, what="home screen")
+        await settle(pilot)
+
+
+def screen_text(app) -> str:
+    """Everything the current screen shows, as plain text (what a person reads)."""
+    from textual.widgets import DataTable, Input, Static
+
+    parts = []
+    for widget in app.screen.query("*"):
+        if isinstance(widget, DataTable) or type(widget).__name__ == "ResultsTable":
+            for row in range(widget.row_count):
+                parts.append(" | ".join(str(c) for c in widget.get_row_at(row)))
+        elif isinstance(widget, Input):
+            parts.append(widget.value)
+        elif isinstance(widget, Static):
+            parts.append(str(widget.render()))
+        elif type(widget).__name__ == "Caption":
+            parts.append(widget.text)
+    return "\n".join(parts)
+
+
+def run(coro):
+    return asyncio.run(coro)

@@ -1,0 +1,329 @@
+"""The MiniCRM terminal app: screens, global keys, live refresh, session checks.
+
+Start-up paints the login screen first and opens the encrypted store right
+after, on the store thread (tui/backend.py), so the first paint does not wait
+for SQLCipher, Peewee or the validators to import.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from functools import partial
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from . import bindings, vocab
+from .backend import Backend
+from .i18n import _, choose, set_language
+from .messages import StoreChanged
+
+
+class MiniCRMApp(App):
+    """`config`: path to the TOML config (else $MINICRM_CONFIG / /etc/minicrm)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "MiniCRM"
+    BINDINGS = bindings.for_screen("app")
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    def __init__(self, config=None, *, language: str | None = None, demo_accounts=None,
+                 poll_interval: float = 0.5, check_interval: float = 1.0, clock=time.time,
+                 source_addr: str | None = None):
+        from store.config import load_config
+
+        self.config = config if hasattr(config, "db_path") else load_config(config)
+        set_language(choose(language or self.config["ui.language"]))
+        super().__init__()
+        # No animations: they cost repaints over a slow SSH link and gain nothing here.
+        self.animation_level = "none"
+        bindings.localise(self)
+        self.demo = bool(self.config["ui.demo"])
+        self.demo_accounts = demo_accounts if self.demo else None
+        if self.demo and self.demo_accounts is None:
+            self.demo_accounts = _read_demo_accounts(self.config)
+        self.poll_interval = poll_interval
+        self.check_interval = check_interval
+        self.clock = clock
+        self.source_addr = source_addr if source_addr is not None else _ssh_source()
+        self.backend = Backend()
+        self.store_ready = asyncio.Event()
+        self._store_opening = False
+        self.store_error: str | None = None
+        self.session = None
+        self.scope = None
+        self._watcher = None
+        self._session_timers = []
+        self._last_touch = 0.0
+        self.idle_lock_seconds = 60 * int(self.config["auth.idle_lock_minutes"])
+        self.last_activity = time.monotonic()
+        self.locked = False
+
+    # -- start-up ----------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        """The login screen is the first screen itself: one screen to build before the first paint."""
+        from .screens.login import LoginScreen
+
+        return LoginScreen()
+
+    def on_mount(self) -> None:
+        # The store opens at the first key (the person is typing their name, which
+        # takes longer than opening it), not before: the login screen paints sooner and
+        # an unattended login screen holds no database.  The demo opens it at once.
+        if self.demo:
+            self.call_after_refresh(self._open_store)
+
+    def _open_store(self) -> None:
+        if self._store_opening:
+            return
+        self._store_opening = True
+        self.run_worker(self._open_store_worker(), name="open-store", group="store", exclusive=True)
+
+    async def _open_store_worker(self) -> None:
+        from store.runtime import open_store
+
+        try:
+            await self.backend.run(open_store, self.config)
+        except Exception as exc:  # shown once on the login screen
+            from .errors import describe
+
+            self.store_error = describe(exc)
+            self.tell(self.store_error, severity="error", timeout=30)
+        finally:
+            self.store_ready.set()
+
+    async def wait_for_store(self) -> bool:
+        self._open_store()
+        await self.store_ready.wait()
+        return self.store_error is None
+
+    # -- sessions ----------------------------------------------------------------
+
+    def begin_session(self, session) -> None:
+        """Called by the login screens: the switch runs as the app's own worker
+        (a screen's worker cannot wait for its own screen to be replaced)."""
+        self.run_worker(self.start_session(session), group="session", exclusive=True)
+
+    async def start_session(self, session) -> None:
+        """Logged in: build the scope, start watching, show the home screen."""
+        from store import changes
+
+        self.session = session
+        self.scope = await self.backend.run(session.scope)
+        self._watcher = await self.backend.run(changes.Watcher)
+        self.last_activity = time.monotonic()
+        self.locked = False
+        self._stop_timers()
+        self._session_timers = [self.set_interval(self.poll_interval, self._poll_changes, name="poll"),
+                        self.set_interval(self.check_interval, self._check_session, name="check")]
+        self.sub_title = f"{session.username} ({vocab.label(session.role)})"
+        self._pop_to_base()
+        await self.push_screen(self.home_screen())
+
+    def home_screen(self) -> Screen:
+        if self.scope is not None and not self.scope.can("contact.read") and self.scope.can("invoice.read"):
+            from .screens.invoices import InvoicesScreen
+
+            return InvoicesScreen()
+        from .screens.search import SearchScreen
+
+        return SearchScreen()
+
+    async def _reset_to(self, screen: Screen) -> None:
+        """Show only `screen` (over the login screen at the bottom of the stack)."""
+        self._pop_to_base()
+        await self.push_screen(screen)
+
+    def _pop_to_base(self) -> None:
+        """Everything off the stack but the login screen at its bottom."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    async def end_session(self, message: str | None = None, reason: str = "logout") -> None:
+        from .screens.login import LoginScreen
+
+        self._stop_timers()
+        session, self.session, self.scope, self._watcher = self.session, None, None, None
+        self.sub_title = ""
+        if session is not None and reason == "logout":
+            try:
+                await self.backend.run(session.end, reason)
+            except Exception:
+                pass
+        self._pop_to_base()
+        if isinstance(self.screen, LoginScreen):
+            self.screen.reset(message)
+        else:
+            await self.push_screen(LoginScreen(message=message))
+
+    def _stop_timers(self) -> None:
+        for timer in self._session_timers:
+            timer.stop()
+        self._session_timers = []
+
+    async def action_logout(self) -> None:
+        if self.session is not None:
+            await self.end_session(_("You have logged out."))
+
+    async def _check_session(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            await self.backend.run(session.check)
+        except Exception as exc:
+            if self.session is not session:
+                return
+            if type(exc).__name__ == "SessionEnded":
+                # In a worker of its own: ending stops this timer, which would cancel
+                # this very callback at its next await.
+                self.run_worker(self.end_session(session_ended_message(getattr(exc, "reason", "")),
+                                                 reason="ended"), group="session-end", exclusive=True)
+            return
+        if (not self.locked and self.idle_lock_seconds
+                and time.monotonic() - self.last_activity > self.idle_lock_seconds):
+            from .screens.lock import LockScreen
+
+            self.locked = True
+            self.push_screen(LockScreen())
+
+    async def _poll_changes(self) -> None:
+        watcher = self._watcher
+        if watcher is None:
+            return
+        try:
+            found = await self.backend.run(watcher.poll)
+        except Exception:
+            return
+        if not found or watcher is not self._watcher:
+            return
+        ids: dict[str, set[int]] = {}
+        everything = False
+        for change in found:
+            ids.setdefault(change.entity, set()).add(change.entity_id)
+            if change.op == "bulk":
+                everything = True
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged(ids, everything))
+
+    async def on_event(self, event) -> None:
+        """Every key passes here before any widget sees it: activity for the idle lock."""
+        from textual import events
+
+        if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
+            self._activity()
+        await super().on_event(event)
+
+    def _activity(self) -> None:
+        self._open_store()
+        self.last_activity = time.monotonic()
+        session = self.session
+        if session is not None and time.monotonic() - self._last_touch > 30:
+            self._last_touch = time.monotonic()
+            self.run_worker(self.backend.run(session.touch), group="touch")
+
+    # -- help, palette, messages -----------------------------------------------------
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(getattr(self.screen, "BINDING_GROUP", "app")))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only what this role may do on this screen, and the global actions."""
+        group = getattr(screen, "BINDING_GROUP", None)
+        keys = list(bindings.TABLE["app"])
+        if group:
+            keys += list(bindings.TABLE[group])
+        for key in keys:
+            if not key.palette or not bindings.allowed(key, self.scope):
+                continue
+            target = self if key.action.startswith("app.") else screen
+            action = key.action.removeprefix("app.")
+            if key.id == "app.logout" and self.session is None:
+                continue
+            if target is screen:
+                may = getattr(screen, "may", None)
+                allowed = may(action) if may else screen.check_action(action, ()) is True
+                if not allowed:
+                    continue
+            yield SystemCommand(_(key.description), f"{bindings.display(key)}  ·  {key.id}",
+                                partial(target.run_action, action))
+
+    def format_title(self, title: str, sub_title: str):
+        from .safe import content
+
+        return content(f"{title} — {sub_title}" if sub_title else title)
+
+    def tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
+        """A notification; the text may hold stored data, so it is never markup."""
+        from .safe import clean
+
+        self.notify(clean(message), severity=severity, timeout=timeout, markup=False)
+
+    async def action_quit(self) -> None:
+        session = self.session
+        if session is not None:
+            self.session = None
+            try:
+                await self.backend.run(session.end, "logout")
+            except Exception:
+                pass
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.backend.shutdown()
+
+    def _fatal_error(self) -> None:
+        """One line instead of Textual's traceback, whose local variables could hold
+        personal data or secrets."""
+        self.crashed = type(self._exception).__name__
+        self._close_messages_no_wait()
+
+
+def session_ended_message(reason: str) -> str:
+    return {
+        "revoked": _("Your access has been revoked. Your session has ended."),
+        "ended": _("An administrator ended your session."),
+        "ended_by_admin": _("An administrator ended your session."),
+        "admin": _("An administrator ended your session."),
+        "idle": _("Your session ended after a period of inactivity. Please log in again."),
+        "expired": _("Your session has reached its time limit. Please log in again."),
+        "max_age": _("Your session has reached its time limit. Please log in again."),
+        "role": _("Your role was changed. Please log in again."),
+        "role_changed": _("Your role was changed. Please log in again."),
+        "reset": _("Your login was reset by an administrator. Please log in again."),
+    }.get(reason or "", _("Your session has ended. Please log in again."))
+
+
+def _ssh_source() -> str | None:
+    conn = os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or ""
+    return conn.split()[0] if conn.split() else None
+
+
+def _read_demo_accounts(config):
+    """The demo's accounts file beside the config (written by tui.demo)."""
+    import json
+
+    path = Path(config.source).parent / "demo-accounts.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def run(config=None, language: str | None = None) -> int:
+    import sys
+
+    app = MiniCRMApp(config, language=language)
+    app.run()
+    if getattr(app, "crashed", None):
+        print(f"minicrm: unexpected error ({app.crashed}); the session has ended", file=sys.stderr)
+        return 70
+    return app.return_code or 0

@@ -1,0 +1,165 @@
+"""Every key binding, declared once, each with a stable id.
+
+Screens take their BINDINGS from here (`for_screen("search")`); the help
+screen and the command palette read the same table, so what the footer, the
+help and the palette say never drifts apart.  An id may be remapped with
+`App.set_keymap({"search.new": "ctrl+n"})`.
+
+Descriptions are English msgids; `localise(node)` swaps in the translations
+for one widget instance when it is created (the language is chosen at run
+time, after the classes were built).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from textual.binding import Binding
+
+from .i18n import N_, _
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    key: str
+    action: str
+    description: str
+    show: bool = True
+    permission: str | None = None  # offered only to roles holding it
+    priority: bool = False
+    key_display: str | None = None
+    palette: bool = True  # offered in the command palette too
+
+
+TABLE: dict[str, tuple[Key, ...]] = {
+    "app": (
+        Key("app.help", "question_mark,f1", "app.help", N_("Help"), key_display="?"),
+        Key("app.palette", "ctrl+p", "app.command_palette", N_("Commands"), palette=False),
+        Key("app.logout", "ctrl+l", "app.logout", N_("Log out"), show=False),
+        Key("app.quit", "ctrl+q", "app.quit", N_("Quit"), priority=True),
+    ),
+    "login": (
+        Key("login.submit", "enter", "next_field", N_("Log in"), palette=False, priority=True),
+    ),
+    "first_login": (
+        Key("first.next", "enter", "next_field", N_("Continue"), palette=False, priority=True),
+    ),
+    "search": (
+        Key("search.focus", "slash", "focus_search", N_("Search"), key_display="/"),
+        Key("search.to_results", "down", "to_results", N_("To the results"), show=False, palette=False,
+            priority=True),
+        Key("search.down", "j", "cursor_down", N_("Next row"), show=False, palette=False),
+        Key("search.up", "k", "cursor_up", N_("Previous row"), show=False, palette=False),
+        Key("search.open", "enter", "open", N_("Open"), palette=False),
+        Key("search.new", "n", "new_contact", N_("New contact"), permission="contact.create"),
+        Key("search.filters", "f", "focus_filters", N_("Filters")),
+        Key("search.clear", "x", "clear_filters", N_("Clear filters"), show=False),
+        Key("search.admin", "a", "admin", N_("Admin"), permission="user.admin"),
+    ),
+    "contact": (
+        Key("contact.back", "escape", "back", N_("Back")),
+        Key("contact.save", "ctrl+s", "save", N_("Save"), permission="contact.rectify"),
+        Key("contact.reload", "ctrl+r", "reload", N_("Reload")),
+        Key("contact.deal", "d", "new_deal", N_("New deal"), permission="deal.edit"),
+        Key("contact.stage", "s", "deal_stage", N_("Deal stage"), permission="deal.edit"),
+        Key("contact.note", "n", "new_note", N_("New note"), permission="note.write"),
+        Key("contact.consent", "c", "consent", N_("Consent"), permission="consent.read"),
+        Key("contact.tab_next", "ctrl+pagedown,right_square_bracket", "next_tab", N_("Next tab"),
+            show=False, key_display="^PgDn"),
+        Key("contact.tab_prev", "ctrl+pageup,left_square_bracket", "previous_tab", N_("Previous tab"),
+            show=False, key_display="^PgUp"),
+    ),
+    "consent": (
+        Key("consent.back", "escape", "back", N_("Back")),
+        Key("consent.record", "r", "record", N_("Record consent"), permission="consent.write"),
+        Key("consent.withdraw", "w", "withdraw", N_("Withdraw"), permission="consent.write"),
+    ),
+    "admin": (
+        Key("admin.back", "escape", "back", N_("Back")),
+        Key("admin.add", "a", "add_user", N_("Add user"), permission="user.admin"),
+        Key("admin.role", "r", "change_role", N_("Change role"), permission="user.admin"),
+        Key("admin.revoke", "x", "revoke", N_("Revoke"), permission="user.admin"),
+        Key("admin.reset_2fa", "t", "reset_2fa", N_("Reset 2FA"), permission="user.admin"),
+        Key("admin.reset_password", "p", "reset_password", N_("Reset password"), permission="user.admin"),
+        Key("admin.sessions", "s", "sessions", N_("Sessions"), permission="user.admin"),
+        Key("admin.review", "v", "review", N_("Access review"), permission="user.admin"),
+    ),
+    "sessions": (
+        Key("sessions.close", "escape", "close", N_("Close")),
+        Key("sessions.end", "e", "end_session", N_("End session"), permission="user.admin"),
+    ),
+    "review": (
+        Key("review.back", "escape", "back", N_("Back")),
+        Key("review.done", "m", "mark_done", N_("Record review done"), permission="user.admin"),
+    ),
+    "modal": (
+        Key("modal.cancel", "escape", "cancel", N_("Cancel")),
+        Key("modal.ok", "ctrl+s", "ok", N_("OK")),
+    ),
+    "help": (
+        Key("help.close", "escape,q", "close", N_("Close")),
+    ),
+}
+
+# The screen names as shown on the help screen.
+SCREEN_TITLES = {
+    "app": N_("Everywhere"), "login": N_("Login"), "first_login": N_("First login"),
+    "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
+    "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
+    "modal": N_("Forms"), "help": N_("Help"),
+}
+
+
+def _binding(k: Key) -> Binding:
+    return Binding(k.key, k.action, k.description, show=k.show, priority=k.priority, id=k.id,
+                   key_display=k.key_display)
+
+
+def for_screen(name: str) -> list[Binding]:
+    """Bindings for a class's BINDINGS (English; translated per instance)."""
+    return [_binding(k) for k in TABLE[name]]
+
+
+def by_id(binding_id: str) -> Key:
+    for keys in TABLE.values():
+        for k in keys:
+            if k.id == binding_id:
+                return k
+    raise KeyError(binding_id)
+
+
+def all_keys():
+    for screen, keys in TABLE.items():
+        for k in keys:
+            yield screen, k
+
+
+def localise(node) -> None:
+    """Translate the descriptions of one node's bindings (call in __init__)."""
+    from textual.binding import BindingsMap
+
+    bindings = node._bindings  # per-instance copy made by Textual in DOMNode.__init__
+    node._bindings = BindingsMap([
+        replace(b, description=_(b.description)) if b.description else b
+        for key_bindings in bindings.key_to_bindings.values() for b in key_bindings
+    ])
+
+
+def allowed(key: Key, scope) -> bool:
+    return key.permission is None or (scope is not None and scope.can(key.permission))
+
+
+def display(key: Key) -> str:
+    if key.key_display:
+        return key.key_display
+    first = key.key.split(",")[0]
+    return {"slash": "/", "question_mark": "?", "escape": "esc", "enter": "enter",
+            "right_square_bracket": "]", "left_square_bracket": "["}.get(first, first)
+
+
+_KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "right_square_bracket": "]",
+              "left_square_bracket": "["}
+
+
+def display_key(key: str) -> str:
+    return _KEY_NAMES.get(key, key)

@@ -1,0 +1,93 @@
+"""Store errors as messages a person can act on, in the user's language.
+
+Store messages name fields and rules, never values; here they are mapped to
+translated text.  Unknown errors get a generic message (no traceback, which
+could hold personal data).
+"""
+from __future__ import annotations
+
+import re
+
+from .i18n import N_, _
+
+FIELD_LABELS = {
+    "first_name": N_("First name"), "last_name": N_("Last name"), "title": N_("Job title"),
+    "email": N_("Email"), "phone": N_("Phone"), "lifecycle": N_("Lifecycle"),
+    "lawful_basis": N_("Lawful basis"), "owner": N_("Owner"), "owner_id": N_("Owner"),
+    "company_id": N_("Company"), "tag": N_("Tag"), "body": N_("Note"), "category": N_("Category"),
+    "visibility": N_("Visibility"), "amount": N_("Amount"), "stage": N_("Stage"),
+    "purpose": N_("Purpose"), "method": N_("Method"), "channel": N_("Channel"),
+    "text_version": N_("Text version"), "evidence": N_("Evidence"), "date": N_("Date"),
+    "cvr": N_("CVR"), "username": N_("User name"), "role": N_("Role"),
+}
+
+MESSAGES = (
+    N_("is required"), N_("contains control characters"), N_("is not a valid email address"),
+    N_("is not a phone number"), N_("is not a valid phone number"),
+    N_("is not a valid CVR number (8 digits, modulus 11)"), N_("is not an active user"),
+    N_("must be zero or more"), N_("must not be in the future"), N_("is not an editable contact field"),
+    N_("is not a date"), N_("is not an amount"),
+)
+_LONGER = re.compile(r"^is longer than (\d+) characters$")
+_ONE_OF = re.compile(r"^must be one of: (.*)$")
+
+PASSWORD_MESSAGES = {
+    "empty": N_("Please enter a password."),
+    "too_short": N_("The password is too short: use at least {min_length} characters."),
+    "too_long": N_("The password is too long: use at most {max_length} characters."),
+    "control_chars": N_("The password contains control characters (such as tab or newline), "
+                        "which are not allowed."),
+    "invalid_chars": N_("The password contains characters that are not valid text."),
+    "common": N_("This password is too common: it is on a list of frequently used passwords. "
+                 "Please choose another."),
+    "contains_username": N_("The password must not contain your user name."),
+    "contains_company": N_("The password must not contain the company name."),
+    "repetitive": N_("The password is a short pattern repeated over and over. Please choose "
+                     "something less predictable."),
+    "sequential": N_("The password is a simple sequence of characters (like abcdef or 123456). "
+                     "Please choose something less predictable."),
+}
+
+
+def field_label(field: str) -> str:
+    return _(FIELD_LABELS.get(field, field))
+
+
+def validation_message(field: str, message: str) -> str:
+    m = _LONGER.match(message)
+    if m:
+        text = _("is longer than {n} characters").format(n=m.group(1))
+    elif _ONE_OF.match(message):
+        text = _("is not one of the allowed choices")
+    else:
+        text = _(message)
+    return f"{field_label(field)}: {text}"
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a notification or a form's message area."""
+    from store.runtime import StoreError
+    from store.scope import Forbidden, NotFound
+    from store.validate import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return validation_message(exc.field, exc.message)
+    code = getattr(exc, "code", None)
+    if code in PASSWORD_MESSAGES:
+        params = getattr(exc, "params", {}) or {}
+        try:
+            return _(PASSWORD_MESSAGES[code]).format(**params)
+        except (KeyError, IndexError):
+            return _(PASSWORD_MESSAGES[code])
+    if isinstance(exc, Forbidden):
+        return _("Your role may not do this.")
+    if isinstance(exc, NotFound):
+        return _("Not found, or not visible to you.")
+    name = type(exc).__name__
+    if name == "NotGiven":
+        return _("There is no given consent to withdraw.")
+    if name == "DealConflict":
+        return _("Someone else changed this deal first. It has been reloaded.")
+    if isinstance(exc, StoreError):
+        return _("That did not work: {reason}").format(reason=str(exc))
+    return _("Something went wrong ({kind}). Nothing was saved.").format(kind=name)

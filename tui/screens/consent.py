@@ -1,0 +1,240 @@
+"""Consent for one contact: per purpose, its status and full history.
+
+Record consent given by phone, on paper or in person (method, date, the text
+version agreed to, an evidence note), or withdraw it.  Web-form consent
+arrives by itself (double opt-in) and shows here too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from .. import bindings, safe, vocab
+from ..i18n import _, fmt_date, fmt_datetime, parse_date
+from ..messages import StoreChanged
+from .forms import FormModal, date_row
+
+
+class ConsentScreen(Screen):
+    BINDING_GROUP = "consent"
+    BINDINGS = bindings.for_screen("consent")
+    CSS_PATH = "consent.tcss"
+
+    def __init__(self, contact_id: int, name: str = ""):
+        super().__init__()
+        bindings.localise(self)
+        self.contact_id = contact_id
+        self.person = name
+        self.consents = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        yield Static(_("Consent per purpose (select a row to see its history)"), classes="caption",
+                     markup=False)
+        yield DataTable(id="purposes", cursor_type="row")
+        yield Static(_("History"), classes="caption", markup=False)
+        yield DataTable(id="events", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Consent: {name}").format(name=safe.clean(self.person))
+        self.query_one("#purposes", DataTable).add_columns(
+            _("Purpose"), _("Status"), _("Since"), _("Method"), _("Text version"))
+        self.query_one("#events", DataTable).add_columns(
+            _("When"), _("Event"), _("Method"), _("Text version"), _("By"), _("Evidence"))
+        self.load()
+        self.query_one("#purposes").focus()
+
+    @work(exclusive=True, group="consent-load")
+    async def load(self) -> None:
+        from store import consent
+
+        try:
+            self.consents = await self.app.backend.run(consent.consents_of, self.app.scope,
+                                                       self.contact_id)
+        except Exception as exc:
+            from ..errors import describe
+
+            self.app.tell(describe(exc), severity="error")
+            return
+        if self.is_attached:
+            self.show()
+
+    def rows(self):
+        """One row per purpose: the consent on email (the channel we market on), else any."""
+        from store.processing import CONSENT_PURPOSES
+
+        by_purpose = {}
+        for c in self.consents:
+            if c.purpose not in by_purpose or c.channel == "email":
+                by_purpose[c.purpose] = c
+        return [(p, by_purpose.get(p)) for p in CONSENT_PURPOSES]
+
+    def show(self) -> None:
+        table = self.query_one("#purposes", DataTable)
+        keep = table.cursor_row or 0
+        table.clear()
+        for purpose, c in self.rows():
+            if c is None:
+                table.add_row(safe.text(vocab.label(purpose)), safe.text(_("None")), safe.text(""),
+                              safe.text(""), safe.text(""), key=purpose)
+            else:
+                since = c.withdrawn_at if c.status == "withdrawn" else c.given_at
+                table.add_row(safe.text(vocab.label(purpose)), safe.text(vocab.label(c.status)),
+                              safe.text(fmt_date(since)), safe.text(vocab.label(c.method)),
+                              safe.text(c.text_version), key=purpose)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self.show_events()
+
+    def selected(self):
+        table = self.query_one("#purposes", DataTable)
+        rows = self.rows()
+        index = table.cursor_row or 0
+        return rows[index] if 0 <= index < len(rows) else (None, None)
+
+    def show_events(self) -> None:
+        events = self.query_one("#events", DataTable)
+        events.clear()
+        _purpose, c = self.selected()
+        if c is None:
+            return
+        for index, e in enumerate(c.events):
+            events.add_row(safe.text(fmt_datetime(e.at)), safe.text(vocab.label(e.event)),
+                           safe.text(vocab.label(e.method)), safe.text(e.text_version),
+                           safe.text(e.actor), safe.text(e.evidence), key=str(index))
+
+    @on(DataTable.RowHighlighted, "#purposes")
+    def _highlighted(self) -> None:
+        self.show_events()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if message.touches("contact", self.contact_id) or message.touches("consent"):
+            self.load()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        scope = self.app.scope
+        if action in ("record", "withdraw"):
+            if scope is None or not scope.can("consent.write"):
+                return False
+            if action == "withdraw":
+                _purpose, c = self.selected() if self.is_mounted else (None, None)
+                return None if c is None or c.status != "given" else True
+        return True
+
+    @on(DataTable.RowHighlighted)
+    def _refresh_keys(self) -> None:
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @work(group="consent-write")
+    async def action_record(self) -> None:
+        from store import consent
+
+        purpose, _c = self.selected()
+        result = await self.app.push_screen_wait(RecordConsentModal(purpose or "newsletter"))
+        if not result:
+            return
+        try:
+            await self.app.backend.run(consent.record_consent, self.app.scope, self.contact_id,
+                                       result.pop("purpose"), **result)
+        except Exception as exc:
+            from ..errors import describe
+
+            self.app.tell(describe(exc), severity="error")
+            return
+        self.app.tell(_("Consent recorded."))
+        self.load()
+
+    @work(group="consent-write")
+    async def action_withdraw(self) -> None:
+        from store import consent
+
+        purpose, c = self.selected()
+        if c is None or c.status != "given":
+            self.app.tell(_("There is no given consent to withdraw."), severity="warning")
+            return
+        result = await self.app.push_screen_wait(WithdrawConsentModal(purpose))
+        if not result:
+            return
+        try:
+            await self.app.backend.run(consent.withdraw_consent, self.app.scope, self.contact_id, purpose,
+                                       channel=c.channel, **result)
+        except Exception as exc:
+            from ..errors import describe
+
+            self.app.tell(describe(exc), severity="error")
+            return
+        self.app.tell(_("Consent withdrawn."))
+        self.load()
+
+
+class RecordConsentModal(FormModal):
+    def __init__(self, purpose: str):
+        self.TITLE_TEXT = _("Record consent")
+        self.purpose = purpose
+        super().__init__()
+
+    def fields(self):
+        from store.consent import MANUAL_METHODS
+        from store.processing import CONSENT_PURPOSES
+
+        from ..i18n import fmt_date as today_text
+
+        yield self.row(_("Purpose"), Select(vocab.options(CONSENT_PURPOSES), value=self.purpose,
+                                            allow_blank=False, id="purpose"))
+        yield self.row(_("Method"), Select(vocab.options(MANUAL_METHODS), value="phone",
+                                           allow_blank=False, id="method"))
+        yield date_row(self, _("Date given"), "date", today_text(dt.date.today()))
+        yield self.row(_("Text version"), Input(id="text_version", max_length=100,
+                                                placeholder=_("e.g. nyhedsbrev-v2")))
+        yield self.row(_("Evidence"), Input(id="evidence", max_length=1000,
+                                            placeholder=_("who said yes, to whom, where it is filed")))
+
+    def on_mount(self) -> None:
+        self.query_one("#text_version").focus()
+
+    def result(self):
+        try:
+            given_on = parse_date(self.value("#date"))
+        except ValueError:
+            self.error(_("The date is not valid (for example {example}).").format(
+                example=fmt_date(dt.date.today())))
+            return None
+        if given_on > dt.date.today():
+            self.error(_("The date must not be in the future."))
+            return None
+        if not self.value("#text_version").strip():
+            self.error(_("Which version of the consent text did the person agree to?"))
+            return None
+        if not self.value("#evidence").strip():
+            self.error(_("Describe the evidence: how and where the consent was given."))
+            return None
+        return {"purpose": self.value("#purpose"), "method": self.value("#method"), "given_on": given_on,
+                "text_version": self.value("#text_version"), "evidence": self.value("#evidence")}
+
+
+class WithdrawConsentModal(FormModal):
+    def __init__(self, purpose: str):
+        self.TITLE_TEXT = _("Withdraw consent: {purpose}").format(purpose=vocab.label(purpose))
+        super().__init__()
+
+    def fields(self):
+        from store.consent import WITHDRAW_METHODS
+
+        yield self.row(_("How"), Select(vocab.options(WITHDRAW_METHODS), value="phone", allow_blank=False,
+                                        id="method"))
+        yield self.row(_("Note"), Input(id="evidence", max_length=1000,
+                                        placeholder=_("optional: how the person asked")))
+
+    def on_mount(self) -> None:
+        self.query_one("#method").focus()
+
+    def result(self):
+        return {"method": self.value("#method"), "evidence": self.value("#evidence")}
