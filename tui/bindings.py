@@ -55,6 +55,7 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("search.filters", "f", "focus_filters", N_("Filters")),
         Key("search.clear", "x", "clear_filters", N_("Clear filters"), show=False),
         Key("search.admin", "a", "admin", N_("Admin"), permission="user.admin"),
+        Key("search.import", "i", "import_file", N_("Import a file"), permission="import", show=False),
     ),
     "contact": (
         Key("contact.back", "escape", "back", N_("Back")),

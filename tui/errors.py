@@ -44,6 +44,7 @@ PASSWORD_MESSAGES = {
     "contains_company": N_("The password must not contain the company name."),
     "repetitive": N_("The password is a short pattern repeated over and over. Please choose "
                      "something less predictable."),
+    "same_as_old": N_("Choose a new password: this is the one you were given or had before."),
     "sequential": N_("The password is a simple sequence of characters (like abcdef or 123456). "
                      "Please choose something less predictable."),
 }

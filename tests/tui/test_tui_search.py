@@ -124,3 +124,18 @@ def test_finance_gets_invoices_not_contacts(crm):
             assert "kr." not in screen_text(app)  # English formatting
             assert "DKK" in screen_text(app)
     asyncio.run(scenario())
+
+
+def test_i_opens_the_import_wizard_for_roles_that_may_import(crm):
+    async def scenario(role, expected):
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, role)
+            await pilot.press("down", "i")  # from the search box into the results, then `i`
+            await settle(pilot)
+            assert (type(app.screen).__name__ == "ImportWizard") is expected
+            if expected:
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+    asyncio.run(scenario("sales", True))
+    asyncio.run(scenario("privacy", False))

@@ -205,13 +205,15 @@ class SearchScreen(Screen):
             return scope is not None and scope.can("contact.create")
         if action == "admin":
             return scope is not None and scope.can("user.admin")
+        if action == "import_file":
+            return scope is not None and scope.can("import")
         return action != "to_results"
 
     def check_action(self, action: str, parameters) -> bool | None:
         in_box = isinstance(self.focused, Input)
         if action == "to_results":  # a priority binding: focus moves before the next key arrives
             return in_box
-        if in_box and action in ("new_contact", "focus_filters", "clear_filters", "admin",
+        if in_box and action in ("new_contact", "focus_filters", "clear_filters", "admin", "import_file",
                                  "cursor_down", "cursor_up"):
             return False  # those keys are letters typed into the search box
         return self.may(action)
@@ -251,6 +253,11 @@ class SearchScreen(Screen):
         from .contact import ContactScreen
 
         self.app.push_screen(ContactScreen(None))
+
+    def action_import_file(self) -> None:
+        from .import_wizard import ImportWizard
+
+        self.app.push_screen(ImportWizard(self.app.scope))
 
     def action_admin(self) -> None:
         from .admin import AdminScreen
