@@ -47,31 +47,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .model import CONSENT_FIELDS, CONTACT_FIELDS
+
 __all__ = ["Mapping", "Target", "TARGETS", "PERSON_FIELDS", "MappingError", "parse_target", "header_key"]
 
 FORMAT_VERSION = 1
 
-PLAIN_TARGETS: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "name",
-    "title",
-    "email",
-    "phone",
-    "company_name",
-    "company_cvr",
-    "address",
-    "postcode",
-    "city",
-    "tags",
-    "owner",
-    "lifecycle",
-    "note",
-    "consent_optin_time",
-    "consent_optin_ip",
-    "consent_confirm_time",
-    "consent_confirm_ip",
-)
+# The contact and consent fields, plus "name" (split into first and last name).
+PLAIN_TARGETS: tuple[str, ...] = (*CONTACT_FIELDS[:2], "name", *CONTACT_FIELDS[2:], *CONSENT_FIELDS)
 #: every plain target, plus "drop"; see the module doc for person and block forms
 TARGETS: tuple[str, ...] = PLAIN_TARGETS + ("drop",)
 PERSON_FIELDS: frozenset[str] = frozenset({"first_name", "last_name", "name", "email", "phone", "title"})

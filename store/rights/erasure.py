@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..scope import Scope
 from . import ledger
-from .requests import require_person
+from .requests import _as_date, require_person
 from .vocab import LEGAL_BASES
 
 # Every table that points at a contact, and what erasure does with its rows (a test checks
@@ -52,14 +52,6 @@ def bookkeeping_retain_until(issued_on: dt.date, year_end: tuple[int, int] = FIN
     if end < issued_on:  # a split year: the invoice belongs to the year ending next calendar year
         end = dt.date(issued_on.year + 1, month, day)
     return dt.date(end.year + BOOKKEEPING_YEARS, end.month, end.day) + dt.timedelta(days=1)
-
-
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
