@@ -18,7 +18,8 @@ FIELD_LABELS = {
     "visibility": N_("Visibility"), "amount": N_("Amount"), "stage": N_("Stage"),
     "purpose": N_("Purpose"), "method": N_("Method"), "channel": N_("Channel"),
     "text_version": N_("Text version"), "evidence": N_("Evidence"), "date": N_("Date"),
-    "cvr": N_("CVR"), "username": N_("User name"), "role": N_("Role"),
+    "cvr": N_("CVR"), "company_cvr": N_("CVR"), "company": N_("Company"),
+    "username": N_("User name"), "role": N_("Role"),
 }
 
 MESSAGES = (

@@ -206,3 +206,40 @@ def test_store_refuses_what_the_ui_hides(crm):
     from store import contacts
 
     assert contacts.search_contacts(finance, "") == []
+
+
+def test_company_and_cvr_are_edited_with_the_cvr_check(crm):
+    async def scenario():
+        from store import contacts, search
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await open_first(pilot, app)
+            contact_id = screen.contact_id
+            set_field(screen, "company", "Århus VVS ApS")
+            set_field(screen, "company_cvr", "12345678")  # fails modulus 11
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "CVR: is not a valid CVR number" in str(screen.query_one("#form-message").render())
+            set_field(screen, "company_cvr", "12345674")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            scope = crm.session("admin").scope()
+            saved = contacts.get_contact(scope, contact_id, audit_view=False)
+            assert (saved.company, saved.company_cvr) == ("Århus VVS ApS", "12345674")
+            assert contact_id in [r.id for r in contacts.search_contacts(scope, "arhus vvs")]
+            await wait_for(pilot, lambda: screen.query_one("#f-company_cvr").value == "12345674",
+                           what="reload after save")
+            assert search.fold("Århus") == "arhus"
+    asyncio.run(scenario())
+
+
+def test_roles_without_company_editing_see_the_company_read_only(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "privacy")
+            screen = await open_first(pilot, app)
+            assert not screen.query("#f-company") and screen.query("#company")
+    asyncio.run(scenario())

@@ -21,6 +21,7 @@ from ..i18n import N_, _, fmt_date, fmt_datetime, fmt_money
 from ..messages import StoreChanged
 
 TEXT_FIELDS = ("first_name", "last_name", "title", "email", "phone")
+COMPANY_FIELDS = ("company", "company_cvr")
 SELECT_FIELDS = ("lifecycle", "lawful_basis", "owner_id")
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent"}
 
@@ -62,6 +63,11 @@ def save_contact(scope, contact_id, version, changes: dict, tags: list[str] | No
     """Runs on the store thread: create, or update then tags; returns (id, version)."""
     from store import contacts
 
+    if "company" in changes or "company_cvr" in changes:
+        from store import companies
+
+        changes["company_id"] = companies.find_or_create(scope, changes.pop("company", None),
+                                                         changes.pop("company_cvr", None))
     if contact_id is None:
         new_id = contacts.create_contact(scope, tags=tags or (), **changes)
         return new_id, None
@@ -112,6 +118,11 @@ class ContactScreen(Screen):
                         yield self._row(_("Owner"), Select([], compact=True, id="f-owner_id", prompt=_("(none)")))
                     yield self._row(_("Tags"), Input(compact=True, select_on_focus=False, id="f-tags", max_length=400,
                                                      placeholder=_("comma separated, e.g. vip, b2b")))
+                    if scope.can("company.edit"):
+                        yield self._row(_("Company"), Input(compact=True, select_on_focus=False, id="f-company",
+                                                            max_length=200))
+                        yield self._row(_("CVR"), Input(compact=True, select_on_focus=False,
+                                                        id="f-company_cvr", max_length=12, placeholder="12345674"))
                     yield Static("", id="company", markup=False)
                     yield Static("", id="meta", markup=False)
                 yield Static("", id="form-message", markup=False)
@@ -212,6 +223,8 @@ class ContactScreen(Screen):
                              "email": d.email, "phone": d.phone, "lifecycle": d.lifecycle,
                              "lawful_basis": d.lawful_basis, "owner_id": d.owner_id,
                              "tags": ", ".join(d.tags)}
+            if self.query("#f-company"):
+                self.original.update(company=d.company, company_cvr=d.company_cvr)
             for name, value in self.original.items():
                 self._set_field(name, value)
             company = (_("Company: {name} (CVR {cvr})").format(name=safe.clean(d.company), cvr=d.company_cvr)
@@ -295,6 +308,9 @@ class ContactScreen(Screen):
         values = {}
         for name in (*TEXT_FIELDS, "tags"):
             values[name] = self.query_one(f"#f-{name}", Input).value
+        for name in COMPANY_FIELDS:  # only for roles that may edit companies
+            for widget in self.query(f"#f-{name}").results(Input):
+                values[name] = widget.value
         for name in SELECT_FIELDS:
             for widget in self.query(f"#f-{name}").results(Select):
                 values[name] = None if widget.value is Select.NULL else widget.value
@@ -305,7 +321,7 @@ class ContactScreen(Screen):
         out = {}
         for name, value in self.form_values().items():
             shown = self.original.get(name)
-            if name in TEXT_FIELDS or name == "tags":
+            if name in TEXT_FIELDS or name in COMPANY_FIELDS or name == "tags":
                 shown = safe.clean(shown)
             if value != shown and not (value in ("", None) and shown in ("", None)):
                 out[name] = value

@@ -1,0 +1,32 @@
+"""Companies: the contact form links a contact to one by name and CVR."""
+from __future__ import annotations
+
+from . import audit, changes, validate
+from .db import database
+from .models import Company
+from .scope import Scope
+
+
+def find_or_create(scope: Scope, name: str | None, cvr: str | None = None) -> int | None:
+    """The company with this CVR (or, without one, this exact name), created if new.
+
+    Returns None when both are empty: the contact then has no company.
+    """
+    scope.require("company.edit")
+    name = validate.text("company", name, max_length=200)
+    cvr = validate.cvr(cvr, field="company_cvr")
+    if not name and not cvr:
+        return None
+    with database.atomic():
+        if cvr:
+            company = Company.get_or_none(Company.cvr == cvr)
+        else:
+            company = Company.get_or_none((Company.name == name) & Company.cvr.is_null())
+        if company is not None:
+            return company.id
+        if not name:
+            raise validate.ValidationError("company", "is required")
+        company = Company.create(name=name, cvr=cvr)
+        changes.record("company", company.id, "insert")
+        audit.record(scope.user_id, "company.create", "company", company.id, cvr=bool(cvr))
+    return company.id
