@@ -7,8 +7,10 @@ taking a Scope built from the logged-in user:
     auth      login, sessions, revocation
     accounts  staff accounts
     contacts  search, read, create, edit (with optimistic versions)
+    companies link a contact to a company by name and CVR
     deals, notes, invoices, consent   the records around a contact
     rights    data-subject requests: export, erasure, restriction
+    mailing   lists of people who consented, never the restricted
     importing files in, mapped, minimised and de-duplicated
     changes   the change feed live sessions poll
     audit     the tamper-evident trail

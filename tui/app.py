@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from functools import partial
 from pathlib import Path
@@ -72,6 +73,12 @@ class MiniCRMApp(App):
         return LoginScreen()
 
     def on_mount(self) -> None:
+        # The terminal went away (tmux killed, window closed): end the session and
+        # leave, instead of spinning on a dead terminal.
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
         # The store opens at the first key (the person is typing their name, which
         # takes longer than opening it), not before: the login screen paints sooner and
         # an unattended login screen holds no database.  The demo opens it at once.
@@ -160,6 +167,17 @@ class MiniCRMApp(App):
             self.screen.reset(message)
         else:
             await self.push_screen(LoginScreen(message=message))
+
+    def _hang_up(self) -> None:
+        signal.alarm(5)  # the terminal is gone: should the exit stall on it, end anyway
+        session = self.session
+        self._stop_timers()
+        if session is not None:
+            try:
+                session.end("hangup")  # one small write; the loop is leaving anyway
+            except Exception:
+                pass
+        self.exit(return_code=129)
 
     def _stop_timers(self) -> None:
         for timer in self._session_timers:
