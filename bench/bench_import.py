@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import table
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 if str(ROOT) not in sys.path:
@@ -174,15 +176,6 @@ def bench_memory(work: Path, rows: int) -> dict:
     assert int(new) == rows, out.stdout
     return {"rows": rows, "file_mib": sheet.stat().st_size / 2**20, "rss_start_mib": float(before),
             "peak_rss_mib": float(peak), "rows_per_s": rows / float(wall), "rows_per_cpu_s": rows / float(cpu)}
-
-
-def table(headers, rows) -> str:
-    cells = [list(map(str, headers))] + [list(map(str, r)) for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths)))
-             for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,6 +43,8 @@ from store.db import checkpoint, database, new_key_file, open_database  # noqa: 
 from store.models import User  # noqa: E402
 from store.scope import Scope  # noqa: E402
 
+from bench import table
+
 CACHE = HERE / ".cache"
 RESULTS = HERE / "results"
 SELLERS = 4
@@ -266,15 +268,6 @@ def bench_bulk(rows_n: int) -> dict:
 
 
 # --- report ----------------------------------------------------------------------------------
-
-def table(headers, rows) -> str:
-    cells = [list(map(str, headers))] + [list(map(str, r)) for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths)))
-             for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
