@@ -9,12 +9,9 @@ from peewee import fn
 from . import audit, changes
 from .db import StoreError, database
 from .models import ROLES, LoginSession, User, utcnow
+from .errors import UnknownUser
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
-
-
-class UnknownUser(StoreError):
-    pass
 
 
 @dataclass(frozen=True)

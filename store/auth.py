@@ -38,6 +38,8 @@ from .accounts import CONSOLE, find_user
 from .db import StoreError, database
 from .models import Contact, Deal, LoginSession, RecoveryCode, User, utcnow
 from .scope import Forbidden, Scope
+from .errors import (AccountLocked, AccountRevoked, AuthError, CodeRejected, EndReason, LoginFailed,
+                     NoSuchSession, SessionEnded)
 
 RECOVERY_CODE_COUNT = 10
 TOUCH_INTERVAL_SECONDS = 60  # Session.touch() writes at most this often
@@ -46,57 +48,6 @@ _SIX_DIGITS = re.compile(r"\s*[0-9]{6}\s*", re.ASCII)
 
 
 # --- errors ------------------------------------------------------------------
-
-class AuthError(StoreError, secretbox.SafeError):
-    """A login problem; str(e) is safe to show (no names, no secrets)."""
-
-
-class LoginFailed(AuthError):
-    """Unknown user, wrong password, wrong or replayed code: deliberately one message."""
-
-    MESSAGE = "Login failed: wrong user name, password or code."
-
-    def __init__(self) -> None:
-        super().__init__(self.MESSAGE)
-
-
-class AccountLocked(AuthError):
-    def __init__(self, until: dt.datetime) -> None:
-        self.until = until  # naive UTC
-        super().__init__("This account is locked after too many failed logins; "
-                         f"try again after {until:%H:%M} UTC.")
-
-
-class AccountRevoked(AuthError):
-    def __init__(self) -> None:
-        super().__init__("This account has been closed by an administrator.")
-
-
-class SessionEnded(AuthError):
-    MESSAGES = {
-        "revoked": "Your access has been revoked by an administrator.",
-        "ended": "This session was ended.",
-        "reset": "Your password or two-factor login was reset; please log in again.",
-        "expired": "This session is too old; please log in again.",
-        "role_changed": "Your role was changed; please log in again.",
-    }
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason if reason in self.MESSAGES else "ended"
-        super().__init__(self.MESSAGES[self.reason])
-
-
-class CodeRejected(AuthError):
-    """An enrolment code that does not match the new secret (nothing is counted)."""
-
-    def __init__(self) -> None:
-        super().__init__("That code does not match. Check that the phone's clock is right "
-                         "and enter the code shown now.")
-
-
-class NoSuchSession(AuthError):
-    pass
-
 
 # --- policy and small helpers ------------------------------------------------
 

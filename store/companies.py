@@ -5,6 +5,7 @@ from . import audit, changes, validate
 from .db import database
 from .models import Company
 from .scope import Scope
+from .errors import Invalid
 
 
 def find_or_create(scope: Scope, name: str | None, cvr: str | None = None) -> int | None:
@@ -25,7 +26,7 @@ def find_or_create(scope: Scope, name: str | None, cvr: str | None = None) -> in
         if company is not None:
             return company.id
         if not name:
-            raise validate.ValidationError("company", "is required")
+            raise Invalid("company", "is required")
         company = Company.create(name=name, cvr=cvr)
         changes.record("company", company.id, "insert")
         audit.record(scope.user_id, "company.create", "company", company.id, cvr=bool(cvr))

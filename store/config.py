@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from .errors import ConfigError
 
 DEFAULT_PATH = Path("/etc/minicrm/config.toml")
 REQUIRED = object()  # marks a setting with no default
@@ -59,10 +60,6 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "folder": Setting(str, "exports", "Where data-subject export bundles are written (mode 0700)."),
     },
 }
-
-
-class ConfigError(Exception):
-    """A configuration problem a person can fix; the message names file and key."""
 
 
 @dataclass(frozen=True)

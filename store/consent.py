@@ -15,13 +15,10 @@ from .models import Consent, ConsentEvent, User, utcnow
 from .processing import CHANNELS, CONSENT_METHODS, CONSENT_PURPOSES
 from .scope import Scope
 from .views import ConsentEventView, ConsentView
+from .errors import Invalid, NotGiven
 
 MANUAL_METHODS = ("phone", "paper", "in_person")
 WITHDRAW_METHODS = ("phone", "paper", "in_person", "email", "web_unsubscribe")
-
-
-class NotGiven(StoreError):
-    """There is no given consent to withdraw."""
 
 
 def consents_of(scope: Scope, contact_id: int) -> list[ConsentView]:
@@ -61,10 +58,10 @@ def record_consent(scope: Scope, contact_id: int, purpose: str, *, method: str,
     text_version = validate.text("text_version", text_version, max_length=100, required=True)
     evidence = validate.multiline("evidence", evidence, max_length=1000)
     if not evidence:
-        raise validate.ValidationError("evidence", "is required")
+        raise Invalid("evidence", "is required")
     now = now or utcnow()
     if not isinstance(given_on, dt.date) or given_on > now.date():
-        raise validate.ValidationError("date", "must not be in the future")
+        raise Invalid("date", "must not be in the future")
     at = _at(given_on, now)
     with database.atomic():
         scope.contact(contact_id)

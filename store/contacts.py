@@ -12,20 +12,12 @@ from .models import Company, Contact, ContactSearch as _SearchIndex, ContactTag,
 from .processing import LAWFUL_BASES, LIFECYCLES
 from .scope import NotFound, Scope
 from .views import ContactDetail, ContactRow
+from .errors import Conflict, Invalid
 
 EDITABLE = ("first_name", "last_name", "title", "email", "phone", "company_id", "lifecycle",
             "lawful_basis", "owner_id")
 # Art. 16 rectification may correct who the person is, not the sales pipeline.
 RECTIFIABLE = ("first_name", "last_name", "title", "email", "phone")
-
-
-class Conflict(StoreError):
-    """Someone else saved the record first."""
-
-    def __init__(self, contact_id: int, by: str | None, at):
-        when = at.strftime("%Y-%m-%d %H:%M") if hasattr(at, "strftime") else str(at)
-        super().__init__(f"contact {contact_id} was changed by {by or 'someone'} at {when}")
-        self.contact_id, self.by, self.at = contact_id, by, at
 
 
 def status_of(contact) -> str:
@@ -177,10 +169,10 @@ def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
         elif key == "owner_id":
             if value is not None and not User.select().where(
                     (User.id == value) & User.revoked_at.is_null()).exists():
-                raise validate.ValidationError("owner", "is not an active user")
+                raise Invalid("owner", "is not an active user")
             out[key] = value
         else:
-            raise validate.ValidationError(key, "is not a contact field")
+            raise Invalid(key, "is not a contact field")
     return out
 
 
@@ -211,7 +203,7 @@ def update_contact(scope: Scope, contact_id: int, version: int, **changes_) -> i
         if key not in allowed:
             if key in EDITABLE:
                 scope.require("contact.edit")
-            raise validate.ValidationError(key, "is not an editable contact field")
+            raise Invalid(key, "is not an editable contact field")
     if "owner_id" in changes_ and not scope.can("contact.reassign"):
         scope.require("contact.reassign")
     clean = _clean(scope, changes_)
@@ -245,9 +237,9 @@ def _conflict(contact_id: int) -> Conflict:
                                       & AuditEvent.action.in_(["contact.edit", "contact.tags"]))
             .order_by(AuditEvent.id.desc()).first())
     if last is None:
-        return Conflict(contact_id, None, "")
+        return Conflict("contact", contact_id)
     who = User.get_or_none(User.id == last.actor_id)
-    return Conflict(contact_id, who.username if who else None, last.at)
+    return Conflict("contact", contact_id, who.username if who else None, last.at)
 
 
 def _set_tags(contact_id: int, tags) -> None:

@@ -15,21 +15,10 @@ import time
 from pathlib import Path
 
 from playhouse.sqlcipher_ext import SqlCipherDatabase
+from .errors import KeyFileError, StoreError, WrongKey
 
 MIN_SQLCIPHER = (4, 5, 0)
 BUSY_TIMEOUT_MS = 10_000
-
-class StoreError(Exception):
-    """A problem a person can act on; the message holds no personal data or secret."""
-
-
-class KeyFileError(StoreError):
-    pass
-
-
-class WrongKey(StoreError):
-    pass
-
 
 def new_key_file(path: Path) -> bytes:
     """Create a key file with a random 256-bit key, mode 0600, never overwriting."""

@@ -7,10 +7,7 @@ from .models import Deal, User, utcnow
 from .processing import DEAL_STAGES
 from .scope import Scope
 from .views import DealView
-
-
-class DealConflict(StoreError):
-    """Someone else changed the deal first."""
+from .errors import Conflict, Invalid
 
 
 def _view(d: Deal, names: dict[int, str]) -> DealView:
@@ -32,7 +29,7 @@ def create_deal(scope: Scope, contact_id: int, *, title: str, amount_minor: int,
     title = validate.text("title", title, max_length=200, required=True)
     stage = validate.choice("stage", stage, DEAL_STAGES)
     if not isinstance(amount_minor, int) or amount_minor < 0:
-        raise validate.ValidationError("amount", "must be zero or more")
+        raise Invalid("amount", "must be zero or more")
     with database.atomic():
         contact = scope.contact(contact_id)
         deal = Deal.create(title=title, amount_minor=amount_minor, currency=currency, stage=stage,
@@ -49,7 +46,7 @@ def set_stage(scope: Scope, deal_id: int, version: int, stage: str) -> int:
     with database.atomic():
         deal = scope.deal(deal_id)
         if deal.version != version:
-            raise DealConflict(f"deal {deal_id} was changed by someone else")
+            raise Conflict("deal", deal_id)
         Deal.update(stage=stage, version=Deal.version + 1, updated_at=utcnow()).where(
             Deal.id == deal_id).execute()
         changes.record("deal", deal_id, "update")

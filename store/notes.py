@@ -7,6 +7,7 @@ from .models import Contact, Note, User, utcnow
 from .processing import NOTE_CATEGORIES, NOTE_VISIBILITY
 from .scope import Scope
 from .views import NoteView
+from .errors import Invalid
 
 
 def notes_of(scope: Scope, contact_id: int) -> list[NoteView]:
@@ -22,7 +23,7 @@ def add_note(scope: Scope, contact_id: int, *, body: str, category: str = "other
     scope.require("note.write")
     body = validate.multiline("body", body, max_length=2000)
     if not body:
-        raise validate.ValidationError("body", "is required")
+        raise Invalid("body", "is required")
     category = validate.choice("category", category, NOTE_CATEGORIES)
     visibility = validate.choice("visibility", visibility, NOTE_VISIBILITY)
     with database.atomic():

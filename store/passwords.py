@@ -48,7 +48,7 @@ from importlib import resources
 
 import bcrypt
 
-from store.secretbox import SafeError
+from store.errors import PasswordRejected
 
 __all__ = [
     "DEFAULT_COST",
@@ -122,21 +122,6 @@ REJECTION_MESSAGES: dict[str, str] = {
         "123456). Please choose something less predictable."
     ),
 }
-
-
-class PasswordRejected(SafeError, ValueError):
-    """The password breaks the policy.
-
-    ``str(exc)`` is a plain-English reason; ``exc.code`` is a stable key of
-    :data:`REJECTION_MESSAGES` and ``exc.params`` holds the values used in the
-    message (e.g. ``{"min_length": 12}``) for translation.  Never contains the
-    password.
-    """
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code = code
-        self.params = dict(params)
-        super().__init__(REJECTION_MESSAGES[code].format(**params))
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from .db import StoreError
 from .models import (
     Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User,
 )
+from .errors import Forbidden, NotFound
 
 # permission -> roles holding it
 _GRANTS = {
@@ -42,14 +43,6 @@ _GRANTS = {
     "user.admin": {"admin"},
 }
 PERMISSIONS = tuple(_GRANTS)
-
-
-class NotFound(StoreError):
-    """The row does not exist, or not for this user (deliberately the same)."""
-
-
-class Forbidden(StoreError):
-    """The role may not do this at all."""
 
 
 def role_permissions(role: str) -> frozenset[str]:

@@ -16,7 +16,7 @@
   the value (the erasure ledger).
 
 No function here puts a key, plaintext or secret into an exception message.
-Errors raised on purpose derive from :class:`SafeError`, which also renders
+Errors raised on purpose are `store.errors.StoreError`s, which also render
 itself without a traceback in Rich/Textual crash screens (Textual prints the
 local variables of every frame for other exceptions, which could expose
 secrets held in those locals).
@@ -34,10 +34,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from store.errors import SealedDataError
 
 __all__ = [
     "KEY_BYTES",
-    "SafeError",
     "SealedDataError",
     "derive_key",
     "keyed_hash",
@@ -59,26 +59,6 @@ _MIN_BLOB = 1 + _NONCE_BYTES + _TAG_BYTES
 _HKDF_SALT = b"minicrm-secretbox-hkdf-salt-v1"
 _MIN_DB_KEY_BYTES = 16
 _MAX_PURPOSE_CHARS = 64
-
-
-class SafeError(Exception):
-    """Base for errors whose message is known to hold no secret.
-
-    Besides the plain message, it offers ``__rich__`` so that Textual's
-    unhandled-exception handler shows only the message instead of a traceback
-    with the local variables (passwords, keys) of every frame.
-    """
-
-    def __rich__(self):
-        from rich.text import Text
-
-        return Text(f"{type(self).__name__}: {self}")
-
-
-class SealedDataError(SafeError):
-    """A sealed blob could not be opened: malformed, unknown version, wrong
-    key, wrong associated data, or tampered with.  The message never contains
-    the key or any part of the data."""
 
 
 def _as_bytes(value: object, what: str) -> bytes:

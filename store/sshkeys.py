@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from . import audit, changes
 from .db import StoreError, database
 from .models import SshKey, User, utcnow
+from .errors import InvalidKey, UnknownKey
 
 MIN_RSA_BITS = 3072
 ECDSA_CURVES = {  # key type -> (curve name inside the blob, bits, encoded point length)
@@ -35,14 +36,6 @@ _LABEL = {"ssh-ed25519": "ED25519", "ssh-rsa": "RSA", **{t: "ECDSA" for t in ECD
 _MAX_LINE = 16_384  # an RSA-16384 key is about 2,800 characters; anything longer is not a key
 _MAX_COMMENT = 100
 _B64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
-
-
-class InvalidKey(StoreError):
-    """The text is not a public key we accept; the message says why (never echoes the key)."""
-
-
-class UnknownKey(StoreError):
-    pass
 
 
 @dataclass(frozen=True)

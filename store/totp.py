@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import pyotp
 import segno
 
-from store.secretbox import SafeError
+from store.errors import TotpSecretError
 
 __all__ = [
     "DIGITS",
@@ -66,11 +66,6 @@ _RECOVERY_KEY = b"minicrm-recovery-code-v1"
 _RECOVERY_LOOKALIKES = str.maketrans({"o": "0", "i": "1", "l": "1"})
 
 _QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
-
-
-class TotpSecretError(SafeError, ValueError):
-    """The TOTP secret is not valid base32 or is too short (message holds no
-    part of the secret)."""
 
 
 def _secret_bytes(secret: object) -> str:

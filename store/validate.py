@@ -7,27 +7,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from .errors import Invalid
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-class ValidationError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def text(field: str, value, *, max_length: int = 200, required: bool = False) -> str:
     """Trimmed single-line text without control characters."""
     value = unicodedata.normalize("NFC", str(value or "")).strip()
     if _CONTROL.search(value):
-        raise ValidationError(field, "contains control characters")
+        raise Invalid(field, "contains control characters")
     if required and not value:
-        raise ValidationError(field, "is required")
+        raise Invalid(field, "is required")
     if len(value) > max_length:
-        raise ValidationError(field, f"is longer than {max_length} characters")
+        raise Invalid(field, f"is longer than {max_length} characters")
     return value
 
 
@@ -35,9 +29,9 @@ def multiline(field: str, value, *, max_length: int = 2000) -> str:
     """Text that may hold line breaks and tabs but no other control characters."""
     value = unicodedata.normalize("NFC", str(value or "")).strip()
     if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
-        raise ValidationError(field, "contains control characters")
+        raise Invalid(field, "contains control characters")
     if len(value) > max_length:
-        raise ValidationError(field, f"is longer than {max_length} characters")
+        raise Invalid(field, f"is longer than {max_length} characters")
     return value
 
 
@@ -50,7 +44,7 @@ def email(value, field: str = "email") -> str | None:
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        raise ValidationError(field, "is not a valid email address") from None
+        raise Invalid(field, "is not a valid email address") from None
     return result.normalized.lower() if result.ascii_email else result.normalized
 
 
@@ -64,9 +58,9 @@ def phone(value, field: str = "phone", region: str = "DK") -> str | None:
     try:
         parsed = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError(field, "is not a phone number") from None
+        raise Invalid(field, "is not a phone number") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError(field, "is not a valid phone number")
+        raise Invalid(field, "is not a valid phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -81,11 +75,11 @@ def cvr(value, field: str = "cvr") -> str | None:
     if not value:
         return None
     if not cvr_ok(value):
-        raise ValidationError(field, "is not a valid CVR number (8 digits, modulus 11)")
+        raise Invalid(field, "is not a valid CVR number (8 digits, modulus 11)")
     return value
 
 
 def choice(field: str, value, allowed) -> str:
     if value not in allowed:
-        raise ValidationError(field, f"must be one of: {', '.join(allowed)}")
+        raise Invalid(field, f"must be one of: {', '.join(allowed)}")
     return value

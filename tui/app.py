@@ -17,6 +17,8 @@ from typing import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from store.errors import SessionEnded
+
 from . import bindings, vocab
 from .backend import Backend
 from .i18n import _, choose, set_language
@@ -197,7 +199,7 @@ class MiniCRMApp(App):
         except Exception as exc:
             if self.session is not session:
                 return
-            if type(exc).__name__ == "SessionEnded":
+            if isinstance(exc, SessionEnded):
                 # In a worker of its own: ending stops this timer, which would cancel
                 # this very callback at its next await.
                 self.run_worker(self.end_session(session_ended_message(getattr(exc, "reason", "")),

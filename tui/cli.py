@@ -664,9 +664,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one line, never a traceback (it could hold personal data)
         from store.config import ConfigError
         from store.runtime import StoreError
-        from store.validate import ValidationError
+        from store.errors import Invalid
 
-        if isinstance(exc, (ConfigError, StoreError, ValidationError)):
+        if isinstance(exc, (ConfigError, StoreError, Invalid)):
             print(f"minicrm: {exc}", file=sys.stderr)
             return 1
         print(f"minicrm: unexpected error ({type(exc).__name__})", file=sys.stderr)

@@ -68,11 +68,9 @@ def validation_message(field: str, message: str) -> str:
 
 def describe(exc: BaseException) -> str:
     """One line for a notification or a form's message area."""
-    from store.runtime import StoreError
-    from store.scope import Forbidden, NotFound
-    from store.validate import ValidationError
+    from store.errors import Conflict, Forbidden, Invalid, NotFound, NotGiven, StoreError
 
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, Invalid):
         return validation_message(exc.field, exc.message)
     code = getattr(exc, "code", None)
     if code in PASSWORD_MESSAGES:
@@ -85,11 +83,10 @@ def describe(exc: BaseException) -> str:
         return _("Your role may not do this.")
     if isinstance(exc, NotFound):
         return _("Not found, or not visible to you.")
-    name = type(exc).__name__
-    if name == "NotGiven":
+    if isinstance(exc, NotGiven):
         return _("There is no given consent to withdraw.")
-    if name == "DealConflict":
+    if isinstance(exc, Conflict) and exc.what == "deal":
         return _("Someone else changed this deal first. It has been reloaded.")
     if isinstance(exc, StoreError):
         return _("That did not work: {reason}").format(reason=str(exc))
-    return _("Something went wrong ({kind}). Nothing was saved.").format(kind=name)
+    return _("Something went wrong ({kind}). Nothing was saved.").format(kind=type(exc).__name__)

@@ -43,6 +43,7 @@ from ..models import (
 )
 from ..processing import LAWFUL_BASES, LIFECYCLES
 from ..scope import Scope
+from ..errors import ImportRefused
 
 CHUNK = 2000
 MAX_NOTES = 20  # reasons kept per kind (the counts are always exact)
@@ -57,11 +58,6 @@ _CONTROL_KEEP_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u20
 _SPECIAL = "special-category data was not kept"  # how the reader words a record it skipped for that
 
 
-class ImportRefused(StoreError):
-    """The import as a whole cannot go ahead (nothing was written)."""
-
-
-ImportError_ = ImportRefused  # the first draft's name
 
 
 class _DryRun(Exception):

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .model import CONSENT_FIELDS, CONTACT_FIELDS
+from ..errors import MappingError
 
 __all__ = ["Mapping", "Target", "TARGETS", "PERSON_FIELDS", "MappingError", "parse_target", "header_key"]
 
@@ -61,10 +62,6 @@ PERSON_FIELDS: frozenset[str] = frozenset({"first_name", "last_name", "name", "e
 BLOCK_FIELDS: frozenset[str] = frozenset({"address", "postcode", "city"})
 
 _TARGET_RE = re.compile(r"^(?:person([1-9])\.)?([a-z_]+)(?:@([A-Za-z0-9_-]{1,30}))?$")
-
-
-class MappingError(ValueError):
-    """A mapping file or target that cannot be used."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from ..errors import ImportFileError
 
 #: The MiniCRM contact fields a candidate can carry (in display order).
 CONTACT_FIELDS: tuple[str, ...] = (
@@ -49,39 +50,6 @@ SENSITIVE_KINDS: tuple[str, ...] = (
 
 #: How many skipped-record issues the summary keeps (the count is always exact).
 MAX_KEPT_ISSUES = 1000
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: empty, binary, truncated, wrong encoding,
-    no header, a field over the size limit, an unknown sheet ...
-
-    ``str(err)`` reads ``"<file>, line <n>, column <c>: <reason>"`` (the parts that are
-    known).  May be raised when the reader is opened *or* while iterating (a streamed
-    file can turn out to be truncated at its end): treat the whole import as failed.
-    """
-
-    def __init__(
-        self,
-        path: str | Path,
-        reason: str,
-        *,
-        line: int | None = None,
-        column: str | int | None = None,
-    ) -> None:
-        self.path = str(path)
-        self.reason = reason
-        self.line = line
-        self.column = column
-        super().__init__(self._message())
-
-    def _message(self) -> str:
-        where = [Path(self.path).name]
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.column is not None:
-            col = self.column
-            where.append(f"column {col}" if isinstance(col, int) else f"column {col!r}")
-        return ", ".join(where) + ": " + self.reason
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from email.utils import parseaddr
 
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from ..errors import ValueProblem
 
 __all__ = [
     "ValueProblem",
@@ -31,10 +32,6 @@ __all__ = [
     "split_tags",
     "tidy_text",
 ]
-
-
-class ValueProblem(ValueError):
-    """A value that cannot be used; ``str()`` is the reason (without the value)."""
 
 
 def tidy_text(value: str) -> str:

@@ -10,12 +10,9 @@ import re
 from pathlib import Path
 
 from .mapping import Mapping, MappingError
+from ..errors import SavedMappingError
 
 _NAME = re.compile(r"^[\w .,()&+-]{1,60}$")
-
-
-class SavedMappingError(ValueError):
-    pass
 
 
 def folder() -> Path:

@@ -27,6 +27,7 @@ from ..models import (
     Invoice, Note, utcnow,
 )
 from ..scope import Scope
+from ..errors import Invalid
 from . import ledger
 from .requests import _as_date, require_person
 from .vocab import LEGAL_BASES
@@ -143,7 +144,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
     """
     validate.choice("legal_basis", legal_basis, tuple(LEGAL_BASES))
     if (legal_basis == "ledger_reapplied") != _reapplying:
-        raise validate.ValidationError("legal_basis", "ledger_reapplied is for reapply_ledger only")
+        raise Invalid("legal_basis", "ledger_reapplied is for reapply_ledger only")
     day = today or dt.date.today()
     with database.atomic():
         if _reapplying:  # the erasure was decided before the restore

@@ -15,6 +15,7 @@ from .. import validate
 from ..db import database
 from ..models import Contact, ErasureLedger
 from ..scope import Scope
+from ..errors import Invalid
 
 _EMAIL, _PHONE = "email:", "phone:"
 
@@ -41,7 +42,7 @@ def normalise_email(value: str | None) -> str | None:
         return None
     try:
         return validate.email(text)
-    except validate.ValidationError:
+    except Invalid:
         return text.lower()
 
 
@@ -52,7 +53,7 @@ def normalise_phone(value: str | None, region: str | None = None) -> str | None:
         return None
     try:
         return validate.phone(text, region=region or _region())
-    except validate.ValidationError:
+    except Invalid:
         digits = "".join(c for c in text if c.isdigit())
         return ("+" if text.startswith("+") else "") + digits if digits else None
 

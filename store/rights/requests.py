@@ -22,6 +22,7 @@ from ..models import Contact, DataSubjectRequest, User, utcnow
 from ..processing import REQUEST_KINDS
 from ..scope import NotFound, Scope
 from .vocab import OUTCOMES
+from ..errors import Invalid, NoOpenRequest
 
 ANSWER_MONTHS = 1
 EXTENDED_MONTHS = 3  # the first month plus two further months
@@ -101,7 +102,7 @@ def add_request(scope: Scope, contact_id: int | None, kind: str, *,
     validate.choice("kind", kind, REQUEST_KINDS)
     received = _as_date(received_on) if received_on is not None else _today(today)
     if received > _today(today):
-        raise validate.ValidationError("received_on", "is in the future")
+        raise Invalid("received_on", "is in the future")
     if handler_id is _SELF:
         handler_id = scope.user_id
     with database.atomic():
@@ -235,10 +236,6 @@ def deadline_summary(scope: Scope, *, today: dt.date | None = None,
 
 
 # -- who may see all of a person -----------------------------------------------------------
-
-class NoOpenRequest(StoreError):
-    """A privacy officer acts on a person only while handling an open request about them."""
-
 
 def handles_open_request(scope: Scope, contact_id: int) -> bool:
     return scope._request_contact_ids().where(DataSubjectRequest.contact == contact_id).exists()

@@ -217,14 +217,14 @@ def test_erasure_refuses_unknown_ids_free_text_bases_and_privacy_without_a_reque
     from store.models import Contact
     from store.rights import NoOpenRequest, erase_person
     from store.scope import NotFound
-    from store.validate import ValidationError
+    from store.errors import Invalid
 
     p = make_person()
     with pytest.raises(NotFound, match="contact 31337 not found"):
         erase_person(scopes["admin"], 31337, legal_basis="art17_1a")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         erase_person(scopes["admin"], p.id, legal_basis="because Søren asked")
-    with pytest.raises(ValidationError):  # not a way around the privacy role's request check
+    with pytest.raises(Invalid):  # not a way around the privacy role's request check
         erase_person(scopes["privacy"], p.id, legal_basis="ledger_reapplied")
     with pytest.raises(NoOpenRequest):
         erase_person(scopes["privacy"], p.id, legal_basis="art17_1a")

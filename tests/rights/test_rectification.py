@@ -54,13 +54,13 @@ def test_a_correction_reaches_another_process(store, users, scopes, make_person,
 def test_a_correction_is_validated_and_limited_to_who_the_person_is(store, scopes, make_person):
     from store.contacts import get_contact, update_contact
     from store.scope import Forbidden
-    from store.validate import ValidationError
+    from store.errors import Invalid
 
     p = make_person()
     version = get_contact(scopes["privacy"], p.id, audit_view=False).version
-    with pytest.raises(ValidationError, match="email"):
+    with pytest.raises(Invalid, match="email"):
         update_contact(scopes["privacy"], p.id, version, email="karen(at)x.dk")
-    with pytest.raises(ValidationError, match="phone"):
+    with pytest.raises(Invalid, match="phone"):
         update_contact(scopes["privacy"], p.id, version, phone="12")
     with pytest.raises(Forbidden):  # the sales pipeline is not the person's identity
         update_contact(scopes["privacy"], p.id, version, lifecycle="customer")

@@ -67,12 +67,12 @@ def test_extension_once_within_the_first_month_with_a_reason(store, scopes, make
     from store import audit
     from store.db import StoreError
     from store.rights import add_request, extend_request, get_request
-    from store.validate import ValidationError
+    from store.errors import Invalid
 
     p = make_person()
     pia = scopes["privacy"]
     rid = add_request(pia, p.id, "access", received_on=D(2026, 1, 31), today=D(2026, 2, 1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         extend_request(pia, rid, "   ", today=D(2026, 2, 1))
     assert extend_request(pia, rid, "Mange henvendelser; svar kræver gennemgang af arkiv",
                           today=D(2026, 2, 28)) == D(2026, 4, 30)
@@ -133,13 +133,13 @@ def test_handler_must_be_admin_or_privacy(store, users, scopes, make_person):
 def test_unknown_contact_and_kind(store, scopes):
     from store.rights import add_request
     from store.scope import NotFound
-    from store.validate import ValidationError
+    from store.errors import Invalid
 
     with pytest.raises(NotFound, match="contact 999 not found"):
         add_request(scopes["admin"], 999, "access")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         add_request(scopes["admin"], None, "complaint")
-    with pytest.raises(ValidationError, match="future"):
+    with pytest.raises(Invalid, match="future"):
         add_request(scopes["admin"], None, "access", received_on=dt.date.today() + dt.timedelta(days=1))
 
 

@@ -94,12 +94,12 @@ def test_only_rights_handlers_restrict(store, scopes, make_person, role):
 def test_restrict_unknown_id_and_free_text_ground(store, scopes, make_person):
     from store.rights import restrict_person
     from store.scope import NotFound
-    from store.validate import ValidationError
+    from store.errors import Invalid
 
     p = make_person()
     with pytest.raises(NotFound, match="contact 777 not found"):
         restrict_person(scopes["admin"], 777)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         restrict_person(scopes["admin"], p.id, ground="Søren ringede og var vred")
 
 

@@ -4,7 +4,7 @@ import pytest
 from store import companies, contacts
 from store.models import AuditEvent, Company
 from store.scope import Forbidden, Scope
-from store.validate import ValidationError
+from store.errors import Invalid
 
 
 def test_find_or_create_by_cvr_then_by_name(store, users):
@@ -22,10 +22,10 @@ def test_find_or_create_by_cvr_then_by_name(store, users):
 
 def test_bad_cvr_missing_name_and_roles(store, users):
     admin = Scope(users["admin"])
-    with pytest.raises(ValidationError) as bad:
+    with pytest.raises(Invalid) as bad:
         companies.find_or_create(admin, "X ApS", "12345678")
     assert bad.value.field == "company_cvr"
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         companies.find_or_create(admin, "", "12345674")
     for role in ("finance", "privacy"):
         with pytest.raises(Forbidden):

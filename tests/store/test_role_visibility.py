@@ -25,7 +25,7 @@ from store.models import (
     AuditEvent, Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User,
 )
 from store.scope import Forbidden, NotFound, Scope
-from store.validate import ValidationError
+from store.errors import Invalid
 
 ROLES = ("admin", "manager", "sales", "sales2", "finance", "privacy")
 
@@ -331,7 +331,7 @@ def test_privacy_may_not_change_the_pipeline(world, users, field, value):
     privacy = scope_of(users, "privacy")
     cid = world["c2"]
     before = contacts.get_contact(privacy, cid)
-    with pytest.raises((Forbidden, ValidationError)):
+    with pytest.raises((Forbidden, Invalid)):
         contacts.update_contact(privacy, cid, before.version, **{field: value})
     after = contacts.get_contact(privacy, cid)
     assert (after.version, after.lifecycle, after.owner_id, after.company_id) == \

@@ -96,14 +96,14 @@ def test_future_date_and_bad_date_are_refused(crm):
 def test_consent_store_rules(crm):
     from store import consent
     from store.scope import Forbidden
-    from store.validate import ValidationError
+    from store.errors import Invalid
 
     finance = crm.session("finance").scope()
     with pytest.raises(Forbidden):
         consent.record_consent(finance, 1, "newsletter", method="phone", given_on=dt.date.today(),
                                text_version="v1", evidence="x")
     manager = crm.session("manager").scope()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         consent.record_consent(manager, 1, "newsletter", method="web_double_opt_in",
                                given_on=dt.date.today(), text_version="v1", evidence="x")
     with pytest.raises(consent.NotGiven):

@@ -107,8 +107,8 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
 
 def test_the_store_refuses_control_characters_on_the_way_in(crm):
     from store import contacts
-    from store.validate import ValidationError
+    from store.errors import Invalid
 
     scope = crm.session("manager").scope()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         contacts.create_contact(scope, first_name="x\x1b[2J")

@@ -347,7 +347,7 @@ class ContactScreen(Screen):
     @work(exclusive=True, group="contact-save")
     async def _save(self, changes: dict, tags) -> None:
         from store.contacts import Conflict
-        from store.validate import ValidationError
+        from store.errors import Invalid
 
         message = self.query_one("#form-message", Static)
         try:
@@ -360,7 +360,7 @@ class ContactScreen(Screen):
             else:
                 message.update(_("Not saved: someone else saved first. Press ctrl+r to reload."))
             return
-        except ValidationError as exc:
+        except Invalid as exc:
             from ..errors import describe
 
             message.update(describe(exc))

@@ -145,10 +145,12 @@ class FirstLoginScreen(Screen):
         try:
             self.codes = await self.app.backend.run(self.first.confirm_totp, code)
         except Exception as exc:
+            from store.errors import AuthError, LoginFailed
+
             from ..errors import describe
 
             text = (_("That code was not accepted. Check the time on your phone and try the next code.")
-                    if type(exc).__name__ in ("LoginFailed", "AuthError") else describe(exc))
+                    if type(exc) in (LoginFailed, AuthError) else describe(exc))
             message.update(text)
             self.query_one("#totp-code", Input).value = ""
             return

@@ -8,9 +8,10 @@ import re
 
 import pytest
 
+from store.errors import StoreError
+
 from store.secretbox import (
     KEY_BYTES,
-    SafeError,
     SealedDataError,
     derive_key,
     keyed_hash,
@@ -131,7 +132,7 @@ def test_errors_reveal_no_secret(key):
     assert TOTP_SECRET.decode() not in text
     assert exc.__cause__ is None and exc.__suppress_context__
     assert "authentication" in str(exc)
-    assert isinstance(exc, SafeError)
+    assert isinstance(exc, StoreError)
 
 
 def test_bad_key_size_error_reveals_no_key():
