@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from store.errors import CommandRefused
 
+from .common import printable
 from .exit_codes import Exit
 
 USAGE = ("allowed over SSH: import [--dry-run] --otp CODE < file | "
@@ -138,7 +139,7 @@ def _say(text: str) -> None:
 
 def run(args, original: str) -> int:
     """Identify the key's user, check the command, role and code, then run it."""
-    from store import audit, auth, sshkeys
+    from store import auth, sshaccess, sshkeys
     from store.runtime import open_store
     from store.scope import Forbidden, Scope
 
@@ -146,46 +147,43 @@ def run(args, original: str) -> int:
     try:
         user = sshkeys.user_of_key(args.key_id)
     except sshkeys.UnknownKey as exc:
-        audit.record(None, "ssh.refused", "ssh_key", args.key_id, reason="key", command="-")
+        sshaccess.refused(args.key_id, "key", "-")
         _say(str(exc))
         return Exit.REFUSED
     try:
         cmd = parse(original)
     except CommandRefused as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason=exc.reason,
-                     command=exc.command, chars=len(original))
+        sshaccess.refused(args.key_id, exc.reason, exc.command, user_id=user.id, chars=len(original))
         _say(str(exc))
         return Exit.REFUSED
     scope = Scope(user)
     try:
         scope.require(cmd.permission)  # audits access.forbidden itself
     except Forbidden as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason="role", command=cmd.name)
+        sshaccess.refused(args.key_id, "role", cmd.name, user_id=user.id)
         _say(str(exc))
         return Exit.REFUSED
     try:
         fresh = auth.verify_fresh_code(user.id, cmd.otp)
     except auth.AuthError as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason="account", command=cmd.name)
+        sshaccess.refused(args.key_id, "account", cmd.name, user_id=user.id)
         _say(str(exc))
         return Exit.REFUSED
     if not fresh:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason="code", command=cmd.name)
+        sshaccess.refused(args.key_id, "code", cmd.name, user_id=user.id)
         _say("refused: wrong or already used code; wait for the next code from your app")
         return Exit.REFUSED
     sshkeys.note_used(args.key_id)
     try:
         status, detail = _RUNNERS[cmd.name](scope, cmd)
     except CommandRefused as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason=exc.reason, command=cmd.name)
+        sshaccess.refused(args.key_id, exc.reason, cmd.name, user_id=user.id)
         _say(str(exc))
         return Exit.REFUSED
     except Exception as exc:
-        audit.record(user.id, "ssh.batch", "ssh_key", args.key_id, command=cmd.name, ok=False,
-                     error=type(exc).__name__)
+        sshaccess.batch_ran(user.id, args.key_id, cmd.name, ok=False, error=type(exc).__name__)
         raise
-    audit.record(user.id, "ssh.batch", "ssh_key", args.key_id, command=cmd.name, ok=status == 0,
-                 **detail)
+    sshaccess.batch_ran(user.id, args.key_id, cmd.name, ok=status == 0, **detail)
     return status
 
 
@@ -193,6 +191,7 @@ def _run_import(scope, cmd: Command) -> tuple[int, dict]:
     """Read stdin into an in-memory file (never plaintext on disk), then import it."""
     from store.importing import ImportFileError
     from store.importing.batch import import_file
+    from store.importing.report_text import Reader, report_lines
     from store.runtime import current
 
     fd = os.memfd_create("minicrm-import", os.MFD_CLOEXEC)
@@ -220,14 +219,9 @@ def _run_import(scope, cmd: Command) -> tuple[int, dict]:
                 return Exit.FAILED, {"rows": 0, "dry_run": cmd.dry_run, "file_error": True}
     finally:
         os.close(fd)
-    out = sys.stdout
-    print(("dry run, nothing saved: " if cmd.dry_run else "imported: ") + report.summary(), file=out)
-    if report.batch_id:
-        print(f"import batch {report.batch_id} (undo it in the app)", file=out)
-    notes = getattr(report, "notes", None)
-    for note in notes if isinstance(notes, list) else []:
-        print(f"  {note}", file=out)
-    out.flush()
+    for line in report_lines(report, Reader.SSH):
+        print(printable(line), file=sys.stdout)
+    sys.stdout.flush()
     return 0, {"rows": report.rows, "new": report.new, "updated": report.updated,
                "dry_run": cmd.dry_run, "batch": report.batch_id}
 

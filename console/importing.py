@@ -44,65 +44,11 @@ class _Progress:
             print("\r" + " " * 60 + "\r", end="", file=sys.stderr, flush=True)
 
 
-_NOTE_TITLES = {
-    "invalid": "Invalid rows (not imported)",
-    "suppressed": "Suppressed (erased earlier; never re-imported)",
-    "flagged": "Flagged rows (special-category data or CPR; the values were not imported)",
-    "warning": "Values left out (the rest of the row was imported)",
-    "duplicate": "Duplicates",
-}
-
-
 def report_lines(report, *, show_values: bool = False) -> list[str]:
-    """The import report as console lines (people by contact id; values only on request)."""
-    how = ", ".join(x for x in (report.fmt, report.encoding, report.delimiter and repr(report.delimiter),
-                                report.layout and f"layout {report.layout}") if x)
-    lines = [f"{'Dry run of' if report.dry_run else 'Imported'} {report.file} ({how}); "
-             f"duplicates: {report.policy}; lawful basis: {report.lawful_basis}"
-             + (" - nothing was written." if report.dry_run else ".")]
-    merged = f"  ({report.merged:,} repeated in the file, merged)" if report.merged else ""
-    for label, value, extra in (("rows", report.rows, ""), ("new", report.new, ""),
-                                ("updated", report.updated, ""), ("duplicate", report.duplicates, merged),
-                                ("suppressed", report.suppressed, ""), ("flagged", report.flagged, ""),
-                                ("invalid", report.invalid, "")):
-        lines.append(f"  {label:<11}{value:>9,}{extra}")
-    for kind in ("invalid", "suppressed", "flagged", "warning", "duplicate"):
-        notes = report.reasons(kind)
-        if notes:
-            lines.append(f"{_NOTE_TITLES[kind]}, first {len(notes)} by line:")
-            lines.extend(f"  {n}" for n in notes)
-    if report.changes:
-        verb = "would change" if report.dry_run else "changed"
-        lines.append(f"Field changes ({report.changes_total:,} in {report.updated:,} contacts; "
-                     f"the first {len(report.changes)}) - what the update {verb}:")
-        by_contact: dict[tuple[int, int], list] = {}
-        for ch in report.changes:
-            by_contact.setdefault((ch.contact_id, ch.line), []).append(ch)
-        for (contact_id, line), chs in by_contact.items():
-            if show_values:
-                for ch in chs:
-                    lines.append(f"  line {line}, contact {contact_id}: {ch.field}: {ch.old!r} -> {ch.new!r}")
-            else:
-                lines.append(f"  line {line}, contact {contact_id}: {', '.join(ch.field for ch in chs)}")
-    if report.extra_values:
-        lines.append(f"Not stored: {report.extra_values:,} further e-mail addresses or phone numbers "
-                     "(a contact keeps one of each).")
-    if report.unstored_addresses:
-        lines.append(f"Not stored: the addresses of {report.unstored_addresses:,} contacts without a "
-                     "company (addresses are kept on companies).")
-    if report.rows == 0:
-        lines.append("The file has no data rows.")
-    if report.dropped_columns:
-        lines.append(f"Columns not imported ({len(report.dropped_columns)}): "
-                     + ", ".join(report.dropped_columns))
-    if report.sensitive_columns:
-        lines.append("Columns naming special-category data (never imported): "
-                     + ", ".join(f"{c} ({k})" for c, k in report.sensitive_columns))
-    if report.batch_id is not None:
-        lines.append(f"Import batch {report.batch_id}. Undo it with: minicrm import undo {report.batch_id}")
-    elif not report.dry_run:
-        lines.append("Nothing new to import: no batch was recorded.")
-    return [printable(line) for line in lines]
+    """The import report as console lines, control characters made visible."""
+    from store.importing.report_text import Reader, report_lines as worded
+
+    return [printable(line) for line in worded(report, Reader.CONSOLE, show_values=show_values)]
 
 
 def cmd_import(args) -> int:
