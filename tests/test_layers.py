@@ -89,3 +89,17 @@ def test_console_loads_no_textual_when_imported():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_console_defines_no_error_class_of_its_own():
+    """Its failures are members of the one family in store/errors.py (CommandFailed, CommandRefused)."""
+    import store.errors
+
+    family = {name for name, value in vars(store.errors).items() if isinstance(value, type)
+              and issubclass(value, BaseException)} | {"Exception", "BaseException"}
+    own = [f"{path.relative_to(ROOT)}: {node.name}"
+           for path in (ROOT / "console").rglob("*.py")
+           for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+           if isinstance(node, ast.ClassDef)
+           and any(getattr(b, "id", getattr(b, "attr", "")) in family for b in node.bases)]
+    assert own == []
