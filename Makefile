@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEMO    := .demo
 
-.PHONY: run test bench venv clean system-deps
+.PHONY: run test lint bench venv clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,12 @@ system-deps:
 ## make test: the whole suite (a real SQLCipher file, real processes)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -q
+
+## make lint: ruff on the whole tree, mypy on the packages that exist (console/ arrives with issue 10)
+TYPED_DIRS := $(wildcard store console tui)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(TYPED_DIRS)
 
 ## make bench: measured paths, each next to its baseline from the same run
 bench: $(STAMP)
