@@ -36,11 +36,14 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -q
 
-## make lint: ruff on the whole tree, mypy on the packages that exist (console/ arrives with issue 10)
+## make lint: ruff on the whole tree, mypy on the packages that exist (console/ arrives with issue 10);
+## both always run, so one look shows every finding
 TYPED_DIRS := $(wildcard store console tui)
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/mypy $(TYPED_DIRS)
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy $(TYPED_DIRS) || status=1; \
+	exit $$status
 
 ## make bench: measured paths, each next to its baseline from the same run
 bench: $(STAMP)
