@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
 from .errors import ConfigError
 
 DEFAULT_PATH = Path("/etc/minicrm/config.toml")
@@ -146,7 +147,7 @@ def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
             if setting.choices and value not in setting.choices:
                 allowed = ", ".join(repr(c) for c in setting.choices)
                 raise ConfigError(f"{path}: {name} must be one of {allowed}, not {value!r}")
-            if setting.minimum is not None and value < setting.minimum:
+            if setting.minimum is not None and isinstance(value, int) and value < setting.minimum:
                 raise ConfigError(f"{path}: {name} must be at least {setting.minimum}, not {value}")
             if setting.default is REQUIRED and value == "":
                 raise ConfigError(f"{path}: {name} must not be empty")

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from playhouse.sqlcipher_ext import SqlCipherDatabase
+
 from .errors import KeyFileError, StoreError, WrongKey
 
 MIN_SQLCIPHER = (4, 5, 0)
@@ -155,6 +156,7 @@ class _Database(SqlCipherDatabase):
         from sqlcipher3 import dbapi2 as sqlcipher
 
         _silence_sqlcipher_log(sqlcipher)
+        assert self.key_holder is not None, "open_database sets the key before any connection"
         _check_key(Path(self.database), self.key_holder._key)
         conn = sqlcipher.connect(self.database, isolation_level=None, check_same_thread=False)
         try:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
+from typing import Any
 
 from . import audit, bulk, changes
 from .db import database
@@ -41,9 +43,10 @@ LIFECYCLES = ("lead", "prospect", "customer", "customer", "former")
 def cvr_number(rng: random.Random) -> str:
     while True:
         digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(6)]
-        check = (-sum(d * w for d, w in zip(digits, CVR_WEIGHTS))) % 11
+        # the last weight belongs to the check digit itself
+        check = (-sum(d * w for d, w in zip(digits, CVR_WEIGHTS[:-1], strict=True))) % 11
         if check < 10:
-            return "".join(map(str, digits + [check]))
+            return "".join(map(str, [*digits, check]))
 
 
 # Leading digits whose every number passes `validate.phone` (phonenumbers' metadata
@@ -62,7 +65,7 @@ def _ascii(name: str) -> str:
             .replace("é", "e").replace("ë", "e").replace(" ", "").replace("&", ""))
 
 
-def generate(contacts: int, *, seed: int = 2026, owners: list[int] | None = None) -> dict[str, int]:
+def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | None = None) -> dict[str, int]:
     """Add `contacts` contacts with companies, deals, invoices, consents and notes."""
     rng = random.Random(seed + contacts)
     if owners is None:
@@ -70,12 +73,12 @@ def generate(contacts: int, *, seed: int = 2026, owners: list[int] | None = None
                  [u.id for u in User.select().where(User.role == "admin")] or [None]
     n_companies = max(1, contacts // 5)
     now = utcnow()
-    counts = {}
+    counts: dict[str, Any] = {}  # also the audit row's detail
     with database.atomic():
         conn = database.connection()
         first_company = (conn.execute("SELECT max(id) FROM company").fetchone()[0] or 0) + 1
         used_cvr = {r[0] for r in conn.execute("SELECT cvr FROM company WHERE cvr IS NOT NULL")}
-        companies = {}
+        companies: dict[int, tuple[str, str | None]] = {}
         rows = []
         for i in range(n_companies):
             cid = first_company + i
@@ -113,7 +116,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: list[int] | None = None
                          [(ids[n], tag_ids[t]) for n, ts in tag_sets.items() for t in ts])
 
         deals = []
-        for n in range(contacts // 3):
+        for _ in range(contacts // 3):
             k = rng.randrange(contacts)
             row = contact_rows[k]
             deals.append((f"{rng.choice(('Serviceaftale', 'Renovering', 'Levering', 'Rådgivning'))} "
@@ -141,7 +144,8 @@ def generate(contacts: int, *, seed: int = 2026, owners: list[int] | None = None
             "retained_after_erasure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", invoices)
         counts["invoices"] = len(invoices)
 
-        consent_rows, consent_events = [], []
+        consent_rows: list[tuple[Any, ...]] = []
+        consent_events: list[tuple[Any, ...]] = []
         first_consent = (conn.execute("SELECT max(id) FROM consent").fetchone()[0] or 0) + 1
         for n, k in enumerate(rng.sample(range(contacts), contacts // 2)):
             given = now - dt.timedelta(days=rng.randrange(900))
@@ -164,7 +168,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: list[int] | None = None
         counts["consents"] = len(consent_rows)
 
         notes = []
-        for n in range(contacts // 2):
+        for _ in range(contacts // 2):
             k = rng.randrange(contacts)
             private = rng.random() < 0.25
             notes.append((ids[k], contact_rows[k][6], rng.choice(("call", "meeting", "email", "other")),

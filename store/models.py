@@ -7,29 +7,46 @@ checks that the migrated schema and these models agree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from collections.abc import Iterator
+from typing import TypeVar
 
 from peewee import (
-    AutoField, BareField, BigIntegerField, BlobField, BooleanField, CharField, DateField,
-    DateTimeField, ForeignKeyField, IntegerField, Model, TextField,
+    AutoField,
+    BareField,
+    BigIntegerField,
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Field,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
 )
 
 from .db import database
 from .processing import PersonalData
 
+_AnyField = TypeVar("_AnyField", bound=Field)
+
 ROLES = ("admin", "manager", "sales", "finance", "privacy")
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def personal(field, category: str, purpose: str, retention: str):
+def personal(field: _AnyField, category: str, purpose: str, retention: str) -> _AnyField:
     """Mark a field as personal data; the metadata travels with the field."""
-    field.personal = PersonalData(category, purpose, retention)
+    field.personal = PersonalData(category, purpose, retention)  # type: ignore[attr-defined]  # our own tag on peewee's field
     return field
 
 
+# Each model writes out the `id = AutoField()` peewee would add anyway, and annotates the raw key
+# peewee sets beside each foreign key (`company` -> `company_id: int | None`), so a type checker
+# knows them: the annotations are types only, peewee reads none of them.
 class BaseModel(Model):
     class Meta:
         database = database
@@ -39,6 +56,7 @@ class BaseModel(Model):
 # --- staff -----------------------------------------------------------------
 
 class User(BaseModel):
+    id = AutoField()
     username = personal(CharField(unique=True), "account", "security", "account")
     role = CharField()
     password_hash = CharField(null=True)
@@ -55,13 +73,17 @@ class User(BaseModel):
 
 
 class RecoveryCode(BaseModel):
+    id = AutoField()
     user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    user_id: int
     code_hash = CharField()
     used_at = DateTimeField(null=True)
 
 
 class LoginSession(BaseModel):
+    id = AutoField()
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    user_id: int
     started_at = DateTimeField(default=utcnow)
     last_seen_at = DateTimeField(default=utcnow)
     source_addr = personal(CharField(null=True), "account", "security", "account")
@@ -74,6 +96,7 @@ class LoginSession(BaseModel):
 # --- customers --------------------------------------------------------------
 
 class Company(BaseModel):
+    id = AutoField()
     name = personal(CharField(), "professional", "customer_relationship", "relationship")
     cvr = CharField(null=True, unique=True)
     address = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
@@ -84,14 +107,17 @@ class Company(BaseModel):
 
 
 class ImportBatch(BaseModel):
+    id = AutoField()
     file_name = CharField()
     imported_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    imported_by_id: int | None
     imported_at = DateTimeField(default=utcnow)
     lawful_basis = CharField()
     undone_at = DateTimeField(null=True)
 
 
 class Contact(BaseModel):
+    id = AutoField()
     first_name = personal(CharField(), "identity", "customer_relationship", "relationship")
     last_name = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
     title = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
@@ -99,11 +125,14 @@ class Contact(BaseModel):
     phone = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
     company = personal(ForeignKeyField(Company, null=True, backref="contacts", on_delete="SET NULL"),
                        "professional", "customer_relationship", "relationship")
+    company_id: int | None
     owner = ForeignKeyField(User, null=True, backref="contacts", on_delete="SET NULL")
+    owner_id: int | None
     lifecycle = CharField(default="lead")
     source = personal(CharField(default="manual"), "provenance", "compliance", "relationship")
     import_batch = personal(ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL"),
                             "provenance", "compliance", "relationship")
+    import_batch_id: int | None
     lawful_basis = personal(CharField(default="legitimate_interest"), "provenance", "compliance", "relationship")
     created_at = personal(DateTimeField(default=utcnow), "provenance", "customer_relationship", "relationship")
     updated_at = DateTimeField(default=utcnow)
@@ -128,40 +157,52 @@ class ContactSearch(BaseModel):
 
 class ImportChange(BaseModel):
     """Old values of a contact an import updated, for `import undo`."""
+    id = AutoField()
     batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
+    batch_id: int
     contact = personal(ForeignKeyField(Contact, on_delete="CASCADE"), "provenance", "compliance", "relationship")
+    contact_id: int
     old_values = personal(TextField(), "provenance", "compliance", "relationship")  # JSON of field -> value
     version_after = IntegerField()
 
 
 class Tag(BaseModel):
+    id = AutoField()
     name = CharField(unique=True)
 
 
 class ContactTag(BaseModel):
+    id = AutoField()
     contact = personal(ForeignKeyField(Contact, backref="contact_tags", on_delete="CASCADE"),
                        "professional", "sales", "relationship")
+    contact_id: int
     tag = ForeignKeyField(Tag, on_delete="CASCADE")
+    tag_id: int
 
     class Meta:
         indexes = ((("contact", "tag"), True),)
 
 
 class Deal(BaseModel):
+    id = AutoField()
     title = personal(CharField(), "commercial", "sales", "relationship")
     amount_minor = personal(BigIntegerField(default=0), "commercial", "sales", "relationship")
     currency = CharField(default="DKK")
     stage = personal(CharField(default="new"), "commercial", "sales", "relationship")
     owner = ForeignKeyField(User, null=True, backref="deals", on_delete="SET NULL")
+    owner_id: int | None
     contact = personal(ForeignKeyField(Contact, null=True, backref="deals", on_delete="SET NULL"),
                        "commercial", "sales", "relationship")
+    contact_id: int | None
     company = ForeignKeyField(Company, null=True, backref="deals", on_delete="SET NULL")
+    company_id: int | None
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
 
 
 class Invoice(BaseModel):
+    id = AutoField()
     number = CharField(unique=True)
     issued_on = personal(DateField(), "financial", "bookkeeping", "bookkeeping_5y")
     due_on = DateField()
@@ -170,7 +211,9 @@ class Invoice(BaseModel):
     paid_on = personal(DateField(null=True), "financial", "bookkeeping", "bookkeeping_5y")
     contact = personal(ForeignKeyField(Contact, null=True, backref="invoices", on_delete="SET NULL"),
                        "financial", "bookkeeping", "bookkeeping_5y")
+    contact_id: int | None
     company = ForeignKeyField(Company, null=True, backref="invoices", on_delete="SET NULL")
+    company_id: int | None
     # The billing identity as it was on the invoice: kept after erasure by law.
     billing_name = personal(CharField(), "financial", "bookkeeping", "bookkeeping_5y")
     billing_address = personal(CharField(default=""), "financial", "bookkeeping", "bookkeeping_5y")
@@ -181,9 +224,12 @@ class Invoice(BaseModel):
 
 
 class Note(BaseModel):
+    id = AutoField()
     contact = personal(ForeignKeyField(Contact, backref="notes", on_delete="CASCADE"),
                        "communication", "customer_relationship", "relationship")
+    contact_id: int
     author = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    author_id: int | None
     category = CharField(default="other")
     body = personal(CharField(max_length=2000), "communication", "customer_relationship", "relationship")
     visibility = CharField(default="team")
@@ -191,8 +237,10 @@ class Note(BaseModel):
 
 
 class Consent(BaseModel):
+    id = AutoField()
     contact = personal(ForeignKeyField(Contact, backref="consents", on_delete="CASCADE"),
                        "consent", "marketing", "consent_proof")
+    contact_id: int
     purpose = personal(CharField(), "consent", "marketing", "consent_proof")
     channel = personal(CharField(default="email"), "consent", "marketing", "consent_proof")
     status = personal(CharField(default="pending"), "consent", "marketing", "consent_proof")
@@ -207,25 +255,31 @@ class Consent(BaseModel):
 
 
 class ConsentEvent(BaseModel):
+    id = AutoField()
     consent = personal(ForeignKeyField(Consent, backref="events", on_delete="CASCADE"),
                        "consent", "compliance", "consent_proof")
+    consent_id: int
     at = personal(DateTimeField(default=utcnow), "consent", "compliance", "consent_proof")
     event = personal(CharField(), "consent", "compliance", "consent_proof")  # requested/given/withdrawn
     method = personal(CharField(null=True), "consent", "compliance", "consent_proof")
     text_version = personal(CharField(null=True), "consent", "compliance", "consent_proof")
     evidence = personal(CharField(null=True, max_length=1000), "consent", "compliance", "consent_proof")
     actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_id: int | None
 
 
 class DataSubjectRequest(BaseModel):
+    id = AutoField()
     contact = personal(ForeignKeyField(Contact, null=True, backref="requests", on_delete="SET NULL"),
                        "provenance", "compliance", "relationship")
+    contact_id: int | None
     kind = CharField()
     received_on = DateField()
     due_on = DateField()
     extension_reason = CharField(null=True)
     status = CharField(default="open")
     handler = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    handler_id: int | None
     closed_at = DateTimeField(null=True)
 
 
@@ -233,6 +287,7 @@ class DataSubjectRequest(BaseModel):
 
 class ErasureLedger(BaseModel):
     """Keyed hashes only: the erased person is recognised, never named."""
+    id = AutoField()
     email_hmac = CharField(null=True, index=True)
     phone_hmac = CharField(null=True, index=True)
     erased_at = DateTimeField(default=utcnow)
@@ -262,7 +317,9 @@ class Change(BaseModel):
 
 
 class AccessReview(BaseModel):
+    id = AutoField()
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    reviewed_by_id: int | None
     reviewed_at = DateTimeField(default=utcnow)
     summary = TextField(default="{}")
 
@@ -284,7 +341,9 @@ def personal_fields() -> Iterator[tuple[type[Model], object]]:
 
 class SshKey(BaseModel):
     """A staff member's SSH public key; sshd asks for it via `minicrm ssh authorized-keys`."""
+    id = AutoField()
     user = ForeignKeyField(User, backref="ssh_keys", on_delete="CASCADE")
+    user_id: int
     key_type = CharField()
     blob = BlobField()
     bits = IntegerField()

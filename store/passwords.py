@@ -40,6 +40,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import itertools
 import re
 import secrets
 import string
@@ -209,7 +210,7 @@ def _is_sequential(folded: str) -> bool:
         d = ord(b) - ord(a)
         return d if d in (1, -1) else None
 
-    steps = {step(a, b) for a, b in zip(folded, folded[1:], strict=False)}
+    steps = {step(a, b) for a, b in itertools.pairwise(folded)}
     return len(steps) == 1 and None not in steps
 
 

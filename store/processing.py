@@ -33,7 +33,8 @@ class Retention:
 
 CATEGORIES = {c.id: c for c in [
     Category("identity", "Name and job title", "Navn og stilling"),
-    Category("contact_details", "Contact details (email, phone, address)", "Kontaktoplysninger (e-mail, telefon, adresse)"),
+    Category("contact_details", "Contact details (email, phone, address)",
+             "Kontaktoplysninger (e-mail, telefon, adresse)"),
     Category("professional", "Employer and business relationship", "Arbejdsgiver og forretningsforhold"),
     Category("commercial", "Deals and their value", "Handler og deres værdi"),
     Category("financial", "Invoices and payments", "Fakturaer og betalinger"),
@@ -58,7 +59,9 @@ PURPOSES = {p.id: p for p in [
 ]}
 
 RETENTION = {r.id: r for r in [
-    Retention("relationship", "While the customer relationship lasts; archived after 24 months without activity, erased 12 months later",
+    Retention("relationship",
+              "While the customer relationship lasts; archived after 24 months without activity, "
+              "erased 12 months later",
               "Så længe kundeforholdet varer; arkiveres efter 24 måneder uden aktivitet og slettes 12 måneder senere"),
     Retention("bookkeeping_5y", "5 years from the end of the financial year (bogføringsloven § 10)",
               "5 år fra udgangen af regnskabsåret (bogføringsloven § 10)"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,10 +67,8 @@ def close_store() -> None:
     if _current is not None:
         from . import audit
 
-        try:
+        with contextlib.suppress(Exception):  # the database may already be gone at exit
             audit.flush()
-        except Exception:  # the database may already be gone at exit
-            pass
     close_database()
     _current = None
 

@@ -61,7 +61,7 @@ def N_(message: str) -> str:
 def local_time(value: dt.datetime) -> dt.datetime:
     """Stored times are naive UTC; show them in the machine's local time zone."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone()
 
 
@@ -102,7 +102,7 @@ def fmt_time(value: dt.datetime) -> str:
 
 
 def _group(digits: str, sep: str) -> str:
-    out = []
+    out: list[str] = []
     while len(digits) > 3:
         out.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -38,9 +38,11 @@ def extract(root: Path = ROOT) -> dict[str, str | None]:
             if node.func.id in ("_", "N_") and args and isinstance(args[0], ast.Constant) \
                     and isinstance(args[0].value, str):
                 found.setdefault(args[0].value, None)
-            elif node.func.id == "ngettext" and len(args) >= 2 and all(
-                    isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:2]):
-                found[args[0].value] = args[1].value
+            elif node.func.id == "ngettext" and len(args) >= 2:
+                singular, plural = args[0], args[1]
+                if isinstance(singular, ast.Constant) and isinstance(singular.value, str) \
+                        and isinstance(plural, ast.Constant) and isinstance(plural.value, str):
+                    found[singular.value] = plural.value
     found.pop("", None)
     return found
 
@@ -60,7 +62,7 @@ def read_po(path: Path) -> dict[str, tuple[str | None, list[str]]]:
     current: dict = {}
 
     def flush():
-        if "msgid" in current and current["msgid"]:
+        if current.get("msgid"):
             strs = [current.get(f"msgstr[{i}]", "") for i in range(2)] if "msgid_plural" in current \
                 else [current.get("msgstr", "")]
             entries[current["msgid"]] = (current.get("msgid_plural"), strs)

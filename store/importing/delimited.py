@@ -12,8 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .detect import SAMPLE_BYTES, detect_delimiter
 from .model import ImportFileError
@@ -55,7 +55,7 @@ class _Lines:
         self._raw = path.open("rb")
         if crlf_split:
             self._text = None
-            self._decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+            self._decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder(encoding)(errors="strict")
         else:  # UTF-16/32, or old Mac files with bare CR line ends
             self._text = io.TextIOWrapper(self._raw, encoding=encoding, errors="strict", newline="")
             self._decoder = None
@@ -82,7 +82,7 @@ class _Lines:
         column: str | int | None = name or col
         return ImportFileError(self.path, reason, line=self.count, column=column)
 
-    def __iter__(self) -> "_Lines":
+    def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
@@ -97,6 +97,7 @@ class _Lines:
                 ) from None
         else:
             raw = self._raw.readline(MAX_LINE_CHARS + 1)
+            assert self._decoder is not None  # set whenever there is no text wrapper
             try:
                 line = self._decoder.decode(raw, final=not raw)
             except UnicodeDecodeError as exc:

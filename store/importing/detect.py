@@ -162,9 +162,7 @@ def sniff(path: str | Path, *, fmt: str | None = None, encoding: str | None = No
 
     if fmt is None:
         head = text.lstrip()[:11].upper()
-        if head.startswith("BEGIN:VCARD"):
-            fmt = "vcard"
-        elif p.suffix.lower() in (".vcf", ".vcard"):
+        if head.startswith("BEGIN:VCARD") or p.suffix.lower() in (".vcf", ".vcard"):
             fmt = "vcard"
         elif p.suffix.lower() in (".xlsx", ".xlsm"):
             raise ImportFileError(p, "not an .xlsx workbook (no ZIP signature; damaged or renamed?)")

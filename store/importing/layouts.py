@@ -66,9 +66,9 @@ class Layout:
             for h in headers:
                 h = h.strip()
                 if h and h not in used:
-                    target = synonym_target(h)
-                    if target:
-                        add(h, target)
+                    synonym = synonym_target(h)
+                    if synonym:
+                        add(h, synonym)
         for h in headers:
             h = h.strip()
             if h and h not in used:
@@ -303,7 +303,7 @@ GENERIC = Layout("generic", "Other sheet (matched by column names)", frozenset()
 
 
 def layout_by_name(name: str) -> Layout | None:
-    for layout in LAYOUTS + (DANISH_SHEET, GENERIC):
+    for layout in (*LAYOUTS, DANISH_SHEET, GENERIC):
         if layout.name == name:
             return layout
     return None

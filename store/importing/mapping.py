@@ -43,12 +43,13 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from .model import CONSENT_FIELDS, CONTACT_FIELDS
 from ..errors import MappingError
+from .model import CONSENT_FIELDS, CONTACT_FIELDS
 
 __all__ = ["Mapping", "Target", "TARGETS", "PERSON_FIELDS", "MappingError", "parse_target", "header_key"]
 
@@ -57,7 +58,7 @@ FORMAT_VERSION = 1
 # The contact and consent fields, plus "name" (split into first and last name).
 PLAIN_TARGETS: tuple[str, ...] = (*CONTACT_FIELDS[:2], "name", *CONTACT_FIELDS[2:], *CONSENT_FIELDS)
 #: every plain target, plus "drop"; see the module doc for person and block forms
-TARGETS: tuple[str, ...] = PLAIN_TARGETS + ("drop",)
+TARGETS: tuple[str, ...] = (*PLAIN_TARGETS, "drop")
 PERSON_FIELDS: frozenset[str] = frozenset({"first_name", "last_name", "name", "email", "phone", "title"})
 BLOCK_FIELDS: frozenset[str] = frozenset({"address", "postcode", "city"})
 
@@ -151,7 +152,7 @@ class Mapping:
         return out
 
     # -- editing (for a mapping wizard) --
-    def with_target(self, column: str, target: str) -> "Mapping":
+    def with_target(self, column: str, target: str) -> Mapping:
         """A copy with ``column`` mapped to ``target`` (appended if new)."""
         target = str(parse_target(target))
         key = header_key(column)
@@ -173,7 +174,7 @@ class Mapping:
         return out
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Mapping":
+    def from_dict(cls, data: Any) -> Mapping:
         if not isinstance(data, dict):
             raise MappingError("a mapping is a table with a 'columns' entry")
         version = data.get("minicrm_import_mapping", FORMAT_VERSION)
@@ -217,7 +218,7 @@ class Mapping:
         p.write_text(text, encoding="utf-8")
 
     @classmethod
-    def load(cls, path: str | Path) -> "Mapping":
+    def load(cls, path: str | Path) -> Mapping:
         """Read a ``.toml`` or ``.json`` mapping file; raises :class:`MappingError`."""
         p = Path(path)
         try:
@@ -237,7 +238,7 @@ class Mapping:
             raise MappingError(f"{p.name}: {exc}") from None
 
     @classmethod
-    def coerce(cls, value: "Mapping | dict[str, Any] | Iterable[tuple[str, str]] | str | Path") -> "Mapping":
+    def coerce(cls, value: Mapping | dict[str, Any] | Iterable[tuple[str, str]] | str | Path) -> Mapping:
         """Accept a Mapping, a ``{column: target}`` dict, a mapping dict as saved, a list
         of pairs, or a path to a saved file."""
         if isinstance(value, Mapping):

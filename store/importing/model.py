@@ -7,9 +7,9 @@ as read from the input and normalised; the database layer decides what to do wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from ..errors import ImportFileError
+
+from ..errors import ImportFileError as ImportFileError  # re-exported: the readers raise it from here
 
 #: The MiniCRM contact fields a candidate can carry (in display order).
 CONTACT_FIELDS: tuple[str, ...] = (

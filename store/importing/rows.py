@@ -6,8 +6,8 @@ special-category screening and the same normalisation.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from .mapping import Target
 from .model import Candidate, Flag, Issue
@@ -116,6 +116,7 @@ class CandidateBuilder:
             seen_any = True
             route = slot.route
             if route == _SENSITIVE:
+                assert slot.sensitive is not None  # the route is _SENSITIVE only when a kind was named
                 flags.append(Flag(line, slot.column, slot.sensitive))
                 continue
             if route == _DROPPED:
@@ -251,7 +252,7 @@ class CandidateBuilder:
             cand.phone, cand.extra_phones = phones[0], phones[1:]
 
     def _fill_shared(self, cand: Candidate, single: dict, blocks: dict, errors: list[Issue], err: Callable) -> None:
-        for slot, raw in single.get("company_name", [])[:1]:
+        for _slot, raw in single.get("company_name", [])[:1]:
             cand.company_name = " ".join(raw.split()) or None
         for slot, raw in single.get("company_cvr", []):
             try:
@@ -261,12 +262,12 @@ class CandidateBuilder:
                 continue
             if cand.company_cvr is None:
                 cand.company_cvr = cvr
-        for slot, raw in single.get("owner", [])[:1]:
+        for _slot, raw in single.get("owner", [])[:1]:
             cand.owner = " ".join(raw.split()) or None
-        for slot, raw in single.get("lifecycle", [])[:1]:
+        for _slot, raw in single.get("lifecycle", [])[:1]:
             cand.lifecycle = " ".join(raw.split()).lower() or None
         tags: list[str] = []
-        for slot, raw in single.get("tags", []):
+        for _slot, raw in single.get("tags", []):
             for tag in split_tags(raw):
                 if tag not in tags:
                     tags.append(tag)

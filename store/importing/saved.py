@@ -9,8 +9,8 @@ import os
 import re
 from pathlib import Path
 
-from .mapping import Mapping, MappingError
 from ..errors import SavedMappingError
+from .mapping import Mapping, MappingError
 
 _NAME = re.compile(r"^[\w .,()&+-]{1,60}$")
 

@@ -8,8 +8,8 @@ each column becomes, and then turns each data row into candidates.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .layouts import Layout, detect_layout
 from .mapping import Mapping, header_key, parse_target
@@ -23,7 +23,9 @@ _EMAILISH = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
 _NUMBERISH = re.compile(r"^\+?[\d\s().\-]{6,}$")
 
 
-def plan_columns(headers: list[str], mapping: Mapping, layout: Layout) -> tuple[list[Slot], list[str], list[tuple[str, str]]]:
+def plan_columns(
+    headers: list[str], mapping: Mapping, layout: Layout
+) -> tuple[list[Slot], list[str], list[tuple[str, str]]]:
     """Slots for the columns that are read (in mapping priority order), the dropped
     columns, and the columns whose header names special-category data."""
     by_key: dict[str, list[int]] = {}

@@ -25,9 +25,9 @@ import codecs
 import io
 import quopri
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .mapping import Target
 from .model import Candidate, ImportFileError, ImportSummary, Issue
@@ -86,7 +86,7 @@ def _split_params(head: bytes) -> list[tuple[str, str]]:
     params: list[tuple[str, str]] = []
     text = head.decode("utf-8", errors="replace")
     parts: list[str] = []
-    buf = []
+    buf: list[str] = []
     quoted = False
     for ch in text:
         if ch == '"':
@@ -176,7 +176,8 @@ class VCardReader:
         self.summary = summary
         self.builder = CandidateBuilder(path.name, region=region)
         name = codecs.lookup(encoding).name
-        self._default_charset = "utf-8" if name in ("utf-8", "utf-8-sig") or name.startswith(("utf-16", "utf-32")) else name
+        unicode = name in ("utf-8", "utf-8-sig") or name.startswith(("utf-16", "utf-32"))
+        self._default_charset = "utf-8" if unicode else name
         self._check_has_cards()
         summary.layout = "vcard"
 
@@ -427,7 +428,7 @@ class VCardReader:
                 continue
             try:
                 cands, skipped = self.builder.build(card.line, self._entries(card))
-            except Exception as exc:  # never let one odd card stop the import
+            except Exception as exc:  # noqa: BLE001 - never let one odd card stop the import
                 summary.add_skipped(
                     Issue(name, card.line, f"card skipped: could not be read ({type(exc).__name__})")
                 )

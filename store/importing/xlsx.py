@@ -8,9 +8,10 @@ Cell values become strings the way a person reads them: ``4520123456`` (not
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .model import ImportFileError
 
@@ -50,7 +51,7 @@ def _load(path: Path):
         return load_workbook(path, read_only=True, data_only=True)
     except zipfile.BadZipFile:
         raise ImportFileError(path, "not a readable .xlsx workbook (damaged or truncated ZIP)") from None
-    except Exception as exc:  # openpyxl raises a variety of errors on broken files
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises a variety of errors on broken files
         raise ImportFileError(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from types import ModuleType
 
 _NAME = re.compile(r"^m(\d{4})_\w+$")
 
 
-def available() -> list[tuple[int, object]]:
+def available() -> list[tuple[int, ModuleType]]:
     found = []
     for info in pkgutil.iter_modules(__path__):
         m = _NAME.match(info.name)
