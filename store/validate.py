@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from . import text as _text
 from .errors import Invalid
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def text(field: str, value, *, max_length: int = 200, required: bool = False) -> str:
-    """Trimmed single-line text without control characters."""
+    """Trimmed single-line text without control or bidi characters (store.text)."""
     value = unicodedata.normalize("NFC", str(value or "")).strip()
-    if _CONTROL.search(value):
+    if _text.has_unsafe(value):
         raise Invalid(field, "contains control characters")
     if required and not value:
         raise Invalid(field, "is required")
@@ -26,9 +27,9 @@ def text(field: str, value, *, max_length: int = 200, required: bool = False) ->
 
 
 def multiline(field: str, value, *, max_length: int = 2000) -> str:
-    """Text that may hold line breaks and tabs but no other control characters."""
+    """Text that may hold line breaks and tabs but no other control or bidi characters."""
     value = unicodedata.normalize("NFC", str(value or "")).strip()
-    if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
+    if _text.has_unsafe(value, multiline=True):
         raise Invalid(field, "contains control characters")
     if len(value) > max_length:
         raise Invalid(field, f"is longer than {max_length} characters")

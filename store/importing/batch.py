@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Callable, Iterable, Iterator
 from peewee import fn
 
 from .. import audit, bulk, changes, search
+from .. import text as _text
 from ..db import StoreError, database
 from ..models import (
     AuditEvent, Company, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
@@ -53,8 +53,6 @@ NOTE_KINDS = ("invalid", "suppressed", "duplicate", "flagged", "warning")
 # Contact fields an "update" import may change (company: the company link).
 UPDATABLE = ("first_name", "last_name", "title", "email", "phone", "company", "lifecycle")
 _COMPANY_CACHE = 50_000  # companies remembered per import (bounded memory for any file)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_KEEP_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPECIAL = "special-category data was not kept"  # how the reader words a record it skipped for that
 
 
@@ -319,19 +317,19 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _line(value: str | None, limit: int) -> str:
-    """Single-line text as stored: NFC, no control characters, trimmed to the column size."""
+    """Single-line text as stored: NFC, no character of store.text's set, trimmed to the column size."""
     if not value:
         return ""
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
     if not value.isprintable():
-        value = " ".join(_CONTROL.sub(" ", value).split())
+        value = " ".join(_text.replace_unsafe(value, " ").split())
     return value[:limit]
 
 
 def _multiline(value: str, limit: int) -> str:
     value = unicodedata.normalize("NFC", value)
-    return _CONTROL_KEEP_LINES.sub(" ", value).strip()[:limit]
+    return _text.replace_unsafe(value, " ", multiline=True).strip()[:limit]
 
 
 def _issue_text(issue) -> str:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from typing import TYPE_CHECKING
 
+from .. import text as _text
 from ..processing import CATEGORIES, PURPOSES, RETENTION
 
 if TYPE_CHECKING:
@@ -330,14 +330,10 @@ def _controller_name(data: PersonData) -> str:
 
 # -- plain text ---------------------------------------------------------------------------------
 
-_CONTROL = {c: "\ufffd" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
-_CONTROL[9] = "    "
-_HAS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _printable(text: str) -> str:
-    """No control characters: a terminal showing report.txt must not act on escape sequences."""
-    return text.translate(_CONTROL) if _HAS_CONTROL.search(text) else text
+    """No character of store.text's set (line breaks kept, a tab as spaces): a terminal
+    showing report.txt must not act on escape sequences, nor a reader see reordered text."""
+    return _text.replace_unsafe(text, "\ufffd", multiline=True).replace("\t", "    ")
 
 
 def _fill(text: str, width: int) -> list[str]:
@@ -444,7 +440,7 @@ th { background: #eee; }
 
 
 def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(_printable(str(text)), quote=True)
 
 
 def _html_table(headers, rows) -> str:
