@@ -771,7 +771,7 @@ def undo_import(scope: Scope, batch_id: int) -> UndoResult:
         company_ids = sorted(company_ids)
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            database.execute_sql(f"DELETE FROM contact_search WHERE rowid IN ({','.join('?' * len(part))})", part)
+            search.forget(database, part)
             Contact.delete().where(Contact.id.in_(part)).execute()
         for change in changed:
             old = json.loads(change.old_values)

@@ -11,14 +11,14 @@ import pytest
 from store.text import KEPT_IN_MULTILINE, UNSAFE_CHARACTERS
 
 EVERY = "".join(sorted(UNSAFE_CHARACTERS))
-SAMPLES = ["\x00", "\x07", "\x1b", "\r", "\x7f", "\x9b", "\u202e", "\u2066", "\u200f", "\u061c"]
+CHOSEN = ["\x00", "\x07", "\x1b", "\r", "\x7f", "\x9b", "\u202e", "\u2066", "\u200f", "\u061c"]
 
 
 def test_the_set_is_the_union_of_controls_and_bidi_characters():
     assert {chr(c) for c in range(0x20)} | {"\x7f"} | {chr(c) for c in range(0x80, 0xA0)} <= UNSAFE_CHARACTERS
     assert set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c") <= UNSAFE_CHARACTERS
     assert not {" ", "æ", "ø", "å", "\u00a0", "\u200b"} & UNSAFE_CHARACTERS
-    assert set(SAMPLES) <= UNSAFE_CHARACTERS
+    assert set(CHOSEN) <= UNSAFE_CHARACTERS
 
 
 @pytest.mark.parametrize("ch", sorted(UNSAFE_CHARACTERS), ids=lambda c: f"U+{ord(c):04X}")
