@@ -9,7 +9,8 @@ import re
 import unicodedata
 
 from . import text as _text
-from .errors import Invalid
+from .contact_points import normalise_email, normalise_phone
+from .errors import Invalid, ValueProblem
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -37,32 +38,25 @@ def multiline(field: str, value, *, max_length: int = 2000) -> str:
 
 
 def email(value, field: str = "email") -> str | None:
+    """The address as store.contact_points normalises it (the form import and ledger use)."""
     value = (value or "").strip()
     if not value:
         return None
-    from email_validator import EmailNotValidError, validate_email
-
     try:
-        result = validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
+        return normalise_email(value)
+    except ValueProblem:
         raise Invalid(field, "is not a valid email address") from None
-    return result.normalized.lower() if result.ascii_email else result.normalized
 
 
 def phone(value, field: str = "phone", region: str = "DK") -> str | None:
-    """Any way people write a phone number, to E.164 (+4512345678)."""
+    """Any way people write a phone number, to E.164 (+4512345678), as import does."""
     value = (value or "").strip()
     if not value:
         return None
-    import phonenumbers
-
     try:
-        parsed = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        raise Invalid(field, "is not a phone number") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise Invalid(field, "is not a valid phone number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return normalise_phone(value, region)
+    except ValueProblem:
+        raise Invalid(field, "is not a valid phone number") from None
 
 
 def cvr_ok(digits: str) -> bool:
