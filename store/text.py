@@ -22,6 +22,7 @@ in the set, CR included, is treated the same in one line or many.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable
 
 _C0_DEL_C1 = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]
@@ -54,3 +55,21 @@ def replace_unsafe(value: str, replacement: str | Callable[[str], str], *,
     if callable(replacement):
         return pattern(multiline=multiline).sub(lambda m: replacement(m.group(0)), value)
     return pattern(multiline=multiline).sub(replacement, value)
+
+
+def stored_line(value: str | None, limit: int) -> str:
+    """Text from a file as one stored line: NFC, each character of the set a space,
+    spaces collapsed, cut to the column size (the import keeps the row, not the bytes)."""
+    if not value:
+        return ""
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    if not value.isprintable():
+        value = " ".join(replace_unsafe(value, " ").split())
+    return value[:limit]
+
+
+def stored_multiline(value: str, limit: int) -> str:
+    """Text from a file as a stored note: like stored_line, but tab and line feed kept."""
+    value = unicodedata.normalize("NFC", value)
+    return replace_unsafe(value, " ", multiline=True).strip()[:limit]
