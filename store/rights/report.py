@@ -17,6 +17,7 @@ import html
 from typing import TYPE_CHECKING
 
 from .. import text as _text
+from ..money import format_amount
 from ..processing import CATEGORIES, PURPOSES, RETENTION
 
 if TYPE_CHECKING:
@@ -224,16 +225,11 @@ def _label(column: str, lang: str) -> str:
     return _pick(LABELS[column], lang) if column in LABELS else column
 
 
-def _money(minor: int, lang: str) -> str:
-    text = f"{minor / 100:,.2f}"
-    return text.replace(",", "#").replace(".", ",").replace("#", ".") if lang == "da" else text
-
-
 def _value(column: str, value, lang: str) -> str:
     if value is None or value == "":
         return ""
     if column == "amount_minor" and isinstance(value, int):
-        return _money(value, lang)
+        return format_amount(value, None, lang)  # the currency has its own column
     if isinstance(value, bool):
         return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
     if isinstance(value, dt.datetime):
