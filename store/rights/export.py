@@ -37,6 +37,7 @@ from typing import BinaryIO
 
 from .. import audit
 from .. import text as _text
+from ..bilingual import LANGUAGES  # the languages a report is written in
 from ..db import StoreError, database
 from ..models import (
     AuditEvent, Company, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
@@ -47,7 +48,6 @@ from ..scope import Scope
 from .requests import require_person
 
 FORMAT = "minicrm.person-export/1"
-LANGUAGES = ("da", "en")
 
 
 @dataclass(frozen=True)
