@@ -125,11 +125,6 @@ def index_contacts(db, contact_ids: Iterable[int]) -> None:
         _insert(db, rows)
 
 
-def index_company(db, company_id: int) -> None:
-    ids = [r[0] for r in db.execute_sql("SELECT id FROM contact WHERE company_id = ?", (company_id,))]
-    index_contacts(db, ids)
-
-
 def rebuild(db) -> None:
     """Empty and refill the whole index (after a migration or a bulk load)."""
     db.execute_sql("DELETE FROM contact_search")
