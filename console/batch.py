@@ -129,12 +129,11 @@ def _options(cmd: Command, words: list[str]) -> None:
 
 # --- running -----------------------------------------------------------------------------
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 def _say(text: str) -> None:
     """One line on stderr; no control character reaches the client's terminal."""
-    print(f"minicrm: {_CONTROL.sub('?', text)}", file=sys.stderr, flush=True)
+    from store.text import replace_unsafe
+
+    print(f"minicrm: {replace_unsafe(text, '?')}", file=sys.stderr, flush=True)
 
 
 def run(args, original: str) -> int:

@@ -35,9 +35,6 @@ def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | 
     )
     company_names = company_names or {}
     tags = tags or {}
-    conn.executemany(
-        "INSERT INTO contact_search(rowid, name, company, email, phone, tags) VALUES (?,?,?,?,?,?)",
-        [(i, *search.row_for(row[0], row[1], *company_names.get(row[5], ("", None)), row[3], row[4],
-                             tags.get(n, ()))) for n, (i, row) in enumerate(zip(ids, rows))],
-    )
+    search.index_new(database, ((i, row[0], row[1], *company_names.get(row[5], ("", None)), row[3], row[4],
+                                 tags.get(n, ())) for n, (i, row) in enumerate(zip(ids, rows))))
     return ids

@@ -4,11 +4,11 @@ from __future__ import annotations
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
-from peewee import JOIN, Expression, Value, fn
+from peewee import JOIN, Value, fn
 
 from . import audit, changes, search, validate
 from .db import StoreError, database
-from .models import Company, Contact, ContactSearch as _SearchIndex, ContactTag, Tag, User, utcnow
+from .models import Company, Contact, ContactTag, Tag, User, utcnow
 from .processing import LAWFUL_BASES, LIFECYCLES
 from .scope import NotFound, Scope
 from .views import ContactDetail, ContactRow
@@ -102,8 +102,7 @@ def _compile_search(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle
     ).join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact).join(
         owner_user, JOIN.LEFT_OUTER, on=(Contact.owner == owner_user.id))
     if match:
-        q = q.join(_SearchIndex, on=(_SearchIndex.rowid == Contact.id)).where(
-            Expression(_SearchIndex.contact_search, "MATCH", slot("match")))
+        q = search.restrict_to_matches(q, Contact.id, slot("match"))
     if tag:
         q = q.where(Contact.id.in_(ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == slot("tag"))))
     if owner:

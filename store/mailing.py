@@ -46,13 +46,16 @@ def recipients(scope: Scope, list_name: str) -> list[Recipient]:
 def write_list_csv(scope: Scope, list_name: str, stream) -> int:
     """Write the list as CSV (UTF-8) to a binary stream; returns the number of people."""
     from .rights.export import neutralise
+    from .text import replace_unsafe
 
     people = recipients(scope, list_name)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for p in people:
-        writer.writerow([neutralise(v) for v in (p.email, p.first_name, p.last_name, str(p.consent_given_at))])
+        # the list goes to a mailing tool, not back to the person: store.text's set is replaced
+        writer.writerow([neutralise(replace_unsafe(v, "\ufffd")) for v in
+                         (p.email, p.first_name, p.last_name, str(p.consent_given_at))])
     stream.write(text.getvalue().encode("utf-8"))
     audit.record(scope.user_id, "mailing.export", None, None, list=list_name, rows=len(people))
     return len(people)

@@ -7,8 +7,6 @@ search or reaching it through a related record all come back empty.
 """
 from __future__ import annotations
 
-from peewee import JOIN
-
 from .db import StoreError
 from .models import (
     Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User,
@@ -188,9 +186,3 @@ class Scope:
 
     def consent(self, consent_id: int) -> Consent:
         return self.get(self.consents(), Consent, consent_id, "consent")
-
-
-def contacts_with_company(scope: Scope):
-    """Scoped contacts joined to their company (for listings)."""
-    return (scope.contacts().select(Contact, Company)
-            .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)))

@@ -8,7 +8,11 @@ FTS5 syntax.
 
 The index is a contentless FTS5 table (it stores no copy of the text, only the
 index) kept in step by `index_contacts` inside the same transaction as the
-write that changed the contact.
+write that changed the contact.  Every statement that reads or writes the
+index is in this module (migrations excepted): the contact search joins it
+through `restrict_to_matches`, bulk inserts fill it through `index_new`,
+erasure and undo empty it through `forget`, erasure merges it through
+`merge_step`.
 """
 from __future__ import annotations
 
@@ -116,14 +120,9 @@ def index_contacts(db, contact_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        db.execute_sql(f"DELETE FROM contact_search WHERE rowid IN ({marks})", chunk)
+        forget(db, chunk)
         rows = db.execute_sql(f"{_ROWS_SQL} WHERE c.id IN ({marks})", chunk).fetchall()
         _insert(db, rows)
-
-
-def index_company(db, company_id: int) -> None:
-    ids = [r[0] for r in db.execute_sql("SELECT id FROM contact WHERE company_id = ?", (company_id,))]
-    index_contacts(db, ids)
 
 
 def rebuild(db) -> None:
@@ -137,9 +136,39 @@ def rebuild(db) -> None:
         _insert(db, rows)
 
 
+_INSERT = "INSERT INTO contact_search(rowid, name, company, email, phone, tags) VALUES (?,?,?,?,?,?)"
+
+
 def _insert(db, rows) -> None:
-    values = [(r[0], *row_for(r[1], r[2], r[3], r[4], r[5], r[6], (r[7] or "").split())) for r in rows]
-    db.connection().executemany(
-        "INSERT INTO contact_search(rowid, name, company, email, phone, tags) VALUES (?,?,?,?,?,?)",
-        values,
-    )
+    index_new(db, ((r[0], r[1], r[2], r[3], r[4], r[5], r[6], (r[7] or "").split()) for r in rows))
+
+
+def index_new(db, contacts: Iterable[tuple]) -> None:
+    """Index contacts just inserted, from the values in hand (no read back):
+    (id, first name, last name, company name, CVR, e-mail, phone, tag names) each."""
+    db.connection().executemany(_INSERT, [(c[0], *row_for(*c[1:])) for c in contacts])
+
+
+def forget(db, contact_ids: Iterable[int]) -> None:
+    """Take contacts out of the index (before they are deleted)."""
+    ids = list(contact_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        db.execute_sql(f"DELETE FROM contact_search WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def merge_step(db, pages: int) -> None:
+    """One FTS5 'merge' of up to `pages` leaf pages (negative: first one level); the
+    caller counts total_changes to see whether it did any work."""
+    db.execute_sql("INSERT INTO contact_search(contact_search, rank) VALUES('merge', ?)", (pages,))
+
+
+def restrict_to_matches(query, contact_id, match_slot):
+    """The Peewee query joined to the index, kept to rows matching `match_slot`
+    (a parameter holding a `match_expression`); `contact_id` is the Contact.id column."""
+    from peewee import Expression
+
+    from .models import ContactSearch
+
+    return query.join(ContactSearch, on=(ContactSearch.rowid == contact_id)).where(
+        Expression(ContactSearch.contact_search, "MATCH", match_slot))

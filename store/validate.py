@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from .errors import Invalid
+
+from . import text as _text
+from .contact_points import normalise_email, normalise_phone
+from .errors import Invalid, ValueProblem
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def text(field: str, value, *, max_length: int = 200, required: bool = False) -> str:
-    """Trimmed single-line text without control characters."""
+    """Trimmed single-line text without control or bidi characters (store.text)."""
     value = unicodedata.normalize("NFC", str(value or "")).strip()
-    if _CONTROL.search(value):
+    if _text.has_unsafe(value):
         raise Invalid(field, "contains control characters")
     if required and not value:
         raise Invalid(field, "is required")
@@ -26,9 +28,9 @@ def text(field: str, value, *, max_length: int = 200, required: bool = False) ->
 
 
 def multiline(field: str, value, *, max_length: int = 2000) -> str:
-    """Text that may hold line breaks and tabs but no other control characters."""
+    """Text that may hold line breaks and tabs but no other control or bidi characters."""
     value = unicodedata.normalize("NFC", str(value or "")).strip()
-    if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
+    if _text.has_unsafe(value, multiline=True):
         raise Invalid(field, "contains control characters")
     if len(value) > max_length:
         raise Invalid(field, f"is longer than {max_length} characters")
@@ -36,32 +38,25 @@ def multiline(field: str, value, *, max_length: int = 2000) -> str:
 
 
 def email(value, field: str = "email") -> str | None:
+    """The address as store.contact_points normalises it (the form import and ledger use)."""
     value = (value or "").strip()
     if not value:
         return None
-    from email_validator import EmailNotValidError, validate_email
-
     try:
-        result = validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
+        return normalise_email(value)
+    except ValueProblem:
         raise Invalid(field, "is not a valid email address") from None
-    return result.normalized.lower() if result.ascii_email else result.normalized
 
 
 def phone(value, field: str = "phone", region: str = "DK") -> str | None:
-    """Any way people write a phone number, to E.164 (+4512345678)."""
+    """Any way people write a phone number, to E.164 (+4512345678), as import does."""
     value = (value or "").strip()
     if not value:
         return None
-    import phonenumbers
-
     try:
-        parsed = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        raise Invalid(field, "is not a phone number") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise Invalid(field, "is not a valid phone number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return normalise_phone(value, region)
+    except ValueProblem:
+        raise Invalid(field, "is not a valid phone number") from None
 
 
 def cvr_ok(digits: str) -> bool:

@@ -20,10 +20,6 @@ class Backend:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
-    def call(self, fn, /, *args, **kwargs):
-        """Blocking call (start-up and shutdown only)."""
-        return self._executor.submit(fn, *args, **kwargs).result()
-
     def shutdown(self) -> None:
         def close():  # this thread's connection closes with the thread
             from store import audit

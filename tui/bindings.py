@@ -121,14 +121,6 @@ def for_screen(name: str) -> list[Binding]:
     return [_binding(k) for k in TABLE[name]]
 
 
-def by_id(binding_id: str) -> Key:
-    for keys in TABLE.values():
-        for k in keys:
-            if k.id == binding_id:
-                return k
-    raise KeyError(binding_id)
-
-
 def all_keys():
     for screen, keys in TABLE.items():
         for k in keys:

@@ -61,7 +61,7 @@ def N_(message: str) -> str:
 def local_time(value: dt.datetime) -> dt.datetime:
     """Stored times are naive UTC; show them in the machine's local time zone."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
+        value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone()
 
 
@@ -101,48 +101,18 @@ def fmt_time(value: dt.datetime) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
-def _group(digits: str, sep: str) -> str:
-    out: list[str] = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return sep.join(out)
-
-
 def fmt_money(amount_minor: int, currency: str = "DKK") -> str:
-    """Danish: 1.234,50 kr.  English: DKK 1,234.50"""
-    sign = "-" if amount_minor < 0 else ""
-    whole, cents = divmod(abs(int(amount_minor)), 100)
-    if _language == "da":
-        number = f"{sign}{_group(str(whole), '.')},{cents:02d}"
-        return f"{number} kr." if currency == "DKK" else f"{number} {currency}"
-    return f"{currency} {sign}{_group(str(whole), ',')}.{cents:02d}"
+    """Danish: 1.234,50 kr.  English: DKK 1,234.50 (store.money, in the UI's language)."""
+    from store.money import format_amount
+
+    return format_amount(amount_minor, currency, _language)
 
 
 def parse_money(text: str) -> int:
-    """What a person types for an amount, in the language's convention, to minor units."""
-    raw = (text or "").strip().lower().replace("kr.", "").replace("kr", "").replace("dkk", "")
-    raw = raw.replace(" ", "").replace("\u00a0", "")
-    if not raw:
-        raise ValueError("empty")
-    decimal_comma = _language == "da"
-    # One separator followed by one or two digits at the end is the decimal mark
-    # whatever the language: people type 12500,50 in English too.
-    import re
+    """What a person types for an amount, in the UI's language, to minor units (store.money)."""
+    from store.money import parse_amount
 
-    if re.fullmatch(r"[\d.]*\d,\d{1,2}", raw) and raw.count(",") == 1:
-        decimal_comma = True
-    elif re.fullmatch(r"[\d,]*\d\.\d{1,2}", raw) and raw.count(".") == 1:
-        decimal_comma = False
-    if decimal_comma:
-        raw = raw.replace(".", "").replace(",", ".")
-    else:
-        raw = raw.replace(",", "")
-    value = round(float(raw) * 100)
-    if value < 0:
-        raise ValueError("negative")
-    return value
+    return parse_amount(text, _language)
 
 
 def parse_date(text: str) -> dt.date:

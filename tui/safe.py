@@ -3,26 +3,22 @@
 Anything typed by a user or read from an imported file goes through here
 before it reaches a widget: it is never parsed as markup (we build
 `rich.text.Text` / `textual.content.Content` objects, never markup strings),
-and control characters become visible placeholders, so no escape sequence
-from the data can reach the terminal.
+and the characters of store.text's set (controls, bidi overrides and marks)
+become visible placeholders, so no escape sequence from the data can reach
+the terminal.
 """
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
+
+from store import text as _store_text
 
 ESCAPE_PICTURE = "\u241b"  # ␛
 REPLACEMENT = "\ufffd"  # �
 
-# C0 controls, DEL, C1 controls, and the bidi overrides/isolates that can
-# make text read differently from what it is.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
-
-def _picture(match: re.Match) -> str:
-    ch = match.group(0)
+def _picture(ch: str) -> str:
+    """The visible stand-in for one character of store.text's set."""
     code = ord(ch)
     if ch == "\x1b":
         return ESCAPE_PICTURE
@@ -37,9 +33,8 @@ def clean(value, *, multiline: bool = False) -> str:
     """Stored text as plain characters: controls become visible placeholders."""
     if value is None:
         return ""
-    text = str(value)
-    pattern = _UNSAFE_MULTILINE if multiline else _UNSAFE
-    return pattern.sub(_picture, text)
+    # the character set is the store's (store.text): display never decides it alone
+    return _store_text.replace_unsafe(str(value), _picture, multiline=multiline)
 
 
 def text(value, *, style: str = "", multiline: bool = False) -> Text:
@@ -66,4 +61,4 @@ def template(markup_template: str, **values):
 
 
 def is_clean(value: str) -> bool:
-    return not _UNSAFE.search(value or "")
+    return not _store_text.has_unsafe(value or "")

@@ -1,5 +1,7 @@
-"""Importing candidates into the database: de-duplication, suppression,
-provenance, all-or-nothing batches, dry runs and undo.
+"""Importing candidates into the database: one all-or-nothing batch, with
+suppression, provenance and dry runs.  The stages beside it: matching.py finds
+who a row is (de-duplication), report.py holds what the import did, undo.py
+takes a batch back.
 
 A batch runs in ONE BEGIN IMMEDIATE transaction, chunk by chunk, so memory
 stays bounded for any file size and a crash (or a kill) leaves nothing behind.
@@ -27,119 +29,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from peewee import fn
-
 from .. import audit, bulk, changes, search
-from ..db import StoreError, database
-from ..models import (
-    AuditEvent, Company, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
-    ImportBatch, ImportChange, Invoice, Note, Tag, User, utcnow,
-)
+from ..db import database
+from ..errors import ImportRefused
+from ..models import Consent, ConsentEvent, Contact, ContactTag, ImportBatch, ImportChange, Tag, User, utcnow
 from ..processing import LAWFUL_BASES, LIFECYCLES
 from ..scope import Scope
-from ..errors import ImportRefused
+from ..text import stored_line, stored_multiline
+from . import matching
+# The stages beside the batch, named here too: `from store.importing.batch import X` keeps working.
+from .matching import erasure_checker as _erasure_checker  # noqa: F401  (tests use the old name)
+from .report import MAX_CHANGES, MAX_NOTES, NOTE_KINDS, FieldChange, ImportReport, RowNote
+from .undo import UndoResult, list_batches, undo_import
 
 CHUNK = 2000
-MAX_NOTES = 20  # reasons kept per kind (the counts are always exact)
-MAX_CHANGES = 500  # field changes kept for the preview (the count is exact)
 POLICIES = ("skip", "update")
-NOTE_KINDS = ("invalid", "suppressed", "duplicate", "flagged", "warning")
 # Contact fields an "update" import may change (company: the company link).
 UPDATABLE = ("first_name", "last_name", "title", "email", "phone", "company", "lifecycle")
-_COMPANY_CACHE = 50_000  # companies remembered per import (bounded memory for any file)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_KEEP_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPECIAL = "special-category data was not kept"  # how the reader words a record it skipped for that
 
-
+__all__ = [
+    "CHUNK", "POLICIES", "UPDATABLE", "MAX_CHANGES", "MAX_NOTES", "NOTE_KINDS", "FieldChange", "FileInfo",
+    "ImportRefused", "ImportReport", "RowNote", "UndoResult", "default_region", "import_file", "import_scope",
+    "inspect_file", "list_batches", "open_reader", "undo_import",
+]
 
 
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
-
-
-@dataclass(frozen=True)
-class RowNote:
-    line: int
-    kind: str  # one of NOTE_KINDS
-    text: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.text}"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field an update import changes (or would change) in an existing contact."""
-    contact_id: int
-    line: int
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class ImportReport:
-    file: str
-    dry_run: bool
-    policy: str = "skip"
-    lawful_basis: str = "legitimate_interest"
-    fmt: str = ""
-    layout: str = ""
-    encoding: str | None = None
-    delimiter: str | None = None
-    batch_id: int | None = None
-    rows: int = 0  # candidates plus records that gave none
-    new: int = 0
-    updated: int = 0
-    duplicates: int = 0  # existing contacts left as they were, plus repeats merged within the file
-    merged: int = 0  # of the duplicates: repeats of a person earlier in the same file
-    suppressed: int = 0  # erased earlier: never re-imported
-    flagged: int = 0  # special-category data or CPR found (value not imported)
-    invalid: int = 0
-    warnings: int = 0  # imported, but some value was left out (invalid e-mail, unknown owner ...)
-    # values read but with no place in MiniCRM's model (one e-mail and one phone per contact,
-    # addresses kept on companies): counted, so nothing disappears without a word
-    extra_values: int = 0
-    unstored_addresses: int = 0
-    dropped_columns: list[str] = field(default_factory=list)
-    sensitive_columns: list[tuple[str, str]] = field(default_factory=list)
-    mapping: object = None  # the store.importing.Mapping in use (CSV/XLSX)
-    notes: list[RowNote] = field(default_factory=list)  # first reasons by kind, by line
-    changes: list[FieldChange] = field(default_factory=list)  # what an update changes
-    changes_total: int = 0
-    _kept: dict = field(default_factory=dict, repr=False)
-
-    def note(self, kind: str, line: int, text: str) -> None:
-        kept = self._kept.get(kind, 0)
-        if kept < 2 * MAX_NOTES:  # two streams feed "invalid"; finish() sorts and trims
-            self._kept[kind] = kept + 1
-            self.notes.append(RowNote(line, kind, text))
-
-    def finish(self) -> None:
-        by_kind: dict[str, list[RowNote]] = {}
-        for n in sorted(self.notes, key=lambda n: (NOTE_KINDS.index(n.kind), n.line)):
-            by_kind.setdefault(n.kind, []).append(n)
-        self.notes = [n for kind in NOTE_KINDS for n in by_kind.get(kind, [])[:MAX_NOTES]]
-
-    def reasons(self, kind: str) -> list[RowNote]:
-        return [n for n in self.notes if n.kind == kind]
-
-    def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "new": self.new, "updated": self.updated,
-                "duplicate": self.duplicates, "suppressed": self.suppressed, "flagged": self.flagged,
-                "invalid": self.invalid}
-
-    def summary(self) -> str:
-        merged = f" ({self.merged} repeated in the file)" if self.merged else ""
-        return (f"{self.rows} rows: {self.new} new, {self.updated} updated, {self.duplicates} duplicate"
-                f"{merged}, {self.suppressed} suppressed, {self.flagged} flagged, {self.invalid} invalid")
 
 
 # --- who imports -------------------------------------------------------------------
@@ -267,11 +188,6 @@ def import_file(scope: Scope, path: str | Path, *, dry_run: bool = False, policy
     return report
 
 
-def preview_file(scope: Scope, path: str | Path, **options) -> ImportReport:
-    """What `import_file` would do, with nothing written (the same run, rolled back)."""
-    return import_file(scope, path, dry_run=True, **options)
-
-
 def _carries_consent(reader) -> bool:
     slots = getattr(getattr(reader, "_source", None), "slots", None)
     if slots is None:  # vCard: no consent evidence
@@ -318,22 +234,6 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _line(value: str | None, limit: int) -> str:
-    """Single-line text as stored: NFC, no control characters, trimmed to the column size."""
-    if not value:
-        return ""
-    if not value.isascii():
-        value = unicodedata.normalize("NFC", value)
-    if not value.isprintable():
-        value = " ".join(_CONTROL.sub(" ", value).split())
-    return value[:limit]
-
-
-def _multiline(value: str, limit: int) -> str:
-    value = unicodedata.normalize("NFC", value)
-    return _CONTROL_KEEP_LINES.sub(" ", value).strip()[:limit]
-
-
 def _issue_text(issue) -> str:
     """An Issue without its value: column, field and reason."""
     where = f"column {issue.column!r}: " if issue.column else ""
@@ -357,20 +257,17 @@ class _Run:
         self.scope, self.batch, self.report, self.summary = scope, batch, report, summary
         self.policy, self.lawful_basis, self.owner_id = policy, lawful_basis, owner_id
         self.source = f"import:{batch.file_name}"[:200]
-        self.companies: dict[str, int] = {}  # cvr or folded name -> id
-        self.company_index: dict[int, tuple[str, str | None]] = {}  # id -> (name, cvr) for the index
+        self.companies = matching.Companies()
         self.usernames = {u.username: u.id for u in User.select(User.id, User.username)
                           .where(User.revoked_at.is_null())}
-        self.erased = _erasure_checker()  # read inside the transaction: no erasure slips past
+        self.erased = matching.erasure_checker()  # read inside the transaction: no erasure slips past
         self.skipped_seen = 0
 
     # -- one chunk --------------------------------------------------------------
 
     def chunk(self, candidates) -> None:
         r = self.report
-        if len(self.companies) >= _COMPANY_CACHE:  # bounded memory, whatever the file
-            self.companies.clear()
-            self.company_index.clear()
+        self.companies.forget_if_full()
         self._skipped_records()
         keep = []
         for c in candidates:
@@ -392,7 +289,7 @@ class _Run:
                 r.invalid += 1
                 r.note("invalid", c.line, "lawful basis 'consent' but the row carries no consent evidence")
                 continue
-            if self._is_erased(c):
+            if matching.is_erased(self.erased, c):
                 r.suppressed += 1
                 r.note("suppressed", c.line, "erased earlier (erasure ledger): not imported")
                 continue
@@ -415,17 +312,12 @@ class _Run:
             if _SPECIAL in issue.message:
                 r.flagged += 1
 
-    def _is_erased(self, c) -> bool:
-        if self.erased(c.email, c.phone):
-            return True
-        return any(self.erased(e, None) for e in c.extra_emails) or any(
-            self.erased(None, p) for p in c.extra_phones)
-
     def _file(self, keep) -> None:
         r = self.report
-        by_email, by_phone = self._existing(keep)
-        by_name = self._by_names(keep)
-        updated_before = self._updated_in_batch({cid for cid, _ in (*by_email.values(), *by_phone.values())})
+        by_email, by_phone = matching.existing_by_contact_points(keep)
+        by_name = matching.existing_by_names(keep, self.companies)
+        updated_before = set() if self.policy != "update" else matching.updated_in_batch(
+            self.batch.id, {cid for cid, _ in (*by_email.values(), *by_phone.values())})
         fresh: list = []
         seen: dict[str, object] = {}  # key -> first candidate in this chunk
         for c in keep:
@@ -436,7 +328,7 @@ class _Run:
             elif c.phone and c.phone in by_phone:
                 match, how = by_phone[c.phone], "phone"
             elif by_name:
-                key = self._name_key(c)
+                key = matching.name_key(c, self.companies)
                 if key in by_name:
                     match, how = by_name[key], "name and company"
             if match is not None:
@@ -452,14 +344,14 @@ class _Run:
                 if self._existing_match(contact_id, c, how):
                     updated_before.add(contact_id)
                 continue
-            keys = _keys(c)
+            keys = matching.keys_in_file(c)
             first = next((seen[k] for k in keys if k in seen), None)
             if first is not None:  # the same person twice in this chunk: merge into the first
                 r.duplicates += 1
                 r.merged += 1
                 r.note("duplicate", c.line, f"repeats line {first.line} of the file: merged")
-                _merge(first, c)
-                for k in _keys(first):
+                matching.merge_repeat(first, c)
+                for k in matching.keys_in_file(first):
                     seen.setdefault(k, first)
                 continue
             for k in keys:
@@ -468,67 +360,7 @@ class _Run:
         if fresh:
             self._insert(fresh)
 
-    def _existing(self, cands):
-        """Existing contacts by e-mail and phone: value -> (id, import batch id)."""
-        emails = sorted({c.email for c in cands if c.email})
-        phones = sorted({c.phone for c in cands if c.phone})
-        return (self._lookup("email", emails), self._lookup("phone", phones))
-
-    @staticmethod
-    def _lookup(column: str, values: list[str]) -> dict[str, tuple[int, int | None]]:
-        found: dict[str, tuple[int, int | None]] = {}
-        for start in range(0, len(values), 500):
-            part = values[start:start + 500]
-            rows = database.execute_sql(
-                f"SELECT {column}, id, import_batch_id FROM contact WHERE {column} IN "
-                f"({','.join('?' * len(part))}) ORDER BY id", part)
-            for value, cid, batch_id in rows:
-                found.setdefault(value, (cid, batch_id))
-        return found
-
-    def _updated_in_batch(self, ids: set[int]) -> set[int]:
-        """Of these contacts, the ones this batch already updated (a repeat in the file)."""
-        if self.policy != "update" or not ids:
-            return set()
-        out: set[int] = set()
-        ids_list = sorted(ids)
-        for start in range(0, len(ids_list), 500):
-            part = ids_list[start:start + 500]
-            out.update(cid for (cid,) in database.execute_sql(
-                f"SELECT contact_id FROM import_change WHERE batch_id = ? AND contact_id IN "
-                f"({','.join('?' * len(part))})", [self.batch.id, *part]))
-        return out
-
-    def _by_names(self, cands) -> dict[tuple, tuple[int, int | None]]:
-        """Existing contacts by first name + last name + company (or no company), for rows with
-        neither e-mail nor phone: (first, last, company id) -> (id, import batch id)."""
-        wanted: dict[tuple, None] = {}
-        for c in cands:
-            if not c.email and not c.phone and c.first_name:
-                company_id = self._company_id(c, create=False)
-                if company_id is None and (c.company_name or c.company_cvr):
-                    continue  # a company MiniCRM does not know: nobody there to match
-                wanted[(_line(c.first_name, 100).lower(), _line(c.last_name, 100).lower(), company_id)] = None
-        found: dict[tuple, tuple[int, int | None]] = {}
-        firsts = sorted({k[0] for k in wanted})
-        for start in range(0, len(firsts), 500):
-            part = firsts[start:start + 500]
-            rows = database.execute_sql(
-                "SELECT lower(first_name), lower(last_name), company_id, id, import_batch_id FROM contact "
-                f"WHERE lower(first_name) IN ({','.join('?' * len(part))}) ORDER BY id", part)
-            for first, last, company_id, cid, batch_id in rows:
-                key = (first, last, company_id)
-                if key in wanted:
-                    found.setdefault(key, (cid, batch_id))
-        return found
-
-    def _name_key(self, c) -> tuple | None:
-        if c.email or c.phone or not c.first_name:
-            return None
-        return (_line(c.first_name, 100).lower(), _line(c.last_name, 100).lower(),
-                self._company_id(c, create=False))
-
-    # -- an existing contact ----------------------------------------------------------
+    # -- an existing contact    # -- an existing contact ----------------------------------------------------------
 
     def _existing_match(self, contact_id: int, c, how: str) -> bool:
         """Skip or update an existing contact; True when it was updated."""
@@ -548,7 +380,7 @@ class _Run:
             return False
         new = self._values(c)
         has_company = bool(c.company_name or c.company_cvr)
-        new["company"] = self._company_id(c, create=False) if has_company else None
+        new["company"] = self.companies.id_of(c, create=False) if has_company else None
         old = {k: getattr(contact, "company_id" if k == "company" else k) for k in UPDATABLE}
         diff = {k: v for k, v in new.items() if v and v != old[k]}
         if has_company and new["company"] is None:  # a company MiniCRM does not know yet
@@ -558,14 +390,14 @@ class _Run:
             r.note("duplicate", c.line, f"already in MiniCRM as contact {contact_id}, nothing new: skipped")
             return False
         if diff.get("company") == "new":
-            diff["company"] = self._company_id(c)
+            diff["company"] = self.companies.id_of(c)
         r.updated += 1
         for k, v in diff.items():
             r.changes_total += 1
             if len(r.changes) < MAX_CHANGES:
                 shown_old, shown_new = old[k], v
                 if k == "company":
-                    shown_old, shown_new = self._company_name(old[k]), self._company_name(v)
+                    shown_old, shown_new = self.companies.name_of(old[k]), self.companies.name_of(v)
                 r.changes.append(FieldChange(contact_id, c.line, k, str(shown_old or ""), str(shown_new)))
         now = utcnow()
         Contact.update({getattr(Contact, k): v for k, v in diff.items()} | {
@@ -581,7 +413,7 @@ class _Run:
         """A repeat of a contact this batch inserted in an earlier chunk: fill its empty fields."""
         values = {k: v for k, v in self._values(c).items() if v}
         if c.company_name or c.company_cvr:
-            values["company_id"] = self._company_id(c)
+            values["company_id"] = self.companies.id_of(c)
         if not values:
             return
         sets = ", ".join(f'"{k}" = CASE WHEN "{k}" IS NULL OR "{k}" = \'\' THEN ? ELSE "{k}" END'
@@ -591,48 +423,12 @@ class _Run:
 
     # -- companies -------------------------------------------------------------------
 
-    def _company_id(self, c, *, create: bool = True) -> int | None:
-        """The company of a row: by CVR, else by name (created when new and `create`)."""
-        if not c.company_name and not c.company_cvr:
-            return None
-        name = _line(c.company_name, 200)
-        keys = [k for k in (c.company_cvr and "cvr:" + c.company_cvr, name and "name:" + name.casefold()) if k]
-        for k in keys:
-            if k in self.companies:
-                return self.companies[k]
-        company = None
-        if c.company_cvr:
-            company = Company.get_or_none(Company.cvr == c.company_cvr)
-        if company is None and name:  # a namesake with another CVR is another company
-            same_name = Company.name == name
-            if c.company_cvr:
-                same_name &= Company.cvr.is_null()
-            company = Company.select().where(same_name).order_by(Company.id).first()
-        if company is None:
-            if not create:
-                return None
-            company = Company.create(name=name or c.company_cvr, cvr=c.company_cvr,
-                                     address=_line(c.address, 200) or None,
-                                     postcode=_line(c.postcode, 20) or None, city=_line(c.city, 100) or None)
-        for k in keys:
-            self.companies[k] = company.id
-        self.company_index[company.id] = (company.name, company.cvr)
-        return company.id
-
-    def _company_name(self, company_id: int | None) -> str:
-        if company_id is None:
-            return ""
-        if company_id in self.company_index:
-            return self.company_index[company_id][0]
-        company = Company.get_or_none(Company.id == company_id)
-        return company.name if company else ""
-
     # -- new contacts -------------------------------------------------------------------
 
     def _values(self, c) -> dict:
         lifecycle = c.lifecycle.strip().lower() if c.lifecycle else None
-        return {"first_name": _line(c.first_name, 100), "last_name": _line(c.last_name, 100),
-                "title": _line(c.title, 100), "email": c.email, "phone": c.phone,
+        return {"first_name": stored_line(c.first_name, 100), "last_name": stored_line(c.last_name, 100),
+                "title": stored_line(c.title, 100), "email": c.email, "phone": c.phone,
                 "lifecycle": lifecycle if lifecycle in LIFECYCLES else None}
 
     def _owner_of(self, c) -> int | None:
@@ -656,14 +452,14 @@ class _Run:
             v = self._values(c)
             if c.lifecycle and v["lifecycle"] is None:
                 r.note("warning", c.line, "unknown lifecycle stage; 'lead' was used")
-            rows.append((v["first_name"], v["last_name"], v["title"], c.email, c.phone, self._company_id(c),
+            rows.append((v["first_name"], v["last_name"], v["title"], c.email, c.phone, self.companies.id_of(c),
                          self._owner_of(c), v["lifecycle"] or "lead", self.source, self.batch.id,
                          self.lawful_basis))
             if c.tags:
-                names = sorted({t for t in (_line(t, 40).lower() for t in c.tags) if t})
+                names = sorted({t for t in (stored_line(t, 40).lower() for t in c.tags) if t})
                 if names:
                     tag_map[n] = names
-        ids = bulk.insert_contacts(rows, company_names=self.company_index, tags=tag_map)
+        ids = bulk.insert_contacts(rows, company_names=self.companies.index, tags=tag_map)
         r.new += len(ids)
         if tag_map:
             names = sorted({t for ts in tag_map.values() for t in ts})
@@ -675,7 +471,7 @@ class _Run:
             for start in range(0, len(links), 5000):
                 ContactTag.insert_many(links[start:start + 5000],
                                        fields=[ContactTag.contact, ContactTag.tag]).execute()
-        notes = [(ids[n], self.scope.user_id, "other", _multiline(c.note, 2000), "team")
+        notes = [(ids[n], self.scope.user_id, "other", stored_multiline(c.note, 2000), "team")
                  for n, c in enumerate(fresh) if c.note]
         notes = [n for n in notes if n[3]]
         if notes:
@@ -697,145 +493,3 @@ class _Run:
                             actor=self.scope.user_id)
 
 
-def _erasure_checker() -> Callable[[str | None, str | None], bool]:
-    """check(email, phone): is this person on the erasure ledger?  Candidates are
-    already normalised (lower-case address, E.164 number), so the ledger may skip that."""
-    from ..rights import ledger
-
-    return ledger.erased_checker(normalised=True)
-
-
-def _keys(c) -> list[str]:
-    keys = []
-    if c.email:
-        keys.append("e:" + c.email)
-    if c.phone:
-        keys.append("p:" + c.phone)
-    if not keys and c.first_name:
-        keys.append("n:" + search.fold(f"{c.first_name} {c.last_name or ''} {c.company_name or c.company_cvr or ''}"))
-    return keys
-
-
-def _merge(into, other) -> None:
-    """Fill what the first occurrence lacks from a later one (never overwrite)."""
-    for name in ("first_name", "last_name", "title", "email", "phone", "company_name", "company_cvr",
-                 "address", "postcode", "city", "note", "owner", "lifecycle"):
-        if not getattr(into, name) and getattr(other, name):
-            setattr(into, name, getattr(other, name))
-    if other.tags:
-        into.tags = sorted(set(into.tags) | set(other.tags))
-    for name in ("consent_optin_time", "consent_optin_ip", "consent_confirm_time", "consent_confirm_ip"):
-        if not getattr(into, name) and getattr(other, name):
-            setattr(into, name, getattr(other, name))
-
-
-# --- undo ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class UndoResult:
-    batch_id: int
-    removed: int  # contacts the batch added, now deleted
-    restored: int  # contacts the batch updated, now as they were
-    companies: int  # companies the batch created that nothing else uses, deleted
-
-
-def undo_import(scope: Scope, batch_id: int) -> UndoResult:
-    """Remove what a batch added and restore what it changed, if nothing changed since."""
-    scope.require("import")
-    with database.atomic():
-        batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
-        if batch is None or (scope.role != "admin" and batch.imported_by_id != scope.user_id):
-            raise StoreError(f"import batch {batch_id} not found")
-        if batch.undone_at:
-            raise StoreError(f"import batch {batch_id} was already undone")
-        finished = (AuditEvent.select(AuditEvent.at)
-                    .where((AuditEvent.action == "import.run") & (AuditEvent.entity == "import_batch")
-                           & (AuditEvent.entity_id == batch_id)).scalar()) or batch.imported_at
-        added = list(Contact.select(Contact.id, Contact.version, Contact.company)
-                     .where(Contact.import_batch == batch_id).tuples())
-        ids = [cid for cid, _, _ in added]
-        changed = list(ImportChange.select().where(ImportChange.batch == batch_id))
-        touched = [cid for cid, version, _ in added if version != 1]
-        current = {}
-        for start in range(0, len(changed), 500):
-            part = [c.contact_id for c in changed[start:start + 500]]
-            current.update(Contact.select(Contact.id, Contact.version).where(Contact.id.in_(part)).tuples())
-        touched += [c.contact_id for c in changed if current.get(c.contact_id) != c.version_after]
-        touched += _used_since(ids, finished)
-        if touched:
-            raise StoreError(f"import batch {batch_id} cannot be undone: {len(set(touched))} of its contacts "
-                             f"were changed or used since (first: contact {min(touched)})")
-        company_ids = {company for _, _, company in added if company}
-        relinked = [c.contact_id for c in changed if "company_id" in json.loads(c.old_values)]
-        for start in range(0, len(relinked), 500):  # companies an update linked: maybe new too
-            company_ids.update(company for (company,) in Contact.select(Contact.company).where(
-                Contact.id.in_(relinked[start:start + 500]) & Contact.company.is_null(False)).tuples())
-        company_ids = sorted(company_ids)
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            database.execute_sql(f"DELETE FROM contact_search WHERE rowid IN ({','.join('?' * len(part))})", part)
-            Contact.delete().where(Contact.id.in_(part)).execute()
-        for change in changed:
-            old = json.loads(change.old_values)
-            Contact.update({getattr(Contact, k): v for k, v in old.items()} | {
-                Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}).where(
-                Contact.id == change.contact_id).execute()
-            search.index_contacts(database, [change.contact_id])
-        companies = _drop_new_companies(company_ids, batch.imported_at, finished)
-        ImportChange.delete().where(ImportChange.batch == batch_id).execute()
-        ImportBatch.update(undone_at=utcnow()).where(ImportBatch.id == batch_id).execute()
-        changes.record("contact", 0, "bulk")
-        audit.record(scope.user_id, "import.undo", "import_batch", batch_id, removed=len(ids),
-                     restored=len(changed), companies=companies)
-    return UndoResult(batch_id, len(ids), len(changed), companies)
-
-
-def _used_since(ids: list[int], finished) -> list[int]:
-    """Added contacts that got deals, invoices, requests, notes or consent events after the import."""
-    used: list[int] = []
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        for model in (Deal, Invoice, DataSubjectRequest):
-            used += [cid for (cid,) in model.select(model.contact).where(model.contact.in_(part)).tuples()]
-        used += [cid for (cid,) in Note.select(Note.contact).where(
-            Note.contact.in_(part) & (Note.created_at > finished)).tuples()]
-        used += [cid for (cid,) in Consent.select(Consent.contact).join(ConsentEvent).where(
-            Consent.contact.in_(part) & (ConsentEvent.at > finished)
-            & (ConsentEvent.method != "import")).tuples()]
-    return used
-
-
-def _drop_new_companies(company_ids: list[int], started, finished) -> int:
-    """Companies the batch created (in its time window) that nothing refers to any more."""
-    dropped = 0
-    for start in range(0, len(company_ids), 500):
-        part = company_ids[start:start + 500]
-        marks = ",".join("?" * len(part))
-        rows = database.execute_sql(
-            f"SELECT id FROM company co WHERE id IN ({marks}) AND created_at >= ? AND created_at <= ? "
-            "AND NOT EXISTS (SELECT 1 FROM contact WHERE company_id = co.id) "
-            "AND NOT EXISTS (SELECT 1 FROM deal WHERE company_id = co.id) "
-            "AND NOT EXISTS (SELECT 1 FROM invoice WHERE company_id = co.id)",
-            [*part, _ts(started), _ts(finished)]).fetchall()
-        gone = [r[0] for r in rows]
-        if gone:
-            Company.delete().where(Company.id.in_(gone)).execute()
-            dropped += len(gone)
-    return dropped
-
-
-def _ts(value) -> str:
-    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value)
-
-
-def list_batches(scope: Scope, limit: int = 20) -> list[dict]:
-    """Recent import batches this user may undo (admin: all), newest first."""
-    scope.require("import")
-    q = ImportBatch.select().order_by(ImportBatch.id.desc()).limit(limit)
-    if scope.role != "admin":
-        q = q.where(ImportBatch.imported_by == scope.user_id)
-    batches = list(q)
-    counts = dict(Contact.select(Contact.import_batch, fn.COUNT(Contact.id)).where(
-        Contact.import_batch.in_([b.id for b in batches])).group_by(Contact.import_batch).tuples())
-    return [{"id": b.id, "file": b.file_name, "at": b.imported_at, "lawful_basis": b.lawful_basis,
-             "contacts": counts.get(b.id, 0), "undone": b.undone_at is not None} for b in batches]

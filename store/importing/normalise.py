@@ -1,5 +1,8 @@
 """Normalising single values: e-mail, phone, names, CVR, postcode, consent evidence.
 
+E-mail and phone are store.contact_points' (re-exported here): the forms and the
+erasure ledger use the very same two functions.
+
 Every ``normalise_*`` function takes the raw string and returns the clean value, or
 raises :class:`ValueProblem` with a short English reason.  No I/O, no database.
 """
@@ -9,10 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import datetime, timezone
-from email.utils import parseaddr
-
-import phonenumbers
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from ..contact_points import normalise_email, normalise_phone  # the one of each (import, forms, ledger)
 from ..errors import ValueProblem
 
 __all__ = [
@@ -65,141 +65,15 @@ def split_emails(raw: str) -> list[str]:
     return parts
 
 
-# Plain ASCII addresses that email-validator certainly accepts (dot-atom local part,
-# LDH domain labels, an alphabetic TLD, no punycode): checked here without its slower
-# Unicode/IDNA machinery.  Everything else goes through email-validator.
-_ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_FAST_EMAIL = re.compile(
-    rf"^(?=.{{1,64}}@)({_ATEXT}(?:\.{_ATEXT})*)@"
-    r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$",
-    re.IGNORECASE,
-)
-
-
-_SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
-_SPECIAL_SUFFIXES = tuple("." + d for d in SPECIAL_USE_DOMAIN_NAMES)
-
-
-def _fast_email(s: str) -> str | None:
-    if len(s) > 254:
-        return None
-    m = _FAST_EMAIL.match(s)
-    if not m:
-        return None
-    low = s.lower()  # the pattern is anchored and s has no trailing newline: m spans all of s
-    domain = low[m.start(2):]
-    if "--" in domain:
-        return None  # punycode and other IDNA cases: let email-validator decide
-    if domain in _SPECIAL_DOMAINS or domain.endswith(_SPECIAL_SUFFIXES):
-        return None
-    return low
-
-
-def normalise_email(raw: str) -> str:
-    """Validate the syntax (no DNS) and return the normalised address.
-
-    Accepts ``Name <addr>`` and ``mailto:`` forms.  The domain is lower-cased by
-    email-validator; the local part is lower-cased too (mailboxes are case-insensitive
-    in practice, and this makes duplicates findable).
-    """
-    s = raw.strip()
-    if "<" in s and ">" in s:
-        s = parseaddr(s)[1] or s
-    s = s.strip().strip('"<>').strip()
-    if s.lower().startswith("mailto:"):
-        s = s[7:]
-    if not s:
-        raise ValueProblem("empty e-mail address")
-    fast = _fast_email(s)
-    if fast is not None:
-        return fast
-    try:
-        result = validate_email(s, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueProblem(f"invalid e-mail address ({exc})") from None
-    return result.normalized.lower()
-
-
 # --- phone -----------------------------------------------------------------------------
 
+_FLOAT_ZERO = re.compile(r"^(\+?[0-9]+)[.,]0+$")  # a number cell written out as a float
 _PHONE_SPLIT = re.compile(r"\s+:::\s+|[;,/\n]|\s+(?:or|eller)\s+", re.IGNORECASE)
-_SCI = re.compile(r"^[0-9]([.,][0-9]+)?[eE]\+?[0-9]+$")
-_FLOAT_ZERO = re.compile(r"^(\+?[0-9]+)[.,]0+$")
-
-
-# A Danish number (8 digits, first 2-9), optionally with +45/0045/45 in front: every
-# such number is valid or at least possible for libphonenumber, so the slow parse is
-# skipped.  The "45" without + or 00 is what Danish Excel leaves of "+45".
-_DK_FAST = re.compile(r"^(?:\+45|0045|45(?=\d{8}$))?([2-9]\d{7})$")
-_DK_FAST_JUNK = re.compile(r"[\s.\-()/]")
-_LEADING_00 = re.compile(r"^\s*00")
-_EXTENSION = re.compile(r"(?i)\s*(ext\.?|x|lokal)\s*\d+$")
-_NON_DIGITS = re.compile(r"\D")
-_LETTER = re.compile(r"[A-Za-z]")
-
-
 def split_phones(raw: str) -> list[str]:
     if not _PHONE_SPLIT.search(raw):  # one number: the common case
         one = raw.strip()
         return [one] if one else []
     return [p.strip() for p in _PHONE_SPLIT.split(raw) if p and p.strip()]
-
-
-def normalise_phone(raw: str, region: str = "DK") -> str:
-    """Return the number in E.164 (``+4520123456``).
-
-    Handles what spreadsheets do to numbers: a stripped ``+``/``00`` (``4520123456``
-    in a DK sheet becomes ``+4520123456``, ``46701234567`` becomes ``+46701234567``),
-    ``4520123456.0``, and refuses Excel's lossy scientific notation (``4,52E+09``).
-    Numbers that are a possible length for their country are accepted even when the
-    range is not (yet) allocated in libphonenumber's data.
-    """
-    s = raw.strip()
-    if region == "DK":
-        m = _DK_FAST.match(_DK_FAST_JUNK.sub("", s))
-        if m:
-            return "+45" + m.group(1)
-    if s.lower().startswith("tel:"):
-        s = s[4:]
-    if s.lower().startswith(("sip:", "http", "mailto:")):
-        raise ValueProblem("not a phone number")
-    if _SCI.match(s.replace(" ", "")):
-        raise ValueProblem("phone number in scientific notation (Excel lost the digits)")
-    m = _FLOAT_ZERO.match(s)
-    if m:
-        s = m.group(1)
-    s = s.replace("(0)", " ")
-    s = _LEADING_00.sub("+", s)
-    s = _EXTENSION.sub("", s)  # extensions are not kept
-    digits = _NON_DIGITS.sub("", s)
-    if len(digits) < 3:
-        raise ValueProblem("not a phone number")
-    if _LETTER.search(s.replace("ext", "")):
-        raise ValueProblem("not a phone number")
-
-    e164 = phonenumbers.PhoneNumberFormat.E164
-    possible: phonenumbers.PhoneNumber | None = None
-    try:
-        num = phonenumbers.parse(s, region)
-    except phonenumbers.NumberParseException:
-        num = None
-    if num is not None:
-        if phonenumbers.is_valid_number(num):
-            return phonenumbers.format_number(num, e164)
-        if phonenumbers.is_possible_number(num):
-            possible = num
-    if s.strip().isdigit() and len(digits) >= 9:
-        # a bare number as a spreadsheet stores it, that lost its leading + or 00:
-        # "46701234567" -> +46701234567 (only when that is a valid number)
-        try:
-            num = phonenumbers.parse("+" + digits, None)
-            if phonenumbers.is_valid_number(num):
-                return phonenumbers.format_number(num, e164)
-        except phonenumbers.NumberParseException:
-            pass
-    if possible is not None:
-        return phonenumbers.format_number(possible, e164)
-    raise ValueProblem(f"not a valid phone number (default region {region})")
 
 
 # --- names -----------------------------------------------------------------------------

@@ -307,23 +307,7 @@ class VCardReader:
                 continue
             if not stack:
                 continue  # text outside any card
-            params = _split_params(params_b)
-            prop = _Prop(number, group, name, params, bytearray(value))
-            enc = (prop.param("ENCODING") or "").upper()
-            if name_b in _BINARY_PROPS or enc in ("BASE64", "B"):
-                prop.binary = True
-                prop.raw = bytearray()
-                cur = prop
-                mode = "b64"
-                stack[-1].props.append(prop)  # noted (as dropped), value not kept
-                continue
-            if name == "VERSION":
-                stack[-1].version = value.strip().decode("ascii", "replace")
-            if enc == "QUOTED-PRINTABLE":
-                prop.qp = True
-                if value.endswith(b"="):
-                    mode = "qp"
-            cur = prop
+            cur, mode = _property(stack[-1], number, group, name_b, params_b, value)
         finish()
         for card in stack:
             card.problem = "the card has no END:VCARD (truncated file?)"
@@ -443,3 +427,25 @@ class VCardReader:
                 summary.count(cand)
                 yield cand
         summary.finished = True
+
+
+def _property(card: _Card, number: int, group: str, name_b: bytes, params_b: bytes,
+              value: bytes) -> tuple[_Prop, str]:
+    """A property line of `card` as a _Prop, and the reading mode that follows it:
+    "b64" for a binary value (noted as dropped, never kept), "qp" for a soft-broken
+    quoted-printable value, else "normal"."""
+    name = name_b.decode("ascii")
+    prop = _Prop(number, group, name, _split_params(params_b), bytearray(value))
+    enc = (prop.param("ENCODING") or "").upper()
+    if name_b in _BINARY_PROPS or enc in ("BASE64", "B"):
+        prop.binary = True
+        prop.raw = bytearray()
+        card.props.append(prop)  # noted (as dropped), value not kept
+        return prop, "b64"
+    if name == "VERSION":
+        card.version = value.strip().decode("ascii", "replace")
+    if enc == "QUOTED-PRINTABLE":
+        prop.qp = True
+        if value.endswith(b"="):
+            return prop, "qp"
+    return prop, "normal"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import audit, changes, validate
+from .. import audit, changes, search, validate
 from ..db import StoreError, database
 from ..models import (
     AuditEvent, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal, ImportChange,
@@ -177,7 +177,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         ContactTag.delete().where(ContactTag.contact == contact_id).execute()
         ImportChange.delete().where(ImportChange.contact == contact_id).execute()
         DataSubjectRequest.update(contact=None).where(DataSubjectRequest.contact == contact_id).execute()
-        database.execute_sql("DELETE FROM contact_search WHERE rowid = ?", (contact_id,))
+        search.forget(database, [contact_id])
         entry = ledger.add_entry(contact.email, contact.phone, legal_basis)
         Contact.delete().where(Contact.id == contact_id).execute()
         changes.record("contact", contact_id, "delete")
@@ -222,8 +222,7 @@ def merge_index(pages: int = MERGE_PAGES) -> int:
     while True:
         with database.atomic():
             before = conn.total_changes
-            database.execute_sql("INSERT INTO contact_search(contact_search, rank) VALUES('merge', ?)",
-                                 (-pages,))
+            search.merge_step(database, -pages)
             worked = conn.total_changes - before >= 2  # the command itself counts as one change
         steps += 1
         if not worked:

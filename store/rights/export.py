@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .. import audit
+from .. import text as _text
+from ..bilingual import LANGUAGES  # the languages a report is written in
 from ..db import StoreError, database
 from ..models import (
     AuditEvent, Company, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
@@ -46,7 +48,6 @@ from ..scope import Scope
 from .requests import require_person
 
 FORMAT = "minicrm.person-export/1"
-LANGUAGES = ("da", "en")
 
 
 @dataclass(frozen=True)
@@ -285,10 +286,12 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 def neutralise(value) -> str | int | float:
     """A CSV cell that no spreadsheet will run as a formula.
 
-    Text starting with = + - @ tab CR LF or NUL gets a leading apostrophe, which
-    spreadsheets take as "this is text"; so a phone number reads '+4520123456.
-    Numbers stay numbers (a negative amount is not a formula).  data.json
-    holds every value unchanged.
+    Text starting with = + - @ or a character of store.text's set (tab, CR, LF,
+    NUL, ESC, a bidi override ...) gets a leading apostrophe, which spreadsheets
+    take as "this is text"; so a phone number reads '+4520123456.  Numbers stay
+    numbers (a negative amount is not a formula).  The rest of the cell is the
+    person's data as held (Art. 15: a copy, not a retelling); data.json holds
+    every value unchanged.
     """
     if value is None:
         return ""
@@ -298,7 +301,7 @@ def neutralise(value) -> str | int | float:
         return value
     text = _plain(value)
     text = text if isinstance(text, str) else str(text)
-    return "'" + text if text[:1] in FORMULA_TRIGGERS else text
+    return "'" + text if text[:1] in FORMULA_TRIGGERS or _text.has_unsafe(text[:1]) else text
 
 
 def to_csv(columns, rows) -> bytes:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from .. import validate
+from .. import contact_points
 from ..db import database
 from ..models import Contact, ErasureLedger
 from ..scope import Scope
-from ..errors import Invalid
+from ..errors import ValueProblem
 
 _EMAIL, _PHONE = "email:", "phone:"
 
@@ -36,24 +36,26 @@ def _region() -> str:
 
 
 def normalise_email(value: str | None) -> str | None:
-    """The form every write path stores (validate.email), else trimmed and lower-cased."""
+    """The form every write path stores (contact_points.normalise_email), else trimmed
+    and lower-cased: an old row that no longer passes is still recognised."""
     text = unicodedata.normalize("NFC", (value or "").strip())
     if not text:
         return None
     try:
-        return validate.email(text)
-    except Invalid:
+        return contact_points.normalise_email(text)
+    except ValueProblem:
         return text.lower()
 
 
 def normalise_phone(value: str | None, region: str | None = None) -> str | None:
-    """E.164 (+4520123456) as stored, else the digits with a leading + kept."""
+    """E.164 (+4520123456) as stored (contact_points.normalise_phone), else the digits
+    with a leading + kept."""
     text = (value or "").strip()
     if not text:
         return None
     try:
-        return validate.phone(text, region=region or _region())
-    except Invalid:
+        return contact_points.normalise_phone(text, region or _region())
+    except ValueProblem:
         digits = "".join(c for c in text if c.isdigit())
         return ("+" if text.startswith("+") else "") + digits if digits else None
 

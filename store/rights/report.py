@@ -14,236 +14,56 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from typing import TYPE_CHECKING
 
+from .. import text as _text
+from ..money import format_amount
+from ..bilingual import Bilingual
 from ..processing import CATEGORIES, PURPOSES, RETENTION
+from .report_texts import (
+    ACTIONS, DATATILSYNET, IMPORTED, LABELS, LAWFUL_BASES, LEGAL_BASIS_DA, RIGHTS, ROLE_NAMES, SECTION_TITLES,
+    SOURCES, T, US, YES_NO,
+)
 
 if TYPE_CHECKING:
     from .export import PersonData
-
-DATATILSYNET = {
-    "name": "Datatilsynet",
-    "address": "Carl Jacobsens Vej 35, 2500 Valby",
-    "email": "dt@datatilsynet.dk",
-    "web": "www.datatilsynet.dk",
-}
-
-# Art. 6(1) legal bases in Danish legal style (processing.py holds the English).
-LEGAL_BASIS_DA = {
-    "customer_relationship": "Art. 6, stk. 1, litra b (aftale) / litra f (legitim interesse)",
-    "sales": "Art. 6, stk. 1, litra f (legitim interesse)",
-    "bookkeeping": "Art. 6, stk. 1, litra c (retlig forpligtelse efter bogføringsloven)",
-    "marketing": "Art. 6, stk. 1, litra a (samtykke, markedsføringsloven § 10)",
-    "compliance": "Art. 6, stk. 1, litra c (retlig forpligtelse)",
-    "security": "Art. 6, stk. 1, litra f (legitim interesse) / art. 32",
-}
-
-T = {
-    "title": {"da": "Dine personoplysninger hos {controller}",
-              "en": "Your personal data held by {controller}"},
-    "intro": {"da": ("Dette er en kopi af de personoplysninger, vi behandler om dig "
-                     "(databeskyttelsesforordningens art. 15), dannet {date} (UTC). "
-                     "De samme oplysninger findes i maskinlæsbar form i data.json og i CSV-filerne "
-                     "(art. 20). Din reference hos os er nummer {id}."),
-              "en": ("This is a copy of the personal data we process about you (GDPR Art. 15), "
-                     "made {date} (UTC). The same data is in machine-readable form in data.json and "
-                     "the CSV files (Art. 20). Your reference with us is number {id}.")},
-    "us": {"da": "Dataansvarlig", "en": "Controller"},
-    "dpo": {"da": "Databeskyttelsesrådgiver / kontakt", "en": "Data protection contact"},
-    "purposes": {"da": "Formål og retsgrundlag", "en": "Purposes and legal bases"},
-    "purpose": {"da": "Formål", "en": "Purpose"},
-    "basis": {"da": "Retsgrundlag", "en": "Legal basis"},
-    "categories": {"da": "Kategorier af oplysninger", "en": "Categories of data"},
-    "category": {"da": "Kategori", "en": "Category"},
-    "recipients": {"da": "Modtagere", "en": "Recipients"},
-    "recipients_text": {
-        "da": ("Medarbejdere hos {controller}, der har brug for oplysningerne i deres arbejde; adgangen "
-               "er styret efter rolle (salg, økonomi, ledelse, databeskyttelse), og hver visning og "
-               "ændring logges. Vores databehandlere (drift og hosting af systemet) efter "
-               "databehandleraftaler (art. 28). Offentlige myndigheder, når loven kræver det, f.eks. "
-               "Skattestyrelsen for så vidt angår regnskabsmateriale. Vi videregiver ikke dine "
-               "oplysninger til andre til deres egne formål."),
-        "en": ("Staff of {controller} who need the data for their work; access depends on their role "
-               "(sales, finance, management, data protection) and every view and change is logged. "
-               "Our processors (operation and hosting of the system) under data processing agreements "
-               "(Art. 28). Public authorities where the law requires it, such as the Danish Tax Agency "
-               "for accounting records. We do not disclose your data to others for their own purposes.")},
-    "retention": {"da": "Hvor længe vi gemmer oplysningerne", "en": "How long we keep the data"},
-    "period": {"da": "Opbevaringsperiode", "en": "Retention period"},
-    "source": {"da": "Hvor oplysningerne kommer fra", "en": "Where the data came from"},
-    "basis_of_record": {"da": "Retsgrundlag for registreringen: {basis}.",
-                        "en": "Legal basis for holding your record: {basis}."},
-    "automated": {"da": "Automatiske afgørelser", "en": "Automated decisions"},
-    "automated_text": {"da": "Vi træffer ingen automatiske afgørelser om dig, og vi laver ikke profilering "
-                             "(art. 22).",
-                       "en": "We make no automated decisions about you and do no profiling (Art. 22)."},
-    "rights": {"da": "Dine rettigheder", "en": "Your rights"},
-    "rights_list": {
-        "da": ["Indsigt i oplysningerne (art. 15) - denne rapport.",
-               "At få urigtige oplysninger rettet (art. 16).",
-               "At få oplysningerne slettet (art. 17); regnskabsmateriale skal vi dog gemme i 5 år "
-               "efter bogføringsloven.",
-               "At få behandlingen begrænset (art. 18).",
-               "At få oplysninger, du selv har givet os, i et maskinlæsbart format (art. 20).",
-               "At gøre indsigelse mod behandling, der bygger på legitim interesse, og altid mod "
-               "direkte markedsføring (art. 21).",
-               "At trække et samtykke tilbage når som helst, uden at det påvirker lovligheden af "
-               "behandlingen før tilbagetrækningen (art. 7, stk. 3).",
-               "Vi svarer senest en måned efter, vi har modtaget din anmodning (art. 12, stk. 3)."],
-        "en": ["Access to the data (Art. 15) - this report.",
-               "To have inaccurate data corrected (Art. 16).",
-               "To have the data erased (Art. 17); accounting records must however be kept for 5 years "
-               "under the Danish Bookkeeping Act.",
-               "To have processing restricted (Art. 18).",
-               "To receive data you gave us in a machine-readable format (Art. 20).",
-               "To object to processing based on legitimate interest, and always to direct marketing "
-               "(Art. 21).",
-               "To withdraw a consent at any time, without affecting the lawfulness of processing "
-               "before the withdrawal (Art. 7(3)).",
-               "We answer within one month of receiving your request (Art. 12(3))."]},
-    "complain": {"da": "Klage", "en": "Complaints"},
-    "complain_text": {"da": "Du kan klage over vores behandling af dine oplysninger til Datatilsynet:",
-                      "en": "You can complain about how we process your data to the Danish Data "
-                            "Protection Agency (Datatilsynet):"},
-    "data": {"da": "Oplysningerne", "en": "The data"},
-    "none": {"da": "(ingen)", "en": "(none)"},
-    "history": {"da": "Hvem har set eller ændret dine oplysninger",
-                "en": "Who viewed or changed your data"},
-    "history_note": {"da": "Medarbejdere vises med deres rolle.", "en": "Staff are shown by their role."},
-    "files": {"da": "Om filerne", "en": "About the files"},
-    "files_text": {
-        "da": ("data.json indeholder alle oplysninger uændret. I CSV-filerne (UTF-8) står der en apostrof "
-               "foran tekst, der begynder med = + - eller @, så regneark ikke kører den som en formel; et "
-               "telefonnummer står derfor som '+4512345678."),
-        "en": ("data.json holds every value unchanged. In the CSV files (UTF-8), text starting with "
-               "= + - or @ has an apostrophe in front, so spreadsheets do not run it as a formula; a phone "
-               "number therefore reads '+4512345678.")},
-}
-
-SECTION_TITLES = {
-    "contact": ("Kontaktoplysninger", "Contact details"),
-    "company": ("Virksomhed", "Company"),
-    "import_sources": ("Importer", "Imports"),
-    "import_changes": ("Ændringer ved import", "Changes made by imports"),
-    "tags": ("Mærker", "Tags"),
-    "deals": ("Handler", "Deals"),
-    "invoices": ("Fakturaer", "Invoices"),
-    "notes": ("Noter", "Notes"),
-    "consents": ("Samtykker", "Consents"),
-    "consent_events": ("Samtykkehistorik og dokumentation", "Consent history and evidence"),
-    "requests": ("Dine anmodninger", "Your requests"),
-}
-
-LABELS = {
-    "id": ("Nr.", "No."), "first_name": ("Fornavn", "First name"), "last_name": ("Efternavn", "Last name"),
-    "title": ("Titel", "Title"), "email": ("E-mail", "Email"), "phone": ("Telefon", "Phone"),
-    "company": ("Virksomhed nr.", "Company no."), "source": ("Kilde", "Source"),
-    "import_batch": ("Import nr.", "Import no."), "lawful_basis": ("Retsgrundlag", "Legal basis"),
-    "created_at": ("Oprettet", "Created"), "updated_at": ("Ændret", "Updated"),
-    "last_activity_at": ("Seneste aktivitet", "Last activity"), "lifecycle": ("Status", "Stage"),
-    "archived_at": ("Arkiveret", "Archived"), "restricted_at": ("Begrænset", "Restricted"),
-    "name": ("Navn", "Name"), "address": ("Adresse", "Address"), "postcode": ("Postnr.", "Postcode"),
-    "city": ("By", "City"), "cvr": ("CVR", "CVR"), "imported_at": ("Importeret", "Imported"),
-    "tag": ("Mærke", "Tag"), "amount_minor": ("Beløb", "Amount"), "currency": ("Valuta", "Currency"),
-    "stage": ("Fase", "Stage"), "number": ("Fakturanr.", "Invoice no."), "issued_on": ("Udstedt", "Issued"),
-    "due_on": ("Forfald", "Due"), "paid_on": ("Betalt", "Paid"), "billing_name": ("Faktureret til", "Billed to"),
-    "billing_address": ("Faktureringsadresse", "Billing address"),
-    "billing_email": ("Fakturerings-e-mail", "Billing email"), "billing_cvr": ("CVR", "CVR"),
-    "retain_until": ("Gemmes til", "Kept until"), "retained_after_erasure": ("Gemt efter sletning", "Kept after erasure"),
-    "category": ("Type", "Type"), "body": ("Tekst", "Text"), "visibility": ("Synlighed", "Visibility"),
-    "author_role": ("Skrevet af", "Written by"), "purpose": ("Formål", "Purpose"),
-    "channel": ("Kanal", "Channel"), "status": ("Status", "Status"), "given_at": ("Givet", "Given"),
-    "withdrawn_at": ("Trukket tilbage", "Withdrawn"), "method": ("Metode", "Method"),
-    "text_version": ("Tekstversion", "Text version"), "consent": ("Samtykke nr.", "Consent no."),
-    "at": ("Tidspunkt", "When"), "event": ("Hændelse", "Event"), "evidence": ("Dokumentation", "Evidence"),
-    "actor_role": ("Registreret af", "Recorded by"), "kind": ("Type", "Kind"),
-    "received_on": ("Modtaget", "Received"), "extension_reason": ("Begrundelse for forlængelse", "Reason for extension"),
-    "closed_at": ("Afsluttet", "Closed"), "action": ("Handling", "Action"), "by_role": ("Af", "By"),
-    "fields": ("Felter", "Fields"), "old_values": ("Tidligere værdier", "Earlier values"),
-    "batch": ("Import nr.", "Import no."), "version_after": ("Version", "Version"),
-}
-
-ROLE_NAMES = {
-    "admin": ("administrator", "administrator"), "manager": ("leder", "manager"),
-    "sales": ("salg", "sales"), "finance": ("økonomi", "finance"),
-    "privacy": ("databeskyttelse", "data protection"), "system": ("systemet", "the system"),
-    "": ("(ukendt)", "(unknown)"),
-}
-
-ACTIONS = {
-    "contact.view": ("så oplysningerne", "viewed the record"),
-    "contact.create": ("oprettede posten", "created the record"),
-    "contact.edit": ("ændrede", "changed"),
-    "contact.tags": ("ændrede mærker", "changed tags"),
-    "contact.archive": ("arkiverede posten", "archived the record"),
-    "contact.unarchive": ("genåbnede posten", "unarchived the record"),
-    "contact.reassign": ("skiftede ansvarlig", "changed the responsible person"),
-    "person.export": ("udleverede en kopi", "made a copy for you"),
-    "person.restrict": ("begrænsede behandlingen", "restricted processing"),
-    "person.restrict_lift": ("ophævede begrænsningen", "lifted the restriction"),
-    "request.add": ("registrerede din anmodning", "registered your request"),
-    "request.extend": ("forlængede svarfristen", "extended the deadline"),
-    "request.assign": ("tildelte din anmodning", "assigned your request"),
-    "request.close": ("afsluttede din anmodning", "closed your request"),
-    "access.denied": ("forsøgte at se posten uden adgang", "tried to view the record without access"),
-}
-
-SOURCES = {
-    "manual": ("registreret af vores medarbejdere, f.eks. efter en samtale eller en e-mail med dig",
-               "entered by our staff, for example after a conversation or an email with you"),
-    "web_form": ("givet af dig selv via vores webformular", "given by you through our web form"),
-    "web": ("givet af dig selv via vores webformular", "given by you through our web form"),
-    "import": ("importeret fra en kontaktliste (fil), se afsnittet Importer",
-               "imported from a contact list (file), see the Imports section"),
-    "demo": ("demonstrationsdata", "demonstration data"),
-}
-
-LAWFUL_BASES = {
-    "contract": ("aftale med dig eller din virksomhed (art. 6, stk. 1, litra b)",
-                 "a contract with you or your company (Art. 6(1)(b))"),
-    "legitimate_interest": ("vores legitime interesse i kundeforholdet (art. 6, stk. 1, litra f)",
-                            "our legitimate interest in the customer relationship (Art. 6(1)(f))"),
-    "consent": ("dit samtykke (art. 6, stk. 1, litra a)", "your consent (Art. 6(1)(a))"),
-}
 
 # Foreign keys to the person themself: noise in a report that is all about them.
 _HIDDEN_IN_REPORT = {"contact"}
 
 
 def _t(key: str, lang: str, **values) -> str:
-    text = T[key][lang]
-    return text.format(**values) if values else text
+    return T[key].in_language(lang, **values)
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "da" else pair[1]
+def _pick(text: Bilingual, lang: str) -> str:
+    return text.in_language(lang)
+
+
+def _named(entry) -> Bilingual:
+    """A processing.py purpose, category or retention rule's name in both languages."""
+    return Bilingual(entry.da, entry.en)
 
 
 def _label(column: str, lang: str) -> str:
     return _pick(LABELS[column], lang) if column in LABELS else column
 
 
-def _money(minor: int, lang: str) -> str:
-    text = f"{minor / 100:,.2f}"
-    return text.replace(",", "#").replace(".", ",").replace("#", ".") if lang == "da" else text
-
-
 def _value(column: str, value, lang: str) -> str:
     if value is None or value == "":
         return ""
     if column == "amount_minor" and isinstance(value, int):
-        return _money(value, lang)
+        return format_amount(value, None, lang)  # the currency has its own column
     if isinstance(value, bool):
-        return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
+        return _pick(YES_NO[0] if value else YES_NO[1], lang)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     if column in ("author_role", "actor_role", "by_role"):
-        return _pick(ROLE_NAMES.get(value, (value, value)), lang)
+        return _pick(ROLE_NAMES.get(value, Bilingual(value, value)), lang)
     if column == "action":
-        return _pick(ACTIONS.get(value, (value, value)), lang)
+        return _pick(ACTIONS.get(value, Bilingual(value, value)), lang)
     if column == "lawful_basis" and value in LAWFUL_BASES:
         return _pick(LAWFUL_BASES[value], lang)
     return str(value)
@@ -268,7 +88,7 @@ def _source_lines(data: PersonData, lang: str) -> list[str]:
     lines = [_pick(SOURCES[kind], lang) if kind in SOURCES else source]
     for batch in data.sections.get("import_sources", []):
         when = _value("imported_at", batch.get("imported_at"), lang)
-        lines.append(("Importeret " if lang == "da" else "Imported ") + when)
+        lines.append(f"{_pick(IMPORTED, lang)} {when}")
     basis = contact.get("lawful_basis")
     if basis:
         lines.append(_t("basis_of_record", lang, basis=_value("lawful_basis", basis, lang)))
@@ -286,15 +106,15 @@ def processing_summary(data: PersonData) -> dict[str, list[tuple[str, ...]]]:
         retention.setdefault(meta["category"], set()).add(meta["retention"])
 
     def cat(c):
-        return _pick((CATEGORIES[c].da, CATEGORIES[c].en), lang)
+        return _pick(_named(CATEGORIES[c]), lang)
 
     purpose_rows = []
     for pid in sorted(purposes):
         p = PURPOSES[pid]
-        basis = LEGAL_BASIS_DA.get(pid, p.lawful_basis) if lang == "da" else p.lawful_basis
-        purpose_rows.append((_pick((p.da, p.en), lang), basis, ", ".join(sorted(cat(c) for c in purposes[pid]))))
+        basis = _pick(Bilingual(LEGAL_BASIS_DA.get(pid, p.lawful_basis), p.lawful_basis), lang)
+        purpose_rows.append((_pick(_named(p), lang), basis, ", ".join(sorted(cat(c) for c in purposes[pid]))))
     categories = sorted({cat(m["category"]) for m in used})
-    retention_rows = [(cat(c), "; ".join(_pick((RETENTION[r].da, RETENTION[r].en), lang)
+    retention_rows = [(cat(c), "; ".join(_pick(_named(RETENTION[r]), lang)
                                           for r in sorted(retention[c])))
                       for c in sorted(retention, key=cat)]
     return {"purposes": purpose_rows, "categories": [(c,) for c in categories], "retention": retention_rows}
@@ -308,7 +128,7 @@ def _tables(data: PersonData):
     for section in SECTIONS:
         columns = [c for c in section.columns if c not in _HIDDEN_IN_REPORT]
         rows = [[_value(c, r.get(c), lang) for c in columns] for r in data.sections.get(section.name, [])]
-        title = _pick(SECTION_TITLES.get(section.name, (section.name, section.name)), lang)
+        title = _pick(SECTION_TITLES.get(section.name, Bilingual(section.name, section.name)), lang)
         yield section.name, title, columns, rows, section.single
     columns = list(HISTORY_COLUMNS)
     rows = [[_value(c, r.get(c), lang) for c in columns] for r in data.history]
@@ -325,19 +145,15 @@ def _controller_lines(data: PersonData) -> list[str]:
 
 
 def _controller_name(data: PersonData) -> str:
-    return data.controller.get("name") or ("os" if data.language == "da" else "us")
+    return data.controller.get("name") or _pick(US, data.language)
 
 
 # -- plain text ---------------------------------------------------------------------------------
 
-_CONTROL = {c: "\ufffd" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
-_CONTROL[9] = "    "
-_HAS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _printable(text: str) -> str:
-    """No control characters: a terminal showing report.txt must not act on escape sequences."""
-    return text.translate(_CONTROL) if _HAS_CONTROL.search(text) else text
+    """No character of store.text's set (line breaks kept, a tab as spaces): a terminal
+    showing report.txt must not act on escape sequences, nor a reader see reordered text."""
+    return _text.replace_unsafe(text, "\ufffd", multiline=True).replace("\t", "    ")
 
 
 def _fill(text: str, width: int) -> list[str]:
@@ -413,7 +229,7 @@ def render_text(data: PersonData) -> str:
     out.append(_table(summary["retention"], (_t("category", lang), _t("period", lang)), [30, 70]))
     out += _heading(_t("source", lang)) + [_para(line, "- ") for line in _source_lines(data, lang)]
     out += _heading(_t("automated", lang)) + [_para(_t("automated_text", lang))]
-    out += _heading(_t("rights", lang)) + [_para(line, "- ") for line in T["rights_list"][lang]]
+    out += _heading(_t("rights", lang)) + [_para(line, "- ") for line in (_pick(right, lang) for right in RIGHTS)]
     out += _heading(_t("complain", lang)) + [_para(_t("complain_text", lang))] + [
         f"  {DATATILSYNET[k]}" for k in ("name", "address", "email", "web")]
 
@@ -444,7 +260,7 @@ th { background: #eee; }
 
 
 def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(_printable(str(text)), quote=True)
 
 
 def _html_table(headers, rows) -> str:
@@ -478,7 +294,7 @@ def render_html(data: PersonData) -> str:
         + "".join(f"<li>{_e(line)}</li>" for line in _source_lines(data, lang)) + "</ul>",
         f"<h2>{_e(_t('automated', lang))}</h2><p>{_e(_t('automated_text', lang))}</p>",
         f"<h2>{_e(_t('rights', lang))}</h2><ul>"
-        + "".join(f"<li>{_e(line)}</li>" for line in T["rights_list"][lang]) + "</ul>",
+        + "".join(f"<li>{_e(line)}</li>" for line in (_pick(right, lang) for right in RIGHTS)) + "</ul>",
         f"<h2>{_e(_t('complain', lang))}</h2><p>{_e(_t('complain_text', lang))}<br>"
         + "<br>".join(_e(DATATILSYNET[k]) for k in ("name", "address", "email", "web")) + "</p>",
         f"<h2>{_e(_t('data', lang))}</h2>",

@@ -61,10 +61,6 @@ class RequestView:
     days_left: int | None  # None once closed; negative when overdue
     urgency: str  # overdue / due_soon / on_time / closed
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
 
 def _today(today: dt.date | None) -> dt.date:
     return today or dt.date.today()

@@ -188,7 +188,7 @@ def test_email_fast_path_agrees_with_email_validator():
 
     from email_validator import EmailNotValidError, validate_email
 
-    from store.importing.normalise import _fast_email
+    from store.contact_points import _fast_email
 
     def slow(s: str) -> str | None:
         try:
