@@ -197,17 +197,18 @@ class MiniCRMApp(App):
         self.run_worker(self.end_session(session_ended_message(reason), reason=EndReason.ENDED),
                         group="session-end", exclusive=True)
 
-    def store_call_failed(self, exc: BaseException, report=None, scope=None) -> None:
+    def store_call_failed(self, exc: BaseException, report=None, scope=None, wording=None) -> None:
         """The one handler for a failed store call (BaseScreen.call_store and the app's own).
 
         A SessionEnded for the session of the call (`scope`) ends it; for an older one it
-        is old news.  Anything else is one translated message, by `report` if given.
+        is old news.  Anything else is one translated message (`wording`, else describe),
+        shown by `report` if given, else as a notification.
         """
         if isinstance(exc, SessionEnded):
             if scope is not None and scope is self.scope:
                 self.session_ended(exc.reason)
             return
-        text = describe(exc)
+        text = (wording or describe)(exc)
         if report is not None:
             report(text)
         else:

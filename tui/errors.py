@@ -88,8 +88,8 @@ def session_ended_message(reason: object) -> str:
 
 def describe(exc: BaseException) -> str:
     """One line for a notification or a form's message area."""
-    from store.errors import (AccountLocked, AccountRevoked, Conflict, Forbidden, Invalid, LoginFailed,
-                              NotFound, NotGiven, SessionEnded, StoreError)
+    from store.errors import (AccountLocked, AccountRevoked, CodeRejected, Conflict, Forbidden, Invalid,
+                              LoginFailed, NotFound, NotGiven, SessionEnded, StoreError)
 
     if isinstance(exc, Invalid):
         return validation_message(exc.field, exc.message)
@@ -108,7 +108,7 @@ def describe(exc: BaseException) -> str:
         return _("There is no given consent to withdraw.")
     if isinstance(exc, Conflict) and exc.what == "deal":
         return _("Someone else changed this deal first. It has been reloaded.")
-    if isinstance(exc, (AccountLocked, AccountRevoked, LoginFailed, SessionEnded)):
+    if isinstance(exc, (AccountLocked, AccountRevoked, CodeRejected, LoginFailed, SessionEnded)):
         return _describe_login(exc)
     if isinstance(exc, StoreError):
         return _("That did not work: {reason}").format(reason=str(exc))
@@ -116,7 +116,7 @@ def describe(exc: BaseException) -> str:
 
 
 def _describe_login(exc: BaseException) -> str:
-    from store.errors import AccountLocked, AccountRevoked, SessionEnded
+    from store.errors import AccountLocked, AccountRevoked, CodeRejected, SessionEnded
 
     from .i18n import fmt_time
 
@@ -129,4 +129,16 @@ def _describe_login(exc: BaseException) -> str:
         return _("This account has been closed. Ask an administrator.")
     if isinstance(exc, SessionEnded):
         return session_ended_message(exc.reason)
+    if isinstance(exc, CodeRejected):
+        return _("That code was not accepted. Check the time on your phone and try the next code.")
     return _("Wrong user name, password or code.")
+
+
+def in_store_words(exc: BaseException) -> str:
+    """A StoreError in the store's own words (file, line, column: never a value), for a
+    status line that needs that detail (the import wizard); anything else by its kind only."""
+    from store.errors import StoreError
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    return _("Unexpected error ({kind}); nothing was imported.").format(kind=type(exc).__name__)

@@ -21,27 +21,34 @@ from textual.screen import ModalScreen, Screen
 
 from .. import bindings
 
+Report = Callable[[str], object]
+Wording = Callable[[BaseException], str]
+
 
 class StoreCalls:
-    """The store-calling half of a screen (mixed into BaseScreen and BaseModal)."""
+    """The store-calling half of a screen (mixed into BaseScreen and BaseModal).
 
-    async def call_store(self, fn: Callable[..., Any], /, *args: Any,
-                         report: Callable[[str], object] | None = None, **kwargs: Any) -> Any:
-        """fn(scope, *args, **kwargs) on the store thread, as the logged-in session.
+    `report`: where the message of a failed call goes (default: a notification);
+    `wording`: how the failure is put into words (default: tui.errors.describe).
+    """
 
-        `report`: where the message of a failed call goes (default: a notification).
-        """
-        scope = self.app.backend.scope  # taken now: a call never runs for a later session
-        return await self._guarded(self.app.backend.run_as(scope, fn, *args, **kwargs), report, scope)
+    async def call_store(self, fn: Callable[..., Any], /, *args: Any, report: Report | None = None,
+                         wording: Wording | None = None, **kwargs: Any) -> Any:
+        """fn(scope, *args, **kwargs) on the store thread, as the logged-in session."""
+        backend = self.app.backend
+        scope = backend.scope  # taken now: a call never runs for a later session
+        return await self._guarded(backend.run_as(scope, fn, *args, **kwargs), report, wording, scope)
 
-    async def call_unscoped(self, fn: Callable[..., Any], /, *args: Any,
-                            report: Callable[[str], object] | None = None, **kwargs: Any) -> Any:
-        """fn(*args, **kwargs) on the store thread, for calls made before there is a session
-        (login, first login, unlock)."""
-        scope = self.app.backend.scope
-        return await self._guarded(self.app.backend.run(fn, *args, **kwargs), report, scope)
+    async def call_unscoped(self, fn: Callable[..., Any], /, *args: Any, report: Report | None = None,
+                            wording: Wording | None = None, **kwargs: Any) -> Any:
+        """fn(*args, **kwargs) on the store thread, for calls that carry no session scope
+        (login, first login, unlock) or their own (the import wizard's)."""
+        backend = getattr(self.app, "backend", None)
+        if backend is None:  # hosted by a plain App (the import wizard's tests): a thread of its own
+            return await self._guarded(asyncio.to_thread(fn, *args, **kwargs), report, wording, None)
+        return await self._guarded(backend.run(fn, *args, **kwargs), report, wording, backend.scope)
 
-    async def _guarded(self, call, report, scope) -> Any:
+    async def _guarded(self, call, report: Report | None, wording: Wording | None, scope) -> Any:
         try:
             return await call
         except asyncio.CancelledError:
@@ -50,14 +57,19 @@ class StoreCalls:
         # reported once, and the worker stops here as cancelled (Textual then neither
         # crashes nor reports it again; `finally` blocks still run).
         except Exception as exc:
-            self.app.store_call_failed(exc, report, scope)
+            handler = getattr(self.app, "store_call_failed", None)
+            if handler is not None:
+                handler(exc, report, scope, wording)
+            else:
+                from ..errors import describe
+
+                (report or self.app.notify)((wording or describe)(exc))
             raise asyncio.CancelledError() from exc
 
 
 class BaseScreen(StoreCalls, Screen):
     """A full screen with its `BINDING_GROUP`'s keys, localised."""
 
-    BINDING_GROUP = "app"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
