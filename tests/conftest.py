@@ -19,6 +19,36 @@ from store.config import Config, load_config, write_config
 ROLES = ("admin", "manager", "sales", "finance", "privacy")
 SUBPROCESS_TIMEOUT = 120
 
+# --- the vendor sample exports ------------------------------------------------------
+# Real exports (Google, Outlook, vCards ...) are read in place, never copied into the
+# repository: from ../shared/samples beside it, or wherever MINICRM_SAMPLES points.
+SAMPLES_VARIABLE = "MINICRM_SAMPLES"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def samples_folder() -> Path:
+    """Where the sample exports are expected (they may be absent: see the `samples` fixture)."""
+    configured = os.environ.get(SAMPLES_VARIABLE)
+    return Path(configured).resolve() if configured else (REPO_ROOT.parent / "shared" / "samples").resolve()
+
+
+def missing_samples_line(folder: Path) -> str:
+    return (f"sample exports not found at {folder} (put them there, or set {SAMPLES_VARIABLE} "
+            "to their folder)")
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """The sample exports' folder.  Absent: the test is skipped with one line saying where
+    they are expected; under CI=true their absence is a failure (CI never silently skips)."""
+    folder = samples_folder()
+    if not folder.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(missing_samples_line(folder), pytrace=False)
+        pytest.skip(missing_samples_line(folder))
+    return folder
+
+
 
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:

@@ -17,10 +17,11 @@ from typing import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from store.errors import SessionEnded
+from store.errors import EndReason, SessionEnded
 
 from . import bindings, vocab
 from .backend import Backend
+from .errors import describe, session_ended_message
 from .i18n import _, choose, set_language
 from .messages import StoreChanged
 
@@ -58,7 +59,6 @@ class MiniCRMApp(App):
         self._store_opening = False
         self.store_error: str | None = None
         self.session = None
-        self.scope = None
         self._watcher = None
         self._session_timers = []
         self._last_touch = 0.0
@@ -98,9 +98,7 @@ class MiniCRMApp(App):
 
         try:
             await self.backend.run(open_store, self.config)
-        except Exception as exc:  # shown once on the login screen
-            from .errors import describe
-
+        except Exception as exc:  # whatever stops the store opening: shown once, on the login screen
             self.store_error = describe(exc)
             self.tell(self.store_error, severity="error", timeout=30)
         finally:
@@ -112,6 +110,16 @@ class MiniCRMApp(App):
         return self.store_error is None
 
     # -- sessions ----------------------------------------------------------------
+
+    @property
+    def scope(self):
+        """The logged-in session's Scope, or None.  Held by the backend, which refuses a
+        call for a scope that is no longer this one (tui/backend.py)."""
+        return self.backend.scope
+
+    @scope.setter
+    def scope(self, scope) -> None:
+        self.backend.scope = scope
 
     def begin_session(self, session) -> None:
         """Called by the login screens: the switch runs as the app's own worker
@@ -153,22 +161,58 @@ class MiniCRMApp(App):
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
-    async def end_session(self, message: str | None = None, reason: str = "logout") -> None:
+    async def end_session(self, message: str | None = None,
+                          reason: EndReason = EndReason.LOGOUT) -> None:
+        """Back to the login screen.  The scope goes first, on the event loop: from here
+        on the backend refuses every call still queued or in flight for it."""
         from .screens.login import LoginScreen
 
         self._stop_timers()
         session, self.session, self.scope, self._watcher = self.session, None, None, None
+        self.workers.cancel_group(self, "touch")
         self.sub_title = ""
-        if session is not None and reason == "logout":
-            try:
-                await self.backend.run(session.end, reason)
-            except Exception:
-                pass
+        if session is not None and reason == EndReason.LOGOUT:
+            await self._end_in_store(session, reason)
         self._pop_to_base()
         if isinstance(self.screen, LoginScreen):
             self.screen.reset(message)
         else:
             await self.push_screen(LoginScreen(message=message))
+
+    async def _end_in_store(self, session, reason: EndReason) -> None:
+        """Record the end; a store that cannot (it is gone, the row is) does not stop the leaving."""
+        try:
+            await self.backend.run(session.end, reason)
+        except Exception:  # leaving: nothing may keep the person in (the row ends with its age)
+            pass
+
+    def session_ended(self, reason: object = EndReason.ENDED) -> None:
+        """The one path for a session that ended elsewhere (revoked, ended by an administrator,
+        refused by the store): the login screen says why.  Runs in a worker of its own: it may
+        be called from the session-check timer, and ending stops that timer, which would
+        cancel this very callback at its next await."""
+        if self.session is None:
+            return  # already ended: the login screen says so
+        self.scope = None  # at once: nothing more runs for this session while the worker starts
+        self.run_worker(self.end_session(session_ended_message(reason), reason=EndReason.ENDED),
+                        group="session-end", exclusive=True)
+
+    def store_call_failed(self, exc: BaseException, report=None, scope=None, wording=None) -> None:
+        """The one handler for a failed store call (BaseScreen.call_store and the app's own).
+
+        A SessionEnded for the session of the call (`scope`) ends it; for an older one it
+        is old news.  Anything else is one translated message (`wording`, else describe),
+        shown by `report` if given, else as a notification.
+        """
+        if isinstance(exc, SessionEnded):
+            if scope is not None and scope is self.scope:
+                self.session_ended(exc.reason)
+            return
+        text = (wording or describe)(exc)
+        if report is not None:
+            report(text)
+        else:
+            self.tell(text, severity="error")
 
     def _hang_up(self) -> None:
         signal.alarm(5)  # the terminal is gone: should the exit stall on it, end anyway
@@ -176,8 +220,8 @@ class MiniCRMApp(App):
         self._stop_timers()
         if session is not None:
             try:
-                session.end("hangup")  # one small write; the loop is leaving anyway
-            except Exception:
+                session.end(EndReason.HANGUP)  # one small write; the loop is leaving anyway
+            except Exception:  # leaving a dead terminal: nothing may stop the exit
                 pass
         self.exit(return_code=129)
 
@@ -195,15 +239,10 @@ class MiniCRMApp(App):
         if session is None:
             return
         try:
-            await self.backend.run(session.check)
-        except Exception as exc:
-            if self.session is not session:
-                return
-            if isinstance(exc, SessionEnded):
-                # In a worker of its own: ending stops this timer, which would cancel
-                # this very callback at its next await.
-                self.run_worker(self.end_session(session_ended_message(getattr(exc, "reason", "")),
-                                                 reason="ended"), group="session-end", exclusive=True)
+            await self._repeated_call(session.check)
+        except SessionEnded as exc:
+            if self.session is session:
+                self.session_ended(exc.reason)
             return
         if (not self.locked and self.idle_lock_seconds
                 and time.monotonic() - self.last_activity > self.idle_lock_seconds):
@@ -216,10 +255,7 @@ class MiniCRMApp(App):
         watcher = self._watcher
         if watcher is None:
             return
-        try:
-            found = await self.backend.run(watcher.poll)
-        except Exception:
-            return
+        found = await self._repeated_call(watcher.poll)
         if not found or watcher is not self._watcher:
             return
         ids: dict[str, set[int]] = {}
@@ -230,6 +266,16 @@ class MiniCRMApp(App):
                 everything = True
         for screen in self.screen_stack:
             screen.post_message(StoreChanged(ids, everything))
+
+    async def _repeated_call(self, fn):
+        """A store call the app repeats by itself (the session check, the change poll);
+        None when it failed for a moment.  SessionEnded is raised: that is what a check is for."""
+        try:
+            return await self.backend.run(fn)
+        except SessionEnded:
+            raise
+        except Exception:  # busy or locked for a moment: the next round asks again, unseen
+            return None
 
     async def on_event(self, event) -> None:
         """Every key passes here before any widget sees it: activity for the idle lock."""
@@ -245,7 +291,14 @@ class MiniCRMApp(App):
         session = self.session
         if session is not None and time.monotonic() - self._last_touch > 30:
             self._last_touch = time.monotonic()
-            self.run_worker(self.backend.run(session.touch), group="touch")
+            self.run_worker(self._touch(session), group="touch")
+
+    async def _touch(self, session) -> None:
+        try:
+            await self._repeated_call(session.touch)
+        except SessionEnded as exc:
+            if self.session is session:
+                self.session_ended(exc.reason)
 
     # -- help, palette, messages -----------------------------------------------------
 
@@ -291,10 +344,8 @@ class MiniCRMApp(App):
         session = self.session
         if session is not None:
             self.session = None
-            try:
-                await self.backend.run(session.end, "logout")
-            except Exception:
-                pass
+            self.scope = None
+            await self._end_in_store(session, EndReason.LOGOUT)
         self.exit()
 
     def on_unmount(self) -> None:
@@ -305,21 +356,6 @@ class MiniCRMApp(App):
         personal data or secrets."""
         self.crashed = type(self._exception).__name__
         self._close_messages_no_wait()
-
-
-def session_ended_message(reason: str) -> str:
-    return {
-        "revoked": _("Your access has been revoked. Your session has ended."),
-        "ended": _("An administrator ended your session."),
-        "ended_by_admin": _("An administrator ended your session."),
-        "admin": _("An administrator ended your session."),
-        "idle": _("Your session ended after a period of inactivity. Please log in again."),
-        "expired": _("Your session has reached its time limit. Please log in again."),
-        "max_age": _("Your session has reached its time limit. Please log in again."),
-        "role": _("Your role was changed. Please log in again."),
-        "role_changed": _("Your role was changed. Please log in again."),
-        "reset": _("Your login was reset by an administrator. Please log in again."),
-    }.get(reason or "", _("Your session has ended. Please log in again."))
 
 
 def _ssh_source() -> str | None:

@@ -66,9 +66,30 @@ def validation_message(field: str, message: str) -> str:
     return f"{field_label(field)}: {text}"
 
 
+def session_ended_message(reason: object) -> str:
+    """What the login screen says after a session ended for `reason` (an EndReason or its value)."""
+    from store.errors import EndReason
+
+    messages = {
+        EndReason.REVOKED: _("Your access has been revoked. Your session has ended."),
+        EndReason.ENDED: _("An administrator ended your session."),
+        EndReason.EXPIRED: _("Your session has reached its time limit. Please log in again."),
+        EndReason.ROLE_CHANGED: _("Your role was changed. Please log in again."),
+        EndReason.RESET: _("Your login was reset by an administrator. Please log in again."),
+    }
+    # Older spellings still found in stored rows and in callers.
+    aliases = {"ended_by_admin": EndReason.ENDED, "admin": EndReason.ENDED,
+               "max_age": EndReason.EXPIRED, "role": EndReason.ROLE_CHANGED}
+    if reason == "idle":
+        return _("Your session ended after a period of inactivity. Please log in again.")
+    key = aliases.get(str(reason or ""), str(reason or ""))
+    return messages.get(key, _("Your session has ended. Please log in again."))
+
+
 def describe(exc: BaseException) -> str:
     """One line for a notification or a form's message area."""
-    from store.errors import Conflict, Forbidden, Invalid, NotFound, NotGiven, StoreError
+    from store.errors import (AccountLocked, AccountRevoked, CodeRejected, Conflict, Forbidden, Invalid,
+                              LoginFailed, NotFound, NotGiven, SessionEnded, StoreError)
 
     if isinstance(exc, Invalid):
         return validation_message(exc.field, exc.message)
@@ -87,6 +108,37 @@ def describe(exc: BaseException) -> str:
         return _("There is no given consent to withdraw.")
     if isinstance(exc, Conflict) and exc.what == "deal":
         return _("Someone else changed this deal first. It has been reloaded.")
+    if isinstance(exc, (AccountLocked, AccountRevoked, CodeRejected, LoginFailed, SessionEnded)):
+        return _describe_login(exc)
     if isinstance(exc, StoreError):
         return _("That did not work: {reason}").format(reason=str(exc))
     return _("Something went wrong ({kind}). Nothing was saved.").format(kind=type(exc).__name__)
+
+
+def _describe_login(exc: BaseException) -> str:
+    from store.errors import AccountLocked, AccountRevoked, CodeRejected, SessionEnded
+
+    from .i18n import fmt_time
+
+    if isinstance(exc, AccountLocked):
+        until = getattr(exc, "until", None)
+        return (_("This account is locked until {time} after too many failed attempts.")
+                .format(time=fmt_time(until)) if until else
+                _("This account is locked after too many failed attempts."))
+    if isinstance(exc, AccountRevoked):
+        return _("This account has been closed. Ask an administrator.")
+    if isinstance(exc, SessionEnded):
+        return session_ended_message(exc.reason)
+    if isinstance(exc, CodeRejected):
+        return _("That code was not accepted. Check the time on your phone and try the next code.")
+    return _("Wrong user name, password or code.")
+
+
+def in_store_words(exc: BaseException) -> str:
+    """A StoreError in the store's own words (file, line, column: never a value), for a
+    status line that needs that detail (the import wizard); anything else by its kind only."""
+    from store.errors import StoreError
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    return _("Unexpected error ({kind}); nothing was imported.").format(kind=type(exc).__name__)

@@ -5,9 +5,6 @@ import csv
 import io
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-#: real vendor exports, read in place from ../shared/samples/ beside the repository
-SAMPLES = REPO_ROOT / ".." / "shared" / "samples"
 
 
 def write(folder: Path, name: str, text: str, *, encoding: str = "utf-8", newline: str = "\n") -> Path:

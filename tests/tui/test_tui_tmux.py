@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from injection import ESCAPES, plant
+from waiting import GENEROUS, wait_for
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -55,15 +56,29 @@ class Tmux:
     def raw(self, name: str) -> str:
         return self.cmd("capture-pane", "-p", "-e", "-t", name)
 
-    def wait(self, name: str, needle: str, timeout: float = 15.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.text(name)
-            if needle in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{needle!r} did not appear in {name}:\n{screen}")
+    def wait(self, name: str, needle: str, timeout: float = GENEROUS) -> str:
+        seen = [""]
+
+        def shown():
+            seen[0] = self.text(name)
+            return seen[0] if needle in seen[0] else None
+
+        try:
+            return wait_for(shown, timeout, interval=0.1, what=repr(needle))
+        except AssertionError:
+            raise AssertionError(f"{needle!r} did not appear in {name}:\n{seen[0]}") from None
+
+    def wait_repainted(self, name: str, before: str, timeout: float = GENEROUS) -> str:
+        """The pane (with its colours) once it differs from `before` and has stopped changing."""
+        last = [before]
+
+        def settled():
+            now = self.raw(name)
+            done = now != before and now == last[0]
+            last[0] = now
+            return now if done else None
+
+        return wait_for(settled, timeout, interval=0.15, what=f"{name} to repaint")
 
     def close(self) -> None:
         self.cmd("kill-server", check=False)
@@ -142,7 +157,7 @@ def test_two_terminals_search_edit_and_see_it_live(crm, tmux):
     tmux.keys("a", "C-s")
     tmux.wait("a", "Saved")
     # The other terminal shows the new name without any key pressed.
-    after = tmux.wait("b", f"{first_name}Xq", timeout=5)
+    after = tmux.wait("b", f"{first_name}Xq")
     assert after != screen_b
     # and the edit is in the database, with the audit trail intact
     proc = subprocess.run([sys.executable, "-m", "console", "--config", str(crm.config_path), "audit",
@@ -165,9 +180,9 @@ def test_hostile_text_reaches_the_terminal_as_plain_characters(crm, tmux):
     tmux.wait("a", "Version")
     shown = []
     for tab in ("Deals", "Notes", "Invoices", "Consent", "History"):  # ctrl+pagedown: next tab
+        before = tmux.raw("a")
         tmux.keys("a", "C-NPage")
-        time.sleep(0.3)
-        shown.append(tmux.raw("a"))
+        shown.append(tmux.wait_repainted("a", before))  # the next tab, fully painted
     assert any("X-1" in SGR.sub("", raw) for raw in shown), "the invoices tab was shown"
     assert any("[bold]v1" in SGR.sub("", raw) for raw in shown), "the consent tab was shown"
     for raw in shown:

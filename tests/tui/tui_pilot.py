@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
+
+from waiting import GENEROUS, wait_for_async
 
 
 async def settle(pilot) -> None:
@@ -26,17 +27,9 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
-async def wait_for(pilot, predicate, timeout: float = 5.0, what: str = "condition") -> None:
-    """Poll `predicate()` while the app runs; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except Exception:
-            pass
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "condition") -> None:
+    """Poll `predicate()` while the app runs; fail after `timeout` seconds (a safety net only)."""
+    await wait_for_async(predicate, lambda: pilot.pause(0.05), timeout, what=what)
 
 
 async def type_text(pilot, text: str) -> None:
@@ -69,7 +62,7 @@ async def login(pilot, crm, username: str, *, expect_home: bool = True) -> None:
     await pilot.press("enter")
     if expect_home:
         await wait_for(pilot, lambda: app.session is not None and type(app.screen).__name__ in (
-            "SearchScreen", "InvoicesScreen"), timeout=10, what="home screen")
+            "SearchScreen", "InvoicesScreen"), what="home screen")
         await settle(pilot)
 
 

@@ -10,23 +10,22 @@ import datetime as dt
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_date, fmt_datetime, parse_date
 from ..messages import StoreChanged
+from .base import BaseScreen
 from .forms import FormModal, date_row
 
 
-class ConsentScreen(Screen):
+class ConsentScreen(BaseScreen):
     BINDING_GROUP = "consent"
     BINDINGS = bindings.for_screen("consent")
     CSS_PATH = "consent.tcss"
 
     def __init__(self, contact_id: int, name: str = ""):
         super().__init__()
-        bindings.localise(self)
         self.contact_id = contact_id
         self.person = name
         self.consents = []
@@ -53,14 +52,7 @@ class ConsentScreen(Screen):
     async def load(self) -> None:
         from store import consent
 
-        try:
-            self.consents = await self.app.backend.run(consent.consents_of, self.app.scope,
-                                                       self.contact_id)
-        except Exception as exc:
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        self.consents = await self.call_store(consent.consents_of, self.contact_id)
         if self.is_attached:
             self.show()
 
@@ -141,14 +133,7 @@ class ConsentScreen(Screen):
         result = await self.app.push_screen_wait(RecordConsentModal(purpose or "newsletter"))
         if not result:
             return
-        try:
-            await self.app.backend.run(consent.record_consent, self.app.scope, self.contact_id,
-                                       result.pop("purpose"), **result)
-        except Exception as exc:
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        await self.call_store(consent.record_consent, self.contact_id, result.pop("purpose"), **result)
         self.app.tell(_("Consent recorded."))
         self.load()
 
@@ -163,14 +148,8 @@ class ConsentScreen(Screen):
         result = await self.app.push_screen_wait(WithdrawConsentModal(purpose))
         if not result:
             return
-        try:
-            await self.app.backend.run(consent.withdraw_consent, self.app.scope, self.contact_id, purpose,
-                                       channel=c.channel, **result)
-        except Exception as exc:
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        await self.call_store(consent.withdraw_consent, self.contact_id, purpose, channel=c.channel,
+                              **result)
         self.app.tell(_("Consent withdrawn."))
         self.load()
 

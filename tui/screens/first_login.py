@@ -11,21 +11,20 @@ from urllib.parse import parse_qs, urlparse
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Label, Static
 
 from .. import bindings
 from ..i18n import _
+from .base import BaseScreen
 
 
-class FirstLoginScreen(Screen):
+class FirstLoginScreen(BaseScreen):
     BINDING_GROUP = "first_login"
     BINDINGS = bindings.for_screen("first_login")
     CSS_PATH = "first_login.tcss"
 
     def __init__(self, first_login):
         super().__init__()
-        bindings.localise(self)
         self.first = first_login
         self.codes: list[str] = []
 
@@ -108,16 +107,14 @@ class FirstLoginScreen(Screen):
             self.query_one("#repeat-password", Input).focus()
             return
         message.update(_("Saving…"))
-        try:
-            await self.app.backend.run(self.first.set_password, new)
-        except Exception as exc:
-            from ..errors import describe
 
-            message.update(describe(exc))
+        def refused(text: str) -> None:  # the policy's reason, and both fields to type again
+            message.update(text)
             self.query_one("#new-password", Input).value = ""
             self.query_one("#repeat-password", Input).value = ""
             self.query_one("#new-password", Input).focus()
-            return
+
+        await self.call_unscoped(self.first.set_password, new, report=refused)
         if getattr(self.first, "needs_totp", True):
             self._start_totp()
         else:
@@ -125,7 +122,7 @@ class FirstLoginScreen(Screen):
 
     @work(exclusive=True, group="first-login")
     async def _start_totp(self) -> None:
-        enrolment = await self.app.backend.run(self.first.start_totp)
+        enrolment = await self.call_unscoped(self.first.start_totp)
         qr = enrolment.qr
         if not isinstance(qr, str):
             from store import totp
@@ -142,18 +139,12 @@ class FirstLoginScreen(Screen):
     @work(exclusive=True, group="first-login")
     async def _confirm(self, code: str) -> None:
         message = self.query_one("#totp-message", Static)
-        try:
-            self.codes = await self.app.backend.run(self.first.confirm_totp, code)
-        except Exception as exc:
-            from store.errors import AuthError, LoginFailed
 
-            from ..errors import describe
-
-            text = (_("That code was not accepted. Check the time on your phone and try the next code.")
-                    if type(exc) in (LoginFailed, AuthError) else describe(exc))
+        def refused(text: str) -> None:
             message.update(text)
             self.query_one("#totp-code", Input).value = ""
-            return
+
+        self.codes = await self.call_unscoped(self.first.confirm_totp, code, report=refused)
         self.query_one("#recovery-codes", Static).update("\n".join(f"  {c}" for c in self.codes))
         self.query_one("#steps", ContentSwitcher).current = "step-codes"
         self.query_one("#step-codes").focus()
@@ -163,7 +154,7 @@ class FirstLoginScreen(Screen):
         await self._done()
 
     async def _done(self) -> None:
-        session = await self.app.backend.run(self.first.finish, source_addr=self.app.source_addr,
-                                             pid=os.getpid())
+        session = await self.call_unscoped(self.first.finish, source_addr=self.app.source_addr,
+                                           pid=os.getpid())
         self.codes = []
         self.app.begin_session(session)

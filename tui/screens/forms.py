@@ -4,24 +4,20 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from .. import bindings, safe, vocab
 from ..i18n import _, date_hint, fmt_datetime
+from .base import BaseModal
 
 
-class FormModal(ModalScreen):
+class FormModal(BaseModal):
     """A titled box with rows of fields, OK (ctrl+s or enter) and Cancel (escape)."""
 
     BINDING_GROUP = "modal"
     BINDINGS = bindings.for_screen("modal")
     CSS_PATH = "forms.tcss"
     TITLE_TEXT = ""
-
-    def __init__(self):
-        super().__init__()
-        bindings.localise(self)
 
     def fields(self) -> ComposeResult:
         return iter(())

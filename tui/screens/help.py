@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from .. import bindings, safe
 from ..i18n import _
+from .base import BaseModal
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(BaseModal):
     BINDING_GROUP = "help"
     BINDINGS = bindings.for_screen("help")
     DEFAULT_CSS = """
@@ -23,7 +23,6 @@ class HelpScreen(ModalScreen):
 
     def __init__(self, current: str = "app"):
         super().__init__()
-        bindings.localise(self)
         self.current = current
 
     def compose(self) -> ComposeResult:

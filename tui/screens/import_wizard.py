@@ -12,17 +12,16 @@ off the event loop: on the app's backend thread when it has one, else a worker t
 """
 from __future__ import annotations
 
-import asyncio
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
 from .. import safe
+from ..errors import in_store_words
 from ..i18n import _
+from .base import BaseScreen
 
 POLICIES = ("skip", "update")
 LAWFUL = ("legitimate_interest", "contract", "consent")
@@ -37,7 +36,7 @@ class ImportProgress(Message):
         self.total = total
 
 
-class ImportWizard(Screen):
+class ImportWizard(BaseScreen):
     """Import a contact file as one batch.  `scope`: the logged-in user's Scope."""
 
     CSS_PATH = "import_wizard.tcss"
@@ -104,25 +103,22 @@ class ImportWizard(Screen):
 
     # -- running store work off the event loop ---------------------------------------------
 
-    async def _call(self, fn, /, *args, **kwargs):
+    async def _call(self, fn, /, *args, on_failure=None, **kwargs):
+        """fn(self.scope, *args) on the store thread.  A failure is shown on the status line,
+        in the store's words (file, line, column; never values), and stops the worker."""
+        def report(text: str) -> None:
+            if on_failure is not None:
+                on_failure()
+            self._status(text)
+
         backend = getattr(self.app, "backend", None)
-        if backend is not None:
-            return await backend.run(fn, *args, **kwargs)
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        if backend is not None and backend.scope is self.scope:  # refused once the session ends
+            return await self.call_store(fn, *args, report=report, wording=in_store_words, **kwargs)
+        return await self.call_unscoped(fn, self.scope, *args, report=report, wording=in_store_words,
+                                        **kwargs)
 
     def _status(self, text: str) -> None:
         self.query_one("#import-status", Static).update(safe.content(text, multiline=True))
-
-    def _failed(self, exc: Exception) -> None:
-        """Errors the store words for people (file, line, column; never values) are shown as
-        they are; anything else only by its kind."""
-        from store.runtime import StoreError
-        from store.importing import ImportFileError
-
-        if isinstance(exc, (ImportFileError, StoreError, ValueError)):
-            self._status(str(exc))
-        else:
-            self._status(_("Unexpected error ({kind}); nothing was imported.").format(kind=type(exc).__name__))
 
     # -- 1. open -------------------------------------------------------------------------------
 
@@ -138,13 +134,11 @@ class ImportWizard(Screen):
         from store.importing import batch
 
         self._status(_("Reading {path} ...").format(path=path))
-        try:
-            info = await self._call(batch.inspect_file, self.scope, path, mapping=mapping)
-        except Exception as exc:  # ImportFileError, Forbidden ...: one line, no personal data
+        def unopened() -> None:
             self.info = None
             self._enable(False)
-            self._failed(exc)
-            return
+
+        info = await self._call(batch.inspect_file, path, mapping=mapping, on_failure=unopened)
         self.info = info
         self.mapping = info.mapping
         self.report = None
@@ -279,17 +273,12 @@ class ImportWizard(Screen):
             self.post_message(ImportProgress(done, total))
 
         try:
-            report = await self._call(batch.import_file, self.scope, path, dry_run=dry_run,
-                                      progress=progress, **self._options())
-        except Exception as exc:
-            self._failed(exc)
-            report = None
-        finally:
+            report = await self._call(batch.import_file, path, dry_run=dry_run, progress=progress,
+                                      **self._options())
+        finally:  # also when it failed (the worker stops there): the buttons work again
             bar.display = False
             self.query_one("#import-open", Button).disabled = False
             self._enable(self.info is not None)
-        if report is None:
-            return
         self.report = report
         if not dry_run:
             self.batch_id = report.batch_id
@@ -326,11 +315,7 @@ class ImportWizard(Screen):
     async def undo(self, batch_id: int) -> None:
         from store.importing import batch
 
-        try:
-            result = await self._call(batch.undo_import, self.scope, batch_id)
-        except Exception as exc:
-            self._failed(exc)
-            return
+        result = await self._call(batch.undo_import, batch_id)
         self.batch_id = None
         self._enable(self.info is not None)
         self._status(_("Undid batch {id}: removed {n} contacts, restored {r}.").format(

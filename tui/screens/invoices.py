@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from .. import bindings, safe
 from ..i18n import _, fmt_date, fmt_money, ngettext
 from ..messages import StoreChanged
+from .base import BaseScreen
 
 
-class InvoicesScreen(Screen):
+class InvoicesScreen(BaseScreen):
     BINDING_GROUP = "search"
     BINDINGS = bindings.for_screen("search")
     AUTO_FOCUS = "#search"
@@ -22,7 +22,6 @@ class InvoicesScreen(Screen):
 
     def __init__(self):
         super().__init__()
-        bindings.localise(self)
         self.rows = []
 
     def compose(self) -> ComposeResult:
@@ -44,7 +43,7 @@ class InvoicesScreen(Screen):
         from store import invoices
 
         text = self.query_one("#search", Input).value
-        self.rows = await self.app.backend.run(invoices.search_invoices, self.app.scope, text)
+        self.rows = await self.call_store(invoices.search_invoices, text)
         if not self.is_attached:
             return
         table = self.query_one("#invoices", DataTable)

@@ -4,13 +4,13 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from ..i18n import _
+from .base import BaseModal
 
 
-class LockScreen(ModalScreen):
+class LockScreen(BaseModal):
     DEFAULT_CSS = """
     LockScreen { align: center middle; background: $background; }
     #lock-box { width: 60; height: auto; border: round $warning; padding: 0 1; }
@@ -39,10 +39,8 @@ class LockScreen(ModalScreen):
         session = self.app.session
         if session is None:
             return
-        try:
-            ok = await self.app.backend.run(session.unlock, secret)
-        except Exception:
-            return  # the session ended: the app's check shows the login screen
+        # A session that ended meanwhile takes the app's end-of-session path (the login screen).
+        ok = await self.call_unscoped(session.unlock, secret)
         if ok:
             self.app.locked = False
             import time

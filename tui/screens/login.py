@@ -11,14 +11,14 @@ import os
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from .. import bindings
-from ..i18n import _, fmt_time
+from ..i18n import _
+from .base import BaseScreen
 
 
-class LoginScreen(Screen):
+class LoginScreen(BaseScreen):
     BINDING_GROUP = "login"
     BINDINGS = bindings.for_screen("login")
     CSS_PATH = "login.tcss"
@@ -26,7 +26,6 @@ class LoginScreen(Screen):
 
     def __init__(self, message: str | None = None):
         super().__init__()
-        bindings.localise(self)
         self.message = message
 
     def compose(self) -> ComposeResult:
@@ -116,26 +115,9 @@ class LoginScreen(Screen):
             return
         from store import auth
 
-        try:
-            result = await app.backend.run(auth.login, username, password, code,
-                                           source_addr=app.source_addr, pid=os.getpid())
-        except auth.AccountLocked as exc:
-            until = getattr(exc, "until", None)
-            self._failed(_("This account is locked until {time} after too many failed attempts.")
-                         .format(time=fmt_time(until)) if until else
-                         _("This account is locked after too many failed attempts."))
-            return
-        except auth.AccountRevoked:
-            self._failed(_("This account has been closed. Ask an administrator."))
-            return
-        except auth.LoginFailed:
-            self._failed(_("Wrong user name, password or code."))
-            return
-        except Exception as exc:
-            from ..errors import describe
-
-            self._failed(describe(exc))
-            return
+        # A failed login (locked, closed, wrong) is worded by tui/errors.py and shown here.
+        result = await self.call_unscoped(auth.login, username, password, code, report=self._failed,
+                                          source_addr=app.source_addr, pid=os.getpid())
         if isinstance(result, auth.FirstLogin):
             from .first_login import FirstLoginScreen
 

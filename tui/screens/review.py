@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import N_, _, fmt_datetime
 from ..messages import StoreChanged
+from .base import BaseScreen
 
 # What each permission lets a role do, in words.
 PERMISSION_LABELS = {
@@ -27,14 +27,13 @@ PERMISSION_LABELS = {
 }
 
 
-class AccessReviewScreen(Screen):
+class AccessReviewScreen(BaseScreen):
     BINDING_GROUP = "review"
     BINDINGS = bindings.for_screen("review")
     CSS_PATH = "admin.tcss"
 
     def __init__(self):
         super().__init__()
-        bindings.localise(self)
         self.view = None
 
     def compose(self) -> ComposeResult:
@@ -56,13 +55,7 @@ class AccessReviewScreen(Screen):
     async def load(self) -> None:
         from store import staff
 
-        try:
-            view = await self.app.backend.run(staff.access_review, self.app.scope)
-        except Exception as exc:
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        view = await self.call_store(staff.access_review)
         if not self.is_attached:
             return
         self.view = view
@@ -112,12 +105,6 @@ class AccessReviewScreen(Screen):
               "that is no longer needed.")))
         if not ok:
             return
-        try:
-            await self.app.backend.run(staff.record_access_review, self.app.scope)
-        except Exception as exc:
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        await self.call_store(staff.record_access_review)
         self.app.tell(_("Access review recorded."))
         self.load()

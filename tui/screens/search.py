@@ -10,19 +10,19 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Select
 
 from .. import bindings, safe, vocab
 from ..i18n import _, ngettext
 from ..messages import StoreChanged
 from ..widgets.results import Caption, ResultsTable
+from .base import BaseScreen
 
 LIMIT = 50  # one screenful or two: a bigger page costs more to fill than it helps
 STATUSES = ("active", "archived", "restricted", "all")
 
 
-class SearchScreen(Screen):
+class SearchScreen(BaseScreen):
     BINDING_GROUP = "search"
     BINDINGS = bindings.for_screen("search")
     CSS_PATH = "search.tcss"
@@ -30,7 +30,6 @@ class SearchScreen(Screen):
 
     def __init__(self):
         super().__init__()
-        bindings.localise(self)
         self.rows = []
         self._filters_loaded = False
         self._shown_text: str | None = None  # the search text the table shows results for
@@ -66,11 +65,10 @@ class SearchScreen(Screen):
     async def load_filters(self) -> None:
         from store import contacts, staff
 
-        scope = self.app.scope
-        tags = await self.app.backend.run(contacts.all_tags, scope)
+        tags = await self.call_store(contacts.all_tags)
         if not self.is_attached:
             return
-        owners = await self.app.backend.run(staff.owner_choices, scope)
+        owners = await self.call_store(staff.owner_choices)
         if not self.is_attached:
             return
         tag_select = self.query_one("#tag", Select)
@@ -100,14 +98,7 @@ class SearchScreen(Screen):
 
         criteria = self.criteria()
         text = criteria.pop("text")
-        try:
-            rows = await self.app.backend.run(contacts.search_contacts, self.app.scope, text,
-                                              limit=LIMIT, **criteria)
-        except Exception as exc:
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        rows = await self.call_store(contacts.search_contacts, text, limit=LIMIT, **criteria)
         if self.is_attached:
             self._landed(text, rows)
 
@@ -154,15 +145,18 @@ class SearchScreen(Screen):
         text, only filters) goes to the store thread.  Returns False if not done.
         """
         from store import contacts, search
+        from store.errors import StoreError
 
         criteria = self.criteria()
         text = criteria.pop("text")
-        if not self.app.store_ready.is_set() or self.app.store_error or not search.match_expression(text):
+        scope = self.app.scope
+        if (scope is None or not self.app.store_ready.is_set() or self.app.store_error
+                or not search.match_expression(text)):
             return False
         self.workers.cancel_group(self, "search")  # an older, slower search must not land after this
         try:
-            rows = contacts.search_contacts(self.app.scope, text, limit=LIMIT, **criteria)
-        except Exception:
+            rows = contacts.search_contacts(scope, text, limit=LIMIT, **criteria)
+        except StoreError:
             return False  # the worker tries again and reports
         self._landed(text, rows)
         return True

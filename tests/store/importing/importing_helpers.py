@@ -6,9 +6,6 @@ from pathlib import Path
 
 from store.importing import Candidate, ImportSummary, read_candidates
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-#: real vendor exports, read in place from ../shared/samples/ beside the repository
-SAMPLES = REPO_ROOT / ".." / "shared" / "samples"
 
 
 def read_all(path: Path, **kwargs) -> tuple[list[Candidate], ImportSummary]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from importing_helpers import SAMPLES, read_all, write
+from importing_helpers import read_all, write
 
 EZ = "vcard/ez-vcard/"
 AOSP = "vcard/aosp-android/"
@@ -170,8 +170,8 @@ EXPECTED: dict[str, list[tuple[int, dict, list, list]]] = {
 }
 
 
-def test_every_sample_vcard_is_covered():
-    on_disk = {str(p.relative_to(SAMPLES)) for p in SAMPLES.glob("vcard/*/*.vcf")}
+def test_every_sample_vcard_is_covered(samples):
+    on_disk = {str(p.relative_to(samples)) for p in samples.glob("vcard/*/*.vcf")}
     assert on_disk == set(EXPECTED)
 
 
