@@ -240,7 +240,7 @@ class MiniCRMApp(App):
         for screen in self.screen_stack:
             if screen is not active:
                 missed = self._missed.get(screen)
-                self._missed[screen] = missed.merged(message) if missed else message
+                self._missed[screen] = (missed or StoreChanged()).merged(message)  # its own copy
         active.post_message(message)
 
     def _tell_missed_changes(self, screen: Screen) -> None:

@@ -7,7 +7,7 @@ from textual.message import Message
 
 
 @dataclass
-class StoreChanged(Message):
+class StoreChanged(Message, bubble=False):  # for the screen it is posted to
     """Another session committed: these entities changed.
 
     `ids` maps an entity name ("contact", "user", ...) to the set of ids;
