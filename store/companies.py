@@ -1,4 +1,8 @@
-"""Companies: the contact form links a contact to one by name and CVR."""
+"""Companies: the contact form links a contact to one by name and CVR.
+
+`find_or_create` joins the caller's transaction when there is one
+(contacts.save_contact): a save that is refused leaves no company behind.
+"""
 from __future__ import annotations
 
 from . import audit, changes, validate
@@ -28,6 +32,6 @@ def find_or_create(scope: Scope, name: str | None, cvr: str | None = None) -> in
         if not name:
             raise Invalid("company", "is required")
         company = Company.create(name=name, cvr=cvr)
-        changes.record("company", company.id, "insert")
+        changes.record("company", company.id, "insert", session_id=scope.session_id)
         audit.record(scope.user_id, "company.create", "company", company.id, cvr=bool(cvr))
     return company.id

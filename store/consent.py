@@ -77,8 +77,8 @@ def record_consent(scope: Scope, contact_id: int, purpose: str, *, method: str,
                 Consent.id == consent.id).execute()
         ConsentEvent.create(consent=consent.id, at=at, event="given", method=method,
                             text_version=text_version, evidence=evidence, actor=scope.user_id)
-        changes.record("consent", consent.id, "update")
-        changes.record("contact", contact_id, "update")
+        changes.record("consent", consent.id, "update", session_id=scope.session_id)
+        changes.record("contact", contact_id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "consent.give", "contact", contact_id, purpose=purpose,
                      method=method)
     return consent.id
@@ -103,8 +103,8 @@ def withdraw_consent(scope: Scope, contact_id: int, purpose: str, *, method: str
         ConsentEvent.create(consent=consent.id, at=now, event="withdrawn", method=method,
                             text_version=consent.text_version, evidence=evidence or None,
                             actor=scope.user_id)
-        changes.record("consent", consent.id, "update")
-        changes.record("contact", contact_id, "update")
+        changes.record("consent", consent.id, "update", session_id=scope.session_id)
+        changes.record("contact", contact_id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "consent.withdraw", "contact", contact_id, purpose=purpose,
                      method=method)
 

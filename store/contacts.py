@@ -1,4 +1,8 @@
-"""Contacts: search, read, create, edit, tag, archive, all through a Scope."""
+"""Contacts: search, read, create, edit, tag, archive, all through a Scope.
+
+Every write is one BEGIN IMMEDIATE transaction that bumps the contact's version
+once; `save_contact` saves the whole contact form (company, fields, tags) so.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,7 +10,7 @@ from weakref import WeakKeyDictionary
 
 from peewee import JOIN, Value, fn
 
-from . import audit, changes, search, validate
+from . import audit, changes, companies, search, validate
 from .db import StoreError, database
 from .models import Company, Contact, ContactTag, Tag, User, utcnow
 from .processing import LAWFUL_BASES, LIFECYCLES
@@ -187,44 +191,89 @@ def create_contact(scope: Scope, *, tags=(), source: str = "manual", **fields) -
             for k, v in clean.items()})
         _set_tags(contact.id, tags)
         search.index_contacts(database, [contact.id])
-        changes.record("contact", contact.id, "insert")
+        changes.record("contact", contact.id, "insert", session_id=scope.session_id)
         audit.record(scope.user_id, "contact.create", "contact", contact.id,
                      fields=sorted(k for k, v in clean.items() if v))
     return contact.id
 
 
-def update_contact(scope: Scope, contact_id: int, version: int, **changes_) -> int:
-    """Save changes made to `version`; returns the new version or raises Conflict."""
+def update_contact(scope: Scope, contact_id: int, version: int, *, tags=None, **changes_) -> int:
+    """Save changes (and the tags, when given) made to `version`, bumping it once;
+    returns the new version or raises Conflict."""
+    _require_editable(scope, changes_, tags)
+    clean = _clean(scope, changes_)
+    scope.contact(contact_id)  # outside the transaction, so an access.denied row is not rolled back
+    with database.atomic():
+        return _write_update(scope, contact_id, version, clean, tags)
+
+
+def save_contact(scope: Scope, contact_id: int | None, version: int | None, fields: dict,
+                 tags=None) -> ContactDetail:
+    """Save the contact form in one transaction: the company (by CVR or name, created if
+    new), the fields and the tags; a new contact when `contact_id` is None.
+
+    The version is bumped once.  Anything refused (a Conflict, an Invalid value)
+    leaves nothing behind, not even the company.  Returns the contact as saved.
+    """
+    fields = dict(fields)
+    company = {k: fields.pop(k) for k in ("company", "company_cvr") if k in fields}
+    # Permission checks first, outside the transaction: a refusal's audit row is kept.
+    if company:
+        scope.require("company.edit")
+    if contact_id is None:
+        scope.require("contact.create")
+    else:
+        _require_editable(scope, {**fields, **({"company_id": None} if company else {})}, tags)
+        scope.contact(contact_id)
+    with database.atomic():
+        if company:
+            fields["company_id"] = companies.find_or_create(scope, company.get("company"),
+                                                            company.get("company_cvr"))
+        if contact_id is None:
+            contact_id = create_contact(scope, tags=tags or (), **fields)
+        else:
+            _write_update(scope, contact_id, version, _clean(scope, fields), tags)
+        return get_contact(scope, contact_id, audit_view=False)
+
+
+def _require_editable(scope: Scope, fields: dict, tags) -> None:
     allowed = EDITABLE if scope.can("contact.edit") else RECTIFIABLE if scope.can("contact.rectify") else ()
-    if not allowed:
+    if not allowed or tags is not None:
         scope.require("contact.edit")
-    for key in changes_:
+    for key in fields:
         if key not in allowed:
             if key in EDITABLE:
                 scope.require("contact.edit")
             raise Invalid(key, "is not an editable contact field")
-    if "owner_id" in changes_ and not scope.can("contact.reassign"):
+    if "owner_id" in fields and not scope.can("contact.reassign"):
         scope.require("contact.reassign")
-    clean = _clean(scope, changes_)
-    scope.contact(contact_id)  # outside the transaction, so an access.denied row is not rolled back
-    with database.atomic():
-        current = scope.contact(contact_id)
-        if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)):
-            # Art. 18: kept but not used; only a correction by privacy/admin may touch it
-            raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")
-        if current.version != version:
-            raise _conflict(contact_id)
-        changed = sorted(k for k, v in clean.items() if getattr(current, k) != v)
-        if not changed:
-            return current.version
-        updates = {getattr(Contact, k): v for k, v in clean.items()}
-        updates[Contact.version] = Contact.version + 1
-        updates[Contact.updated_at] = utcnow()
+
+
+def _write_update(scope: Scope, contact_id: int, version: int, clean: dict, tags) -> int:
+    """Inside the caller's transaction: check the version, write, index, feed, audit."""
+    current = scope.contact(contact_id)
+    if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)
+                                      and tags is None):
+        # Art. 18: kept but not used; only a correction by privacy/admin may touch it
+        raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")
+    if current.version != version:
+        raise _conflict(contact_id)
+    changed = sorted(k for k, v in clean.items() if getattr(current, k) != v)
+    if not changed and tags is None:
+        return current.version
+    updates = {Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}
+    if changed:
+        updates.update({getattr(Contact, k): v for k, v in clean.items()})
         updates[Contact.last_activity_at] = utcnow()
-        Contact.update(updates).where(Contact.id == contact_id).execute()
-        search.index_contacts(database, [contact_id])
-        changes.record("contact", contact_id, "update")
+    Contact.update(updates).where(Contact.id == contact_id).execute()
+    if tags is not None:
+        _set_tags(contact_id, tags)
+    search.index_contacts(database, [contact_id])
+    changes.record("contact", contact_id, "update", session_id=scope.session_id)
+    if changed:
         audit.record(scope.user_id, "contact.edit", "contact", contact_id, fields=changed)
+    if tags is not None:
+        audit.record(scope.user_id, "contact.tags", "contact", contact_id, count=len(list(tags)))
     return version + 1
 
 
@@ -259,7 +308,7 @@ def set_tags(scope: Scope, contact_id: int, tags) -> None:
         Contact.update(version=Contact.version + 1, updated_at=utcnow()).where(
             Contact.id == contact_id).execute()
         search.index_contacts(database, [contact_id])
-        changes.record("contact", contact_id, "update")
+        changes.record("contact", contact_id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "contact.tags", "contact", contact_id, count=len(list(tags)))
 
 
@@ -270,7 +319,7 @@ def set_archived(scope: Scope, contact_id: int, archived: bool = True) -> None:
         scope.contact(contact_id)
         Contact.update(archived_at=utcnow() if archived else None, version=Contact.version + 1).where(
             Contact.id == contact_id).execute()
-        changes.record("contact", contact_id, "update")
+        changes.record("contact", contact_id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "contact.archive" if archived else "contact.unarchive",
                      "contact", contact_id)
 
@@ -294,4 +343,4 @@ def history(scope: Scope, contact_id: int):
 
 
 __all__ = ["Conflict", "NotFound", "search_contacts", "get_contact", "create_contact",
-           "update_contact", "set_tags", "set_archived", "all_tags", "history"]
+           "update_contact", "save_contact", "set_tags", "set_archived", "all_tags", "history"]

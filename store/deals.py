@@ -34,8 +34,8 @@ def create_deal(scope: Scope, contact_id: int, *, title: str, amount_minor: int,
         contact = scope.contact(contact_id)
         deal = Deal.create(title=title, amount_minor=amount_minor, currency=currency, stage=stage,
                            owner=scope.user_id, contact=contact.id, company=contact.company_id)
-        changes.record("deal", deal.id, "insert")
-        changes.record("contact", contact.id, "update")
+        changes.record("deal", deal.id, "insert", session_id=scope.session_id)
+        changes.record("contact", contact.id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "deal.create", "deal", deal.id, contact=contact.id)
     return deal.id
 
@@ -49,8 +49,8 @@ def set_stage(scope: Scope, deal_id: int, version: int, stage: str) -> int:
             raise Conflict("deal", deal_id)
         Deal.update(stage=stage, version=Deal.version + 1, updated_at=utcnow()).where(
             Deal.id == deal_id).execute()
-        changes.record("deal", deal_id, "update")
+        changes.record("deal", deal_id, "update", session_id=scope.session_id)
         if deal.contact_id:
-            changes.record("contact", deal.contact_id, "update")
+            changes.record("contact", deal.contact_id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "deal.stage", "deal", deal_id, stage=stage)
     return version + 1

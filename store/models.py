@@ -314,6 +314,7 @@ class Change(BaseModel):
     entity = CharField()
     entity_id = IntegerField()
     op = CharField()  # insert/update/delete
+    session_id = IntegerField(null=True)  # the login session that wrote; no FK: the feed outlives sessions
 
 
 class AccessReview(BaseModel):

@@ -31,8 +31,8 @@ def add_note(scope: Scope, contact_id: int, *, body: str, category: str = "other
         note = Note.create(contact=contact.id, author=scope.user_id, category=category, body=body,
                            visibility=visibility)
         Contact.update(last_activity_at=utcnow()).where(Contact.id == contact.id).execute()
-        changes.record("note", note.id, "insert")
-        changes.record("contact", contact.id, "update")
+        changes.record("note", note.id, "insert", session_id=scope.session_id)
+        changes.record("contact", contact.id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "note.add", "note", note.id, contact=contact.id,
                      visibility=visibility)
     return note.id

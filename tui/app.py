@@ -13,6 +13,7 @@ import time
 from functools import partial
 from pathlib import Path
 from typing import Iterable
+from weakref import WeakKeyDictionary
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -60,6 +61,8 @@ class MiniCRMApp(App):
         self.store_error: str | None = None
         self.session = None
         self._watcher = None
+        # Hidden screen -> what changed while it was hidden, told when it is shown again.
+        self._missed: WeakKeyDictionary[Screen, StoreChanged] = WeakKeyDictionary()
         self._session_timers = []
         self._last_touch = 0.0
         self.idle_lock_seconds = 60 * int(self.config["auth.idle_lock_minutes"])
@@ -86,6 +89,7 @@ class MiniCRMApp(App):
         # an unattended login screen holds no database.  The demo opens it at once.
         if self.demo:
             self.call_after_refresh(self._open_store)
+        self.screen_change_signal.subscribe(self, self._tell_missed_changes, immediate=True)
 
     def _open_store(self) -> None:
         if self._store_opening:
@@ -132,7 +136,7 @@ class MiniCRMApp(App):
 
         self.session = session
         self.scope = await self.backend.run(session.scope)
-        self._watcher = await self.backend.run(changes.Watcher)
+        self._watcher = await self.backend.run(changes.Watcher, session.id)  # not told its own writes
         self.last_activity = time.monotonic()
         self.locked = False
         self._stop_timers()
@@ -264,8 +268,21 @@ class MiniCRMApp(App):
             ids.setdefault(change.entity, set()).add(change.entity_id)
             if change.op == "bulk":
                 everything = True
+        self._tell_changes(StoreChanged(ids, everything))
+
+    def _tell_changes(self, message: StoreChanged) -> None:
+        """The active screen now; a hidden one when it is shown again (one reload, not one a change)."""
+        active = self.screen
         for screen in self.screen_stack:
-            screen.post_message(StoreChanged(ids, everything))
+            if screen is not active:
+                missed = self._missed.get(screen)
+                self._missed[screen] = (missed or StoreChanged()).merged(message)  # its own copy
+        active.post_message(message)
+
+    def _tell_missed_changes(self, screen: Screen) -> None:
+        missed = self._missed.pop(screen, None)
+        if missed is not None:
+            screen.post_message(missed)
 
     async def _repeated_call(self, fn):
         """A store call the app repeats by itself (the session check, the change poll);

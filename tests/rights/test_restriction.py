@@ -17,8 +17,8 @@ def test_restrict_and_lift(store, users, scopes, make_person):
     assert restrict_person(scopes["privacy"], p.id, ground="objection_pending") is True
     assert restrict_person(scopes["privacy"], p.id) is False  # already
     assert get_contact(scopes["admin"], p.id, audit_view=False).status == "restricted"
-    feed = Change.select().where(Change.seq > seq).tuples()
-    assert [(e, i, op) for (_, _, e, i, op) in feed] == [("contact", p.id, "update")]  # other sessions refresh
+    feed = Change.select(Change.entity, Change.entity_id, Change.op).where(Change.seq > seq).tuples()
+    assert [(e, i, op) for (e, i, op) in feed] == [("contact", p.id, "update")]  # other sessions refresh
     event = AuditEvent.select().where(AuditEvent.action == "person.restrict").get()
     assert event.entity_id == p.id and event.actor_id == users["privacy"].id
     assert json.loads(event.detail) == {"ground": "objection_pending"}

@@ -64,3 +64,28 @@ def test_a_watcher_started_late_skips_history_and_pages_through_bursts(store, us
     assert [c.entity_id for c in first + second + third] == list(range(1000, 1025))
     assert watcher.poll(limit=10) == []
     assert changes.latest_seq() == watcher.seq
+
+
+def test_a_sessions_own_changes_are_not_news_to_it(store, users, run_python):
+    manager = Scope(users["manager"])
+    existing = contacts.create_contact(manager, first_name="Eksisterende")
+    mine, theirs = Watcher(own_session=7), Watcher(own_session=8)
+    run_python(store, """
+        from store import contacts
+        from store.models import User
+        from store.scope import Scope
+        runtime.open_store()
+        scope = Scope(User.get_by_id(int(sys.argv[1])), session_id=7)
+        contacts.update_contact(scope, int(sys.argv[2]), 1, title="Min egen")
+    """, users["manager"].id, existing)
+    assert mine.poll() == []                          # the session that wrote is not told
+    assert [(c.entity, c.entity_id, c.session_id) for c in theirs.poll()] == [("contact", existing, 7)]
+    run_python(store, """
+        from store import contacts
+        from store.models import User
+        from store.scope import Scope
+        runtime.open_store()
+        contacts.update_contact(Scope(User.get_by_id(int(sys.argv[1]))), int(sys.argv[2]), 2, title="Konsol")
+    """, users["admin"].id, existing)                 # no session (the console): news to every session
+    assert [c.entity_id for c in mine.poll()] == [existing]
+    assert [c.entity_id for c in theirs.poll()] == [existing]

@@ -72,3 +72,80 @@ def test_logout_and_quit(crm):
                 session.check()
             await pilot.press("ctrl+q")
     asyncio.run(scenario())
+
+
+def _store_changes_received(into: list):
+    """A Pilot message hook: (receiving screen's class name, message) for each StoreChanged.
+
+    It sees the messages of screens pushed from within the app (by a key), not
+    of those a test pushes by calling an action itself."""
+    from textual._context import active_message_pump
+
+    from tui.messages import StoreChanged
+
+    def hook(message):
+        if isinstance(message, StoreChanged):
+            into.append((type(active_message_pump.get(None)).__name__, message))
+    return hook
+
+
+def test_the_session_that_saved_is_not_told_of_its_own_change(crm):
+    async def scenario():
+        from store import changes, contacts
+
+        received: list = []
+        app = crm.app()
+        async with app.run_test(size=(80, 24), message_hook=_store_changes_received(received)) as pilot:
+            await login(pilot, crm, "manager")
+            rows = app.screen.rows
+            await pilot.press("down", "enter")            # by key: the screen runs in the app's context
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            screen = app.screen
+            mine = screen.contact_id
+            elsewhere = next(r.id for r in rows if r.id != mine)
+            other = crm.session("admin")                  # another session, another connection
+            theirs = changes.Watcher(own_session=other.id)
+            version = screen.version
+            screen.query_one("#f-title").value = "Min egen ændring"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen.version == version + 1 and not screen.dirty, what="saved")
+            told: list = []
+            await wait_for(pilot, lambda: told.extend(theirs.poll()) or any(
+                (c.entity, c.entity_id) == ("contact", mine) for c in told), what="the other session told")
+            # Something else changes: once the app is told of that, it has read past its own change.
+            detail = contacts.get_contact(other.scope(), elsewhere, audit_view=False)
+            contacts.update_contact(other.scope(), elsewhere, detail.version, title="Noget andet")
+            await wait_for(pilot, lambda: any(m.touches("contact", elsewhere) for _, m in received),
+                           what="the app told of the other change")
+            assert not any(m.touches("contact", mine) for _, m in received)
+            assert screen.query_one("#f-title").value == "Min egen ændring"
+    asyncio.run(scenario())
+
+
+def test_a_hidden_contact_screen_shows_what_changed_when_it_comes_back(crm):
+    async def scenario():
+        from store import contacts
+
+        received: list = []
+        app = crm.app()
+        async with app.run_test(size=(80, 24), message_hook=_store_changes_received(received)) as pilot:
+            await login(pilot, crm, "manager")
+            await pilot.press("down", "enter")            # by key: the screen runs in the app's context
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            screen = app.screen
+            contact_id = screen.contact_id
+            await pilot.press("f1")                       # the help screen over the contact screen
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="help")
+            other = crm.session("admin").scope()
+            detail = contacts.get_contact(other, contact_id, audit_view=False)
+            contacts.update_contact(other, contact_id, detail.version, title="Ændret imens")
+            await wait_for(pilot, lambda: any(m.touches("contact", contact_id) for _, m in received),
+                           what="the change told to the active screen")
+            assert [name for name, m in received if m.touches("contact", contact_id)] == ["HelpScreen"]
+            assert screen.query_one("#f-title").value != "Ændret imens"   # hidden: not reloaded yet
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen, what="back on the contact screen")
+            await wait_for(pilot, lambda: screen.query_one("#f-title").value == "Ændret imens",
+                           what="the contact screen to show the change")
+            assert "ContactScreen" in [name for name, m in received if m.touches("contact", contact_id)]
+    asyncio.run(scenario())

@@ -1,0 +1,355 @@
+"""One contact: fields, tags, deals, notes, invoices, consent and history.
+
+Edits are saved with the version they were made on, in one store transaction
+that returns the contact as saved.  If someone else saved first, the screen
+says who and when and offers to reload their version with what was typed kept
+on top.  While nothing is being typed, the screen follows changes made by other
+sessions within a second (the app tells it while it is the active screen, and
+what it missed when it is shown again).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
+
+from ... import bindings, safe, vocab
+from ...i18n import _
+from ...messages import StoreChanged
+from .consents import ConsentsTable
+from .deals import DealsTable
+from .form import ContactForm
+from .history import HistoryTable
+from .invoices import InvoicesTable
+from .notes import NoteBody, NotesTable
+
+LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent"}
+RELATED_TABS = ("tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history")
+
+
+class ContactScreen(Screen):
+    BINDING_GROUP = "contact"
+    BINDINGS = bindings.for_screen("contact")
+    CSS_PATH = Path(__file__).parent / "contact.tcss"
+
+    def __init__(self, contact_id: int | None):
+        from store.contact_record import ContactRecord
+
+        super().__init__()
+        bindings.localise(self)
+        self.contact_id = contact_id
+        self.bundle = ContactRecord()
+        self.version: int | None = None
+        self.stale = False
+        self._loaded = False
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        scope = self.app.scope
+        yield Header(show_clock=False, icon="")
+        with TabbedContent(id="tabs"):
+            with TabPane(_("Details"), id="tab-details"):
+                yield ContactForm(scope)
+                yield Static("", id="form-message", markup=False)
+            if scope.can("deal.read"):
+                with TabPane(_("Deals"), id="tab-deals"):
+                    yield DealsTable()
+            if scope.can("note.read"):
+                with TabPane(_("Notes"), id="tab-notes"):
+                    yield NotesTable()
+                    yield NoteBody()
+            if scope.can("invoice.read"):
+                with TabPane(_("Invoices"), id="tab-invoices"):
+                    yield InvoicesTable()
+            if scope.can("consent.read"):
+                with TabPane(_("Consent"), id="tab-consent"):
+                    yield ConsentsTable()
+            if scope.can("audit.read"):
+                with TabPane(_("History"), id="tab-history"):
+                    yield HistoryTable()
+        yield Footer()
+
+    @property
+    def form(self) -> ContactForm:
+        return self.query_one(ContactForm)
+
+    def on_mount(self) -> None:
+        self.form.apply_permissions(creating=self.contact_id is None)
+        if self.contact_id is None:
+            self.title = _("New contact")
+            for pane in RELATED_TABS:
+                self._hide_tab(pane)
+        self.reload(audit_view=True)
+        self.query_one("#f-first_name", Input).focus()
+
+    def _hide_tab(self, pane_id: str) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        if self.query(f"#{pane_id}"):
+            tabs.hide_tab(pane_id)
+
+    # -- loading --------------------------------------------------------------------
+
+    @work(exclusive=True, group="contact-load")
+    async def reload(self, audit_view: bool = False, keep_typed: bool = False) -> None:
+        from store.contact_record import load_record
+
+        typed = self.form_changes() if keep_typed else {}
+        try:
+            bundle = await self.app.backend.run(load_record, self.app.scope, self.contact_id,
+                                                audit_view=audit_view)
+        except Exception as exc:
+            from ...errors import describe
+
+            self.app.tell(describe(exc), severity="error")
+            if not self._loaded:
+                self.app.pop_screen()
+            return
+        if not self.is_attached:
+            return
+        self.bundle = bundle
+        self._loaded = True
+        self.stale = False
+        self.show_bundle(typed)
+
+    def show_bundle(self, typed: dict | None = None) -> None:
+        b = self.bundle
+        form = self.form
+        form.set_owners(b.owners)
+        if b.detail is not None:
+            self.title = safe.clean(b.detail.name) or _("Contact")
+            self.version = b.detail.version
+            form.show(b.detail)
+        for name, value in (typed or {}).items():
+            form.set_field(name, value)
+        self._fill_tables()
+        self.query_one("#form-message", Static).update(
+            _("Your typing was kept on top of the newer version: check it and save again (ctrl+s).")
+            if typed else "")
+
+    def _fill_tables(self) -> None:
+        b = self.bundle
+        for table, records in ((DealsTable, b.deals), (NotesTable, b.notes), (InvoicesTable, b.invoices),
+                               (ConsentsTable, b.consents), (HistoryTable, b.history)):
+            for widget in self.query(table):
+                widget.show(records)
+        if self.query(NotesTable):
+            self._show_note(0)
+
+    def _show_note(self, index: int) -> None:
+        note = self.bundle.notes[index] if 0 <= index < len(self.bundle.notes) else None
+        for body in self.query(NoteBody):
+            body.show(note)
+
+    @on(DataTable.RowHighlighted, "#notes")
+    def _note_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_note(event.cursor_row)
+
+    # -- editing ---------------------------------------------------------------------
+
+    def form_values(self) -> dict:
+        return self.form.values()
+
+    def form_changes(self) -> dict:
+        """Only what the user changed (compared with the version shown)."""
+        return self.form.changes()
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.form_changes()) if self._loaded else False
+
+    def action_save(self) -> None:
+        changes = self.form_changes()
+        if self.contact_id is None:
+            values = self.form_values()
+            changes = {k: v for k, v in values.items() if v not in ("", None) or k == "first_name"}
+        if not changes:
+            self.query_one("#form-message", Static).update(_("Nothing to save."))
+            return
+        tags = None
+        if "tags" in changes:
+            tags = [t.strip() for t in changes.pop("tags").split(",") if t.strip()]
+        self._save(changes, tags)
+
+    @work(exclusive=True, group="contact-save")
+    async def _save(self, changes: dict, tags) -> None:
+        from store.contacts import save_contact
+        from store.errors import Conflict, Invalid
+
+        from ...errors import describe
+
+        message = self.query_one("#form-message", Static)
+        try:
+            saved = await self.app.backend.run(save_contact, self.app.scope, self.contact_id,
+                                               self.version, changes, tags)
+        except Conflict as exc:
+            choice = await self.app.push_screen_wait(_conflict_modal(exc.by, exc.at))
+            if choice == "reload":
+                self.reload(keep_typed=True)
+            else:
+                message.update(_("Not saved: someone else saved first. Press ctrl+r to reload."))
+            return
+        except Invalid as exc:
+            message.update(describe(exc))
+            for widget in self.query(f"#f-{exc.field}"):
+                widget.focus()
+            return
+        except Exception as exc:
+            message.update(describe(exc))
+            return
+        self._saved(saved)
+
+    def _saved(self, saved) -> None:
+        """Show the contact as the store saved it; this session is not told of its own write."""
+        created = self.contact_id is None
+        self.contact_id = saved.id
+        if created:
+            self.app.tell(_("Contact created."))
+            tabs = self.query_one("#tabs", TabbedContent)
+            for pane in RELATED_TABS:
+                if self.query(f"#{pane}"):
+                    tabs.show_tab(pane)
+            self.form.apply_permissions(creating=False)
+        else:
+            self.app.tell(_("Saved."))
+        self.bundle = replace(self.bundle, detail=saved)
+        self.stale = False
+        self.show_bundle()
+        if created or self.app.scope.can("audit.read"):
+            self.reload()  # the related records: a new contact's tabs, the history's new row
+        self.refresh_bindings()
+
+    def action_reload(self) -> None:
+        if self.contact_id is not None:
+            self.reload(keep_typed=True)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if self.contact_id is None or not message.touches("contact", self.contact_id):
+            return
+        if self.dirty:
+            self.stale = True
+            self.query_one("#form-message", Static).update(
+                _("Someone else changed this contact. Press ctrl+r to reload; what you typed is kept."))
+        else:
+            self.reload()
+
+    # -- related records --------------------------------------------------------------
+
+    def may(self, action: str) -> bool:
+        """Whether this user may do `action` here at all (the command palette asks this)."""
+        scope = self.app.scope
+        if scope is None:
+            return False
+        needs_contact = {"new_deal", "deal_stage", "new_note", "consent", "reload"}
+        if action in needs_contact and self.contact_id is None:
+            return False
+        permission = {"new_deal": "deal.edit", "deal_stage": "deal.edit", "new_note": "note.write",
+                      "consent": "consent.read"}.get(action)
+        if permission and not scope.can(permission):
+            return False
+        if action == "save":
+            creating = self.contact_id is None
+            return scope.can("contact.create") if creating else (
+                scope.can("contact.edit") or scope.can("contact.rectify"))
+        if action == "deal_stage":
+            return bool(self.bundle.deals)
+        return True
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in LETTER_ACTIONS and isinstance(self.focused, (Input, TextArea)):
+            return False  # the key is a letter typed into the field
+        return self.may(action)
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def action_next_tab(self) -> None:
+        self._switch_tab(+1)
+
+    def action_previous_tab(self) -> None:
+        self._switch_tab(-1)
+
+    def _switch_tab(self, step: int) -> None:
+        from textual.widgets import Tabs
+
+        tabs = self.query_one("#tabs", TabbedContent).query_one(Tabs)
+        tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
+
+    async def _write_related(self, call, *args, **kwargs) -> bool:
+        """One write of a related record; False (and said) when refused.  The caller
+        reloads: this session's own writes do not come back through the change feed."""
+        from ...errors import describe
+
+        try:
+            await self.app.backend.run(call, self.app.scope, *args, **kwargs)
+        except Exception as exc:
+            self.app.tell(describe(exc), severity="error")
+            return False
+        return True
+
+    @work(group="contact-related")
+    async def action_new_note(self) -> None:
+        from store import notes
+
+        from ..forms import NoteModal
+
+        result = await self.app.push_screen_wait(NoteModal())
+        if result and await self._write_related(notes.add_note, self.contact_id, **result):
+            self.app.tell(_("Note added."))
+            self.query_one("#tabs", TabbedContent).active = "tab-notes"
+            self.reload()
+
+    @work(group="contact-related")
+    async def action_new_deal(self) -> None:
+        from store import deals
+
+        from ..forms import DealModal
+
+        result = await self.app.push_screen_wait(DealModal())
+        if result and await self._write_related(deals.create_deal, self.contact_id, **result):
+            self.app.tell(_("Deal added."))
+            self.query_one("#tabs", TabbedContent).active = "tab-deals"
+            self.reload()
+
+    @work(group="contact-related")
+    async def action_deal_stage(self) -> None:
+        from store import deals
+        from store.processing import DEAL_STAGES
+
+        from ..forms import ChoiceModal
+
+        if not self.bundle.deals:
+            return
+        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one(DealsTable)
+        if tabs.active != "tab-deals":
+            tabs.active = "tab-deals"
+            table.focus()
+        index = min(table.cursor_row or 0, len(self.bundle.deals) - 1)
+        deal = self.bundle.deals[index]
+        result = await self.app.push_screen_wait(ChoiceModal(
+            _("Deal stage"), _("Stage"), vocab.options(DEAL_STAGES), value=deal.stage,
+            explanation=safe.clean(deal.title)))
+        if result:
+            await self._write_related(deals.set_stage, deal.id, deal.version, result["value"])
+            self.reload()
+
+    def action_consent(self) -> None:
+        from ..consent import ConsentScreen
+
+        name = self.bundle.detail.name if self.bundle.detail else ""
+        # Back from the consent screen: show what was recorded there (our own writes).
+        self.app.push_screen(ConsentScreen(self.contact_id, name), callback=lambda _result: self.reload())
+
+
+def _conflict_modal(by, at):
+    from ..forms import ConflictModal
+
+    return ConflictModal(by, at)
