@@ -32,6 +32,7 @@ from store import accounts, auth, passwords, runtime, totp  # noqa: E402
 from store.config import load_config, write_config  # noqa: E402
 from store.db import database  # noqa: E402
 from store.models import User  # noqa: E402
+from store.scope import Scope  # noqa: E402
 
 PASSWORD = "Grøn hest på taget 7"
 POLL_SECONDS = 1.0
@@ -68,9 +69,9 @@ def _timed(func, rounds: int) -> list[float]:
 
 
 def _user(name: str) -> str:
-    accounts.add_user(None, name, "sales")
+    accounts.add_user(Scope.console(), name, "sales")
     secret = totp.new_secret()
-    auth.enrol_for_demo(name, PASSWORD, secret)
+    auth.enrol_for_demo(Scope.console(), name, PASSWORD, secret)
     return secret
 
 
@@ -131,7 +132,7 @@ def bench_revocation(rounds: int, config_path: Path) -> None:
             if child.stdout.readline().strip() != "ready":
                 raise SystemExit(f"watcher failed: {child.stderr.read()}")
             time.sleep(random.uniform(0.2, 1.2))  # any phase of the child's poll
-            auth.revoke(None, name)
+            auth.revoke(Scope.console(), name)
             revoked = time.time()
             ended = float(child.stdout.readline())
             delays.append(ended - revoked)

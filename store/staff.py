@@ -7,7 +7,6 @@ import json
 from peewee import fn
 
 from . import audit, changes
-from .db import database
 from .models import ROLES, AccessReview, Contact, User, utcnow
 from .scope import Scope, role_permissions
 from .views import AccessReviewUser, AccessReviewView, OwnerChoice
@@ -59,7 +58,7 @@ def record_access_review(scope: Scope, now: dt.datetime | None = None) -> int:
         "inactive_90_days": sum(1 for u in view.users if u.inactive),
         "roles": {r: sum(1 for u in view.users if u.role == r and not u.revoked) for r in ROLES},
     }
-    with database.atomic():
+    with scope.transaction():
         review = AccessReview.create(reviewed_by=scope.user_id, reviewed_at=now or utcnow(),
                                      summary=json.dumps(summary, sort_keys=True))
         changes.record("access_review", review.id, "insert")

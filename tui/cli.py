@@ -28,7 +28,7 @@ def cmd_init(args) -> int:
     cfg = load_config(args.config)
     accounts.check_username(args.admin)  # before anything is created: no half-made store
     rt = create_store(cfg)
-    account = accounts.add_user(None, args.admin, "admin")
+    account = accounts.add_user(_console_scope(), args.admin, "admin")
     print(f"Created the encrypted database {cfg.db_path}")
     print(f"Created the key file {cfg.key_path} (mode 0600)")
     print()
@@ -45,7 +45,7 @@ def cmd_user_add(args) -> int:
     from store import accounts
 
     _open(args)
-    account = accounts.add_user(None, args.name, args.role)
+    account = accounts.add_user(_console_scope(), args.name, args.role)
     print(f"Created user {account.username} ({args.role}).")
     print(f"One-time password (shown once; change it at first login): {account.one_time_password}")
     return 0
@@ -57,7 +57,7 @@ def cmd_user_list(args) -> int:
     from store import accounts, audit
 
     _open(args)
-    views = accounts.list_users()
+    views = accounts.list_users(_console_scope())
     audit.record(None, "user.list", count=len(views))
     rows = [(u.username, u.role, _when(u.last_login_at), "yes" if u.totp_enrolled else "no",
              "revoked" if u.revoked else "locked" if u.locked else "active", u.active_sessions)
@@ -67,15 +67,15 @@ def cmd_user_list(args) -> int:
 
 
 def cmd_user_revoke(args) -> int:
-    from store import accounts, auth
+    from store import auth
 
     _open(args)
-    moved = auth.revoke(accounts.CONSOLE, args.name, hand_over_to=args.hand_over_to)
+    moved = auth.revoke(_console_scope(), args.name, hand_over_to=args.hand_over_to)
     print(f"Revoked user {args.name}: new logins are refused and live sessions end within seconds.")
     if args.hand_over_to:
         print(f"Handed over {moved} contacts and deals to {args.hand_over_to}.")
     else:
-        left = auth.holdings(args.name)
+        left = auth.holdings(_console_scope(), args.name)
         if left.contacts or left.deals:
             print(f"{args.name} still owns {left.contacts} contacts and {left.deals} deals; hand them over with:")
             print(f"    minicrm user revoke {args.name} --hand-over-to NAME")
@@ -83,19 +83,19 @@ def cmd_user_revoke(args) -> int:
 
 
 def cmd_user_reset_2fa(args) -> int:
-    from store import accounts, auth
+    from store import auth
 
     _open(args)
-    auth.reset_2fa(accounts.CONSOLE, args.name)
+    auth.reset_2fa(_console_scope(), args.name)
     print(f"Reset two-factor login for {args.name}: their sessions end; they enrol again at next login.")
     return 0
 
 
 def cmd_user_reset_password(args) -> int:
-    from store import accounts, auth
+    from store import auth
 
     _open(args)
-    otp = auth.reset_password(accounts.CONSOLE, args.name)
+    otp = auth.reset_password(_console_scope(), args.name)
     print(f"Reset the password of {args.name}: their sessions end.")
     print(f"One-time password (shown once; change it at next login): {otp}")
     return 0
@@ -108,7 +108,7 @@ def cmd_user_sessions(args) -> int:
 
     _open(args)
     user_id = accounts.find_user(args.name).id if args.name else None
-    views = auth.sessions_of(user_id, active_only=not args.all)
+    views = auth.sessions_of(_console_scope(), user_id, active_only=not args.all)
     audit.record(None, "session.list", "user", user_id, count=len(views))
     rows = [(v.id, v.username, _when(v.started_at), _when(v.last_seen_at), v.source_addr or "local",
              v.pid, v.end_reason or ("active" if v.ended_at is None and v.alive else
@@ -122,7 +122,7 @@ def cmd_user_end_session(args) -> int:
     from store import auth
 
     _open(args)
-    auth.end_session(None, args.id)
+    auth.end_session(_console_scope(), args.id)
     print(f"Ended session {args.id}; its screen closes within seconds.")
     return 0
 
@@ -155,10 +155,9 @@ def _when(value) -> str:
 # --- data-subject rights: requests, export, erase, restrict (store/rights) ----------------
 
 def _console_scope():
-    from store.accounts import CONSOLE
     from store.scope import Scope
 
-    return Scope(CONSOLE)
+    return Scope.console()
 
 
 def _date_arg(text: str):
@@ -320,11 +319,10 @@ def cmd_erase_purge_invoices(args) -> int:
 
 
 def cmd_erase_reapply_ledger(args) -> int:
-    from store.accounts import CONSOLE
     from store.rights import ledger
 
     _open(args)
-    erased = ledger.reapply_ledger(CONSOLE)
+    erased = ledger.reapply_ledger(_console_scope())
     print(f"Re-applied the erasure ledger: erased {len(erased)} contacts"
           + (f" ({', '.join(map(str, erased))})." if erased else "."))
     return 0

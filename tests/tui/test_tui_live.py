@@ -50,7 +50,7 @@ def test_revoked_user_is_logged_out_within_two_seconds(crm):
             await login(pilot, crm, "sales")
             admin = crm.session("admin")
             started = time.monotonic()
-            auth.revoke(admin, "sales", hand_over_to="manager")
+            auth.revoke(admin.scope(), "sales", hand_over_to="manager")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", timeout=2.5,
                            what="the login screen")
             assert time.monotonic() - started < 2.5
