@@ -16,6 +16,7 @@ INACTIVE_DAYS = 90
 
 def owner_choices(scope: Scope) -> list[OwnerChoice]:
     """Active users who can own contacts (for filters and reassigning)."""
+    scope.check_session()
     if not scope.can("contact.read"):
         return []
     q = (User.select(User.id, User.username, User.role)
