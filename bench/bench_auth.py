@@ -7,6 +7,9 @@
 * failed logins (unknown user, wrong password, wrong code) vs a good login:
   they should cost about the same, so timing does not tell them apart;
 * Session.check() vs a bare `SELECT 1` on the same connection;
+* the store's revocation check on a session's Scope: a write through
+  `scope.transaction()` vs the same write in a plain `database.atomic()`, and a
+  scoped read (`scope.contacts()`) vs the console's scope, which has no session;
 * revocation delay: a separate process polls Session.check() once a second (as the
   TUI does) and reports when its session ends, vs that 1 s poll interval.
 """
@@ -116,7 +119,39 @@ def bench_login(rounds: int) -> None:
     select = _timed(lambda i: database.execute_sql("SELECT 1").fetchone(), n)
     print(f"Session.check() (median of {n}): {statistics.median(check) * 1e6:.0f} µs   "
           f"| baseline: SELECT 1 on the same connection: {statistics.median(select) * 1e6:.0f} µs")
+    bench_scope_check(session)
     session.end()
+
+
+def bench_scope_check(session) -> None:
+    """What refusing an ended session on every call costs (not cached: revocation is immediate).
+
+    The two sides alternate round by round, so drift on a busy machine hits both alike.
+    """
+    from store.models import LoginSession
+
+    scope = session.scope()
+    unchecked = Scope(scope.user)  # the same user and role, no session behind it
+
+    def write(opener):
+        with opener():
+            LoginSession.update(pid=os.getpid()).where(LoginSession.id == session.id).execute()
+
+    def alternate(first, second, n: int) -> tuple[float, float]:
+        a, b = [], []
+        for i in range(n):
+            a += _timed(lambda _: first(), 1)
+            b += _timed(lambda _: second(), 1)
+        return statistics.median(a) * 1e6, statistics.median(b) * 1e6
+
+    n = 300
+    checked, plain = alternate(lambda: write(scope.transaction), lambda: write(database.atomic), n)
+    print(f"write through scope.transaction() (median of {n}): {checked:.0f} µs   "
+          f"| baseline: the same write in database.atomic(): {plain:.0f} µs")
+    n = 2000
+    read, bare = alternate(lambda: scope.contacts().count(), lambda: unchecked.contacts().count(), n)
+    print(f"scoped read with the session check (median of {n}): {read:.0f} µs   "
+          f"| baseline: the same read by a scope without a session: {bare:.0f} µs")
 
 
 def bench_revocation(rounds: int, config_path: Path) -> None:
