@@ -20,8 +20,6 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 
-from peewee import JOIN
-
 from .db import database
 from .models import (
     Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User, utcnow,
@@ -296,8 +294,3 @@ class Scope:
     def consent(self, consent_id: int) -> Consent:
         return self.get(self.consents(), Consent, consent_id, "consent")
 
-
-def contacts_with_company(scope: Scope):
-    """Scoped contacts joined to their company (for listings)."""
-    return (scope.contacts().select(Contact, Company)
-            .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)))
