@@ -53,13 +53,14 @@ class MiniCRMApp(App):
         self.check_interval = check_interval
         self.clock = clock
         self.source_addr = source_addr if source_addr is not None else _ssh_source()
-        self.backend = Backend()
+        self.backend = Backend(on_session_ended=self._store_refused_session)
         self.store_ready = asyncio.Event()
         self._store_opening = False
         self.store_error: str | None = None
         self.session = None
         self.scope = None
         self._watcher = None
+        self._refused_session = None
         self._session_timers = []
         self._last_touch = 0.0
         self.idle_lock_seconds = 60 * int(self.config["auth.idle_lock_minutes"])
@@ -189,6 +190,17 @@ class MiniCRMApp(App):
     async def action_logout(self) -> None:
         if self.session is not None:
             await self.end_session(_("You have logged out."))
+
+    def _store_refused_session(self, exc: SessionEnded) -> bool:
+        """The store refused a call because this session ended: end it here, once."""
+        session = self.session
+        if session is None:
+            return False  # no session yet (a first login): the screen shows the refusal
+        if self._refused_session is not session:
+            self._refused_session = session
+            self.run_worker(self.end_session(session_ended_message(exc.reason), reason="ended"),
+                            group="session-end", exclusive=True)
+        return True
 
     async def _check_session(self) -> None:
         session = self.session
