@@ -46,7 +46,7 @@ class Minimal(App):
         yield DataTable()
 Minimal().run()
 """
-APP = "from tui.cli import main; import sys; sys.exit(main(['--config', sys.argv[1], 'run']))"
+APP = "from console.main import main; import sys; sys.exit(main(['--config', sys.argv[1], 'run']))"
 MARKER = {"minimal": b"MiniCRM minimal", "app": b"log in"}
 
 

@@ -15,6 +15,7 @@ a `StoreError` is a bug, shown as "unexpected error (<class>)" without text.
       AuthError       login, lockout, revocation, sessions
       ImportFileError, ImportRefused     a file or an import as a whole
       InvalidKey, UnknownKey, UnknownUser, NoOpenRequest, NotGiven
+      CommandFailed, CommandRefused      the server console and the SSH batch commands
 """
 from __future__ import annotations
 
@@ -271,3 +272,18 @@ class NoOpenRequest(StoreError):
 
 class NotGiven(StoreError):
     """There is no given consent to withdraw."""
+
+
+# -- the server console (console/) --------------------------------------------------------
+
+class CommandFailed(StoreError):
+    """A console command that cannot go ahead; the message says why in one line."""
+
+
+class CommandRefused(StoreError):
+    """An SSH batch command that may not run.  `reason` is a short code for the audit row,
+    `command` the command's name (never its text, which could name a person)."""
+
+    def __init__(self, message: str, reason: str, command: str = "unknown") -> None:
+        super().__init__(message)
+        self.reason, self.command = reason, command

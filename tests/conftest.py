@@ -115,7 +115,7 @@ def _spawn_python(config, code: str, *args) -> subprocess.Popen:
 
 def minicrm_command() -> list[str]:
     script = Path(sys.executable).with_name("minicrm")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "console"]
 
 
 def _run_cli(config, *args: str, timeout: float = SUBPROCESS_TIMEOUT) -> subprocess.CompletedProcess:

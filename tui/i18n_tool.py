@@ -5,7 +5,8 @@
     python -m tui.i18n_tool check    # exit 1 if a msgid lacks a Danish translation or a .mo is stale
 
 Pure Python (no xgettext/msgfmt needed): msgids are found with `ast` in calls
-to `_("...")`, `N_("...")` and `ngettext("...", "...", n)` under tui/.
+to `_("...")`, `N_("...")` and `ngettext("...", "...", n)` under tui/, and in the
+store's texts that the app shows translated (SHARED_SOURCES).
 """
 from __future__ import annotations
 
@@ -18,15 +19,17 @@ ROOT = Path(__file__).parent
 LOCALE = ROOT / "locale"
 DOMAIN = "minicrm"
 LANGUAGES = ("da", "en")
+# Outside tui/, worded once for every front end; the app passes its `_` in.
+SHARED_SOURCES = (ROOT.parent / "store" / "importing" / "report_text.py",)
 HEADER = ('Project-Id-Version: MiniCRM\\n"\n"Language: {lang}\\n"\n"MIME-Version: 1.0\\n"\n'
           '"Content-Type: text/plain; charset=UTF-8\\n"\n"Content-Transfer-Encoding: 8bit\\n"\n'
           '"Plural-Forms: nplurals=2; plural=(n != 1);\\n')
 
 
 def extract(root: Path = ROOT) -> dict[str, str | None]:
-    """msgid -> msgid_plural (or None), from every .py under tui/."""
+    """msgid -> msgid_plural (or None), from every .py under tui/ and SHARED_SOURCES."""
     found: dict[str, str | None] = {}
-    for path in sorted(root.rglob("*.py")):
+    for path in [*sorted(root.rglob("*.py")), *SHARED_SOURCES]:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):

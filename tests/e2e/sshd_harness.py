@@ -222,7 +222,7 @@ class Server:
             # MiniCRM end-to-end tests: runs the working tree's minicrm (removed after the tests).
             MINICRM_PROGRAM={wrapper}
             export MINICRM_PROGRAM
-            exec {launch} -c '{self.bootstrap}import sys; from tui.cli import main; sys.argv[0] = "minicrm"; sys.exit(main())' "$@"
+            exec {launch} -c '{self.bootstrap}import sys; from console.main import main; sys.argv[0] = "minicrm"; sys.exit(main())' "$@"
             """))
         os.chown(wrapper, 0, 0)
         wrapper.chmod(0o755)
@@ -232,7 +232,7 @@ class Server:
         """The venv's interpreter if the service account may run it, else the system
         Python of the same version with the venv's packages added (the venv's base
         interpreter may live somewhere private, e.g. pyenv under /root)."""
-        probe = [RUNUSER, "-u", self.account, "--", sys.executable, "-I", "-c", "import store, tui"]
+        probe = [RUNUSER, "-u", self.account, "--", sys.executable, "-I", "-c", "import store, console, tui"]
         if subprocess.run(probe, capture_output=True, cwd="/").returncode == 0:
             return [sys.executable, "-I"], "", f"venv interpreter {sys.executable}"
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -244,7 +244,7 @@ class Server:
         bootstrap = f"import site; site.addsitedir(\"{site}\"); "
         assert "'" not in site[1:-1] and '"' not in site
         argv = [system, "-I", "-c"]
-        probe = [RUNUSER, "-u", self.account, "--", *argv, bootstrap + "import store, tui"]
+        probe = [RUNUSER, "-u", self.account, "--", *argv, bootstrap + "import store, console, tui"]
         res = subprocess.run(probe, capture_output=True, text=True, cwd="/")
         if res.returncode != 0:
             raise Unavailable(f"the service account cannot import MiniCRM with {system}: "

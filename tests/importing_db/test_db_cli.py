@@ -101,7 +101,7 @@ def test_a_process_killed_mid_import_leaves_nothing_behind(users, closed_store, 
         for i in range(300_000):
             fh.write(f"Person {i} Hansen,p{i}@firma{i % 50}.dk,{20000000 + i},Firma {i % 300} ApS\n")
     minicrm = Path(sys.executable).with_name("minicrm")
-    command = [str(minicrm)] if minicrm.exists() else [sys.executable, "-m", "tui.cli"]
+    command = [str(minicrm)] if minicrm.exists() else [sys.executable, "-m", "console"]
     env = dict(os.environ, MINICRM_CONFIG=str(closed_store.source), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([*command, "--config", str(closed_store.source), "import", str(big)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)

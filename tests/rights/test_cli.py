@@ -66,7 +66,7 @@ def test_export_person_prints_the_bundle_path(store, make_person, run_cli, tmp_p
 def test_export_person_to_stdout_is_a_zip(store, make_person):
     p = make_person()
     env = dict(os.environ, MINICRM_CONFIG=str(store.source))
-    proc = subprocess.run([sys.executable, "-m", "tui.cli", "export", "person", str(p.id), "--stdout"],
+    proc = subprocess.run([sys.executable, "-m", "console", "export", "person", str(p.id), "--stdout"],
                           env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
     assert proc.returncode == 0, proc.stderr
     names = zipfile.ZipFile(BytesIO(proc.stdout)).namelist()
@@ -95,7 +95,7 @@ def test_erase_asks_on_a_terminal(store, make_person):
 
     p = make_person()
     env = dict(os.environ, MINICRM_CONFIG=str(store.source))
-    argv = ["-m", "tui.cli", "erase", "person", str(p.id)]
+    argv = ["-m", "console", "erase", "person", str(p.id)]
 
     child = pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=60)
     child.expect("removes: 1 contact, 2 notes")

@@ -14,7 +14,7 @@ import pytest
 
 def minicrm_command() -> list[str]:
     script = Path(sys.executable).with_name("minicrm")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "console"]
 
 
 def _env(config) -> dict:

@@ -7,7 +7,8 @@ import time
 import pyotp
 import pytest
 
-from tui.sshbatch import Refused, parse
+from console.batch import parse
+from store.errors import CommandRefused as Refused
 
 
 @pytest.mark.parametrize("line, name, permission, target, dry_run, otp", [

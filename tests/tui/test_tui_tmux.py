@@ -38,7 +38,7 @@ class Tmux:
 
     def start(self, name: str, config: Path, width=100, height=30, **env) -> None:
         minicrm = Path(sys.executable).with_name("minicrm")
-        argv = [str(minicrm)] if minicrm.exists() else [sys.executable, "-m", "tui.cli"]
+        argv = [str(minicrm)] if minicrm.exists() else [sys.executable, "-m", "console"]
         environment = {"TERM": "xterm-256color", "LANG": "en_US.UTF-8", "TZ": "Europe/Copenhagen",
                        "PATH": os.environ.get("PATH", ""), "HOME": str(self.tmp), **env}
         exports = " ".join(f"{k}={_sh(v)}" for k, v in environment.items())
@@ -145,7 +145,7 @@ def test_two_terminals_search_edit_and_see_it_live(crm, tmux):
     after = tmux.wait("b", f"{first_name}Xq", timeout=5)
     assert after != screen_b
     # and the edit is in the database, with the audit trail intact
-    proc = subprocess.run([sys.executable, "-m", "tui.cli", "--config", str(crm.config_path), "audit",
+    proc = subprocess.run([sys.executable, "-m", "console", "--config", str(crm.config_path), "audit",
                            "verify"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
 

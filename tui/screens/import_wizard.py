@@ -303,30 +303,10 @@ class ImportWizard(Screen):
         self._status(_("{n} rows read ...").format(n=f"{message.done:,}"))
 
     def _show_report(self, report) -> None:
-        lines = [report.summary()]
-        if report.dry_run:
-            lines.append(_("Preview only: nothing was written."))
-        elif report.batch_id is not None:
-            lines.append(_("Imported as batch {id}. You can undo it while its contacts are unchanged.")
-                         .format(id=report.batch_id))
-        else:
-            lines.append(_("Nothing new to import."))
-        titles = {"invalid": _("Invalid rows"), "suppressed": _("Suppressed (erased earlier)"),
-                  "flagged": _("Special-category data or CPR (values not imported)"),
-                  "warning": _("Values left out"), "duplicate": _("Duplicates")}
-        for kind, title in titles.items():
-            notes = report.reasons(kind)
-            if notes:
-                lines.append(f"{title}:")
-                lines.extend(f"  {n}" for n in notes)
-        if report.extra_values:
-            lines.append(_("Not stored: {n} further e-mail addresses or phone numbers.").format(n=report.extra_values))
-        if report.unstored_addresses:
-            lines.append(_("Not stored: addresses of {n} contacts without a company.").format(
-                n=report.unstored_addresses))
-        if report.dropped_columns:
-            lines.append(_("Columns not imported: {cols}").format(cols=", ".join(report.dropped_columns)))
-        self.query_one("#import-report", Static).update(safe.content("\n".join(lines), multiline=True))
+        from store.importing.report_text import Reader, report_lines
+
+        text = "\n".join(report_lines(report, Reader.APP, translate=_))
+        self.query_one("#import-report", Static).update(safe.content(text, multiline=True))
         self._status(report.summary())
         table = self.query_one("#import-changes", DataTable)
         table.clear()

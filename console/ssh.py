@@ -10,7 +10,7 @@
   parsed with shlex and never handed to a shell).
 * `minicrm user add-key|remove-key|keys` manage staff keys from the console.
 
-Nothing here imports Textual until the TUI really starts.
+Nothing here imports Textual until the TUI really starts (an interactive session).
 """
 from __future__ import annotations
 
@@ -21,14 +21,12 @@ import shutil
 import sys
 from pathlib import Path
 
+from store.errors import CommandFailed
+
+from .common import open_store, when
+
 DEFAULT_CONFIG = Path("/etc/minicrm/config.toml")
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/+@:-]+$")  # no spaces or quotes: sshd splits on them
-
-
-def _cli_error(message: str):
-    from tui.cli import CliError
-
-    return CliError(message)
 
 
 # --- paths -------------------------------------------------------------------------
@@ -48,14 +46,14 @@ def program_path(explicit: str | None = None) -> str:
     found = shutil.which("minicrm")
     if found:
         return _checked_path(str(Path(found).absolute()), "the minicrm program")
-    raise _cli_error("cannot tell where the minicrm program is; pass --program /path/to/minicrm")
+    raise CommandFailed("cannot tell where the minicrm program is; pass --program /path/to/minicrm")
 
 
 def _checked_path(path: str, what: str) -> str:
     if not os.path.isabs(path):
-        raise _cli_error(f"{what} must be an absolute path, not {path!r}")
+        raise CommandFailed(f"{what} must be an absolute path, not {path!r}")
     if not _SAFE_PATH.match(path):
-        raise _cli_error(f"{what} {path!r} has characters sshd cannot pass safely (spaces or quotes)")
+        raise CommandFailed(f"{what} {path!r} has characters sshd cannot pass safely (spaces or quotes)")
     return path
 
 
@@ -69,12 +67,6 @@ def _config_arg(config_source) -> str:
 
 # --- key management (console) ------------------------------------------------------------
 
-def _open(args):
-    from store.runtime import open_store
-
-    return open_store(args.config)
-
-
 def _read_key_text(source: str) -> str:
     if source == "-":
         text = sys.stdin.read(20_000)
@@ -83,14 +75,14 @@ def _read_key_text(source: str) -> str:
             with open(source, encoding="utf-8") as fh:
                 text = fh.read(20_000)
         except OSError as exc:
-            raise _cli_error(f"cannot read {source}: {exc.strerror}") from None
+            raise CommandFailed(f"cannot read {source}: {exc.strerror}") from None
         except UnicodeDecodeError:
-            raise _cli_error(f"{source} is not a text file (give the .pub file)") from None
+            raise CommandFailed(f"{source} is not a text file (give the .pub file)") from None
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
-        raise _cli_error("no public key found (give the .pub file, or - for standard input)")
+        raise CommandFailed("no public key found (give the .pub file, or - for standard input)")
     if len(lines) > 1:
-        raise _cli_error("more than one line: add one key per command")
+        raise CommandFailed("more than one line: add one key per command")
     return lines[0]
 
 
@@ -99,7 +91,7 @@ def cmd_user_add_key(args) -> int:
     from store.scope import Scope
 
     line = _read_key_text(args.keyfile)
-    _open(args)
+    open_store(args)
     view = sshkeys.add_key(Scope.console(), args.name, line)
     print(f"Added key {view.id} for {view.username}: {view.keygen_line()}")
     return 0
@@ -109,7 +101,7 @@ def cmd_user_remove_key(args) -> int:
     from store import sshkeys
     from store.scope import Scope
 
-    _open(args)
+    open_store(args)
     sshkeys.remove_key(Scope.console(), args.key_id)
     print(f"Removed key {args.key_id}; connections with it are refused from now on.")
     return 0
@@ -121,7 +113,7 @@ def cmd_user_keys(args) -> int:
     from store import audit, sshkeys
     from store.scope import Scope
 
-    _open(args)
+    open_store(args)
     console = Scope.console()
     views = sshkeys.keys_of(console, args.name) if args.name else sshkeys.all_keys(console)
     audit.record(None, "ssh_key.list", "user", views[0].user_id if args.name and views else None,
@@ -130,13 +122,9 @@ def cmd_user_keys(args) -> int:
         print("no SSH keys" + (f" for {args.name}" if args.name else ""))
         return 0
     rows = [(v.id, v.username, f"{v.label} {v.bits}", v.fingerprint, v.comment,
-             _when(v.added_at), _when(v.last_used_at)) for v in views]
+             when(v.added_at), when(v.last_used_at)) for v in views]
     print(tabulate(rows, headers=("id", "user", "type", "fingerprint", "comment", "added", "last used")))
     return 0
-
-
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
 
 
 # --- what sshd runs -----------------------------------------------------------------------
@@ -152,10 +140,9 @@ def cmd_authorized_keys(args) -> int:
         print(f"minicrm: keys are served only for the account {account!r}", file=sys.stderr)
         return 0
     program = program_path(args.program)
-    from store import sshkeys
-    from store.runtime import open_store
+    from store import runtime, sshkeys
 
-    rt = open_store(args.config, migrate=False)
+    rt = runtime.open_store(args.config, migrate=False)  # sshd waits on this: no migration
     key_id = sshkeys.authorized_key_id(args.key_type, args.key)
     if key_id is None:
         return 0
@@ -191,7 +178,7 @@ def cmd_sshd_config(args) -> int:
     config = find_config(args.config).absolute()
     account = args.account or pwd.getpwuid(os.geteuid()).pw_name
     if account == "root":
-        raise _cli_error("run this as the service account, or pass --account crm")
+        raise CommandFailed("run this as the service account, or pass --account crm")
     print(sshd_config_block(program, config, account, args.keys_user or account), end="")
     return 0
 
@@ -201,10 +188,10 @@ def cmd_sshd_config(args) -> int:
 def cmd_session(args) -> int:
     original = os.environ.get("SSH_ORIGINAL_COMMAND")
     if original is not None:
-        from tui import sshbatch
+        from . import batch
 
-        return sshbatch.run(args, original)
-    from tui import sshsession
+        return batch.run(args, original)
+    from tui import sshsession  # the TUI, and Textual with it, loads only here
 
     return sshsession.run(args)
 

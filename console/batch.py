@@ -23,21 +23,16 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 
+from store.errors import CommandRefused
+
+from .common import printable
+from .exit_codes import Exit
+
 USAGE = ("allowed over SSH: import [--dry-run] --otp CODE < file | "
          "export person ID --otp CODE > bundle.zip | mailing export LIST --otp CODE > list.csv")
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_COMMAND_CHARS = 1000
-EXIT_REFUSED = 2
-EXIT_FAILED = 1
 _FILE_NAME = re.compile(r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå ._()-]{0,99}$")
-
-
-class Refused(Exception):
-    """The command may not run; `reason` is a short code for the audit row."""
-
-    def __init__(self, message: str, reason: str, command: str = "unknown"):
-        super().__init__(message)
-        self.reason, self.command = reason, command
 
 
 @dataclass
@@ -55,17 +50,17 @@ class Command:
 # --- parsing -----------------------------------------------------------------------------
 
 def parse(original: str) -> Command:
-    """SSH_ORIGINAL_COMMAND -> Command, or Refused.  Never runs anything."""
+    """SSH_ORIGINAL_COMMAND -> Command, or CommandRefused.  Never runs anything."""
     if len(original) > MAX_COMMAND_CHARS:
-        raise Refused("refused: the command is too long", "too_long")
+        raise CommandRefused("refused: the command is too long", "too_long")
     if "\0" in original or "\n" in original or "\r" in original:
-        raise Refused("refused: the command holds control characters", "control_chars")
+        raise CommandRefused("refused: the command holds control characters", "control_chars")
     try:
         words = shlex.split(original, comments=False, posix=True)
     except ValueError:
-        raise Refused("refused: the command could not be read (unbalanced quotes?)", "unparsable") from None
+        raise CommandRefused("refused: the command could not be read (unbalanced quotes?)", "unparsable") from None
     if not words:
-        raise Refused(f"refused: no command given; {USAGE}", "empty")
+        raise CommandRefused(f"refused: no command given; {USAGE}", "empty")
     if words[0] == "import":
         cmd = Command("import", "import")
         rest = words[1:]
@@ -76,7 +71,7 @@ def parse(original: str) -> Command:
         cmd = Command("mailing export", "mailing.export")
         rest = words[2:]
     else:
-        raise Refused(f"refused: not an allowed command; {USAGE}", "unknown_command")
+        raise CommandRefused(f"refused: not an allowed command; {USAGE}", "unknown_command")
     _options(cmd, rest)
     return cmd
 
@@ -94,7 +89,7 @@ def _options(cmd: Command, words: list[str]) -> None:
                 return inline
             i += 1
             if i >= len(words):
-                raise Refused(f"refused: {name} needs a value; {USAGE}", "bad_arguments", cmd.name)
+                raise CommandRefused(f"refused: {name} needs a value; {USAGE}", "bad_arguments", cmd.name)
             return words[i]
 
         if name == "--otp":
@@ -104,31 +99,31 @@ def _options(cmd: Command, words: list[str]) -> None:
         elif name == "--format" and cmd.name == "import":
             cmd.fmt = value()
             if cmd.fmt not in ("csv", "xlsx", "vcard"):
-                raise Refused("refused: --format is csv, xlsx or vcard", "bad_arguments", cmd.name)
+                raise CommandRefused("refused: --format is csv, xlsx or vcard", "bad_arguments", cmd.name)
         elif name == "--name" and cmd.name == "import":
             cmd.file_name = value()
             if not _FILE_NAME.match(cmd.file_name):
-                raise Refused("refused: --name is a plain file name (letters, digits, . _ - and spaces)",
+                raise CommandRefused("refused: --name is a plain file name (letters, digits, . _ - and spaces)",
                               "bad_arguments", cmd.name)
         elif word.startswith("-"):
-            raise Refused(f"refused: unknown option for {cmd.name}; {USAGE}", "bad_arguments", cmd.name)
+            raise CommandRefused(f"refused: unknown option for {cmd.name}; {USAGE}", "bad_arguments", cmd.name)
         else:
             positional.append(word)
         i += 1
     if cmd.name == "import":
         if positional:
-            raise Refused("refused: import reads the file from standard input (ssh ... import --otp CODE "
+            raise CommandRefused("refused: import reads the file from standard input (ssh ... import --otp CODE "
                           "< file)", "bad_arguments", cmd.name)
     elif cmd.name == "export person":
         if len(positional) != 1 or not positional[0].isdigit() or not positional[0].isascii():
-            raise Refused("refused: export person takes one contact id (a number)", "bad_arguments", cmd.name)
+            raise CommandRefused("refused: export person takes one contact id (a number)", "bad_arguments", cmd.name)
         cmd.target = positional[0]
     elif cmd.name == "mailing export":
         if len(positional) != 1:
-            raise Refused("refused: mailing export takes one list name", "bad_arguments", cmd.name)
+            raise CommandRefused("refused: mailing export takes one list name", "bad_arguments", cmd.name)
         cmd.target = positional[0]
     if not cmd.otp:
-        raise Refused(f"refused: {cmd.name} needs a fresh code from your authenticator app: --otp CODE",
+        raise CommandRefused(f"refused: {cmd.name} needs a fresh code from your authenticator app: --otp CODE",
                       "no_code", cmd.name)
 
 
@@ -144,7 +139,7 @@ def _say(text: str) -> None:
 
 def run(args, original: str) -> int:
     """Identify the key's user, check the command, role and code, then run it."""
-    from store import audit, auth, sshkeys
+    from store import auth, sshaccess, sshkeys
     from store.runtime import open_store
     from store.scope import Forbidden, Scope
 
@@ -152,46 +147,43 @@ def run(args, original: str) -> int:
     try:
         user = sshkeys.user_of_key(args.key_id)
     except sshkeys.UnknownKey as exc:
-        audit.record(None, "ssh.refused", "ssh_key", args.key_id, reason="key", command="-")
+        sshaccess.refused(args.key_id, "key", "-")
         _say(str(exc))
-        return EXIT_REFUSED
+        return Exit.REFUSED
     try:
         cmd = parse(original)
-    except Refused as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason=exc.reason,
-                     command=exc.command, chars=len(original))
+    except CommandRefused as exc:
+        sshaccess.refused(args.key_id, exc.reason, exc.command, user_id=user.id, chars=len(original))
         _say(str(exc))
-        return EXIT_REFUSED
+        return Exit.REFUSED
     scope = Scope(user)
     try:
         scope.require(cmd.permission)  # audits access.forbidden itself
     except Forbidden as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason="role", command=cmd.name)
+        sshaccess.refused(args.key_id, "role", cmd.name, user_id=user.id)
         _say(str(exc))
-        return EXIT_REFUSED
+        return Exit.REFUSED
     try:
         fresh = auth.verify_fresh_code(user.id, cmd.otp)
     except auth.AuthError as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason="account", command=cmd.name)
+        sshaccess.refused(args.key_id, "account", cmd.name, user_id=user.id)
         _say(str(exc))
-        return EXIT_REFUSED
+        return Exit.REFUSED
     if not fresh:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason="code", command=cmd.name)
+        sshaccess.refused(args.key_id, "code", cmd.name, user_id=user.id)
         _say("refused: wrong or already used code; wait for the next code from your app")
-        return EXIT_REFUSED
+        return Exit.REFUSED
     sshkeys.note_used(args.key_id)
     try:
         status, detail = _RUNNERS[cmd.name](scope, cmd)
-    except Refused as exc:
-        audit.record(user.id, "ssh.refused", "ssh_key", args.key_id, reason=exc.reason, command=cmd.name)
+    except CommandRefused as exc:
+        sshaccess.refused(args.key_id, exc.reason, cmd.name, user_id=user.id)
         _say(str(exc))
-        return EXIT_REFUSED
+        return Exit.REFUSED
     except Exception as exc:
-        audit.record(user.id, "ssh.batch", "ssh_key", args.key_id, command=cmd.name, ok=False,
-                     error=type(exc).__name__)
+        sshaccess.batch_ran(user.id, args.key_id, cmd.name, ok=False, error=type(exc).__name__)
         raise
-    audit.record(user.id, "ssh.batch", "ssh_key", args.key_id, command=cmd.name, ok=status == 0,
-                 **detail)
+    sshaccess.batch_ran(user.id, args.key_id, cmd.name, ok=status == 0, **detail)
     return status
 
 
@@ -199,6 +191,7 @@ def _run_import(scope, cmd: Command) -> tuple[int, dict]:
     """Read stdin into an in-memory file (never plaintext on disk), then import it."""
     from store.importing import ImportFileError
     from store.importing.batch import import_file
+    from store.importing.report_text import Reader, report_lines
     from store.runtime import current
 
     fd = os.memfd_create("minicrm-import", os.MFD_CLOEXEC)
@@ -208,11 +201,11 @@ def _run_import(scope, cmd: Command) -> tuple[int, dict]:
         while chunk := stdin.read(1 << 16):
             size += len(chunk)
             if size > MAX_IMPORT_BYTES:
-                raise Refused(f"refused: the file is larger than {MAX_IMPORT_BYTES // (1 << 20)} MiB",
+                raise CommandRefused(f"refused: the file is larger than {MAX_IMPORT_BYTES // (1 << 20)} MiB",
                               "too_large", cmd.name)
             os.write(fd, chunk)
         if size == 0:
-            raise Refused("refused: nothing arrived on standard input (ssh ... import --otp CODE < file)",
+            raise CommandRefused("refused: nothing arrived on standard input (ssh ... import --otp CODE < file)",
                           "empty_input", cmd.name)
         # A name with the right suffix for format detection, pointing at the memory file.
         with tempfile.TemporaryDirectory(prefix="minicrm-import-") as folder:
@@ -223,17 +216,12 @@ def _run_import(scope, cmd: Command) -> tuple[int, dict]:
                                      region=current().config["import.default_region"])
             except ImportFileError as exc:
                 print(f"minicrm: {exc}", file=sys.stderr)
-                return 1, {"rows": 0, "dry_run": cmd.dry_run, "file_error": True}
+                return Exit.FAILED, {"rows": 0, "dry_run": cmd.dry_run, "file_error": True}
     finally:
         os.close(fd)
-    out = sys.stdout
-    print(("dry run, nothing saved: " if cmd.dry_run else "imported: ") + report.summary(), file=out)
-    if report.batch_id:
-        print(f"import batch {report.batch_id} (undo it in the app)", file=out)
-    notes = getattr(report, "notes", None)
-    for note in notes if isinstance(notes, list) else []:
-        print(f"  {note}", file=out)
-    out.flush()
+    for line in report_lines(report, Reader.SSH):
+        print(printable(line), file=sys.stdout)
+    sys.stdout.flush()
     return 0, {"rows": report.rows, "new": report.new, "updated": report.updated,
                "dry_run": cmd.dry_run, "batch": report.batch_id}
 
@@ -242,7 +230,7 @@ def _run_export_person(scope, cmd: Command) -> tuple[int, dict]:
     from store.rights import write_export_zip
 
     if sys.stdout.isatty():
-        raise Refused("refused: the bundle is a zip file; redirect it: ... > bundle.zip", "tty_output",
+        raise CommandRefused("refused: the bundle is a zip file; redirect it: ... > bundle.zip", "tty_output",
                       cmd.name)
     buffer = io.BytesIO()  # all or nothing: a failure half-way leaves no half zip behind
     name = write_export_zip(scope, int(cmd.target), buffer)
@@ -258,7 +246,7 @@ def _run_mailing_export(scope, cmd: Command) -> tuple[int, dict]:
         mailing = None
     writer = getattr(mailing, "write_list_csv", None)
     if writer is None:
-        raise Refused("refused: mailing export is not available on this server yet", "not_available",
+        raise CommandRefused("refused: mailing export is not available on this server yet", "not_available",
                       cmd.name)
     buffer = io.BytesIO()
     count = writer(scope, cmd.target, buffer)

@@ -1,0 +1,62 @@
+"""The `minicrm` command line: the parser, and the one place a command's failure is reported.
+
+Every command returns non-zero with one line on stderr when it fails (codes:
+console.exit_codes); no traceback ever reaches the console (it could hold
+personal data or secrets).  Imports are lazy: `minicrm --help` pays for neither
+Textual nor the store, and only `minicrm run` and `minicrm session` load the TUI.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import database, importing, rights, ssh, users
+from .exit_codes import Exit
+
+
+def cmd_run(args) -> int:
+    """The terminal app (tui/app.py); Textual is imported only here."""
+    from tui.app import run
+
+    return run(args.config, language=args.language)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="minicrm", description="MiniCRM: a GDPR-first customer register")
+    p.add_argument("--config", help="config file (else $MINICRM_CONFIG, else /etc/minicrm/config.toml)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("run", help="start the terminal app (log in with password and 2FA code)")
+    s.add_argument("--language", choices=("da", "en"), help="override ui.language and the locale")
+    s.set_defaults(func=cmd_run)
+
+    database.add_init_parser(sub)
+    user = users.add_user_parsers(sub)
+    ssh.add_user_key_parsers(user)
+    database.add_database_parsers(sub)
+    rights.add_rights_parsers(sub)
+    importing.add_import_parser(sub)
+    ssh.add_ssh_parsers(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from store.errors import StoreError  # the family: ConfigError, Invalid, CommandFailed ...
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except StoreError as exc:
+        print(f"minicrm: {exc}", file=sys.stderr)
+        return Exit.FAILED
+    except KeyboardInterrupt:
+        print("minicrm: interrupted", file=sys.stderr)
+        return Exit.INTERRUPTED
+    except Exception as exc:  # one line, never a traceback (it could hold personal data)
+        print(f"minicrm: unexpected error ({type(exc).__name__})", file=sys.stderr)
+        return Exit.UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
