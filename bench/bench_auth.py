@@ -7,6 +7,9 @@
 * failed logins (unknown user, wrong password, wrong code) vs a good login:
   they should cost about the same, so timing does not tell them apart;
 * Session.check() vs a bare `SELECT 1` on the same connection;
+* the store's revocation check on a session's Scope: a write through
+  `scope.transaction()` vs the same write in a plain `database.atomic()`, and a
+  scoped read (`scope.contacts()`) vs the console's scope, which has no session;
 * revocation delay: a separate process polls Session.check() once a second (as the
   TUI does) and reports when its session ends, vs that 1 s poll interval.
 """
@@ -32,6 +35,7 @@ from store import accounts, auth, passwords, runtime, totp  # noqa: E402
 from store.config import load_config, write_config  # noqa: E402
 from store.db import database  # noqa: E402
 from store.models import User  # noqa: E402
+from store.scope import Scope  # noqa: E402
 
 PASSWORD = "Grøn hest på taget 7"
 POLL_SECONDS = 1.0
@@ -68,9 +72,9 @@ def _timed(func, rounds: int) -> list[float]:
 
 
 def _user(name: str) -> str:
-    accounts.add_user(None, name, "sales")
+    accounts.add_user(Scope.console(), name, "sales")
     secret = totp.new_secret()
-    auth.enrol_for_demo(name, PASSWORD, secret)
+    auth.enrol_for_demo(Scope.console(), name, PASSWORD, secret)
     return secret
 
 
@@ -115,7 +119,39 @@ def bench_login(rounds: int) -> None:
     select = _timed(lambda i: database.execute_sql("SELECT 1").fetchone(), n)
     print(f"Session.check() (median of {n}): {statistics.median(check) * 1e6:.0f} µs   "
           f"| baseline: SELECT 1 on the same connection: {statistics.median(select) * 1e6:.0f} µs")
+    bench_scope_check(session)
     session.end()
+
+
+def bench_scope_check(session) -> None:
+    """What refusing an ended session on every call costs (not cached: revocation is immediate).
+
+    The two sides alternate round by round, so drift on a busy machine hits both alike.
+    """
+    from store.models import LoginSession
+
+    scope = session.scope()
+    unchecked = Scope(scope.user)  # the same user and role, no session behind it
+
+    def write(opener):
+        with opener():
+            LoginSession.update(pid=os.getpid()).where(LoginSession.id == session.id).execute()
+
+    def alternate(first, second, n: int) -> tuple[float, float]:
+        a, b = [], []
+        for i in range(n):
+            a += _timed(lambda _: first(), 1)
+            b += _timed(lambda _: second(), 1)
+        return statistics.median(a) * 1e6, statistics.median(b) * 1e6
+
+    n = 300
+    checked, plain = alternate(lambda: write(scope.transaction), lambda: write(database.atomic), n)
+    print(f"write through scope.transaction() (median of {n}): {checked:.0f} µs   "
+          f"| baseline: the same write in database.atomic(): {plain:.0f} µs")
+    n = 2000
+    read, bare = alternate(lambda: scope.contacts().count(), lambda: unchecked.contacts().count(), n)
+    print(f"scoped read with the session check (median of {n}): {read:.0f} µs   "
+          f"| baseline: the same read by a scope without a session: {bare:.0f} µs")
 
 
 def bench_revocation(rounds: int, config_path: Path) -> None:
@@ -131,7 +167,7 @@ def bench_revocation(rounds: int, config_path: Path) -> None:
             if child.stdout.readline().strip() != "ready":
                 raise SystemExit(f"watcher failed: {child.stderr.read()}")
             time.sleep(random.uniform(0.2, 1.2))  # any phase of the child's poll
-            auth.revoke(None, name)
+            auth.revoke(Scope.console(), name)
             revoked = time.time()
             ended = float(child.stdout.readline())
             delays.append(ended - revoked)

@@ -101,7 +101,7 @@ def bench_rate(work: Path, rows: int) -> dict:
     # the import, through the store
     new_store(work / "store")
     with Clock() as full:
-        report = import_file(Scope(accounts.CONSOLE), sheet)
+        report = import_file(Scope.console(), sheet)
     assert report.new == rows, report.summary()
     runtime.close_store()
 
@@ -157,7 +157,7 @@ from store.scope import Scope
 runtime.open_store(load_config(sys.argv[1]))
 before = peak_mib()
 t0, c0 = time.perf_counter(), time.process_time()
-report = import_file(Scope(accounts.CONSOLE), sys.argv[2])
+report = import_file(Scope.console(), sys.argv[2])
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 print(report.new, before, peak_mib(), wall, cpu)
 """

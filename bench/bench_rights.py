@@ -120,7 +120,7 @@ def main(argv=None) -> int:
             owner = User.create(username="bench-sales", role="sales", must_change_password=False).id
         t = timed(lambda: demo.generate(args.contacts))
         print(f"store: {args.contacts} demo contacts in {t:.1f} s")
-        console = Scope(accounts.CONSOLE)
+        console = Scope.console()
 
         person, counts = make_person(0, args.related, owner)
         total = sum(counts.values()) + 12

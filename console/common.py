@@ -14,10 +14,9 @@ def open_store(args):
 
 def console_scope():
     """The server operator's scope: what a command does, the audit trail records as the console."""
-    from store.accounts import CONSOLE
     from store.scope import Scope
 
-    return Scope(CONSOLE)
+    return Scope.console()
 
 
 def when(value) -> str:

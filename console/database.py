@@ -1,7 +1,7 @@
 """`minicrm init`, `minicrm demo-data` and `minicrm audit verify`: the database itself."""
 from __future__ import annotations
 
-from .common import open_store
+from .common import console_scope, open_store
 
 
 def cmd_init(args) -> int:
@@ -12,7 +12,7 @@ def cmd_init(args) -> int:
     cfg = load_config(args.config)
     accounts.check_username(args.admin)  # before anything is created: no half-made store
     rt = create_store(cfg)
-    account = accounts.add_user(None, args.admin, "admin")
+    account = accounts.add_user(console_scope(), args.admin, "admin")
     print(f"Created the encrypted database {cfg.db_path}")
     print(f"Created the key file {cfg.key_path} (mode 0600)")
     print()

@@ -155,11 +155,10 @@ def cmd_erase_purge_invoices(args) -> int:
 
 
 def cmd_erase_reapply_ledger(args) -> int:
-    from store.accounts import CONSOLE
     from store.rights import ledger
 
     open_store(args)
-    erased = ledger.reapply_ledger(CONSOLE)
+    erased = ledger.reapply_ledger(console_scope())
     print(f"Re-applied the erasure ledger: erased {len(erased)} contacts"
           + (f" ({', '.join(map(str, erased))})." if erased else "."))
     return 0

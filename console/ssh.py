@@ -88,21 +88,21 @@ def _read_key_text(source: str) -> str:
 
 def cmd_user_add_key(args) -> int:
     from store import sshkeys
-    from store.accounts import CONSOLE
+    from store.scope import Scope
 
     line = _read_key_text(args.keyfile)
     open_store(args)
-    view = sshkeys.add_key(CONSOLE, args.name, line)
+    view = sshkeys.add_key(Scope.console(), args.name, line)
     print(f"Added key {view.id} for {view.username}: {view.keygen_line()}")
     return 0
 
 
 def cmd_user_remove_key(args) -> int:
     from store import sshkeys
-    from store.accounts import CONSOLE
+    from store.scope import Scope
 
     open_store(args)
-    sshkeys.remove_key(CONSOLE, args.key_id)
+    sshkeys.remove_key(Scope.console(), args.key_id)
     print(f"Removed key {args.key_id}; connections with it are refused from now on.")
     return 0
 
@@ -111,9 +111,11 @@ def cmd_user_keys(args) -> int:
     from tabulate import tabulate
 
     from store import audit, sshkeys
+    from store.scope import Scope
 
     open_store(args)
-    views = sshkeys.keys_of(args.name) if args.name else sshkeys.all_keys()
+    console = Scope.console()
+    views = sshkeys.keys_of(console, args.name) if args.name else sshkeys.all_keys(console)
     audit.record(None, "ssh_key.list", "user", views[0].user_id if args.name and views else None,
                  count=len(views))
     if not views:

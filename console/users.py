@@ -1,14 +1,14 @@
 """`minicrm user ...`: staff accounts and their sessions (SSH keys: console/ssh.py)."""
 from __future__ import annotations
 
-from .common import open_store, when
+from .common import console_scope, open_store, when
 
 
 def cmd_user_add(args) -> int:
     from store import accounts
 
     open_store(args)
-    account = accounts.add_user(None, args.name, args.role)
+    account = accounts.add_user(console_scope(), args.name, args.role)
     print(f"Created user {account.username} ({args.role}).")
     print(f"One-time password (shown once; change it at first login): {account.one_time_password}")
     return 0
@@ -20,7 +20,7 @@ def cmd_user_list(args) -> int:
     from store import accounts, audit
 
     open_store(args)
-    views = accounts.list_users()
+    views = accounts.list_users(console_scope())
     audit.record(None, "user.list", count=len(views))
     rows = [(u.username, u.role, when(u.last_login_at), "yes" if u.totp_enrolled else "no",
              "revoked" if u.revoked else "locked" if u.locked else "active", u.active_sessions)
@@ -30,15 +30,15 @@ def cmd_user_list(args) -> int:
 
 
 def cmd_user_revoke(args) -> int:
-    from store import accounts, auth
+    from store import auth
 
     open_store(args)
-    moved = auth.revoke(accounts.CONSOLE, args.name, hand_over_to=args.hand_over_to)
+    moved = auth.revoke(console_scope(), args.name, hand_over_to=args.hand_over_to)
     print(f"Revoked user {args.name}: new logins are refused and live sessions end within seconds.")
     if args.hand_over_to:
         print(f"Handed over {moved} contacts and deals to {args.hand_over_to}.")
     else:
-        left = auth.holdings(args.name)
+        left = auth.holdings(console_scope(), args.name)
         if left.contacts or left.deals:
             print(f"{args.name} still owns {left.contacts} contacts and {left.deals} deals; hand them over with:")
             print(f"    minicrm user revoke {args.name} --hand-over-to NAME")
@@ -46,19 +46,19 @@ def cmd_user_revoke(args) -> int:
 
 
 def cmd_user_reset_2fa(args) -> int:
-    from store import accounts, auth
+    from store import auth
 
     open_store(args)
-    auth.reset_2fa(accounts.CONSOLE, args.name)
+    auth.reset_2fa(console_scope(), args.name)
     print(f"Reset two-factor login for {args.name}: their sessions end; they enrol again at next login.")
     return 0
 
 
 def cmd_user_reset_password(args) -> int:
-    from store import accounts, auth
+    from store import auth
 
     open_store(args)
-    otp = auth.reset_password(accounts.CONSOLE, args.name)
+    otp = auth.reset_password(console_scope(), args.name)
     print(f"Reset the password of {args.name}: their sessions end.")
     print(f"One-time password (shown once; change it at next login): {otp}")
     return 0
@@ -71,7 +71,7 @@ def cmd_user_sessions(args) -> int:
 
     open_store(args)
     user_id = accounts.find_user(args.name).id if args.name else None
-    views = auth.sessions_of(user_id, active_only=not args.all)
+    views = auth.sessions_of(console_scope(), user_id, active_only=not args.all)
     audit.record(None, "session.list", "user", user_id, count=len(views))
     rows = [(v.id, v.username, when(v.started_at), when(v.last_seen_at), v.source_addr or "local",
              v.pid, v.end_reason or ("active" if v.ended_at is None and v.alive else
@@ -85,7 +85,7 @@ def cmd_user_end_session(args) -> int:
     from store import auth
 
     open_store(args)
-    auth.end_session(None, args.id)
+    auth.end_session(console_scope(), args.id)
     print(f"Ended session {args.id}; its screen closes within seconds.")
     return 0
 

@@ -1,4 +1,8 @@
-"""Staff accounts: create, list, change role.  (Logins live in auth.py.)"""
+"""Staff accounts: create, list, change role.  (Logins live in store/auth/.)
+
+Every service takes the actor's Scope first and requires `user.admin` itself;
+the console acts through `Scope.console()`, audited with no actor id.
+"""
 from __future__ import annotations
 
 import re
@@ -7,9 +11,10 @@ from dataclasses import dataclass
 from peewee import fn
 
 from . import audit, changes
-from .db import StoreError, database
+from .db import StoreError
 from .models import ROLES, LoginSession, User, utcnow
 from .errors import UnknownUser
+from .scope import Scope
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
@@ -36,16 +41,6 @@ class UserView:
     active_sessions: int
 
 
-class _Console:
-    """The server console (the `minicrm` command run by the service account)."""
-    id = None
-    role = "admin"
-    username = "console"
-
-
-CONSOLE = _Console()
-
-
 def check_role(role: str) -> str:
     if role not in ROLES:
         raise StoreError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
@@ -66,35 +61,39 @@ def find_user(username: str) -> User:
     return user
 
 
-def add_user(actor_id: int | None, username: str, role: str, *, cost: int | None = None) -> NewAccount:
+def add_user(scope: Scope, username: str, role: str, *, cost: int | None = None) -> NewAccount:
     """A new account with a one-time password; password change and TOTP at first login."""
     from . import passwords
     from .runtime import current
 
+    scope.require("user.admin")
     check_username(username)
     check_role(role)
     otp = passwords.one_time_password()
     hashed = passwords.hash_password(otp, cost=cost or current().config["auth.bcrypt_cost"])
-    with database.atomic():
+    with scope.transaction():
         if User.select().where(User.username == username).exists():
             raise StoreError(f"a user named {username!r} already exists")
         user = User.create(username=username, role=role, password_hash=hashed,
                            must_change_password=True)
         changes.record("user", user.id, "insert")
-        audit.record(actor_id, "user.add", "user", user.id, role=role)
+        audit.record(scope.user_id, "user.add", "user", user.id, role=role)
     return NewAccount(user.id, username, otp)
 
 
-def set_role(actor_id: int | None, username: str, role: str) -> None:
+def set_role(scope: Scope, username: str, role: str) -> None:
+    """A new role; the user's sessions stop at their next check (the auth epoch moves)."""
+    scope.require("user.admin")
     check_role(role)
-    with database.atomic():
+    with scope.transaction():
         user = find_user(username)
         User.update(role=role, auth_epoch=User.auth_epoch + 1).where(User.id == user.id).execute()
         changes.record("user", user.id, "update")
-        audit.record(actor_id, "user.role", "user", user.id, role=role)
+        audit.record(scope.user_id, "user.role", "user", user.id, role=role)
 
 
-def list_users() -> list[UserView]:
+def list_users(scope: Scope) -> list[UserView]:
+    scope.require("user.admin")
     now = utcnow()
     active = dict(LoginSession.select(LoginSession.user, fn.COUNT(LoginSession.id))
                   .where(LoginSession.ended_at.is_null()).group_by(LoginSession.user).tuples())

@@ -4,14 +4,27 @@ A Scope is built from the logged-in user.  Its base queries (`contacts()`,
 `deals()`, ...) already carry the row filter for the role, so a row outside
 the scope does not exist for that user: fetching it by id, finding it by
 search or reaching it through a related record all come back empty.
+
+A Scope built with a session id stops working the moment that session ends
+or its user is revoked, reset or given another role: `require()`, every base
+query and `transaction()` first make one indexed SELECT (`check_session`) and
+raise SessionEnded.  Inside `transaction()` that check runs under BEGIN
+IMMEDIATE, so no write of an ended session can slip in after its revocation.
+
+`Scope.console()` is the server console (the `minicrm` command run by the
+service account): an administrator whose audit rows carry no user id.
 """
 from __future__ import annotations
 
-from .db import StoreError
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+
+from .db import database
 from .models import (
-    Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User,
+    Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User, utcnow,
 )
-from .errors import Forbidden, NotFound
+from .errors import EndReason, Forbidden, NotFound, SessionEnded
 
 # permission -> roles holding it
 _GRANTS = {
@@ -47,16 +60,97 @@ def role_permissions(role: str) -> frozenset[str]:
     return frozenset(p for p, roles in _GRANTS.items() if role in roles)
 
 
+class ConsoleOperator:
+    """The server operator at the console: an administrator audited with no user id."""
+
+    id = None
+    role = "admin"
+    username = "console"
+
+
+CONSOLE_OPERATOR = ConsoleOperator()
+
+# One read by primary keys: is this session still good, and is its user unchanged?
+_SESSION_STATE_SQL = (
+    'SELECT s.ended_at, s.end_reason, s.auth_epoch, s.started_at, u.auth_epoch, u.revoked_at, u.role '
+    'FROM login_session AS s JOIN "user" AS u ON u.id = s.user_id WHERE s.id = ?')
+
+
+def session_end_reason(session_id: int, role: str, now: dt.datetime | None = None,
+                       started_at: dt.datetime | None = None) -> tuple[EndReason | None, bool]:
+    """(why the session may not go on, or None; whether its row is already ended).
+
+    One indexed SELECT, no write.  `role` is the role the session was opened with.
+    """
+    row = database.execute_sql(_SESSION_STATE_SQL, (session_id,)).fetchone()
+    if row is None:
+        return EndReason.ENDED, True
+    ended_at, end_reason, session_epoch, stored_start, user_epoch, revoked_at, user_role = row
+    if ended_at is not None:
+        return EndReason.of(end_reason), True
+    if revoked_at is not None:
+        return EndReason.REVOKED, False
+    if user_role != role:
+        return EndReason.ROLE_CHANGED, False
+    if user_epoch != session_epoch:
+        return EndReason.RESET, False
+    start = started_at or _as_datetime(stored_start)
+    if (now or utcnow()) - start > _max_session_age():
+        return EndReason.EXPIRED, False
+    return None, False
+
+
+def _as_datetime(value) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _max_session_age() -> dt.timedelta:
+    from .runtime import current
+
+    return dt.timedelta(hours=current().config["auth.session_max_hours"])
+
+
 class Scope:
-    def __init__(self, user: User, session_id: int | None = None):
+    def __init__(self, user: User | ConsoleOperator, session_id: int | None = None):
         self.user = user
         self.user_id = user.id
         self.role = user.role
         self.session_id = session_id
         self.permissions = role_permissions(user.role)
 
+    @classmethod
+    def console(cls) -> "Scope":
+        """The server console's scope (audited as the operator: actor id None)."""
+        return cls(CONSOLE_OPERATOR)
+
+    @property
+    def is_console(self) -> bool:
+        return self.user is CONSOLE_OPERATOR
+
     def __repr__(self) -> str:
         return f"<Scope user={self.user_id} role={self.role}>"
+
+    # -- the session behind the scope ----------------------------------------------
+
+    def check_session(self) -> None:
+        """Raise SessionEnded if the session this scope was built for may not go on.
+
+        Not cached: a revocation must stop the very next call (one indexed
+        SELECT, see bench/bench_auth.py).  Scopes without a session (the console,
+        a batch command checked by its own key and code) pass.
+        """
+        if self.session_id is None:
+            return
+        reason, _ = session_end_reason(self.session_id, self.role)
+        if reason is not None:
+            raise SessionEnded(reason)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One BEGIN IMMEDIATE transaction for this scope's write, refused if its session ended."""
+        with database.atomic():
+            self.check_session()
+            yield
 
     # -- permissions -----------------------------------------------------------
 
@@ -65,6 +159,7 @@ class Scope:
         return permission in self.permissions
 
     def require(self, permission: str) -> None:
+        self.check_session()
         if not self.can(permission):
             from . import audit
 
@@ -81,6 +176,10 @@ class Scope:
                        & DataSubjectRequest.contact.is_null(False)))
 
     def contacts(self, *, include_archived: bool = True):
+        self.check_session()
+        return self._contacts(include_archived=include_archived)
+
+    def _contacts(self, *, include_archived: bool = True):
         q = Contact.select()
         if not self.can("contact.read"):
             return q.where(False)
@@ -91,13 +190,15 @@ class Scope:
         return q
 
     def _visible_contact_ids(self):
-        return self.contacts().select(Contact.id)
+        return self._contacts().select(Contact.id)
 
     def companies(self):
+        self.check_session()
         q = Company.select()
         return q if self.can("company.read") else q.where(False)
 
     def deals(self):
+        self.check_session()
         q = Deal.select()
         if not self.can("deal.read"):
             return q.where(False)
@@ -109,6 +210,7 @@ class Scope:
 
     def notes(self):
         """Team notes on visible contacts, and one's own private notes only."""
+        self.check_session()
         q = Note.select()
         if not self.can("note.read"):
             return q.where(False)
@@ -122,6 +224,7 @@ class Scope:
     def subject_notes(self):
         """Every note about a person, private ones included, for the data-subject rights:
         the person's own copy (Art. 15) and their erasure cover notes staff cannot read."""
+        self.check_session()
         q = Note.select()
         if not (self.can("person.export") or self.can("person.erase")):
             return q.where(False)
@@ -130,6 +233,7 @@ class Scope:
         return q
 
     def invoices(self):
+        self.check_session()
         q = Invoice.select()
         if not self.can("invoice.read"):
             return q.where(False)
@@ -138,6 +242,7 @@ class Scope:
         return q
 
     def consents(self):
+        self.check_session()
         q = Consent.select()
         if not self.can("consent.read"):
             return q.where(False)
@@ -149,10 +254,12 @@ class Scope:
         return ConsentEvent.select().where(ConsentEvent.consent.in_(self.consents().select(Consent.id)))
 
     def requests(self):
+        self.check_session()
         q = DataSubjectRequest.select()
         return q if self.can("request.handle") else q.where(False)
 
     def users(self):
+        self.check_session()
         q = User.select()
         return q if self.can("user.admin") else q.where(User.id == self.user_id)
 

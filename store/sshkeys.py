@@ -10,6 +10,8 @@ inside the blob matches the type in front of it, and nothing trails the key
 material.  One key belongs to one user only.  Fingerprints are SHA256 in the
 format `ssh-keygen -lf` prints.  Audit rows name the key by id and fingerprint,
 the user by id; the key's comment (often an e-mail address) is never logged.
+Adding, removing and listing keys takes the actor's Scope and requires
+`user.admin` (the console's scope holds it).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from . import audit, changes
 from .db import StoreError, database
 from .models import SshKey, User, utcnow
 from .errors import InvalidKey, UnknownKey
+from .scope import Scope
 
 MIN_RSA_BITS = 3072
 ECDSA_CURVES = {  # key type -> (curve name inside the blob, bits, encoded point length)
@@ -214,31 +217,19 @@ def _printable(text: str, limit: int) -> str:
 
 # --- the store -------------------------------------------------------------------
 
-def _actor(actor) -> int | None:
-    """Check the actor may manage keys; returns its user id (None for the console)."""
-    from .scope import Forbidden, Scope
-
-    if isinstance(actor, Scope):
-        actor.require("user.admin")
-        return actor.user_id
-    if getattr(actor, "role", None) != "admin":
-        raise Forbidden("only an administrator may manage SSH keys")
-    return actor.id
-
-
 def _view(key: SshKey, username: str) -> KeyView:
     return KeyView(id=key.id, user_id=key.user_id, username=username, type=key.key_type,
                    bits=key.bits, fingerprint=key.fingerprint, comment=key.comment or "",
                    added_at=key.added_at, last_used_at=key.last_used_at)
 
 
-def add_key(actor, username: str, public_key_line: str) -> KeyView:
+def add_key(scope: Scope, username: str, public_key_line: str) -> KeyView:
     """Register a staff member's public key (audited); one key, one user."""
     from .accounts import find_user
 
-    actor_id = _actor(actor)
+    scope.require("user.admin")
     key = parse_public_key(public_key_line)
-    with database.atomic():
+    with scope.transaction():
         user = find_user(username)
         if user.revoked_at is not None:
             raise StoreError(f"user #{user.id} is revoked; a revoked user gets no keys")
@@ -248,36 +239,38 @@ def add_key(actor, username: str, public_key_line: str) -> KeyView:
             raise StoreError(f"this key ({key.fingerprint}) is already registered to {owner} "
                              f"as key {taken.id}; a key belongs to one user only")
         row = SshKey.create(user=user.id, key_type=key.type, blob=key.blob, bits=key.bits,
-                            fingerprint=key.fingerprint, comment=key.comment, added_by=actor_id)
+                            fingerprint=key.fingerprint, comment=key.comment, added_by=scope.user_id)
         changes.record("ssh_key", row.id, "insert")
-        audit.record(actor_id, "ssh_key.add", "user", user.id, key_id=row.id,
+        audit.record(scope.user_id, "ssh_key.add", "user", user.id, key_id=row.id,
                      fingerprint=key.fingerprint, type=key.type, bits=key.bits)
     return _view(row, user.username)
 
 
-def remove_key(actor, key_id: int) -> None:
+def remove_key(scope: Scope, key_id: int) -> None:
     """Delete a key (audited): new connections with it are refused at once, and the
     sessions it opened end at their next check (see `key_in_use`)."""
-    actor_id = _actor(actor)
-    with database.atomic():
+    scope.require("user.admin")
+    with scope.transaction():
         row = SshKey.get_or_none(SshKey.id == key_id)
         if row is None:
             raise UnknownKey(f"no SSH key with id {key_id}")
         SshKey.delete().where(SshKey.id == key_id).execute()
         changes.record("ssh_key", key_id, "delete")
-        audit.record(actor_id, "ssh_key.remove", "user", row.user_id, key_id=key_id,
+        audit.record(scope.user_id, "ssh_key.remove", "user", row.user_id, key_id=key_id,
                      fingerprint=row.fingerprint)
 
 
-def keys_of(username: str) -> list[KeyView]:
+def keys_of(scope: Scope, username: str) -> list[KeyView]:
     from .accounts import find_user
 
+    scope.require("user.admin")
     user = find_user(username)
     return [_view(k, user.username) for k in SshKey.select().where(SshKey.user == user.id)
             .order_by(SshKey.id)]
 
 
-def all_keys() -> list[KeyView]:
+def all_keys(scope: Scope) -> list[KeyView]:
+    scope.require("user.admin")
     names = dict(User.select(User.id, User.username).tuples())
     return [_view(k, names.get(k.user_id, "")) for k in SshKey.select().order_by(SshKey.id)]
 

@@ -7,7 +7,6 @@ import json
 from peewee import fn
 
 from . import audit, changes
-from .db import database
 from .models import ROLES, AccessReview, Contact, User, utcnow
 from .scope import Scope, role_permissions
 from .views import AccessReviewUser, AccessReviewView, OwnerChoice
@@ -17,6 +16,7 @@ INACTIVE_DAYS = 90
 
 def owner_choices(scope: Scope) -> list[OwnerChoice]:
     """Active users who can own contacts (for filters and reassigning)."""
+    scope.check_session()
     if not scope.can("contact.read"):
         return []
     q = (User.select(User.id, User.username, User.role)
@@ -59,7 +59,7 @@ def record_access_review(scope: Scope, now: dt.datetime | None = None) -> int:
         "inactive_90_days": sum(1 for u in view.users if u.inactive),
         "roles": {r: sum(1 for u in view.users if u.role == r and not u.revoked) for r in ROLES},
     }
-    with database.atomic():
+    with scope.transaction():
         review = AccessReview.create(reviewed_by=scope.user_id, reviewed_at=now or utcnow(),
                                      summary=json.dumps(summary, sort_keys=True))
         changes.record("access_review", review.id, "insert")

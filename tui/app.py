@@ -55,7 +55,7 @@ class MiniCRMApp(App):
         self.check_interval = check_interval
         self.clock = clock
         self.source_addr = source_addr if source_addr is not None else _ssh_source()
-        self.backend = Backend()
+        self.backend = Backend(on_session_ended=self._store_refused_session)
         self.store_ready = asyncio.Event()
         self._store_opening = False
         self.store_error: str | None = None
@@ -237,6 +237,14 @@ class MiniCRMApp(App):
     async def action_logout(self) -> None:
         if self.session is not None:
             await self.end_session(_("You have logged out."))
+
+    def _store_refused_session(self, exc: SessionEnded) -> bool:
+        """The store refused a call because this session ended (a call made outside
+        BaseScreen.call_store): the same one path; the asking worker is cancelled, not failed."""
+        if self.session is None:
+            return False  # no session yet (a first login): the screen shows the refusal
+        self.session_ended(exc.reason)
+        return True
 
     async def _check_session(self) -> None:
         session = self.session

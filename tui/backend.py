@@ -9,18 +9,25 @@ for has ended.  The scope is taken when the call is made, and checked again on
 the store thread just before the call starts (a call queued behind a slow one
 may start after the session ended): a call for an ended session raises
 `SessionEnded` instead of querying.  Screens go through `BaseScreen.call_store`.
+
+The store itself refuses every call of a session that has ended.  When the app
+takes such a refusal over (`on_session_ended` returns True: it ends the session
+and shows why), the worker that asked is cancelled quietly instead of failing,
+so a screen loading at that moment cannot crash the app.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from store.errors import EndReason, SessionEnded
 
 
 class Backend:
-    def __init__(self):
+    def __init__(self, on_session_ended: Callable[[SessionEnded], bool] | None = None):
+        self.on_session_ended = on_session_ended
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minicrm-store")
         # The logged-in session's Scope, or None: set by the app when a session starts and
         # cleared (on the event loop) the moment it ends.
@@ -29,7 +36,12 @@ class Backend:
     async def run(self, fn, /, *args, **kwargs):
         """fn(*args, **kwargs) on the store thread (calls that need no session: login, start-up)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        except SessionEnded as exc:
+            if self.on_session_ended is not None and self.on_session_ended(exc):
+                raise asyncio.CancelledError() from None
+            raise
 
     async def run_as(self, scope, fn, /, *args, **kwargs):
         """fn(scope, *args, **kwargs) on the store thread, for the session `scope` belongs to.

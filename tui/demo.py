@@ -40,6 +40,7 @@ def build(folder: Path, *, contacts: int = 300, fresh: bool = True, bcrypt_cost:
     from store import auth, demo
     from store.config import load_config, write_config
     from store.runtime import close_store, create_store
+    from store.scope import Scope
 
     folder = Path(folder)
     if fresh and folder.exists():
@@ -52,9 +53,10 @@ def build(folder: Path, *, contacts: int = 300, fresh: bool = True, bcrypt_cost:
     if bcrypt_cost is not None:
         config.values["auth"]["bcrypt_cost"] = bcrypt_cost
     create_store(config)
+    console = Scope.console()
     for account in accounts():
-        store_accounts.add_user(None, account["username"], account["role"], cost=bcrypt_cost)
-        auth.enrol_for_demo(account["username"], account["password"], account["totp_secret"])
+        store_accounts.add_user(console, account["username"], account["role"], cost=bcrypt_cost)
+        auth.enrol_for_demo(console, account["username"], account["password"], account["totp_secret"])
     demo.generate(contacts)
     close_store()  # the last connection to close folds the write-ahead log into the file
     (folder / "demo-accounts.json").write_text(json.dumps(accounts(), indent=1), encoding="utf-8")

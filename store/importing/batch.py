@@ -70,7 +70,7 @@ def import_scope(username: str | None = None) -> Scope:
     from .. import accounts
 
     if not username:
-        return Scope(accounts.CONSOLE)
+        return Scope.console()
     user = accounts.find_user(username)
     if user.revoked_at is not None:
         raise ImportRefused(f"user {username!r} is revoked")

@@ -250,10 +250,7 @@ def purge_expired_invoices(now: dt.datetime | dt.date | None = None, scope_or_co
 
     Returns how many went.  Runs as the console unless a Scope is given.
     """
-    from ..accounts import CONSOLE
-
-    who = scope_or_console or CONSOLE
-    scope = who if isinstance(who, Scope) else Scope(who)
+    scope = scope_or_console or Scope.console()
     scope.require("invoice.edit")
     day = _as_date(now) if now is not None else dt.date.today()
     with database.atomic():

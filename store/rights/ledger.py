@@ -135,14 +135,13 @@ def matching_contacts() -> list[int]:
     return [contact_id for contact_id, email, phone in rows if check(email, phone)]
 
 
-def reapply_ledger(scope_or_console) -> list[int]:
+def reapply_ledger(scope: Scope) -> list[int]:
     """Erase again every contact the ledger says was erased (run after a backup restore).
 
-    Accepts a Scope or `accounts.CONSOLE`; returns the ids erased.
+    Takes the actor's Scope (the console: `Scope.console()`); returns the ids erased.
     """
     from .erasure import erase_person
 
-    scope = scope_or_console if isinstance(scope_or_console, Scope) else Scope(scope_or_console)
     scope.require("person.erase")
     erased = []
     for contact_id in matching_contacts():

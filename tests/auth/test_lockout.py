@@ -7,6 +7,8 @@ import time
 import pytest
 
 from store import auth
+from store.auth import policy
+from store.scope import Scope
 from store.models import User
 
 from .conftest import PASSWORD, audit_rows
@@ -31,7 +33,7 @@ def test_threshold_locks_then_only_right_credentials_learn_it(crm, make_user):
     _fail(anna, now)  # the third (configured threshold) locks
     user = User.get_by_id(anna.id)
     assert user.failed_logins == 3
-    assert user.locked_until == auth._clock(now)[0] + dt.timedelta(minutes=20)
+    assert user.locked_until == policy.clock(now)[0] + dt.timedelta(minutes=20)
 
     with pytest.raises(auth.AccountLocked) as locked:
         auth.login("anna", PASSWORD, anna.code(now), now=now)
@@ -78,7 +80,7 @@ def test_no_password_oracle_after_threshold_more_guesses_while_locked(crm, make_
 
 def test_revoked_user_learns_it_only_with_the_right_password(crm, make_user):
     anna = make_user("anna")
-    auth.revoke(None, "anna")
+    auth.revoke(Scope.console(), "anna")
     now = time.time()
     _fail(anna, now)
     with pytest.raises(auth.AccountRevoked):
@@ -90,6 +92,6 @@ def test_reset_password_lifts_the_lock(crm, make_user):
     anna = make_user("anna")
     now = time.time()
     _fail(anna, now, times=3)
-    otp = auth.reset_password(None, "anna")
+    otp = auth.reset_password(Scope.console(), "anna")
     first = auth.login("anna", otp, anna.code(now), now=now)
     assert isinstance(first, auth.FirstLogin)

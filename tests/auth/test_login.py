@@ -14,6 +14,7 @@ from store.passwords import PasswordRejected
 from store import accounts, audit, auth, passwords, secretbox, totp
 from store.models import LoginSession, RecoveryCode, User
 from store.runtime import derived_key
+from store.scope import Scope
 
 from .conftest import COMPANY, PASSWORD, audit_rows
 
@@ -29,7 +30,7 @@ def _secret_of(enrolment: auth.Enrolment) -> str:
 
 def test_first_login_sets_password_enrols_totp_and_starts_a_session(crm, monkeypatch):
     monkeypatch.setenv("SSH_CONNECTION", "192.0.2.7 51234 198.51.100.1 22")
-    account = accounts.add_user(None, "mette", "sales")
+    account = accounts.add_user(Scope.console(), "mette", "sales")
 
     first = auth.login("mette", account.one_time_password, "")
     assert isinstance(first, auth.FirstLogin)
@@ -141,7 +142,7 @@ def test_recovery_code_works_once_and_regenerating_kills_the_old_ones(crm, make_
     anna = make_user("anna")
     now = time.time()
     session = auth.login("anna", PASSWORD, anna.code(now), now=now)
-    codes = auth.regenerate_recovery_codes(session)
+    codes = auth.regenerate_recovery_codes(session.scope())
     assert len(codes) == 10
 
     rescued = auth.login("anna", PASSWORD, codes[3].upper(), now=now)
@@ -149,7 +150,7 @@ def test_recovery_code_works_once_and_regenerating_kills_the_old_ones(crm, make_
     with pytest.raises(auth.LoginFailed):
         auth.login("anna", PASSWORD, codes[3], now=now)
 
-    fresh = auth.regenerate_recovery_codes(rescued)
+    fresh = auth.regenerate_recovery_codes(rescued.scope())
     assert not set(fresh) & set(codes)
     with pytest.raises(auth.LoginFailed):
         auth.login("anna", PASSWORD, codes[4], now=now)
@@ -213,7 +214,7 @@ def test_first_login_rejects_malformed_enrolment_codes(crm, make_user):
 def test_password_reset_keeps_asking_for_the_enrolled_code(crm, make_user):
     """After reset-password the one-time password alone is not enough: TOTP stays enrolled."""
     anna = make_user("anna")
-    otp = auth.reset_password(None, "anna")
+    otp = auth.reset_password(Scope.console(), "anna")
     now = time.time()
     with pytest.raises(auth.LoginFailed):
         auth.login("anna", otp, "", now=now)
@@ -232,24 +233,24 @@ def test_first_login_ends_when_an_admin_resets_meanwhile(crm, make_user):
     make_user("mette", enrolled=False)
     first = auth.login("mette", PASSWORD, "")
     first.start_totp()
-    auth.revoke(None, "mette")
+    auth.revoke(Scope.console(), "mette")
     with pytest.raises(auth.SessionEnded) as ended:
         first.set_password("Blå cykel i regnvejr")
     assert ended.value.reason == "revoked"
 
 
 def test_demo_enrolment_sets_known_credentials_and_is_audited(crm):
-    account = accounts.add_user(None, "demo-sales", "sales")
+    account = accounts.add_user(Scope.console(), "demo-sales", "sales")
     secret = totp.new_secret()
-    auth.enrol_for_demo("demo-sales", "demo-password-1", secret)
+    auth.enrol_for_demo(Scope.console(), "demo-sales", "demo-password-1", secret)
     now = time.time()
     session = auth.login("demo-sales", "demo-password-1", pyotp.TOTP(secret).at(now), now=now)
     assert session.user_id == account.user_id
     assert [r.entity_id for r in audit_rows("user.demo_enrol")] == [account.user_id]
     with pytest.raises(totp.TotpSecretError):
-        auth.enrol_for_demo("demo-sales", "demo-password-1", "not base32!")
+        auth.enrol_for_demo(Scope.console(), "demo-sales", "demo-password-1", "not base32!")
     with pytest.raises(accounts.UnknownUser):
-        auth.enrol_for_demo("nobody", "demo-password-1", secret)
+        auth.enrol_for_demo(Scope.console(), "nobody", "demo-password-1", secret)
 
 
 def test_demo_enrolment_is_refused_outside_demo_mode(tmp_path):
@@ -260,7 +261,7 @@ def test_demo_enrolment_is_refused_outside_demo_mode(tmp_path):
     runtime.create_store(load_config(tmp_path / "c.toml"))
     try:
         with pytest.raises(auth.AuthError, match="demo"):
-            auth.enrol_for_demo("admin", "x", totp.new_secret())
+            auth.enrol_for_demo(Scope.console(), "admin", "x", totp.new_secret())
     finally:
         runtime.close_store()
 

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from store import auth
+from store.scope import Scope
 from store.models import User
 
 from .children import RACE_LOGIN, WATCH_SESSION
@@ -37,7 +38,7 @@ def test_two_processes_submit_the_same_code_at_once_exactly_one_wins(crm, make_u
 def test_two_processes_submit_the_same_recovery_code_exactly_one_wins(crm, make_user, spawn_child, tmp_path):
     anna = make_user("anna")
     now = time.time()
-    codes = auth.regenerate_recovery_codes(auth.login("anna", PASSWORD, anna.code(now), now=now))
+    codes = auth.regenerate_recovery_codes(auth.login("anna", PASSWORD, anna.code(now), now=now).scope())
     results = _race(spawn_child, crm, tmp_path, "anna", PASSWORD, codes[0])
     assert results == ["ok Session", "refused LoginFailed"]
 
@@ -63,9 +64,9 @@ def test_lockout_counts_failures_from_every_process(crm, make_user, spawn_child,
 
 
 @pytest.mark.parametrize("action, reason", [
-    (lambda: auth.revoke(None, "anna"), "revoked"),
-    (lambda: auth.reset_2fa(None, "anna"), "reset"),
-    (lambda: auth.reset_password(None, "anna"), "reset"),
+    (lambda: auth.revoke(Scope.console(), "anna"), "revoked"),
+    (lambda: auth.reset_2fa(Scope.console(), "anna"), "reset"),
+    (lambda: auth.reset_password(Scope.console(), "anna"), "reset"),
 ])
 def test_admin_action_ends_a_live_session_in_another_process_within_2s(
         crm, make_user, spawn_child, action, reason):

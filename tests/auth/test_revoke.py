@@ -8,6 +8,7 @@ import pytest
 from store import accounts, audit, auth
 from store.db import database
 from store.models import Change, Contact, Deal, LoginSession, User
+from store.scope import Scope
 
 from .conftest import PASSWORD, audit_rows
 
@@ -26,14 +27,14 @@ def test_revoke_hands_over_contacts_and_deals_in_the_same_transaction(crm, make_
     _portfolio(bo.id, contacts=1, deals=0)
     now = time.time()
     session = auth.login("anna", PASSWORD, anna.code(now), now=now)
-    assert auth.holdings("anna") == auth.Holdings(contacts=3, deals=2)
+    assert auth.holdings(Scope.console(), "anna") == auth.Holdings(contacts=3, deals=2)
 
-    moved = auth.revoke(None, "anna", hand_over_to="bo")
+    moved = auth.revoke(Scope.console(), "anna", hand_over_to="bo")
     assert moved == 5
     assert Contact.select().where(Contact.owner == bo.id).count() == 4
     assert Deal.select().where(Deal.owner == bo.id).count() == 2
     assert {c.version for c in Contact.select().where(Contact.id.in_(handed))} == {2}  # editors notice
-    assert auth.holdings("anna") == auth.Holdings(0, 0)
+    assert auth.holdings(Scope.console(), "anna") == auth.Holdings(0, 0)
     with pytest.raises(auth.SessionEnded) as ended:
         session.check()
     assert ended.value.reason == "revoked" and "revoked" in str(ended.value)
@@ -49,23 +50,23 @@ def test_a_failed_hand_over_changes_nothing(crm, make_user):
     anna = make_user("anna")
     _portfolio(anna.id)
     with pytest.raises(accounts.UnknownUser):
-        auth.revoke(None, "anna", hand_over_to="nobody")
+        auth.revoke(Scope.console(), "anna", hand_over_to="nobody")
     with pytest.raises(auth.AuthError):
-        auth.revoke(None, "anna", hand_over_to="anna")
+        auth.revoke(Scope.console(), "anna", hand_over_to="anna")
     make_user("gone")
-    auth.revoke(None, "gone")
+    auth.revoke(Scope.console(), "gone")
     with pytest.raises(auth.AuthError):
-        auth.revoke(None, "anna", hand_over_to="gone")
+        auth.revoke(Scope.console(), "anna", hand_over_to="gone")
     assert User.get_by_id(anna.id).revoked_at is None
-    assert auth.holdings("anna") == auth.Holdings(3, 2)
+    assert auth.holdings(Scope.console(), "anna") == auth.Holdings(3, 2)
 
 
 def test_revoking_again_only_hands_over(crm, make_user):
     anna, bo = make_user("anna"), make_user("bo")
     _portfolio(anna.id)
-    assert auth.revoke(None, "anna") == 0
+    assert auth.revoke(Scope.console(), "anna") == 0
     revoked_at = User.get_by_id(anna.id).revoked_at
-    assert auth.revoke(None, "anna", hand_over_to="bo") == 5
+    assert auth.revoke(Scope.console(), "anna", hand_over_to="bo") == 5
     assert User.get_by_id(anna.id).revoked_at == revoked_at
 
 
@@ -74,14 +75,14 @@ def test_admin_session_revokes_but_not_itself(crm, make_user):
     now = time.time()
     session = auth.login("root", PASSWORD, root.code(now), now=now)
     with pytest.raises(auth.AuthError):
-        auth.revoke(session, "root")
-    auth.revoke(session, "anna")
+        auth.revoke(session.scope(), "root")
+    auth.revoke(session.scope(), "anna")
     assert audit_rows("user.revoke")[0].actor_id == root.id
     with pytest.raises(accounts.UnknownUser):
-        auth.revoke(session, "nobody")
+        auth.revoke(session.scope(), "nobody")
 
 
 def test_unknown_users_for_every_admin_call(crm):
     for call in (auth.revoke, auth.reset_2fa, auth.reset_password):
         with pytest.raises(accounts.UnknownUser):
-            call(None, "nobody")
+            call(Scope.console(), "nobody")

@@ -9,7 +9,7 @@ import pytest
 from store import accounts, auth
 from store.db import database
 from store.models import LoginSession, User
-from store.scope import Forbidden
+from store.scope import Forbidden, Scope
 
 from .conftest import PASSWORD, audit_rows
 
@@ -39,10 +39,11 @@ def test_check_is_one_select_and_writes_nothing(crm, make_user):
 
 
 def test_policy_values_for_the_idle_lock(crm, make_user):
+    # The idle lock is the app's (tui/app.py reads auth.idle_lock_minutes); the store keeps max_age.
     session = _login(make_user("anna"))
-    assert session.idle_lock_after == dt.timedelta(minutes=15)
+    assert dt.timedelta(minutes=crm["auth.idle_lock_minutes"]) == dt.timedelta(minutes=15)
     assert session.max_age == dt.timedelta(hours=12)
-    assert auth.policy().idle_lock_minutes == 15 and auth.policy().lockout_threshold == 3
+    assert crm["auth.idle_lock_minutes"] == 15 and crm["auth.lockout_threshold"] == 3
 
 
 def test_forced_reauthentication_after_max_hours(crm, make_user):
@@ -101,8 +102,8 @@ def test_logout_and_sessions_listing(crm, make_user):
     with pytest.raises(auth.SessionEnded) as ended:
         first.check()
     assert ended.value.reason == "ended"
-    assert [v.id for v in auth.sessions_of(anna.id)] == [second.id]
-    assert {v.id for v in auth.sessions_of(anna.id, active_only=False)} == {first.id, second.id}
+    assert [v.id for v in auth.sessions_of(Scope.console(), anna.id)] == [second.id]
+    assert {v.id for v in auth.sessions_of(Scope.console(), anna.id, active_only=False)} == {first.id, second.id}
 
 
 def test_users_end_their_own_sessions_but_not_others(crm, make_user):
@@ -110,30 +111,30 @@ def test_users_end_their_own_sessions_but_not_others(crm, make_user):
     now = time.time()
     a1, a2 = _login(anna, now), _login(anna, now + 30)
     b1 = _login(bo, now)
-    auth.end_session(a1, a2.id)
+    auth.end_session(a1.scope(), a2.id)
     with pytest.raises(auth.SessionEnded):
         a2.check()
     with pytest.raises(auth.NoSuchSession):
-        auth.end_session(a1, b1.id)  # somebody else's: as if it did not exist
+        auth.end_session(a1.scope(), b1.id)  # somebody else's: as if it did not exist
     b1.check()
     assert audit_rows("access.denied")
     with pytest.raises(auth.NoSuchSession):
-        auth.end_session(a1, 999_999)
+        auth.end_session(a1.scope(), 999_999)
 
     root = _login(admin, now)
-    auth.end_session(root, b1.id)
+    auth.end_session(root.scope(), b1.id)
     with pytest.raises(auth.SessionEnded):
         b1.check()
     with pytest.raises(auth.NoSuchSession):
-        auth.end_session(None, b1.id)  # already ended
+        auth.end_session(Scope.console(), b1.id)  # already ended
 
 
 def test_only_admins_administer(crm, make_user):
     anna = make_user("anna")
     make_user("bo")
     session = _login(anna)
-    for call in (lambda: auth.revoke(session, "bo"), lambda: auth.reset_2fa(session, "bo"),
-                 lambda: auth.reset_password(session, "bo")):
+    for call in (lambda: auth.revoke(session.scope(), "bo"), lambda: auth.reset_2fa(session.scope(), "bo"),
+                 lambda: auth.reset_password(session.scope(), "bo")):
         with pytest.raises(Forbidden):
             call()
     assert len(audit_rows("access.forbidden")) == 3
@@ -144,12 +145,12 @@ def test_resets_and_role_changes_end_sessions(crm, make_user):
     anna = make_user("anna")
     now = time.time()
     for step, change, reason in (
-        (0, lambda: auth.reset_2fa(None, "anna"), "reset"),
-        (1, lambda: accounts.set_role(None, "anna", "manager"), "role_changed"),
-        (2, lambda: auth.reset_password(None, "anna"), "reset"),
+        (0, lambda: auth.reset_2fa(Scope.console(), "anna"), "reset"),
+        (1, lambda: accounts.set_role(Scope.console(), "anna", "manager"), "role_changed"),
+        (2, lambda: auth.reset_password(Scope.console(), "anna"), "reset"),
     ):
         if step == 1:  # after the 2FA reset anna enrols again (here: directly)
-            auth.enrol_for_demo("anna", PASSWORD, anna.secret)
+            auth.enrol_for_demo(Scope.console(), "anna", PASSWORD, anna.secret)
         at = now + 30 * step
         session = auth.login("anna", PASSWORD, anna.code(at), now=at)
         change()
@@ -161,7 +162,7 @@ def test_resets_and_role_changes_end_sessions(crm, make_user):
 
 def test_reset_2fa_means_enrolling_again(crm, make_user):
     anna = make_user("anna")
-    auth.reset_2fa(None, "anna")
+    auth.reset_2fa(Scope.console(), "anna")
     first = auth.login("anna", PASSWORD, "")
     assert (first.needs_password, first.needs_totp) == (False, True)
     assert audit_rows("user.reset_2fa")[0].entity_id == anna.id

@@ -282,18 +282,20 @@ class Server:
                          "secret": self.staff[name].secret,
                          "key": Path(f"{key}.pub").read_text().strip()})
         out = self.python_code("""
-            from store import accounts, auth, passwords, secretbox, sshkeys
+            from store import accounts, passwords, secretbox, sshkeys
+            from store.auth import factors
             from store.db import database
             from store.models import User
+            from store.scope import Scope
             ids = {}
             for u in json.loads(sys.stdin.read()):
-                made = accounts.add_user(None, u["name"], u["role"])
+                made = accounts.add_user(Scope.console(), u["name"], u["role"])
                 hashed = passwords.hash_password(u["password"], cost=rt.config["auth.bcrypt_cost"])
-                sealed = secretbox.seal(auth._totp_key(), u["secret"].encode("ascii"), aad=auth._aad(made.user_id))
+                sealed = secretbox.seal(factors.totp_key(), u["secret"].encode("ascii"), aad=factors.aad(made.user_id))
                 with database.atomic():
                     User.update(password_hash=hashed, must_change_password=False, totp_enrolled=True,
                                 totp_secret=sealed).where(User.id == made.user_id).execute()
-                ids[u["name"]] = sshkeys.add_key(accounts.CONSOLE, u["name"], u["key"]).id
+                ids[u["name"]] = sshkeys.add_key(Scope.console(), u["name"], u["key"]).id
             print(json.dumps(ids))
             """, input=json.dumps(spec))
         for name, key_id in json.loads(out.stdout).items():

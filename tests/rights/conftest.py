@@ -54,10 +54,10 @@ def scopes(users) -> dict:
 
 @pytest.fixture
 def console():
-    from store.accounts import CONSOLE
+    from store.scope import Scope
     from store.scope import Scope
 
-    return Scope(CONSOLE)
+    return Scope.console()
 
 
 def _word(prefix: str, n: int) -> str:

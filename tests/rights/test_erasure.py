@@ -167,7 +167,7 @@ def test_bookkeeping_retention_date():
 
 def test_reapplied_after_a_backup_restore(store, make_person, console):
     from store import search
-    from store.accounts import CONSOLE
+    from store.scope import Scope
     from store.db import database
     from store.models import Contact
     from store.rights import erase_person, is_erased, reapply_ledger
@@ -190,7 +190,7 @@ def test_reapplied_after_a_backup_restore(store, make_person, console):
             "'2025-01-01', '2025-01-01', 1)", ("+45 29 87 65 43",))
         twin = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0]
         search.index_contacts(database, [p.id, twin])
-    assert sorted(reapply_ledger(CONSOLE)) == sorted([p.id, twin])
+    assert sorted(reapply_ledger(Scope.console())) == sorted([p.id, twin])
     assert not Contact.select().where(Contact.id.in_([p.id, twin])).exists()
     assert Contact.select().where(Contact.id == other.id).exists()
     assert reapply_ledger(console) == []  # idempotent

@@ -72,7 +72,7 @@ def test_add_key_from_stdin_and_refusals_are_one_line(seeded, users, keys):
 
 
 def test_authorized_keys_prints_the_restricted_line_only_for_active_keys(seeded, users, keys):
-    from store.accounts import CONSOLE
+    from store.scope import Scope
 
     me = getpass.getuser()
     view = sshkeys_add(users["sales"].username, keys.line("ed25519"))
@@ -97,16 +97,16 @@ def test_authorized_keys_prints_the_restricted_line_only_for_active_keys(seeded,
 
     from store import sshkeys
 
-    sshkeys.remove_key(CONSOLE, view.id)
+    sshkeys.remove_key(Scope.console(), view.id)
     after = _cli(seeded, "ssh", "authorized-keys", me, typ, b64, env_extra={"MINICRM_PROGRAM": program})
     assert after.returncode == 0 and after.stdout == ""
 
 
 def sshkeys_add(username, line):
     from store import sshkeys
-    from store.accounts import CONSOLE
+    from store.scope import Scope
 
-    return sshkeys.add_key(CONSOLE, username, line)
+    return sshkeys.add_key(Scope.console(), username, line)
 
 
 def test_sshd_config_block(seeded):

@@ -72,15 +72,17 @@ def test_shell_syntax_is_just_words():
 def enrolled(store):
     """A user with a password and an enrolled TOTP secret (made the way the login expects)."""
     from store import accounts, auth, passwords, secretbox
+    from store.auth import factors
+    from store.scope import Scope
     from store.db import database
     from store.models import User
 
     secret = pyotp.random_base32()
-    made = accounts.add_user(None, "sofie", "admin")
+    made = accounts.add_user(Scope.console(), "sofie", "admin")
     hashed = passwords.hash_password("a long test password 42", cost=12)
     with database.atomic():
         User.update(password_hash=hashed, must_change_password=False, totp_enrolled=True,
-                    totp_secret=secretbox.seal(auth._totp_key(), secret.encode(), aad=auth._aad(made.user_id))
+                    totp_secret=secretbox.seal(factors.totp_key(), secret.encode(), aad=factors.aad(made.user_id))
                     ).where(User.id == made.user_id).execute()
     return made.user_id, pyotp.TOTP(secret)
 
@@ -117,22 +119,23 @@ def test_wrong_codes_count_towards_the_lockout_and_are_audited(enrolled):
 
 def test_recovery_codes_are_not_accepted_in_batch_mode(enrolled):
     from store import auth
+    from store.auth import factors
     from store.db import database
     from store.models import RecoveryCode
 
     user_id, _ = enrolled
     with database.atomic():
-        codes = auth._replace_recovery_codes(user_id)
+        codes = factors.replace_recovery_codes(user_id)
     assert auth.verify_fresh_code(user_id, codes[0]) is False
     assert RecoveryCode.select().where(RecoveryCode.used_at.is_null(False)).count() == 0
 
 
 def test_a_revoked_user_is_told_so_only_with_a_right_code(enrolled):
     from store import auth
-    from store.accounts import CONSOLE
+    from store.scope import Scope
 
     user_id, totp = enrolled
-    auth.revoke(CONSOLE, "sofie")
+    auth.revoke(Scope.console(), "sofie")
     wrong = f"{(int(totp.now()) + 1) % 1_000_000:06d}"
     assert auth.verify_fresh_code(user_id, wrong) is False
     with pytest.raises(auth.AccountRevoked):

@@ -118,15 +118,15 @@ def test_errors_never_echo_the_key_material(keys):
 # --- the store ----------------------------------------------------------------------------
 
 def test_add_list_remove_are_audited(store, users, keys):
-    from store.accounts import CONSOLE
+    from store.scope import Scope
     from store.models import AuditEvent
 
     sales = users["sales"]
-    view = sshkeys.add_key(CONSOLE, sales.username, keys.line("ed25519"))
+    view = sshkeys.add_key(Scope.console(), sales.username, keys.line("ed25519"))
     assert view.user_id == sales.id and view.fingerprint.startswith("SHA256:")
-    assert [k.id for k in sshkeys.keys_of(sales.username)] == [view.id]
-    sshkeys.remove_key(CONSOLE, view.id)
-    assert sshkeys.keys_of(sales.username) == []
+    assert [k.id for k in sshkeys.keys_of(Scope.console(), sales.username)] == [view.id]
+    sshkeys.remove_key(Scope.console(), view.id)
+    assert sshkeys.keys_of(Scope.console(), sales.username) == []
     rows = list(AuditEvent.select().where(AuditEvent.action.startswith("ssh_key."))
                 .order_by(AuditEvent.id))
     assert [r.action for r in rows] == ["ssh_key.add", "ssh_key.remove"]
@@ -136,14 +136,14 @@ def test_add_list_remove_are_audited(store, users, keys):
 
 
 def test_one_key_belongs_to_one_user(store, users, keys):
-    from store.accounts import CONSOLE
+    from store.scope import Scope
     from store.db import StoreError
 
-    sshkeys.add_key(CONSOLE, users["sales"].username, keys.line("ecdsa256"))
+    sshkeys.add_key(Scope.console(), users["sales"].username, keys.line("ecdsa256"))
     with pytest.raises(StoreError, match="already registered to another user"):
-        sshkeys.add_key(CONSOLE, users["manager"].username, keys.line("ecdsa256"))
+        sshkeys.add_key(Scope.console(), users["manager"].username, keys.line("ecdsa256"))
     with pytest.raises(StoreError, match="already registered to this user"):
-        sshkeys.add_key(CONSOLE, users["sales"].username, keys.line("ecdsa256"))
+        sshkeys.add_key(Scope.console(), users["sales"].username, keys.line("ecdsa256"))
 
 
 def test_only_admins_manage_keys(store, users, keys):
@@ -152,30 +152,31 @@ def test_only_admins_manage_keys(store, users, keys):
     with pytest.raises(Forbidden):
         sshkeys.add_key(Scope(users["manager"]), users["sales"].username, keys.line("ed25519"))
     with pytest.raises(Forbidden):
-        sshkeys.add_key(users["sales"], users["sales"].username, keys.line("ed25519"))
+        sshkeys.add_key(Scope(users["sales"]), users["sales"].username, keys.line("ed25519"))
     view = sshkeys.add_key(Scope(users["admin"]), users["sales"].username, keys.line("ed25519"))
     with pytest.raises(Forbidden):
         sshkeys.remove_key(Scope(users["privacy"]), view.id)
 
 
 def test_unknown_user_and_key_are_one_line_errors(store, users, keys):
-    from store.accounts import CONSOLE, UnknownUser
+    from store.accounts import UnknownUser
+    from store.scope import Scope
 
     with pytest.raises(UnknownUser):
-        sshkeys.add_key(CONSOLE, "nobody", keys.line("ed25519"))
+        sshkeys.add_key(Scope.console(), "nobody", keys.line("ed25519"))
     with pytest.raises(sshkeys.UnknownKey, match="no SSH key with id 999"):
-        sshkeys.remove_key(CONSOLE, 999)
+        sshkeys.remove_key(Scope.console(), 999)
 
 
 def test_authorized_only_while_key_exists_and_user_active(store, users, keys):
-    from store.accounts import CONSOLE
+    from store.scope import Scope
     from store.db import database
     from store.models import User, utcnow
 
     sales = users["sales"]
     typ, b64 = keys.line("ed25519").split()[:2]
     assert sshkeys.authorized_key_id(typ, b64) is None
-    view = sshkeys.add_key(CONSOLE, sales.username, keys.line("ed25519"))
+    view = sshkeys.add_key(Scope.console(), sales.username, keys.line("ed25519"))
     assert sshkeys.authorized_key_id(typ, b64) == view.id
     assert sshkeys.key_in_use(view.id)
     assert sshkeys.user_of_key(view.id).id == sales.id
@@ -190,14 +191,14 @@ def test_authorized_only_while_key_exists_and_user_active(store, users, keys):
 
 
 def test_a_revoked_user_gets_no_new_keys(store, users, keys):
-    from store.accounts import CONSOLE
+    from store.scope import Scope
     from store.db import StoreError, database
     from store.models import User, utcnow
 
     with database.atomic():
         User.update(revoked_at=utcnow()).where(User.id == users["sales"].id).execute()
     with pytest.raises(StoreError, match="revoked"):
-        sshkeys.add_key(CONSOLE, users["sales"].username, keys.line("ed25519"))
+        sshkeys.add_key(Scope.console(), users["sales"].username, keys.line("ed25519"))
 
 
 def test_migration_matches_the_model(store):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
+from store.scope import Scope
 from tui_pilot import login, screen_text, settle, type_text, wait_for
 
 
@@ -42,7 +43,7 @@ def test_admin_screen_lists_users_and_adds_one(crm):
             await settle(pilot)
             assert "mette.k" in screen_text(app)
             assert secret not in screen_text(app)
-            assert [u.role for u in accounts.list_users() if u.username == "mette.k"] == ["sales"]
+            assert [u.role for u in accounts.list_users(Scope.console()) if u.username == "mette.k"] == ["sales"]
     asyncio.run(scenario())
 
 
@@ -61,14 +62,14 @@ def test_change_role_reset_2fa_and_password(crm):
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
             await settle(pilot)
-            assert {u.username: u.role for u in accounts.list_users()}["sales"] == "manager"
+            assert {u.username: u.role for u in accounts.list_users(Scope.console())}["sales"] == "manager"
             select_user(screen, "finance")
             await pilot.press("t")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
             await pilot.press("enter")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
             await settle(pilot)
-            assert not {u.username: u for u in accounts.list_users()}["finance"].totp_enrolled
+            assert not {u.username: u for u in accounts.list_users(Scope.console())}["finance"].totp_enrolled
             select_user(screen, "privacy")
             await pilot.press("p")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
@@ -170,8 +171,8 @@ def test_non_admins_get_no_admin_screen_and_store_refuses(crm):
     with pytest.raises(Forbidden):
         staff.access_review(manager.scope())
     with pytest.raises(Forbidden):
-        auth.reset_password(manager, "sales")
-    from tui.screens.admin import add_user
+        auth.reset_password(manager.scope(), "sales")
+    from store import accounts
 
     with pytest.raises(Forbidden):
-        add_user(manager.scope(), "eve", "admin")
+        accounts.add_user(manager.scope(), "eve", "admin")

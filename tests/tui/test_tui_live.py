@@ -48,7 +48,7 @@ def test_revoked_user_is_logged_out_by_the_next_session_check(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "sales")
             admin = crm.session("admin")
-            auth.revoke(admin, "sales", hand_over_to="manager")
+            auth.revoke(admin.scope(), "sales", hand_over_to="manager")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen",
                            what="the login screen")
             assert app.session is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from store.scope import Scope
 from tui_pilot import screen_text, settle, type_text, wait_for
 
 
@@ -36,7 +37,7 @@ def test_wrong_code_then_lockout_then_revoked(crm):
                 await attempt(pilot, "manager", "wrong password!", "000000")
             message = await attempt(pilot, "manager", PASSWORD, crm.code("manager"))
             assert "locked" in message
-            auth.revoke(None, "sales")
+            auth.revoke(Scope.console(), "sales")
             message = await attempt(pilot, "sales", PASSWORD, crm.code("sales"))
             assert "closed" in message
     asyncio.run(scenario())
@@ -48,8 +49,8 @@ def test_first_login_password_qr_and_recovery_codes(crm):
 
         from store import auth
 
-        otp = auth.reset_password(None, "sales")
-        auth.reset_2fa(None, "sales")
+        otp = auth.reset_password(Scope.console(), "sales")
+        auth.reset_2fa(Scope.console(), "sales")
         app = crm.app()
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.screen.query_one("#username"))

@@ -1,5 +1,9 @@
 """Administration: users, roles, revocation with hand-over, 2FA and password
-resets, sessions, and the periodic access review."""
+resets, sessions, and the periodic access review.
+
+Who may do what is decided by the store (each service requires `user.admin`
+itself); this screen only calls with the app's scope and shows the outcome.
+"""
 from __future__ import annotations
 
 from textual import work
@@ -11,31 +15,6 @@ from .. import bindings, safe, vocab
 from ..i18n import _, fmt_datetime
 from ..messages import StoreChanged
 from .forms import ChoiceModal, ConfirmModal, FormModal, SecretModal
-
-
-def _require_admin(scope) -> None:
-    scope.require("user.admin")
-
-
-def add_user(scope, username: str, role: str):
-    from store import accounts
-
-    _require_admin(scope)
-    return accounts.add_user(scope.user_id, username, role)
-
-
-def set_role(scope, username: str, role: str) -> None:
-    from store import accounts
-
-    _require_admin(scope)
-    accounts.set_role(scope.user_id, username, role)
-
-
-def list_users(scope):
-    from store import accounts
-
-    _require_admin(scope)
-    return accounts.list_users()
 
 
 class AdminScreen(Screen):
@@ -63,8 +42,10 @@ class AdminScreen(Screen):
 
     @work(exclusive=True, group="admin-load")
     async def load(self) -> None:
+        from store import accounts
+
         try:
-            users = await self.app.backend.run(list_users, self.app.scope)
+            users = await self.app.backend.run(accounts.list_users, self.app.scope)
         except Exception as exc:
             from ..errors import describe
 
@@ -122,10 +103,12 @@ class AdminScreen(Screen):
 
     @work(group="admin-action")
     async def action_add_user(self) -> None:
+        from store import accounts
+
         result = await self.app.push_screen_wait(AddUserModal())
         if not result:
             return
-        account = await self._run(add_user, self.app.scope, result["username"], result["role"])
+        account = await self._run(accounts.add_user, self.app.scope, result["username"], result["role"])
         if account:
             await self.app.push_screen_wait(SecretModal(
                 _("User {name} created").format(name=safe.clean(account.username)),
@@ -135,6 +118,7 @@ class AdminScreen(Screen):
 
     @work(group="admin-action")
     async def action_change_role(self) -> None:
+        from store import accounts
         from store.accounts import ROLES  # the role names only
 
         user = self.selected()
@@ -145,7 +129,7 @@ class AdminScreen(Screen):
             vocab.options(ROLES), value=user.role,
             explanation=_("Their open sessions end; they log in again with the new role.")))
         if result and result["value"] != user.role:
-            await self._run(set_role, self.app.scope, user.username, result["value"],
+            await self._run(accounts.set_role, self.app.scope, user.username, result["value"],
                             done=_("Role changed."))
 
     @work(group="admin-action")
@@ -156,7 +140,7 @@ class AdminScreen(Screen):
         if user is None:
             return
         try:
-            holdings = await self.app.backend.run(auth.holdings, user.username)
+            holdings = await self.app.backend.run(auth.holdings, self.app.scope, user.username)
         except Exception as exc:
             from ..errors import describe
 
@@ -172,7 +156,7 @@ class AdminScreen(Screen):
                 contacts=holdings.contacts, deals=holdings.deals)))
         if result is None:
             return
-        moved = await self._run(auth.revoke, self.app.session, user.username,
+        moved = await self._run(auth.revoke, self.app.scope, user.username,
                                 hand_over_to=result["value"])
         if moved is not None:
             self.app.tell(_("{name} is revoked; {n} records handed over.").format(
@@ -190,7 +174,7 @@ class AdminScreen(Screen):
                               "an authenticator app again at next login.").format(
                 name=safe.clean(user.username))))
         if ok:
-            await self._run(auth.reset_2fa, self.app.session, user.username, done=_("2FA reset."))
+            await self._run(auth.reset_2fa, self.app.scope, user.username, done=_("2FA reset."))
 
     @work(group="admin-action")
     async def action_reset_password(self) -> None:
@@ -204,7 +188,7 @@ class AdminScreen(Screen):
                 name=safe.clean(user.username))))
         if not ok:
             return
-        otp = await self._run(auth.reset_password, self.app.session, user.username)
+        otp = await self._run(auth.reset_password, self.app.scope, user.username)
         if isinstance(otp, str):
             await self.app.push_screen_wait(SecretModal(
                 _("New one-time password for {name}").format(name=safe.clean(user.username)),
@@ -278,7 +262,7 @@ class SessionsModal(ModalScreen):
     async def load(self) -> None:
         from store import auth
 
-        self.sessions = await self.app.backend.run(auth.sessions_of, self.user_id)
+        self.sessions = await self.app.backend.run(auth.sessions_of, self.app.scope, self.user_id)
         if not self.is_attached:
             return
         table = self.query_one("#sessions", DataTable)
@@ -312,7 +296,7 @@ class SessionsModal(ModalScreen):
             return
         session = self.sessions[index]
         try:
-            await self.app.backend.run(auth.end_session, self.app.session, session.id)
+            await self.app.backend.run(auth.end_session, self.app.scope, session.id)
         except Exception as exc:
             from ..errors import describe
 
