@@ -16,26 +16,12 @@ import pytest
 
 from store.config import Config, load_config, write_config
 
+from sample_exports import missing_samples_line, samples_folder
+
 ROLES = ("admin", "manager", "sales", "finance", "privacy")
 SUBPROCESS_TIMEOUT = 120
 
-# --- the vendor sample exports ------------------------------------------------------
-# Real exports (Google, Outlook, vCards ...) are read in place, never copied into the
-# repository: from ../shared/samples beside it, or wherever MINICRM_SAMPLES points.
-SAMPLES_VARIABLE = "MINICRM_SAMPLES"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def samples_folder() -> Path:
-    """Where the sample exports are expected (they may be absent: see the `samples` fixture)."""
-    configured = os.environ.get(SAMPLES_VARIABLE)
-    return Path(configured).resolve() if configured else (REPO_ROOT.parent / "shared" / "samples").resolve()
-
-
-def missing_samples_line(folder: Path) -> str:
-    return (f"sample exports not found at {folder} (put them there, or set {SAMPLES_VARIABLE} "
-            "to their folder)")
-
+# --- the vendor sample exports (where: tests/sample_exports.py) -------------------------
 
 @pytest.fixture(scope="session")
 def samples() -> Path:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO_ROOT, SAMPLES_VARIABLE, missing_samples_line
+from sample_exports import REPO_ROOT, SAMPLES_VARIABLE, missing_samples_line
 
 ONE_SAMPLE_TEST = "tests/store/importing/test_importing_layouts.py::test_google_legacy_sample"
 
