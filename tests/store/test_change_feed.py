@@ -3,13 +3,16 @@ on its next poll (the TUI polls every second)."""
 from __future__ import annotations
 
 import json
+import os
 
 from store import changes, contacts
 from store.changes import Watcher
+from store.models import LoginSession
 from store.scope import Scope
 
 WRITER = """
 import json
+import os
 from store import contacts
 from store.models import User
 from store.scope import Scope
@@ -69,17 +72,20 @@ def test_a_watcher_started_late_skips_history_and_pages_through_bursts(store, us
 def test_a_sessions_own_changes_are_not_news_to_it(store, users, run_python):
     manager = Scope(users["manager"])
     existing = contacts.create_contact(manager, first_name="Eksisterende")
-    mine, theirs = Watcher(own_session=7), Watcher(own_session=8)
+    # two live sessions of the manager's (the store refuses a scope whose session is not live)
+    seven, eight = (LoginSession.create(user=users["manager"], pid=os.getpid(),
+                                        auth_epoch=users["manager"].auth_epoch).id for _ in range(2))
+    mine, theirs = Watcher(own_session=seven), Watcher(own_session=eight)
     run_python(store, """
         from store import contacts
         from store.models import User
         from store.scope import Scope
         runtime.open_store()
-        scope = Scope(User.get_by_id(int(sys.argv[1])), session_id=7)
+        scope = Scope(User.get_by_id(int(sys.argv[1])), session_id=int(sys.argv[3]))
         contacts.update_contact(scope, int(sys.argv[2]), 1, title="Min egen")
-    """, users["manager"].id, existing)
+    """, users["manager"].id, existing, seven)
     assert mine.poll() == []                          # the session that wrote is not told
-    assert [(c.entity, c.entity_id, c.session_id) for c in theirs.poll()] == [("contact", existing, 7)]
+    assert [(c.entity, c.entity_id, c.session_id) for c in theirs.poll()] == [("contact", existing, seven)]
     run_python(store, """
         from store import contacts
         from store.models import User

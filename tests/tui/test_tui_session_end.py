@@ -56,7 +56,7 @@ def test_a_session_ended_during_a_search_and_a_filter_load_runs_no_query_for_it(
             assert {w.group for w in workers} == {"search", "filters"}
             assert all(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in workers)
             # Revoked elsewhere; the app learns it (as its session check would) ...
-            auth.revoke(crm.session("admin"), "sales", hand_over_to="manager")
+            auth.revoke(crm.session("admin").scope(), "sales", hand_over_to="manager")
             app.session_ended(EndReason.REVOKED)
             # ... and the revocation's own change message reaches the screen before it goes,
             # which starts a search and a filter load after the end (the crash's path).
