@@ -104,7 +104,7 @@ def _options(cmd: Command, words: list[str]) -> None:
             cmd.file_name = value()
             if not _FILE_NAME.match(cmd.file_name):
                 raise CommandRefused("refused: --name is a plain file name (letters, digits, . _ - and spaces)",
-                              "bad_arguments", cmd.name)
+                                     "bad_arguments", cmd.name)
         elif word.startswith("-"):
             raise CommandRefused(f"refused: unknown option for {cmd.name}; {USAGE}", "bad_arguments", cmd.name)
         else:
@@ -124,7 +124,7 @@ def _options(cmd: Command, words: list[str]) -> None:
         cmd.target = positional[0]
     if not cmd.otp:
         raise CommandRefused(f"refused: {cmd.name} needs a fresh code from your authenticator app: --otp CODE",
-                      "no_code", cmd.name)
+                             "no_code", cmd.name)
 
 
 # --- running -----------------------------------------------------------------------------
@@ -201,11 +201,11 @@ def _run_import(scope, cmd: Command) -> tuple[int, dict]:
             size += len(chunk)
             if size > MAX_IMPORT_BYTES:
                 raise CommandRefused(f"refused: the file is larger than {MAX_IMPORT_BYTES // (1 << 20)} MiB",
-                              "too_large", cmd.name)
+                                     "too_large", cmd.name)
             os.write(fd, chunk)
         if size == 0:
             raise CommandRefused("refused: nothing arrived on standard input (ssh ... import --otp CODE < file)",
-                          "empty_input", cmd.name)
+                                 "empty_input", cmd.name)
         # A name with the right suffix for format detection, pointing at the memory file.
         with tempfile.TemporaryDirectory(prefix="minicrm-import-") as folder:
             link = os.path.join(folder, cmd.file_name)
@@ -230,7 +230,7 @@ def _run_export_person(scope, cmd: Command) -> tuple[int, dict]:
 
     if sys.stdout.isatty():
         raise CommandRefused("refused: the bundle is a zip file; redirect it: ... > bundle.zip", "tty_output",
-                      cmd.name)
+                             cmd.name)
     buffer = io.BytesIO()  # all or nothing: a failure half-way leaves no half zip behind
     name = write_export_zip(scope, int(cmd.target), buffer)
     sys.stdout.buffer.write(buffer.getvalue())
@@ -246,7 +246,7 @@ def _run_mailing_export(scope, cmd: Command) -> tuple[int, dict]:
     writer = getattr(mailing, "write_list_csv", None)
     if writer is None:
         raise CommandRefused("refused: mailing export is not available on this server yet", "not_available",
-                      cmd.name)
+                             cmd.name)
     buffer = io.BytesIO()
     count = writer(scope, cmd.target, buffer)
     sys.stdout.buffer.write(buffer.getvalue())

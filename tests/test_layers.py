@@ -1,7 +1,6 @@
 """The architecture, checked: store/ stands alone; console/, tui/ and web/ go through its services;
 the console never pays for Textual."""
 import ast
-import pkgutil
 import subprocess
 import sys
 from pathlib import Path
