@@ -9,6 +9,8 @@ markup.  The API mirrors the parts of DataTable the screens and tests use.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.text import Text
@@ -42,25 +44,23 @@ class ResultsTable(Widget, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=True)
 
-    class RowSelected(Message):
-        def __init__(self, table: "ResultsTable", cursor_row: int):
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
+    @dataclass
+    class _RowMessage(Message):
+        """A row of this table (the same shape as DataTable's, so `@on(..., "#id")` works)."""
+
+        table: ResultsTable
+        cursor_row: int
 
         @property
-        def control(self) -> "ResultsTable":
+        def control(self) -> ResultsTable:
             return self.table
 
-    class RowHighlighted(Message):
-        def __init__(self, table: "ResultsTable", cursor_row: int):
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
+    # Siblings, not parent and child: a handler for one must never receive the other.
+    class RowSelected(_RowMessage):
+        """Enter on a row."""
 
-        @property
-        def control(self) -> "ResultsTable":
-            return self.table
+    class RowHighlighted(_RowMessage):
+        """The cursor moved to a row."""
 
     def __init__(self, columns: list[tuple[str, int, int]], *, id: str | None = None):
         super().__init__(id=id)
