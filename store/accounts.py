@@ -12,8 +12,8 @@ from peewee import fn
 
 from . import audit, changes
 from .db import StoreError
-from .models import ROLES, LoginSession, User, utcnow
 from .errors import UnknownUser
+from .models import ROLES, LoginSession, User, utcnow
 from .scope import Scope
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")

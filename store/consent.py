@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from . import audit, changes, validate
-from .db import StoreError, database
+from .db import database
+from .errors import Invalid, NotGiven
 from .models import Consent, ConsentEvent, User, utcnow
 from .processing import CHANNELS, CONSENT_METHODS, CONSENT_PURPOSES
 from .scope import Scope
 from .views import ConsentEventView, ConsentView
-from .errors import Invalid, NotGiven
 
 MANUAL_METHODS = ("phone", "paper", "in_person")
 WITHDRAW_METHODS = ("phone", "paper", "in_person", "email", "web_unsubscribe")

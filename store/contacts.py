@@ -12,11 +12,11 @@ from peewee import JOIN, Value, fn
 
 from . import audit, changes, companies, search, validate
 from .db import StoreError, database
+from .errors import Conflict, Invalid
 from .models import Company, Contact, ContactTag, Tag, User, utcnow
 from .processing import LAWFUL_BASES, LIFECYCLES
 from .scope import NotFound, Scope
 from .views import ContactDetail, ContactRow
-from .errors import Conflict, Invalid
 
 EDITABLE = ("first_name", "last_name", "title", "email", "phone", "company_id", "lifecycle",
             "lawful_basis", "owner_id")
@@ -79,7 +79,7 @@ _SLOTS = {name: f"\x00search-slot-{name}\x00" for name in ("match", "tag", "owne
 # Scope -> statement shape -> (sql, params, slots).  Search runs on every keystroke and
 # building the SQL in Peewee costs more than running it; a Scope's row filter depends only
 # on its user and role, which a Scope never changes, so its statements can be kept.
-_compiled: "WeakKeyDictionary[Scope, dict]" = WeakKeyDictionary()
+_compiled: WeakKeyDictionary[Scope, dict] = WeakKeyDictionary()
 
 
 def _search_statement(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle: bool, status):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from . import audit, changes, validate
-from .db import StoreError, database
+from .db import database
+from .errors import Conflict, Invalid
 from .models import Deal, User, utcnow
 from .processing import DEAL_STAGES
 from .scope import Scope
 from .views import DealView
-from .errors import Conflict, Invalid
 
 
 def _view(d: Deal, names: dict[int, str]) -> DealView:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from . import audit, changes, validate
 from .db import database
+from .errors import Invalid
 from .models import Contact, Note, User, utcnow
 from .processing import NOTE_CATEGORIES, NOTE_VISIBILITY
 from .scope import Scope
 from .views import NoteView
-from .errors import Invalid
 
 
 def notes_of(scope: Scope, contact_id: int) -> list[NoteView]:

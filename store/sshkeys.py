@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from . import audit, changes
 from .db import StoreError, database
-from .models import SshKey, User, utcnow
 from .errors import InvalidKey, UnknownKey
+from .models import SshKey, User, utcnow
 from .scope import Scope
 
 MIN_RSA_BITS = 3072

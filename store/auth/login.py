@@ -19,13 +19,17 @@ import datetime as dt
 
 from .. import audit, changes, passwords, secretbox, totp
 from ..db import database
-from ..errors import (AccountLocked, AccountRevoked, AuthError, CodeRejected, EndReason, LoginFailed,
-                      SessionEnded)
+from ..errors import AccountLocked, AccountRevoked, AuthError, CodeRejected, EndReason, LoginFailed, SessionEnded
 from ..models import User, utcnow
-from .factors import (aad, consume_second_factor, match_second_factor, recovery_codes_left,
-                      replace_recovery_codes, totp_key)
-from .policy import (clear_failures, clock, config, database_errors, is_locked, lookup, over_lock_cap,
-                     register_failure)
+from .factors import (
+    aad,
+    consume_second_factor,
+    match_second_factor,
+    recovery_codes_left,
+    replace_recovery_codes,
+    totp_key,
+)
+from .policy import clear_failures, clock, config, database_errors, is_locked, lookup, over_lock_cap, register_failure
 from .sessions import Session, start_session
 
 

@@ -22,8 +22,16 @@ from ..errors import EndReason, NoSuchSession, SessionEnded
 from ..models import LoginSession, User, utcnow
 from ..scope import Scope, session_end_reason
 from .factors import SIX_DIGITS, consume_second_factor, match_second_factor
-from .policy import (clear_failures, clock, config, database_errors, is_locked, over_lock_cap,
-                     register_failure, source_addr)
+from .policy import (
+    clear_failures,
+    clock,
+    config,
+    database_errors,
+    is_locked,
+    over_lock_cap,
+    register_failure,
+    source_addr,
+)
 
 TOUCH_INTERVAL_SECONDS = 60  # Session.touch() writes at most this often
 
@@ -134,7 +142,7 @@ class Session:
             reason = EndReason.LOGOUT
         self._close(reason, utcnow())
 
-    def sessions(self, *, active_only: bool = True) -> list["SessionView"]:
+    def sessions(self, *, active_only: bool = True) -> list[SessionView]:
         """This user's own sessions (the current one marked)."""
         return sessions_of(self.scope(), self.user_id, active_only=active_only)
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .. import audit, bulk, changes, search
 from ..db import database
@@ -41,6 +41,7 @@ from ..processing import LAWFUL_BASES, LIFECYCLES
 from ..scope import Scope
 from ..text import stored_line, stored_multiline
 from . import matching
+
 # The stages beside the batch, named here too: `from store.importing.batch import X` keeps working.
 from .matching import erasure_checker as _erasure_checker  # noqa: F401  (tests use the old name)
 from .report import MAX_CHANGES, MAX_NOTES, NOTE_KINDS, FieldChange, ImportReport, RowNote
@@ -248,7 +249,7 @@ def _as_datetime(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
 from ..contact_points import normalise_email, normalise_phone  # the one of each (import, forms, ledger)
 from ..errors import ValueProblem
 
@@ -285,8 +286,8 @@ def normalise_timestamp(raw: str) -> str:
         if dt is None:
             raise ValueProblem("not a date and time") from None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
 
 
 def normalise_ip(raw: str) -> str:

@@ -12,10 +12,21 @@ from peewee import fn
 from .. import audit, changes, search
 from ..db import StoreError, database
 from ..models import (
-    AuditEvent, Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, ImportBatch, ImportChange,
-    Invoice, Note, utcnow,
+    AuditEvent,
+    Company,
+    Consent,
+    ConsentEvent,
+    Contact,
+    DataSubjectRequest,
+    Deal,
+    ImportBatch,
+    ImportChange,
+    Invoice,
+    Note,
+    utcnow,
 )
 from ..scope import Scope
+
 
 @dataclass(frozen=True)
 class UndoResult:

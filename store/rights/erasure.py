@@ -21,13 +21,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .. import audit, changes, search, validate
-from ..db import StoreError, database
+from ..db import database
+from ..errors import Invalid
 from ..models import (
-    AuditEvent, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal, ImportChange,
-    Invoice, Note, utcnow,
+    AuditEvent,
+    Consent,
+    ConsentEvent,
+    Contact,
+    ContactTag,
+    DataSubjectRequest,
+    Deal,
+    ImportChange,
+    Invoice,
+    Note,
+    utcnow,
 )
 from ..scope import Scope
-from ..errors import Invalid
 from . import ledger
 from .requests import _as_date, require_person
 from .vocab import LEGAL_BASES

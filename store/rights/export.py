@@ -40,8 +40,23 @@ from .. import text as _text
 from ..bilingual import LANGUAGES  # the languages a report is written in
 from ..db import StoreError, database
 from ..models import (
-    AuditEvent, Company, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
-    ImportBatch, ImportChange, Invoice, LoginSession, Note, SshKey, Tag, User, utcnow,
+    AuditEvent,
+    Company,
+    Consent,
+    ConsentEvent,
+    Contact,
+    ContactTag,
+    DataSubjectRequest,
+    Deal,
+    ImportBatch,
+    ImportChange,
+    Invoice,
+    LoginSession,
+    Note,
+    SshKey,
+    Tag,
+    User,
+    utcnow,
 )
 from ..processing import PersonalData
 from ..scope import Scope
@@ -339,7 +354,7 @@ def _prepare(scope: Scope, contact_id: int, language: str | None, how: str) -> P
 
 
 def bundle_name(contact_id: int) -> str:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"person-{int(contact_id)}-{stamp}-{secrets.token_hex(3)}"
 
 

@@ -13,9 +13,9 @@ import unicodedata
 
 from .. import contact_points
 from ..db import database
+from ..errors import ValueProblem
 from ..models import Contact, ErasureLedger
 from ..scope import Scope
-from ..errors import ValueProblem
 
 _EMAIL, _PHONE = "email:", "phone:"
 

@@ -17,12 +17,23 @@ import html
 from typing import TYPE_CHECKING
 
 from .. import text as _text
-from ..money import format_amount
 from ..bilingual import Bilingual
+from ..money import format_amount
 from ..processing import CATEGORIES, PURPOSES, RETENTION
 from .report_texts import (
-    ACTIONS, DATATILSYNET, IMPORTED, LABELS, LAWFUL_BASES, LEGAL_BASIS_DA, RIGHTS, ROLE_NAMES, SECTION_TITLES,
-    SOURCES, T, US, YES_NO,
+    ACTIONS,
+    DATATILSYNET,
+    IMPORTED,
+    LABELS,
+    LAWFUL_BASES,
+    LEGAL_BASIS_DA,
+    RIGHTS,
+    ROLE_NAMES,
+    SECTION_TITLES,
+    SOURCES,
+    US,
+    YES_NO,
+    T,
 )
 
 if TYPE_CHECKING:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from .. import audit, changes, validate
 from ..db import StoreError, database
+from ..errors import Invalid, NoOpenRequest
 from ..models import Contact, DataSubjectRequest, User, utcnow
 from ..processing import REQUEST_KINDS
 from ..scope import NotFound, Scope
 from .vocab import OUTCOMES
-from ..errors import Invalid, NoOpenRequest
 
 ANSWER_MONTHS = 1
 EXTENDED_MONTHS = 3  # the first month plus two further months
