@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 from peewee import JOIN, Value, fn
 
 from . import audit, changes, companies, search, validate
-from .db import StoreError, database
+from .db import StoreError, database, tuples
 from .errors import Conflict, Invalid
 from .models import Company, Contact, ContactTag, Tag, User, utcnow
 from .processing import LAWFUL_BASES, LIFECYCLES
@@ -33,15 +33,15 @@ def status_of(contact) -> str:
 
 
 def _usernames() -> dict[int, str]:
-    return dict(User.select(User.id, User.username).tuples())
+    return dict(tuples(User.select(User.id, User.username)))
 
 
 def _tags_of(ids) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     if not ids:
         return out
-    q = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-         .where(ContactTag.contact.in_(list(ids))).order_by(Tag.name).tuples())
+    q = (tuples(ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+         .where(ContactTag.contact.in_(list(ids))).order_by(Tag.name)))
     for cid, name in q:
         out.setdefault(cid, []).append(name)
     return out
@@ -326,8 +326,8 @@ def set_archived(scope: Scope, contact_id: int, archived: bool = True) -> None:
 
 def all_tags(scope: Scope) -> list[str]:
     visible = scope.contacts().select(Contact.id)
-    q = (Tag.select(Tag.name).join(ContactTag).where(ContactTag.contact.in_(visible))
-         .distinct().order_by(Tag.name).tuples())
+    q = (tuples(Tag.select(Tag.name).join(ContactTag).where(ContactTag.contact.in_(visible))
+         .distinct().order_by(Tag.name)))
     return [name for (name,) in q]
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import audit, changes, validate
-from .db import database
+from .db import database, tuples
 from .errors import Conflict, Invalid
 from .models import Deal, User, utcnow
 from .processing import DEAL_STAGES
@@ -18,7 +18,7 @@ def _view(d: Deal, names: dict[int, str]) -> DealView:
 
 def deals_of(scope: Scope, contact_id: int) -> list[DealView]:
     scope.require("deal.read")
-    names = dict(User.select(User.id, User.username).tuples())
+    names = dict(tuples(User.select(User.id, User.username)))
     q = scope.deals().where(Deal.contact == contact_id).order_by(Deal.created_at.desc(), Deal.id.desc())
     return [_view(d, names) for d in q]
 

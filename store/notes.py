@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import audit, changes, validate
-from .db import database
+from .db import database, tuples
 from .errors import Invalid
 from .models import Contact, Note, User, utcnow
 from .processing import NOTE_CATEGORIES, NOTE_VISIBILITY
@@ -12,7 +12,7 @@ from .views import NoteView
 
 def notes_of(scope: Scope, contact_id: int) -> list[NoteView]:
     scope.require("note.read")
-    names = dict(User.select(User.id, User.username).tuples())
+    names = dict(tuples(User.select(User.id, User.username)))
     q = scope.notes().where(Note.contact == contact_id).order_by(Note.created_at.desc(), Note.id.desc())
     return [NoteView(id=n.id, category=n.category, body=n.body, visibility=n.visibility,
                      author=names.get(n.author_id, ""), created_at=n.created_at) for n in q]

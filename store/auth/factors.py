@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from .. import audit, secretbox, totp
-from ..db import database
+from ..db import database, tuples
 from ..errors import AccountLocked, AccountRevoked, AuthError, LoginFailed
 from ..models import RecoveryCode, User
 from ..scope import Scope
@@ -59,8 +59,8 @@ def match_second_factor(user: User, code, epoch: float) -> tuple[str, int | None
     if totp.match_step(secret, code, now=epoch) is not None:
         return "replay", None
     if totp.normalise_recovery_code(code) is not None:
-        unused = list(RecoveryCode.select(RecoveryCode.id, RecoveryCode.code_hash)
-                      .where((RecoveryCode.user == user.id) & RecoveryCode.used_at.is_null()).tuples())
+        unused = list(tuples(RecoveryCode.select(RecoveryCode.id, RecoveryCode.code_hash)
+                      .where((RecoveryCode.user == user.id) & RecoveryCode.used_at.is_null())))
         index = totp.find_recovery_code(code, [h for _, h in unused])
         if index is not None:
             return "recovery", unused[index][0]

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from .. import audit, changes, passwords
-from ..db import database
+from ..db import database, tuples
 from ..errors import EndReason, NoSuchSession, SessionEnded
 from ..models import LoginSession, User, utcnow
 from ..scope import Scope, session_end_reason
@@ -171,8 +171,8 @@ def start_session(user: User, when: dt.datetime, given_addr, pid, factor: str) -
 
 def end_user_sessions(user_id: int, reason: EndReason, when: dt.datetime) -> int:
     """End every open session of a user (inside the caller's transaction); returns how many."""
-    ids = [i for (i,) in LoginSession.select(LoginSession.id).where(
-        (LoginSession.user == user_id) & LoginSession.ended_at.is_null()).tuples()]
+    ids = [i for (i,) in tuples(LoginSession.select(LoginSession.id).where(
+        (LoginSession.user == user_id) & LoginSession.ended_at.is_null()))]
     if ids:
         LoginSession.update(ended_at=when, end_reason=reason.value).where(
             LoginSession.id.in_(ids)).execute()

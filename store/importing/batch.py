@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import audit, bulk, changes, search
-from ..db import database
+from ..db import database, tuples
 from ..errors import ImportRefused
 from ..models import Consent, ConsentEvent, Contact, ContactTag, ImportBatch, ImportChange, Tag, User, utcnow
 from ..processing import LAWFUL_BASES, LIFECYCLES
@@ -467,7 +467,7 @@ class _Run:
             Tag.insert_many([(t,) for t in names], fields=[Tag.name]).on_conflict_ignore().execute()
             tag_ids = {}
             for start in range(0, len(names), 500):
-                tag_ids.update(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names[start:start + 500])).tuples())
+                tag_ids.update(tuples(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names[start:start + 500]))))
             links = [(ids[n], tag_ids[t]) for n, ts in tag_map.items() for t in ts]
             for start in range(0, len(links), 5000):
                 ContactTag.insert_many(links[start:start + 5000],

@@ -38,7 +38,7 @@ from typing import BinaryIO
 from .. import audit
 from .. import text as _text
 from ..bilingual import LANGUAGES  # the languages a report is written in
-from ..db import StoreError, database
+from ..db import StoreError, database, tuples
 from ..models import (
     AuditEvent,
     Company,
@@ -135,7 +135,7 @@ class PersonData:
 # -- collecting ---------------------------------------------------------------------------
 
 def _roles() -> dict[int, str]:
-    return dict(User.select(User.id, User.role).tuples())
+    return dict(tuples(User.select(User.id, User.role)))
 
 
 def _fields(section: Section) -> list:
@@ -169,20 +169,20 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
                                        ImportChange.select().where(ImportChange.contact == cid))
     sections["tags"] = [
         {"id": tid, "contact": c, "tag": name}
-        for tid, c, name in (ContactTag.select(ContactTag.id, ContactTag.contact, Tag.name).join(Tag)
-                             .where(ContactTag.contact == cid).order_by(Tag.name).tuples())]
+        for tid, c, name in (tuples(ContactTag.select(ContactTag.id, ContactTag.contact, Tag.name).join(Tag)
+                             .where(ContactTag.contact == cid).order_by(Tag.name)))]
     sections["deals"] = _rows(by_name["deals"], scope.deals().where(Deal.contact == cid))
     sections["invoices"] = _rows(by_name["invoices"], scope.invoices().where(Invoice.contact == cid))
 
     notes = scope.subject_notes().where(Note.contact == cid)
-    authors = dict(notes.select(Note.id, Note.author).tuples())
+    authors = dict(tuples(notes.select(Note.id, Note.author)))
     sections["notes"] = [r | {"author_role": roles.get(authors.get(r["id"]), "")}
                          for r in _rows(by_name["notes"], notes)]
 
     consents = scope.consents().where(Consent.contact == cid)
     sections["consents"] = _rows(by_name["consents"], consents)
     events = scope.consent_events().where(ConsentEvent.consent.in_(consents.select(Consent.id)))
-    actors = dict(events.select(ConsentEvent.id, ConsentEvent.actor).tuples())
+    actors = dict(tuples(events.select(ConsentEvent.id, ConsentEvent.actor)))
     sections["consent_events"] = [r | {"actor_role": roles.get(actors.get(r["id"]), "")}
                                   for r in _rows(by_name["consent_events"], events)]
 
@@ -206,9 +206,9 @@ def _history(contact_id: int, request_ids: list[int], roles: dict[int, str]) -> 
     if request_ids:
         cond |= (AuditEvent.entity == "request") & AuditEvent.entity_id.in_(request_ids)
     out = []
-    for at, actor_id, action, detail in (AuditEvent.select(AuditEvent.at, AuditEvent.actor_id,
+    for at, actor_id, action, detail in (tuples(AuditEvent.select(AuditEvent.at, AuditEvent.actor_id,
                                                            AuditEvent.action, AuditEvent.detail)
-                                         .where(cond).order_by(AuditEvent.id).tuples()):
+                                         .where(cond).order_by(AuditEvent.id))):
         if action in _HISTORY_SKIP:
             continue
         try:

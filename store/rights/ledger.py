@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from .. import contact_points
-from ..db import database
+from ..db import database, tuples
 from ..errors import ValueProblem
 from ..models import Contact, ErasureLedger
 from ..scope import Scope
@@ -112,7 +112,7 @@ def erased_checker(*, region: str | None = None, normalised: bool = False):
 
 def _ledger_sets() -> tuple[set[str], set[str]]:
     emails, phones = set(), set()
-    for e, p in ErasureLedger.select(ErasureLedger.email_hmac, ErasureLedger.phone_hmac).tuples():
+    for e, p in tuples(ErasureLedger.select(ErasureLedger.email_hmac, ErasureLedger.phone_hmac)):
         if e:
             emails.add(e)
         if p:
