@@ -6,6 +6,7 @@ once; `save_contact` saves the whole contact form (company, fields, tags) so.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from peewee import JOIN, Value, fn
@@ -32,7 +33,7 @@ def status_of(contact) -> str:
     return "active"
 
 
-def _usernames() -> dict[int, str]:
+def _usernames() -> dict[int | None, str]:  # keyed by nullable owner/actor ids
     return dict(tuples(User.select(User.id, User.username)))
 
 
@@ -153,7 +154,7 @@ def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> Co
 
 
 def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in ("first_name", "last_name", "title"):
             out[key] = validate.text(key, value, max_length=100, required=(key == "first_name"))
@@ -249,7 +250,7 @@ def _require_editable(scope: Scope, fields: dict, tags) -> None:
         scope.require("contact.reassign")
 
 
-def _write_update(scope: Scope, contact_id: int, version: int, clean: dict, tags) -> int:
+def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dict, tags) -> int:
     """Inside the caller's transaction: check the version, write, index, feed, audit."""
     current = scope.contact(contact_id)
     if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)

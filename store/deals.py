@@ -10,7 +10,7 @@ from .scope import Scope
 from .views import DealView
 
 
-def _view(d: Deal, names: dict[int, str]) -> DealView:
+def _view(d: Deal, names: dict[int | None, str]) -> DealView:
     return DealView(id=d.id, title=d.title, amount_minor=d.amount_minor, currency=d.currency,
                     stage=d.stage, owner=names.get(d.owner_id, ""), contact_id=d.contact_id,
                     version=d.version)

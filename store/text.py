@@ -42,7 +42,9 @@ def pattern(*, multiline: bool = False) -> re.Pattern[str]:
 
 def has_unsafe(value: str | None, *, multiline: bool = False) -> bool:
     """True if the text holds a character from the set."""
-    return bool(value) and pattern(multiline=multiline).search(value) is not None
+    if not value:
+        return False
+    return pattern(multiline=multiline).search(value) is not None
 
 
 def replace_unsafe(value: str, replacement: str | Callable[[str], str], *,

@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from .. import audit, changes, passwords
 from ..db import database, tuples
@@ -231,6 +232,7 @@ def sessions_of(scope: Scope, user_id: int | None, *, active_only: bool = True,
     if active_only:
         q = q.where(LoginSession.ended_at.is_null())
     views = []
+    s: Any  # a LoginSession row carrying the joined user's columns too (username, user_epoch, revoked_at)
     for s in q.objects():
         if active_only and (when - s.started_at > max_age or s.revoked_at is not None
                             or s.user_epoch != s.auth_epoch):

@@ -44,6 +44,7 @@ from . import matching
 
 # The stages beside the batch, named here too: `from store.importing.batch import X` keeps working.
 from .matching import erasure_checker as _erasure_checker  # noqa: F401  (tests use the old name)
+from .model import Candidate
 from .report import MAX_CHANGES, MAX_NOTES, NOTE_KINDS, FieldChange, ImportReport, RowNote
 from .undo import UndoResult, list_batches, undo_import
 
@@ -320,7 +321,7 @@ class _Run:
         updated_before = set() if self.policy != "update" else matching.updated_in_batch(
             self.batch.id, {cid for cid, _ in (*by_email.values(), *by_phone.values())})
         fresh: list = []
-        seen: dict[str, object] = {}  # key -> first candidate in this chunk
+        seen: dict[str, Candidate] = {}  # key -> first candidate in this chunk
         for c in keep:
             match = None
             how = ""
@@ -465,7 +466,7 @@ class _Run:
         if tag_map:
             names = sorted({t for ts in tag_map.values() for t in ts})
             Tag.insert_many([(t,) for t in names], fields=[Tag.name]).on_conflict_ignore().execute()
-            tag_ids = {}
+            tag_ids: dict[str, int] = {}
             for start in range(0, len(names), 500):
                 tag_ids.update(tuples(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names[start:start + 500]))))
             links = [(ids[n], tag_ids[t]) for n, ts in tag_map.items() for t in ts]

@@ -276,14 +276,13 @@ def normalise_timestamp(raw: str) -> str:
     try:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
-        dt = None
         for fmt in _TS_FORMATS:
             try:
                 dt = datetime.strptime(s, fmt)
                 break
             except ValueError:
                 continue
-        if dt is None:
+        else:
             raise ValueProblem("not a date and time") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)

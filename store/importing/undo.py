@@ -53,7 +53,7 @@ def undo_import(scope: Scope, batch_id: int) -> UndoResult:
         ids = [cid for cid, _, _ in added]
         changed = list(ImportChange.select().where(ImportChange.batch == batch_id))
         touched = [cid for cid, version, _ in added if version != 1]
-        current = {}
+        current: dict[int, int] = {}
         for start in range(0, len(changed), 500):
             part = [c.contact_id for c in changed[start:start + 500]]
             current.update(tuples(Contact.select(Contact.id, Contact.version).where(Contact.id.in_(part))))
@@ -67,7 +67,6 @@ def undo_import(scope: Scope, batch_id: int) -> UndoResult:
         for start in range(0, len(relinked), 500):  # companies an update linked: maybe new too
             company_ids.update(company for (company,) in tuples(Contact.select(Contact.company).where(
                 Contact.id.in_(relinked[start:start + 500]) & Contact.company.is_null(False))))
-        company_ids = sorted(company_ids)
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             search.forget(database, part)
@@ -78,7 +77,7 @@ def undo_import(scope: Scope, batch_id: int) -> UndoResult:
                 Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}).where(
                 Contact.id == change.contact_id).execute()
             search.index_contacts(database, [change.contact_id])
-        companies = _drop_new_companies(company_ids, batch.imported_at, finished)
+        companies = _drop_new_companies(sorted(company_ids), batch.imported_at, finished)
         ImportChange.delete().where(ImportChange.batch == batch_id).execute()
         ImportBatch.update(undone_at=utcnow()).where(ImportBatch.id == batch_id).execute()
         changes.record("contact", 0, "bulk")

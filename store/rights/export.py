@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from peewee import Model
+
 from .. import audit
 from .. import text as _text
 from ..bilingual import LANGUAGES  # the languages a report is written in
@@ -69,7 +71,7 @@ FORMAT = "minicrm.person-export/1"
 class Section:
     """One kind of record about the person: a key in data.json and one CSV file."""
     name: str
-    model: type
+    model: type[Model]
     context: tuple[str, ...] = ()  # non-personal fields that give the personal ones their meaning
     extra: tuple[str, ...] = ()    # computed columns (tag name, author's role)
     single: bool = False           # one object rather than a list
@@ -134,7 +136,7 @@ class PersonData:
 
 # -- collecting ---------------------------------------------------------------------------
 
-def _roles() -> dict[int, str]:
+def _roles() -> dict[int | None, str]:  # looked up by nullable author/actor ids
     return dict(tuples(User.select(User.id, User.role)))
 
 
@@ -144,7 +146,7 @@ def _fields(section: Section) -> list:
 
 
 def _rows(section: Section, query) -> list[dict]:
-    return list(query.select(*_fields(section)).order_by(section.model.id).dicts())
+    return list(query.select(*_fields(section)).order_by(section.model._meta.fields["id"]).dicts())
 
 
 def collect_person(scope: Scope, contact_id: int, *, language: str | None = None) -> PersonData:
@@ -196,7 +198,7 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     )
 
 
-def _history(contact_id: int, request_ids: list[int], roles: dict[int, str]) -> list[dict]:
+def _history(contact_id: int, request_ids: list[int], roles: dict[int | None, str]) -> list[dict]:
     """Who viewed or changed the record and when; staff appear by role, not by name.
 
     The person is entitled to when and why their data was consulted; the

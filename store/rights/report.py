@@ -119,13 +119,13 @@ def processing_summary(data: PersonData) -> dict[str, list[tuple[str, ...]]]:
     def cat(c):
         return _pick(_named(CATEGORIES[c]), lang)
 
-    purpose_rows = []
+    purpose_rows: list[tuple[str, ...]] = []
     for pid in sorted(purposes):
         p = PURPOSES[pid]
         basis = _pick(Bilingual(LEGAL_BASIS_DA.get(pid, p.lawful_basis), p.lawful_basis), lang)
         purpose_rows.append((_pick(_named(p), lang), basis, ", ".join(sorted(cat(c) for c in purposes[pid]))))
     categories = sorted({cat(m["category"]) for m in used})
-    retention_rows = [(cat(c), "; ".join(_pick(_named(RETENTION[r]), lang)
+    retention_rows: list[tuple[str, ...]] = [(cat(c), "; ".join(_pick(_named(RETENTION[r]), lang)
                                           for r in sorted(retention[c])))
                       for c in sorted(retention, key=cat)]
     return {"purposes": purpose_rows, "categories": [(c,) for c in categories], "retention": retention_rows}
