@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
 from .. import audit, secretbox, totp
 from ..db import database, tuples
@@ -130,8 +131,8 @@ def verify_fresh_code(user_id: int, code: str, *, now=None) -> bool:
         if user.revoked_at is not None:
             outcome = AccountRevoked()
         elif is_locked(user, when):
-            outcome = AccountLocked(user.locked_until)
-        elif not consume_second_factor(user.id, kind, ref, when):
+            outcome = AccountLocked(cast(dt.datetime, user.locked_until))  # is_locked: not None
+        elif not consume_second_factor(user.id, kind, cast(int, ref), when):  # "totp" comes with its step
             register_failure(user, "replay", when, action="batch.code_failed")
             return False
         else:

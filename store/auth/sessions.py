@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .. import audit, changes, passwords
 from ..db import database, tuples
@@ -128,7 +128,8 @@ class Session:
         if is_locked(fresh, when):
             audit.record(self.user_id, "unlock.refused", "session", self.id, reason="locked")
             return False
-        if kind == "totp" and not consume_second_factor(self.user_id, kind, ref, when):
+        # cast: match_second_factor pairs "totp" with its step (an int), never None
+        if kind == "totp" and not consume_second_factor(self.user_id, kind, cast(int, ref), when):
             register_failure(fresh, "replay", when, action="unlock.failed")
             return False
         clear_failures(self.user_id)
