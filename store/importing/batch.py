@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .. import audit, bulk, changes, search
 from ..db import database, tuples
-from ..errors import ImportRefused
+from ..errors import ImportRefused, StoreError
 from ..models import Consent, ConsentEvent, Contact, ContactTag, ImportBatch, ImportChange, Tag, User, utcnow
 from ..processing import LAWFUL_BASES, LIFECYCLES
 from ..scope import Scope
@@ -84,7 +84,7 @@ def default_region() -> str:
 
     try:
         return current().config["import.default_region"] or "DK"
-    except Exception:  # no store open, or an older config
+    except (StoreError, KeyError):  # no store open, or an older config without the setting
         return "DK"
 
 

@@ -174,7 +174,7 @@ def is_valid_cvr(digits: str) -> bool:
     """8 digits whose weighted sum (2,7,6,5,4,3,2,1) is divisible by 11."""
     if len(digits) != 8 or not digits.isdigit():
         return False
-    return sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS, strict=True)) % 11 == 0
 
 
 _CVR_PREFIX = re.compile(r"^(DK|CVR)[-:.\s]*(NR\.?)?[-:.\s]*")

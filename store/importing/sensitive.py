@@ -52,7 +52,7 @@ def is_valid_cpr_date(dd: int, mm: int, yy: int, seq: str) -> bool:
 
 
 def _mod11(digits: str) -> bool:
-    return sum(int(d) * w for d, w in zip(digits, _CPR_WEIGHTS)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(digits, _CPR_WEIGHTS, strict=True)) % 11 == 0
 
 
 def _cpr_matches(text: str, *, loose: bool, context: bool) -> bool:

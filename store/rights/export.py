@@ -249,7 +249,7 @@ def _language(language: str | None) -> str:
 
         try:
             language = current().config["ui.language"] or "da"
-        except Exception:
+        except (StoreError, KeyError):  # no store open, or a config without the setting
             language = "da"
     if language not in LANGUAGES:
         raise StoreError(f"unknown report language {language!r}; choose da or en")
@@ -262,7 +262,7 @@ def _controller() -> dict[str, str]:
     try:
         cfg = current().config
         return {k: cfg[f"company.{k}"] for k in ("name", "cvr", "address", "email", "dpo")}
-    except Exception:
+    except (StoreError, KeyError):  # no store open, or a config without the company section
         return {k: "" for k in ("name", "cvr", "address", "email", "dpo")}
 
 

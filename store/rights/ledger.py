@@ -13,7 +13,7 @@ import unicodedata
 
 from .. import contact_points
 from ..db import database, tuples
-from ..errors import ValueProblem
+from ..errors import StoreError, ValueProblem
 from ..models import Contact, ErasureLedger
 from ..scope import Scope
 
@@ -31,7 +31,7 @@ def _region() -> str:
 
     try:
         return current().config["import.default_region"] or "DK"
-    except Exception:  # a config without the setting
+    except (StoreError, KeyError):  # no store open, or a config without the setting
         return "DK"
 
 

@@ -235,11 +235,11 @@ def render_text(data: PersonData) -> str:
     out.append(_table(summary["purposes"], (_t("purpose", lang), _t("basis", lang), _t("categories", lang)),
                       [30, 40, 40]))
     out += _heading(_t("categories", lang)) + [f"- {c}" for (c,) in summary["categories"]]
-    out += _heading(_t("recipients", lang)) + [_para(_t("recipients_text", lang, controller=_controller_name(data)))]
+    out += [*_heading(_t("recipients", lang)), _para(_t("recipients_text", lang, controller=_controller_name(data)))]
     out += _heading(_t("retention", lang))
     out.append(_table(summary["retention"], (_t("category", lang), _t("period", lang)), [30, 70]))
     out += _heading(_t("source", lang)) + [_para(line, "- ") for line in _source_lines(data, lang)]
-    out += _heading(_t("automated", lang)) + [_para(_t("automated_text", lang))]
+    out += [*_heading(_t("automated", lang)), _para(_t("automated_text", lang))]
     out += _heading(_t("rights", lang)) + [_para(line, "- ") for line in (_pick(right, lang) for right in RIGHTS)]
     out += _heading(_t("complain", lang)) + [_para(_t("complain_text", lang))] + [
         f"  {DATATILSYNET[k]}" for k in ("name", "address", "email", "web")]
@@ -252,10 +252,10 @@ def render_text(data: PersonData) -> str:
         if not rows:
             out.append(_t("none", lang))
         elif single:
-            out.append(_table([(_label(c, lang), v) for c, v in zip(columns, rows[0])], (), [28, 70]))
+            out.append(_table([(_label(c, lang), v) for c, v in zip(columns, rows[0], strict=True)], (), [28, 70]))
         else:
             out.append(_table(rows, [_label(c, lang) for c in columns], 40))
-    out += _heading(_t("files", lang)) + [_para(_t("files_text", lang))]
+    out += [*_heading(_t("files", lang)), _para(_t("files_text", lang))]
     return "\n".join(out) + "\n"
 
 
@@ -317,7 +317,7 @@ def render_html(data: PersonData) -> str:
         if not rows:
             parts.append(f"<p>{_e(_t('none', lang))}</p>")
         elif single:
-            parts.append(_html_table((), [(_label(c, lang), v) for c, v in zip(columns, rows[0])]))
+            parts.append(_html_table((), [(_label(c, lang), v) for c, v in zip(columns, rows[0], strict=True)]))
         else:
             parts.append(_html_table([_label(c, lang) for c in columns], rows))
     parts.append(f"<h2>{_e(_t('files', lang))}</h2><p>{_e(_t('files_text', lang))}</p>")
