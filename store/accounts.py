@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from peewee import fn
 
 from . import audit, changes
-from .db import StoreError
-from .models import ROLES, LoginSession, User, utcnow
+from .db import StoreError, tuples
 from .errors import UnknownUser
+from .models import ROLES, LoginSession, User, utcnow
 from .scope import Scope
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -95,8 +95,8 @@ def set_role(scope: Scope, username: str, role: str) -> None:
 def list_users(scope: Scope) -> list[UserView]:
     scope.require("user.admin")
     now = utcnow()
-    active = dict(LoginSession.select(LoginSession.user, fn.COUNT(LoginSession.id))
-                  .where(LoginSession.ended_at.is_null()).group_by(LoginSession.user).tuples())
+    active = dict(tuples(LoginSession.select(LoginSession.user, fn.COUNT(LoginSession.id))
+                  .where(LoginSession.ended_at.is_null()).group_by(LoginSession.user)))
     return [UserView(
         id=u.id, username=u.username, role=u.role, last_login_at=u.last_login_at,
         totp_enrolled=u.totp_enrolled, revoked=u.revoked_at is not None,

@@ -31,10 +31,10 @@ def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | 
     conn.executemany(
         f"INSERT INTO contact (id, {', '.join(CONTACT_COLUMNS)}, created_at, updated_at, "
         f"last_activity_at, archived_at, restricted_at, version) VALUES ({marks})",
-        [(i, *row, now, now, now, None, None, 1) for i, row in zip(ids, rows)],
+        [(i, *row, now, now, now, None, None, 1) for i, row in zip(ids, rows, strict=True)],
     )
     company_names = company_names or {}
     tags = tags or {}
     search.index_new(database, ((i, row[0], row[1], *company_names.get(row[5], ("", None)), row[3], row[4],
-                                 tags.get(n, ())) for n, (i, row) in enumerate(zip(ids, rows))))
+                                 tags.get(n, ())) for n, (i, row) in enumerate(zip(ids, rows, strict=True))))
     return ids

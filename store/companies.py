@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from . import audit, changes, validate
 from .db import database
+from .errors import Invalid
 from .models import Company
 from .scope import Scope
-from .errors import Invalid
 
 
 def find_or_create(scope: Scope, name: str | None, cvr: str | None = None) -> int | None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from . import audit, changes, validate
-from .db import StoreError, database
+from .db import database, tuples
+from .errors import Invalid, NotGiven
 from .models import Consent, ConsentEvent, User, utcnow
 from .processing import CHANNELS, CONSENT_METHODS, CONSENT_PURPOSES
 from .scope import Scope
 from .views import ConsentEventView, ConsentView
-from .errors import Invalid, NotGiven
 
 MANUAL_METHODS = ("phone", "paper", "in_person")
 WITHDRAW_METHODS = ("phone", "paper", "in_person", "email", "web_unsubscribe")
@@ -25,7 +25,7 @@ def consents_of(scope: Scope, contact_id: int) -> list[ConsentView]:
     """Every consent row of one contact, each with its full event history (newest first)."""
     scope.require("consent.read")
     scope.contact(contact_id)
-    names = dict(User.select(User.id, User.username).tuples())
+    names = dict(tuples(User.select(User.id, User.username)))
     rows = list(scope.consents().where(Consent.contact == contact_id).order_by(Consent.purpose))
     events: dict[int, list[ConsentEventView]] = {}
     if rows:

@@ -6,17 +6,18 @@ once; `save_contact` saves the whole contact form (company, fields, tags) so.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from peewee import JOIN, Value, fn
 
 from . import audit, changes, companies, search, validate
-from .db import StoreError, database
+from .db import StoreError, database, tuples
+from .errors import Conflict, Invalid
 from .models import Company, Contact, ContactTag, Tag, User, utcnow
 from .processing import LAWFUL_BASES, LIFECYCLES
 from .scope import NotFound, Scope
 from .views import ContactDetail, ContactRow
-from .errors import Conflict, Invalid
 
 EDITABLE = ("first_name", "last_name", "title", "email", "phone", "company_id", "lifecycle",
             "lawful_basis", "owner_id")
@@ -32,16 +33,16 @@ def status_of(contact) -> str:
     return "active"
 
 
-def _usernames() -> dict[int, str]:
-    return dict(User.select(User.id, User.username).tuples())
+def _usernames() -> dict[int | None, str]:  # keyed by nullable owner/actor ids
+    return dict(tuples(User.select(User.id, User.username)))
 
 
 def _tags_of(ids) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     if not ids:
         return out
-    q = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-         .where(ContactTag.contact.in_(list(ids))).order_by(Tag.name).tuples())
+    q = (tuples(ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+         .where(ContactTag.contact.in_(list(ids))).order_by(Tag.name)))
     for cid, name in q:
         out.setdefault(cid, []).append(name)
     return out
@@ -79,7 +80,7 @@ _SLOTS = {name: f"\x00search-slot-{name}\x00" for name in ("match", "tag", "owne
 # Scope -> statement shape -> (sql, params, slots).  Search runs on every keystroke and
 # building the SQL in Peewee costs more than running it; a Scope's row filter depends only
 # on its user and role, which a Scope never changes, so its statements can be kept.
-_compiled: "WeakKeyDictionary[Scope, dict]" = WeakKeyDictionary()
+_compiled: WeakKeyDictionary[Scope, dict] = WeakKeyDictionary()
 
 
 def _search_statement(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle: bool, status):
@@ -153,7 +154,7 @@ def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> Co
 
 
 def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in ("first_name", "last_name", "title"):
             out[key] = validate.text(key, value, max_length=100, required=(key == "first_name"))
@@ -249,7 +250,7 @@ def _require_editable(scope: Scope, fields: dict, tags) -> None:
         scope.require("contact.reassign")
 
 
-def _write_update(scope: Scope, contact_id: int, version: int, clean: dict, tags) -> int:
+def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dict, tags) -> int:
     """Inside the caller's transaction: check the version, write, index, feed, audit."""
     current = scope.contact(contact_id)
     if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)
@@ -326,8 +327,8 @@ def set_archived(scope: Scope, contact_id: int, archived: bool = True) -> None:
 
 def all_tags(scope: Scope) -> list[str]:
     visible = scope.contacts().select(Contact.id)
-    q = (Tag.select(Tag.name).join(ContactTag).where(ContactTag.contact.in_(visible))
-         .distinct().order_by(Tag.name).tuples())
+    q = (tuples(Tag.select(Tag.name).join(ContactTag).where(ContactTag.contact.in_(visible))
+         .distinct().order_by(Tag.name)))
     return [name for (name,) in q]
 
 

@@ -12,8 +12,11 @@ import os
 import secrets
 import stat
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
+from peewee import BaseQuery
 from playhouse.sqlcipher_ext import SqlCipherDatabase
 
 from .errors import KeyFileError, StoreError, WrongKey
@@ -200,6 +203,15 @@ def check_cipher(db) -> None:
             f"SQLCipher {'.'.join(map(str, version))} is older than the minimum "
             f"{'.'.join(map(str, MIN_SQLCIPHER))}"
         )
+
+
+def tuples(query: BaseQuery) -> Iterable[tuple[Any, ...]]:
+    """`query.tuples()`, typed as what it yields: one plain tuple per row.
+
+    Peewee's `.tuples()` returns the query itself, so its stubs type the rows as model
+    instances and `for a, b in q.tuples()` or `dict(q.tuples())` would not type-check.
+    Same object, same laziness: the query still runs when it is iterated."""
+    return cast("Iterable[tuple[Any, ...]]", query.tuples())
 
 
 def close_database() -> None:

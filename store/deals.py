@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from . import audit, changes, validate
-from .db import StoreError, database
+from .db import database, tuples
+from .errors import Conflict, Invalid
 from .models import Deal, User, utcnow
 from .processing import DEAL_STAGES
 from .scope import Scope
 from .views import DealView
-from .errors import Conflict, Invalid
 
 
-def _view(d: Deal, names: dict[int, str]) -> DealView:
+def _view(d: Deal, names: dict[int | None, str]) -> DealView:
     return DealView(id=d.id, title=d.title, amount_minor=d.amount_minor, currency=d.currency,
                     stage=d.stage, owner=names.get(d.owner_id, ""), contact_id=d.contact_id,
                     version=d.version)
@@ -18,7 +18,7 @@ def _view(d: Deal, names: dict[int, str]) -> DealView:
 
 def deals_of(scope: Scope, contact_id: int) -> list[DealView]:
     scope.require("deal.read")
-    names = dict(User.select(User.id, User.username).tuples())
+    names = dict(tuples(User.select(User.id, User.username)))
     q = scope.deals().where(Deal.contact == contact_id).order_by(Deal.created_at.desc(), Deal.id.desc())
     return [_view(d, names) for d in q]
 

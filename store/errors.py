@@ -158,7 +158,7 @@ class EndReason(enum.StrEnum):
     ERROR = "error"
 
     @classmethod
-    def of(cls, value: object) -> "EndReason":
+    def of(cls, value: object) -> EndReason:
         try:
             return cls(str(value))
         except ValueError:

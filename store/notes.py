@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from . import audit, changes, validate
-from .db import database
+from .db import database, tuples
+from .errors import Invalid
 from .models import Contact, Note, User, utcnow
 from .processing import NOTE_CATEGORIES, NOTE_VISIBILITY
 from .scope import Scope
 from .views import NoteView
-from .errors import Invalid
 
 
 def notes_of(scope: Scope, contact_id: int) -> list[NoteView]:
     scope.require("note.read")
-    names = dict(User.select(User.id, User.username).tuples())
+    names = dict(tuples(User.select(User.id, User.username)))
     q = scope.notes().where(Note.contact == contact_id).order_by(Note.created_at.desc(), Note.id.desc())
     return [NoteView(id=n.id, category=n.category, body=n.body, visibility=n.visibility,
                      author=names.get(n.author_id, ""), created_at=n.created_at) for n in q]

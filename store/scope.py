@@ -21,10 +21,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from .db import database
-from .models import (
-    Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User, utcnow,
-)
 from .errors import EndReason, Forbidden, NotFound, SessionEnded
+from .models import Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User, utcnow
 
 # permission -> roles holding it
 _GRANTS = {
@@ -119,7 +117,7 @@ class Scope:
         self.permissions = role_permissions(user.role)
 
     @classmethod
-    def console(cls) -> "Scope":
+    def console(cls) -> Scope:
         """The server console's scope (audited as the operator: actor id None)."""
         return cls(CONSOLE_OPERATOR)
 

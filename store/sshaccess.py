@@ -7,6 +7,8 @@ the command by its name, never its text (a client's words could name a person).
 """
 from __future__ import annotations
 
+from typing import cast
+
 from . import audit, auth, sshkeys
 
 
@@ -35,5 +37,6 @@ class KeyBoundSession(auth.Session):
 def bind_to_key(session: auth.Session, key_id: int) -> KeyBoundSession:
     """The logged-in session, from now on also ended by removing `key_id` (or revoking its user)."""
     session.__class__ = KeyBoundSession
-    session.key_id = key_id
-    return session
+    bound = cast(KeyBoundSession, session)  # the same object, now of the subclass
+    bound.key_id = key_id
+    return bound

@@ -23,9 +23,9 @@ import struct
 from dataclasses import dataclass
 
 from . import audit, changes
-from .db import StoreError, database
-from .models import SshKey, User, utcnow
+from .db import StoreError, database, tuples
 from .errors import InvalidKey, UnknownKey
+from .models import SshKey, User, utcnow
 from .scope import Scope
 
 MIN_RSA_BITS = 3072
@@ -271,7 +271,7 @@ def keys_of(scope: Scope, username: str) -> list[KeyView]:
 
 def all_keys(scope: Scope) -> list[KeyView]:
     scope.require("user.admin")
-    names = dict(User.select(User.id, User.username).tuples())
+    names = dict(tuples(User.select(User.id, User.username)))
     return [_view(k, names.get(k.user_id, "")) for k in SshKey.select().order_by(SshKey.id)]
 
 

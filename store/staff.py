@@ -7,6 +7,7 @@ import json
 from peewee import fn
 
 from . import audit, changes
+from .db import tuples
 from .models import ROLES, AccessReview, Contact, User, utcnow
 from .scope import Scope, role_permissions
 from .views import AccessReviewUser, AccessReviewView, OwnerChoice
@@ -31,7 +32,7 @@ def access_review(scope: Scope, now: dt.datetime | None = None) -> AccessReviewV
     scope.require("user.admin")
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=INACTIVE_DAYS)
-    owned = dict(Contact.select(Contact.owner, fn.COUNT(Contact.id)).group_by(Contact.owner).tuples())
+    owned = dict(tuples(Contact.select(Contact.owner, fn.COUNT(Contact.id)).group_by(Contact.owner)))
     users = []
     for u in User.select().order_by(User.username):
         seen = u.last_login_at or None

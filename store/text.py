@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 _C0_DEL_C1 = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]
 _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
@@ -42,7 +42,9 @@ def pattern(*, multiline: bool = False) -> re.Pattern[str]:
 
 def has_unsafe(value: str | None, *, multiline: bool = False) -> bool:
     """True if the text holds a character from the set."""
-    return bool(value) and pattern(multiline=multiline).search(value) is not None
+    if not value:
+        return False
+    return pattern(multiline=multiline).search(value) is not None
 
 
 def replace_unsafe(value: str, replacement: str | Callable[[str], str], *,

@@ -62,7 +62,7 @@ def phone(value, field: str = "phone", region: str = "DK") -> str | None:
 def cvr_ok(digits: str) -> bool:
     if not re.fullmatch(r"\d{8}", digits) or digits[0] == "0":
         return False
-    return sum(int(d) * w for d, w in zip(digits, CVR_WEIGHTS)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(digits, CVR_WEIGHTS, strict=True)) % 11 == 0
 
 
 def cvr(value, field: str = "cvr") -> str | None:

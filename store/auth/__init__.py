@@ -15,8 +15,7 @@ indexed SELECT) refuse from then on with SessionEnded.
 """
 from __future__ import annotations
 
-from ..errors import (AccountLocked, AccountRevoked, AuthError, CodeRejected, LoginFailed, NoSuchSession,
-                      SessionEnded)
+from ..errors import AccountLocked, AccountRevoked, AuthError, CodeRejected, LoginFailed, NoSuchSession, SessionEnded
 from .administration import Holdings, enrol_for_demo, holdings, reset_2fa, reset_password, revoke
 from .factors import RECOVERY_CODE_COUNT, regenerate_recovery_codes, verify_fresh_code
 from .login import Enrolment, FirstLogin, login

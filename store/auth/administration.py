@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .. import audit, changes, passwords, secretbox, totp
 from ..accounts import find_user
+from ..db import tuples
 from ..errors import AuthError, EndReason
 from ..models import Contact, Deal, RecoveryCode, User
 from ..scope import Scope
@@ -38,8 +39,8 @@ def holdings(scope: Scope, username: str) -> Holdings:
 
 
 def _hand_over(from_id: int, to_id: int, when: dt.datetime) -> tuple[int, int]:
-    contact_ids = [i for (i,) in Contact.select(Contact.id).where(Contact.owner == from_id).tuples()]
-    deal_ids = [i for (i,) in Deal.select(Deal.id).where(Deal.owner == from_id).tuples()]
+    contact_ids = [i for (i,) in tuples(Contact.select(Contact.id).where(Contact.owner == from_id))]
+    deal_ids = [i for (i,) in tuples(Deal.select(Deal.id).where(Deal.owner == from_id))]
     if contact_ids:
         Contact.update(owner=to_id, updated_at=when, version=Contact.version + 1).where(
             Contact.owner == from_id).execute()

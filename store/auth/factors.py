@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
 from .. import audit, secretbox, totp
-from ..db import database
+from ..db import database, tuples
 from ..errors import AccountLocked, AccountRevoked, AuthError, LoginFailed
 from ..models import RecoveryCode, User
 from ..scope import Scope
@@ -59,8 +60,8 @@ def match_second_factor(user: User, code, epoch: float) -> tuple[str, int | None
     if totp.match_step(secret, code, now=epoch) is not None:
         return "replay", None
     if totp.normalise_recovery_code(code) is not None:
-        unused = list(RecoveryCode.select(RecoveryCode.id, RecoveryCode.code_hash)
-                      .where((RecoveryCode.user == user.id) & RecoveryCode.used_at.is_null()).tuples())
+        unused = list(tuples(RecoveryCode.select(RecoveryCode.id, RecoveryCode.code_hash)
+                      .where((RecoveryCode.user == user.id) & RecoveryCode.used_at.is_null())))
         index = totp.find_recovery_code(code, [h for _, h in unused])
         if index is not None:
             return "recovery", unused[index][0]
@@ -130,8 +131,8 @@ def verify_fresh_code(user_id: int, code: str, *, now=None) -> bool:
         if user.revoked_at is not None:
             outcome = AccountRevoked()
         elif is_locked(user, when):
-            outcome = AccountLocked(user.locked_until)
-        elif not consume_second_factor(user.id, kind, ref, when):
+            outcome = AccountLocked(cast(dt.datetime, user.locked_until))  # is_locked: not None
+        elif not consume_second_factor(user.id, kind, cast(int, ref), when):  # "totp" comes with its step
             register_failure(user, "replay", when, action="batch.code_failed")
             return False
         else:

@@ -16,16 +16,21 @@ message, an audit row or a repr.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from .. import audit, changes, passwords, secretbox, totp
 from ..db import database
-from ..errors import (AccountLocked, AccountRevoked, AuthError, CodeRejected, EndReason, LoginFailed,
-                      SessionEnded)
+from ..errors import AccountLocked, AccountRevoked, AuthError, CodeRejected, EndReason, LoginFailed, SessionEnded
 from ..models import User, utcnow
-from .factors import (aad, consume_second_factor, match_second_factor, recovery_codes_left,
-                      replace_recovery_codes, totp_key)
-from .policy import (clear_failures, clock, config, database_errors, is_locked, lookup, over_lock_cap,
-                     register_failure)
+from .factors import (
+    aad,
+    consume_second_factor,
+    match_second_factor,
+    recovery_codes_left,
+    replace_recovery_codes,
+    totp_key,
+)
+from .policy import clear_failures, clock, config, database_errors, is_locked, lookup, over_lock_cap, register_failure
 from .sessions import Session, start_session
 
 
@@ -189,8 +194,9 @@ def _settle_login(user: User, password_ok: bool, capped: bool, code, when: dt.da
         return AccountRevoked()
     if is_locked(fresh, when):
         audit.record(fresh.id, "login.refused", "user", fresh.id, reason="locked")
-        return AccountLocked(fresh.locked_until)
-    if fresh.totp_enrolled and not consume_second_factor(fresh.id, kind, ref, when):
+        return AccountLocked(cast(dt.datetime, fresh.locked_until))  # is_locked: not None
+    # cast: enrolled and past credentials_ok means "totp" or "recovery", each with an int ref
+    if fresh.totp_enrolled and not consume_second_factor(fresh.id, kind, cast(int, ref), when):
         register_failure(fresh, "replay", when)  # unreachable under the lock; kept as a guard
         return LoginFailed()
     if fresh.must_change_password or not fresh.totp_enrolled:
@@ -207,7 +213,7 @@ def _settle_login(user: User, password_ok: bool, capped: bool, code, when: dt.da
 
 def _rehash_if_needed(user: User, password: str) -> None:
     cost = config()["auth.bcrypt_cost"]
-    if not passwords.needs_rehash(user.password_hash, cost=cost):
+    if not passwords.needs_rehash(cast(str, user.password_hash), cost=cost):  # set: the password just verified
         return
     hashed = passwords.hash_password(password, cost=cost)
     with database.atomic():

@@ -36,10 +36,10 @@ def clock(now) -> tuple[dt.datetime, float]:
         now = time.time()
     if isinstance(now, dt.datetime):
         if now.tzinfo is not None:
-            now = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            now = now.astimezone(dt.UTC).replace(tzinfo=None)
         return now, calendar.timegm(now.timetuple()) + now.microsecond / 1e6
     if isinstance(now, (int, float)) and not isinstance(now, bool):
-        return dt.datetime.fromtimestamp(now, dt.timezone.utc).replace(tzinfo=None), float(now)
+        return dt.datetime.fromtimestamp(now, dt.UTC).replace(tzinfo=None), float(now)
     raise TypeError("now must be a UTC datetime, a POSIX timestamp or None")
 
 

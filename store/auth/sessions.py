@@ -15,15 +15,24 @@ import datetime as dt
 import os
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
 from .. import audit, changes, passwords
-from ..db import database
+from ..db import database, tuples
 from ..errors import EndReason, NoSuchSession, SessionEnded
 from ..models import LoginSession, User, utcnow
 from ..scope import Scope, session_end_reason
 from .factors import SIX_DIGITS, consume_second_factor, match_second_factor
-from .policy import (clear_failures, clock, config, database_errors, is_locked, over_lock_cap,
-                     register_failure, source_addr)
+from .policy import (
+    clear_failures,
+    clock,
+    config,
+    database_errors,
+    is_locked,
+    over_lock_cap,
+    register_failure,
+    source_addr,
+)
 
 TOUCH_INTERVAL_SECONDS = 60  # Session.touch() writes at most this often
 
@@ -119,7 +128,8 @@ class Session:
         if is_locked(fresh, when):
             audit.record(self.user_id, "unlock.refused", "session", self.id, reason="locked")
             return False
-        if kind == "totp" and not consume_second_factor(self.user_id, kind, ref, when):
+        # cast: match_second_factor pairs "totp" with its step (an int), never None
+        if kind == "totp" and not consume_second_factor(self.user_id, kind, cast(int, ref), when):
             register_failure(fresh, "replay", when, action="unlock.failed")
             return False
         clear_failures(self.user_id)
@@ -134,7 +144,7 @@ class Session:
             reason = EndReason.LOGOUT
         self._close(reason, utcnow())
 
-    def sessions(self, *, active_only: bool = True) -> list["SessionView"]:
+    def sessions(self, *, active_only: bool = True) -> list[SessionView]:
         """This user's own sessions (the current one marked)."""
         return sessions_of(self.scope(), self.user_id, active_only=active_only)
 
@@ -163,8 +173,8 @@ def start_session(user: User, when: dt.datetime, given_addr, pid, factor: str) -
 
 def end_user_sessions(user_id: int, reason: EndReason, when: dt.datetime) -> int:
     """End every open session of a user (inside the caller's transaction); returns how many."""
-    ids = [i for (i,) in LoginSession.select(LoginSession.id).where(
-        (LoginSession.user == user_id) & LoginSession.ended_at.is_null()).tuples()]
+    ids = [i for (i,) in tuples(LoginSession.select(LoginSession.id).where(
+        (LoginSession.user == user_id) & LoginSession.ended_at.is_null()))]
     if ids:
         LoginSession.update(ended_at=when, end_reason=reason.value).where(
             LoginSession.id.in_(ids)).execute()
@@ -223,6 +233,7 @@ def sessions_of(scope: Scope, user_id: int | None, *, active_only: bool = True,
     if active_only:
         q = q.where(LoginSession.ended_at.is_null())
     views = []
+    s: Any  # a LoginSession row carrying the joined user's columns too (username, user_epoch, revoked_at)
     for s in q.objects():
         if active_only and (when - s.started_at > max_age or s.revoked_at is not None
                             or s.user_epoch != s.auth_epoch):

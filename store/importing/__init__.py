@@ -29,8 +29,9 @@ sheet or ``sheet=``), vCard 2.1/3.0/4.0.  Known layouts are mapped without help
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .detect import FORMATS, sniff
 from .layouts import LAYOUTS, detect_layout, suggest_mapping
@@ -127,7 +128,7 @@ class CandidateReader:
         """Shortcut for ``summary.dropped_columns`` (complete for vCard only after iterating)."""
         return self.summary.dropped_columns
 
-    def __iter__(self) -> "CandidateReader":
+    def __iter__(self) -> CandidateReader:
         return self
 
     def __next__(self) -> Candidate:
@@ -141,7 +142,7 @@ class CandidateReader:
         if rows is not None:
             rows.close()
 
-    def __enter__(self) -> "CandidateReader":
+    def __enter__(self) -> CandidateReader:
         return self
 
     def __exit__(self, *exc: object) -> None:

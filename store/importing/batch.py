@@ -29,20 +29,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .. import audit, bulk, changes, search
-from ..db import database
-from ..errors import ImportRefused
+from ..db import database, tuples
+from ..errors import ImportRefused, StoreError
 from ..models import Consent, ConsentEvent, Contact, ContactTag, ImportBatch, ImportChange, Tag, User, utcnow
 from ..processing import LAWFUL_BASES, LIFECYCLES
 from ..scope import Scope
 from ..text import stored_line, stored_multiline
 from . import matching
+
 # The stages beside the batch, named here too: `from store.importing.batch import X` keeps working.
 from .matching import erasure_checker as _erasure_checker  # noqa: F401  (tests use the old name)
+from .model import Candidate
 from .report import MAX_CHANGES, MAX_NOTES, NOTE_KINDS, FieldChange, ImportReport, RowNote
 from .undo import UndoResult, list_batches, undo_import
 
@@ -82,7 +84,7 @@ def default_region() -> str:
 
     try:
         return current().config["import.default_region"] or "DK"
-    except Exception:  # no store open, or an older config
+    except (StoreError, KeyError):  # no store open, or an older config without the setting
         return "DK"
 
 
@@ -248,7 +250,7 @@ def _as_datetime(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
@@ -319,7 +321,7 @@ class _Run:
         updated_before = set() if self.policy != "update" else matching.updated_in_batch(
             self.batch.id, {cid for cid, _ in (*by_email.values(), *by_phone.values())})
         fresh: list = []
-        seen: dict[str, object] = {}  # key -> first candidate in this chunk
+        seen: dict[str, Candidate] = {}  # key -> first candidate in this chunk
         for c in keep:
             match = None
             how = ""
@@ -464,9 +466,9 @@ class _Run:
         if tag_map:
             names = sorted({t for ts in tag_map.values() for t in ts})
             Tag.insert_many([(t,) for t in names], fields=[Tag.name]).on_conflict_ignore().execute()
-            tag_ids = {}
+            tag_ids: dict[str, int] = {}
             for start in range(0, len(names), 500):
-                tag_ids.update(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names[start:start + 500])).tuples())
+                tag_ids.update(tuples(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names[start:start + 500]))))
             links = [(ids[n], tag_ids[t]) for n, ts in tag_map.items() for t in ts]
             for start in range(0, len(links), 5000):
                 ContactTag.insert_many(links[start:start + 5000],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from .detect import SAMPLE_BYTES, detect_delimiter
@@ -131,7 +131,8 @@ class _Lines:
         return line
 
 
-def iter_rows(path: Path, encoding: str, delimiter: str | None) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+def iter_rows(path: Path, encoding: str,
+              delimiter: str | None) -> tuple[str, Generator[tuple[int, list[str]], None, None]]:
     """The delimiter in use and a generator of ``(start line, cells)``."""
     sample = read_sample_text(path, encoding)
     if delimiter is None:
@@ -143,7 +144,8 @@ def iter_rows(path: Path, encoding: str, delimiter: str | None) -> tuple[str, It
     return delimiter, _generate(path, encoding, delimiter, crlf_split)
 
 
-def _generate(path: Path, encoding: str, delimiter: str, crlf_split: bool) -> Iterator[tuple[int, list[str]]]:
+def _generate(path: Path, encoding: str, delimiter: str,
+              crlf_split: bool) -> Generator[tuple[int, list[str]], None, None]:
     lines = _Lines(path, encoding, delimiter, crlf_split)
     try:
         reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)

@@ -9,7 +9,7 @@ recognised through the erasure ledger's checker.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .. import search
 from ..db import database
@@ -81,7 +81,7 @@ def existing_by_names(cands, companies: Companies) -> dict[tuple, Match]:
     wanted: dict[tuple, None] = {}
     for c in cands:
         key = name_key(c, companies)
-        if key is None or key[2] is None and (c.company_name or c.company_cvr):
+        if key is None or (key[2] is None and (c.company_name or c.company_cvr)):
             continue  # a company MiniCRM does not know: nobody there to match
         wanted[key] = None
     found: dict[tuple, Match] = {}

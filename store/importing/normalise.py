@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
 from ..contact_points import normalise_email, normalise_phone  # the one of each (import, forms, ledger)
 from ..errors import ValueProblem
 
@@ -173,7 +174,7 @@ def is_valid_cvr(digits: str) -> bool:
     """8 digits whose weighted sum (2,7,6,5,4,3,2,1) is divisible by 11."""
     if len(digits) != 8 or not digits.isdigit():
         return False
-    return sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS, strict=True)) % 11 == 0
 
 
 _CVR_PREFIX = re.compile(r"^(DK|CVR)[-:.\s]*(NR\.?)?[-:.\s]*")
@@ -275,18 +276,17 @@ def normalise_timestamp(raw: str) -> str:
     try:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
-        dt = None
         for fmt in _TS_FORMATS:
             try:
                 dt = datetime.strptime(s, fmt)
                 break
             except ValueError:
                 continue
-        if dt is None:
+        else:
             raise ValueProblem("not a date and time") from None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
 
 
 def normalise_ip(raw: str) -> str:

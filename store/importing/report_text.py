@@ -15,7 +15,7 @@ visible and inert.  No Textual, no terminal, no database here.
 from __future__ import annotations
 
 import enum
-from typing import Callable
+from collections.abc import Callable
 
 
 class Reader(enum.Enum):

@@ -52,7 +52,7 @@ def is_valid_cpr_date(dd: int, mm: int, yy: int, seq: str) -> bool:
 
 
 def _mod11(digits: str) -> bool:
-    return sum(int(d) * w for d, w in zip(digits, _CPR_WEIGHTS)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(digits, _CPR_WEIGHTS, strict=True)) % 11 == 0
 
 
 def _cpr_matches(text: str, *, loose: bool, context: bool) -> bool:
@@ -157,6 +157,13 @@ _ACRONYMS: dict[str, list[str]] = {
 }
 
 
+def _leading_letters(text: str) -> str:
+    """The letters `text` starts with (possibly none)."""
+    m = re.match(r"[^\W\d_]*", text)
+    assert m is not None  # `*` also matches the empty string, so the match never fails
+    return m.group(0)
+
+
 def _compile(words: list[str], flags: int) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", flags)
 
@@ -185,7 +192,7 @@ for _kind, _words in _KEYWORDS.items():
 _RESIDUAL_RE = re.compile(r"(?<!\w)(?:" + "|".join(_RESIDUAL) + r")(?!\w)") if _RESIDUAL else None
 # a word of the text must start with one of these for the residual regex to be worth running
 _RESIDUAL_STARTS: tuple[str, ...] = tuple(
-    sorted({re.match(r"[^\W\d_]*", w[w.index(">") + 1 :]).group(0)[:4] for w in _RESIDUAL})
+    sorted({_leading_letters(w[w.index(">") + 1 :])[:4] for w in _RESIDUAL})
 )
 assert all(len(p) >= 3 for p in _RESIDUAL_STARTS), _RESIDUAL_STARTS
 # Per word of a text: one dict look-up on its first 4 letters (every exact word of 4+

@@ -10,12 +10,23 @@ from dataclasses import dataclass
 from peewee import fn
 
 from .. import audit, changes, search
-from ..db import StoreError, database
+from ..db import StoreError, database, tuples
 from ..models import (
-    AuditEvent, Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, ImportBatch, ImportChange,
-    Invoice, Note, utcnow,
+    AuditEvent,
+    Company,
+    Consent,
+    ConsentEvent,
+    Contact,
+    DataSubjectRequest,
+    Deal,
+    ImportBatch,
+    ImportChange,
+    Invoice,
+    Note,
+    utcnow,
 )
 from ..scope import Scope
+
 
 @dataclass(frozen=True)
 class UndoResult:
@@ -37,15 +48,15 @@ def undo_import(scope: Scope, batch_id: int) -> UndoResult:
         finished = (AuditEvent.select(AuditEvent.at)
                     .where((AuditEvent.action == "import.run") & (AuditEvent.entity == "import_batch")
                            & (AuditEvent.entity_id == batch_id)).scalar()) or batch.imported_at
-        added = list(Contact.select(Contact.id, Contact.version, Contact.company)
-                     .where(Contact.import_batch == batch_id).tuples())
+        added = list(tuples(Contact.select(Contact.id, Contact.version, Contact.company)
+                     .where(Contact.import_batch == batch_id)))
         ids = [cid for cid, _, _ in added]
         changed = list(ImportChange.select().where(ImportChange.batch == batch_id))
         touched = [cid for cid, version, _ in added if version != 1]
-        current = {}
+        current: dict[int, int] = {}
         for start in range(0, len(changed), 500):
             part = [c.contact_id for c in changed[start:start + 500]]
-            current.update(Contact.select(Contact.id, Contact.version).where(Contact.id.in_(part)).tuples())
+            current.update(tuples(Contact.select(Contact.id, Contact.version).where(Contact.id.in_(part))))
         touched += [c.contact_id for c in changed if current.get(c.contact_id) != c.version_after]
         touched += _used_since(ids, finished)
         if touched:
@@ -54,9 +65,8 @@ def undo_import(scope: Scope, batch_id: int) -> UndoResult:
         company_ids = {company for _, _, company in added if company}
         relinked = [c.contact_id for c in changed if "company_id" in json.loads(c.old_values)]
         for start in range(0, len(relinked), 500):  # companies an update linked: maybe new too
-            company_ids.update(company for (company,) in Contact.select(Contact.company).where(
-                Contact.id.in_(relinked[start:start + 500]) & Contact.company.is_null(False)).tuples())
-        company_ids = sorted(company_ids)
+            company_ids.update(company for (company,) in tuples(Contact.select(Contact.company).where(
+                Contact.id.in_(relinked[start:start + 500]) & Contact.company.is_null(False))))
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             search.forget(database, part)
@@ -67,7 +77,7 @@ def undo_import(scope: Scope, batch_id: int) -> UndoResult:
                 Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}).where(
                 Contact.id == change.contact_id).execute()
             search.index_contacts(database, [change.contact_id])
-        companies = _drop_new_companies(company_ids, batch.imported_at, finished)
+        companies = _drop_new_companies(sorted(company_ids), batch.imported_at, finished)
         ImportChange.delete().where(ImportChange.batch == batch_id).execute()
         ImportBatch.update(undone_at=utcnow()).where(ImportBatch.id == batch_id).execute()
         changes.record("contact", 0, "bulk")
@@ -82,12 +92,12 @@ def _used_since(ids: list[int], finished) -> list[int]:
     for start in range(0, len(ids), 500):
         part = ids[start:start + 500]
         for model in (Deal, Invoice, DataSubjectRequest):
-            used += [cid for (cid,) in model.select(model.contact).where(model.contact.in_(part)).tuples()]
-        used += [cid for (cid,) in Note.select(Note.contact).where(
-            Note.contact.in_(part) & (Note.created_at > finished)).tuples()]
-        used += [cid for (cid,) in Consent.select(Consent.contact).join(ConsentEvent).where(
+            used += [cid for (cid,) in tuples(model.select(model.contact).where(model.contact.in_(part)))]
+        used += [cid for (cid,) in tuples(Note.select(Note.contact).where(
+            Note.contact.in_(part) & (Note.created_at > finished)))]
+        used += [cid for (cid,) in tuples(Consent.select(Consent.contact).join(ConsentEvent).where(
             Consent.contact.in_(part) & (ConsentEvent.at > finished)
-            & (ConsentEvent.method != "import")).tuples()]
+            & (ConsentEvent.method != "import")))]
     return used
 
 
@@ -121,7 +131,7 @@ def list_batches(scope: Scope, limit: int = 20) -> list[dict]:
     if scope.role != "admin":
         q = q.where(ImportBatch.imported_by == scope.user_id)
     batches = list(q)
-    counts = dict(Contact.select(Contact.import_batch, fn.COUNT(Contact.id)).where(
-        Contact.import_batch.in_([b.id for b in batches])).group_by(Contact.import_batch).tuples())
+    counts = dict(tuples(Contact.select(Contact.import_batch, fn.COUNT(Contact.id)).where(
+        Contact.import_batch.in_([b.id for b in batches])).group_by(Contact.import_batch)))
     return [{"id": b.id, "file": b.file_name, "at": b.imported_at, "lawful_basis": b.lawful_basis,
              "contacts": counts.get(b.id, 0), "undone": b.undone_at is not None} for b in batches]

@@ -8,7 +8,7 @@ Cell values become strings the way a person reads them: ``4520123456`` (not
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ def sheet_names(path: str | Path) -> list[str]:
         wb.close()
 
 
-def open_sheet(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+def open_sheet(path: Path, sheet: str | None) -> tuple[str, Generator[tuple[int, list[str]], None, None]]:
     """The sheet name in use and a generator of ``(row number, cells)``."""
     wb = _load(path)
     try:
@@ -87,7 +87,7 @@ def open_sheet(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
     return ws.title, _generate(path, wb, ws)
 
 
-def _generate(path: Path, wb, ws) -> Iterator[tuple[int, list[str]]]:
+def _generate(path: Path, wb, ws) -> Generator[tuple[int, list[str]], None, None]:
     try:
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()  # don't trust a stale <dimension> tag

@@ -21,13 +21,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .. import audit, changes, search, validate
-from ..db import StoreError, database
+from ..db import database, tuples
+from ..errors import Invalid
 from ..models import (
-    AuditEvent, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal, ImportChange,
-    Invoice, Note, utcnow,
+    AuditEvent,
+    Consent,
+    ConsentEvent,
+    Contact,
+    ContactTag,
+    DataSubjectRequest,
+    Deal,
+    ImportChange,
+    Invoice,
+    Note,
+    utcnow,
 )
 from ..scope import Scope
-from ..errors import Invalid
 from . import ledger
 from .requests import _as_date, require_person
 from .vocab import LEGAL_BASES
@@ -153,9 +162,9 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         else:
             contact = require_person(scope, contact_id, "person.erase")
         goes, stays, _ = _counts(scope, contact, day)
-        request_ids = [r for (r,) in DataSubjectRequest.select(DataSubjectRequest.id)
-                       .where(DataSubjectRequest.contact == contact_id).tuples()]
-        deal_ids = [d for (d,) in Deal.select(Deal.id).where(Deal.contact == contact_id).tuples()]
+        request_ids = [r for (r,) in tuples(DataSubjectRequest.select(DataSubjectRequest.id)
+                       .where(DataSubjectRequest.contact == contact_id))]
+        deal_ids = [d for (d,) in tuples(Deal.select(Deal.id).where(Deal.contact == contact_id))]
         invoices = list(Invoice.select(Invoice.id, Invoice.issued_on, Invoice.retain_until)
                         .where(Invoice.contact == contact_id))
         expired = [i.id for i in invoices if _retain_until(i) <= day]
@@ -254,9 +263,9 @@ def purge_expired_invoices(now: dt.datetime | dt.date | None = None, scope_or_co
     scope.require("invoice.edit")
     day = _as_date(now) if now is not None else dt.date.today()
     with database.atomic():
-        ids = [i for (i,) in Invoice.select(Invoice.id).where(
+        ids = [i for (i,) in tuples(Invoice.select(Invoice.id).where(
             (Invoice.retained_after_erasure == True) & Invoice.contact.is_null()  # noqa: E712
-            & (Invoice.retain_until <= day)).tuples()]
+            & (Invoice.retain_until <= day)))]
         if ids:
             for chunk in _chunks(ids):
                 Invoice.delete().where(Invoice.id.in_(chunk)).execute()

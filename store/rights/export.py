@@ -35,13 +35,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from peewee import Model
+
 from .. import audit
 from .. import text as _text
 from ..bilingual import LANGUAGES  # the languages a report is written in
-from ..db import StoreError, database
+from ..db import StoreError, database, tuples
 from ..models import (
-    AuditEvent, Company, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
-    ImportBatch, ImportChange, Invoice, LoginSession, Note, SshKey, Tag, User, utcnow,
+    AuditEvent,
+    Company,
+    Consent,
+    ConsentEvent,
+    Contact,
+    ContactTag,
+    DataSubjectRequest,
+    Deal,
+    ImportBatch,
+    ImportChange,
+    Invoice,
+    LoginSession,
+    Note,
+    SshKey,
+    Tag,
+    User,
+    utcnow,
 )
 from ..processing import PersonalData
 from ..scope import Scope
@@ -54,7 +71,7 @@ FORMAT = "minicrm.person-export/1"
 class Section:
     """One kind of record about the person: a key in data.json and one CSV file."""
     name: str
-    model: type
+    model: type[Model]
     context: tuple[str, ...] = ()  # non-personal fields that give the personal ones their meaning
     extra: tuple[str, ...] = ()    # computed columns (tag name, author's role)
     single: bool = False           # one object rather than a list
@@ -119,8 +136,8 @@ class PersonData:
 
 # -- collecting ---------------------------------------------------------------------------
 
-def _roles() -> dict[int, str]:
-    return dict(User.select(User.id, User.role).tuples())
+def _roles() -> dict[int | None, str]:  # looked up by nullable author/actor ids
+    return dict(tuples(User.select(User.id, User.role)))
 
 
 def _fields(section: Section) -> list:
@@ -129,7 +146,7 @@ def _fields(section: Section) -> list:
 
 
 def _rows(section: Section, query) -> list[dict]:
-    return list(query.select(*_fields(section)).order_by(section.model.id).dicts())
+    return list(query.select(*_fields(section)).order_by(section.model._meta.fields["id"]).dicts())
 
 
 def collect_person(scope: Scope, contact_id: int, *, language: str | None = None) -> PersonData:
@@ -154,20 +171,20 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
                                        ImportChange.select().where(ImportChange.contact == cid))
     sections["tags"] = [
         {"id": tid, "contact": c, "tag": name}
-        for tid, c, name in (ContactTag.select(ContactTag.id, ContactTag.contact, Tag.name).join(Tag)
-                             .where(ContactTag.contact == cid).order_by(Tag.name).tuples())]
+        for tid, c, name in (tuples(ContactTag.select(ContactTag.id, ContactTag.contact, Tag.name).join(Tag)
+                             .where(ContactTag.contact == cid).order_by(Tag.name)))]
     sections["deals"] = _rows(by_name["deals"], scope.deals().where(Deal.contact == cid))
     sections["invoices"] = _rows(by_name["invoices"], scope.invoices().where(Invoice.contact == cid))
 
     notes = scope.subject_notes().where(Note.contact == cid)
-    authors = dict(notes.select(Note.id, Note.author).tuples())
+    authors = dict(tuples(notes.select(Note.id, Note.author)))
     sections["notes"] = [r | {"author_role": roles.get(authors.get(r["id"]), "")}
                          for r in _rows(by_name["notes"], notes)]
 
     consents = scope.consents().where(Consent.contact == cid)
     sections["consents"] = _rows(by_name["consents"], consents)
     events = scope.consent_events().where(ConsentEvent.consent.in_(consents.select(Consent.id)))
-    actors = dict(events.select(ConsentEvent.id, ConsentEvent.actor).tuples())
+    actors = dict(tuples(events.select(ConsentEvent.id, ConsentEvent.actor)))
     sections["consent_events"] = [r | {"actor_role": roles.get(actors.get(r["id"]), "")}
                                   for r in _rows(by_name["consent_events"], events)]
 
@@ -181,7 +198,7 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     )
 
 
-def _history(contact_id: int, request_ids: list[int], roles: dict[int, str]) -> list[dict]:
+def _history(contact_id: int, request_ids: list[int], roles: dict[int | None, str]) -> list[dict]:
     """Who viewed or changed the record and when; staff appear by role, not by name.
 
     The person is entitled to when and why their data was consulted; the
@@ -191,9 +208,9 @@ def _history(contact_id: int, request_ids: list[int], roles: dict[int, str]) -> 
     if request_ids:
         cond |= (AuditEvent.entity == "request") & AuditEvent.entity_id.in_(request_ids)
     out = []
-    for at, actor_id, action, detail in (AuditEvent.select(AuditEvent.at, AuditEvent.actor_id,
+    for at, actor_id, action, detail in (tuples(AuditEvent.select(AuditEvent.at, AuditEvent.actor_id,
                                                            AuditEvent.action, AuditEvent.detail)
-                                         .where(cond).order_by(AuditEvent.id).tuples()):
+                                         .where(cond).order_by(AuditEvent.id))):
         if action in _HISTORY_SKIP:
             continue
         try:
@@ -232,7 +249,7 @@ def _language(language: str | None) -> str:
 
         try:
             language = current().config["ui.language"] or "da"
-        except Exception:
+        except (StoreError, KeyError):  # no store open, or a config without the setting
             language = "da"
     if language not in LANGUAGES:
         raise StoreError(f"unknown report language {language!r}; choose da or en")
@@ -245,7 +262,7 @@ def _controller() -> dict[str, str]:
     try:
         cfg = current().config
         return {k: cfg[f"company.{k}"] for k in ("name", "cvr", "address", "email", "dpo")}
-    except Exception:
+    except (StoreError, KeyError):  # no store open, or a config without the company section
         return {k: "" for k in ("name", "cvr", "address", "email", "dpo")}
 
 
@@ -339,7 +356,7 @@ def _prepare(scope: Scope, contact_id: int, language: str | None, how: str) -> P
 
 
 def bundle_name(contact_id: int) -> str:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"person-{int(contact_id)}-{stamp}-{secrets.token_hex(3)}"
 
 

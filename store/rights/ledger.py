@@ -12,10 +12,10 @@ from __future__ import annotations
 import unicodedata
 
 from .. import contact_points
-from ..db import database
+from ..db import database, tuples
+from ..errors import StoreError, ValueProblem
 from ..models import Contact, ErasureLedger
 from ..scope import Scope
-from ..errors import ValueProblem
 
 _EMAIL, _PHONE = "email:", "phone:"
 
@@ -31,7 +31,7 @@ def _region() -> str:
 
     try:
         return current().config["import.default_region"] or "DK"
-    except Exception:  # a config without the setting
+    except (StoreError, KeyError):  # no store open, or a config without the setting
         return "DK"
 
 
@@ -112,7 +112,7 @@ def erased_checker(*, region: str | None = None, normalised: bool = False):
 
 def _ledger_sets() -> tuple[set[str], set[str]]:
     emails, phones = set(), set()
-    for e, p in ErasureLedger.select(ErasureLedger.email_hmac, ErasureLedger.phone_hmac).tuples():
+    for e, p in tuples(ErasureLedger.select(ErasureLedger.email_hmac, ErasureLedger.phone_hmac)):
         if e:
             emails.add(e)
         if p:

@@ -17,12 +17,23 @@ import html
 from typing import TYPE_CHECKING
 
 from .. import text as _text
-from ..money import format_amount
 from ..bilingual import Bilingual
+from ..money import format_amount
 from ..processing import CATEGORIES, PURPOSES, RETENTION
 from .report_texts import (
-    ACTIONS, DATATILSYNET, IMPORTED, LABELS, LAWFUL_BASES, LEGAL_BASIS_DA, RIGHTS, ROLE_NAMES, SECTION_TITLES,
-    SOURCES, T, US, YES_NO,
+    ACTIONS,
+    DATATILSYNET,
+    IMPORTED,
+    LABELS,
+    LAWFUL_BASES,
+    LEGAL_BASIS_DA,
+    RIGHTS,
+    ROLE_NAMES,
+    SECTION_TITLES,
+    SOURCES,
+    US,
+    YES_NO,
+    T,
 )
 
 if TYPE_CHECKING:
@@ -108,13 +119,13 @@ def processing_summary(data: PersonData) -> dict[str, list[tuple[str, ...]]]:
     def cat(c):
         return _pick(_named(CATEGORIES[c]), lang)
 
-    purpose_rows = []
+    purpose_rows: list[tuple[str, ...]] = []
     for pid in sorted(purposes):
         p = PURPOSES[pid]
         basis = _pick(Bilingual(LEGAL_BASIS_DA.get(pid, p.lawful_basis), p.lawful_basis), lang)
         purpose_rows.append((_pick(_named(p), lang), basis, ", ".join(sorted(cat(c) for c in purposes[pid]))))
     categories = sorted({cat(m["category"]) for m in used})
-    retention_rows = [(cat(c), "; ".join(_pick(_named(RETENTION[r]), lang)
+    retention_rows: list[tuple[str, ...]] = [(cat(c), "; ".join(_pick(_named(RETENTION[r]), lang)
                                           for r in sorted(retention[c])))
                       for c in sorted(retention, key=cat)]
     return {"purposes": purpose_rows, "categories": [(c,) for c in categories], "retention": retention_rows}
@@ -224,11 +235,11 @@ def render_text(data: PersonData) -> str:
     out.append(_table(summary["purposes"], (_t("purpose", lang), _t("basis", lang), _t("categories", lang)),
                       [30, 40, 40]))
     out += _heading(_t("categories", lang)) + [f"- {c}" for (c,) in summary["categories"]]
-    out += _heading(_t("recipients", lang)) + [_para(_t("recipients_text", lang, controller=_controller_name(data)))]
+    out += [*_heading(_t("recipients", lang)), _para(_t("recipients_text", lang, controller=_controller_name(data)))]
     out += _heading(_t("retention", lang))
     out.append(_table(summary["retention"], (_t("category", lang), _t("period", lang)), [30, 70]))
     out += _heading(_t("source", lang)) + [_para(line, "- ") for line in _source_lines(data, lang)]
-    out += _heading(_t("automated", lang)) + [_para(_t("automated_text", lang))]
+    out += [*_heading(_t("automated", lang)), _para(_t("automated_text", lang))]
     out += _heading(_t("rights", lang)) + [_para(line, "- ") for line in (_pick(right, lang) for right in RIGHTS)]
     out += _heading(_t("complain", lang)) + [_para(_t("complain_text", lang))] + [
         f"  {DATATILSYNET[k]}" for k in ("name", "address", "email", "web")]
@@ -241,10 +252,10 @@ def render_text(data: PersonData) -> str:
         if not rows:
             out.append(_t("none", lang))
         elif single:
-            out.append(_table([(_label(c, lang), v) for c, v in zip(columns, rows[0])], (), [28, 70]))
+            out.append(_table([(_label(c, lang), v) for c, v in zip(columns, rows[0], strict=True)], (), [28, 70]))
         else:
             out.append(_table(rows, [_label(c, lang) for c in columns], 40))
-    out += _heading(_t("files", lang)) + [_para(_t("files_text", lang))]
+    out += [*_heading(_t("files", lang)), _para(_t("files_text", lang))]
     return "\n".join(out) + "\n"
 
 
@@ -306,7 +317,7 @@ def render_html(data: PersonData) -> str:
         if not rows:
             parts.append(f"<p>{_e(_t('none', lang))}</p>")
         elif single:
-            parts.append(_html_table((), [(_label(c, lang), v) for c, v in zip(columns, rows[0])]))
+            parts.append(_html_table((), [(_label(c, lang), v) for c, v in zip(columns, rows[0], strict=True)]))
         else:
             parts.append(_html_table([_label(c, lang) for c in columns], rows))
     parts.append(f"<h2>{_e(_t('files', lang))}</h2><p>{_e(_t('files_text', lang))}</p>")

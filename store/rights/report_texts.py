@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ..bilingual import Bilingual
 
-
 DATATILSYNET = {
     "name": "Datatilsynet",
     "address": "Carl Jacobsens Vej 35, 2500 Valby",

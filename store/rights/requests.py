@@ -17,12 +17,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .. import audit, changes, validate
-from ..db import StoreError, database
+from ..db import StoreError, database, tuples
+from ..errors import Invalid, NoOpenRequest
 from ..models import Contact, DataSubjectRequest, User, utcnow
 from ..processing import REQUEST_KINDS
 from ..scope import NotFound, Scope
 from .vocab import OUTCOMES
-from ..errors import Invalid, NoOpenRequest
 
 ANSWER_MONTHS = 1
 EXTENDED_MONTHS = 3  # the first month plus two further months
@@ -201,7 +201,7 @@ def list_requests(scope: Scope, *, status: str | None = "open", contact_id: int 
     if ids:
         names = {c.id: c.name for c in scope.contacts().where(Contact.id.in_(list(ids)))
                  .select(Contact.id, Contact.first_name, Contact.last_name)}
-    handlers = dict(User.select(User.id, User.username).tuples())
+    handlers = dict(tuples(User.select(User.id, User.username)))
     day = _today(today)
     return [_view(r, names, handlers, day, soon_days) for r in rows]
 
@@ -219,7 +219,7 @@ def get_request(scope: Scope, request_id: int, *, today: dt.date | None = None) 
     if row.contact_id is not None:
         c = scope.contacts().where(Contact.id == row.contact_id).first()
         names = {c.id: c.name} if c else {}
-    handlers = dict(User.select(User.id, User.username).tuples())
+    handlers = dict(tuples(User.select(User.id, User.username)))
     return _view(row, names, handlers, _today(today), DUE_SOON_DAYS)
 
 
