@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from store import accounts, demo, runtime
+    from store import demo, runtime
     from store.config import load_config, write_config
     from store.db import database
     from store.models import User

@@ -46,14 +46,14 @@ class _Progress:
 
 def report_lines(report, *, show_values: bool = False) -> list[str]:
     """The import report as console lines, control characters made visible."""
-    from store.importing.report_text import Reader, report_lines as worded
+    from store.importing.report_text import Reader
+    from store.importing.report_text import report_lines as worded
 
     return [printable(line) for line in worded(report, Reader.CONSOLE, show_values=show_values)]
 
 
 def cmd_import(args) -> int:
-    from store.importing import ImportFileError
-    from store.importing import batch
+    from store.importing import ImportFileError, batch
 
     open_store(args)
     scope = batch.import_scope(args.as_user)

@@ -7,7 +7,7 @@ timeout (the timeout is a safety net, never the thing tested: latencies go to be
 from __future__ import annotations
 
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 GENEROUS = 30.0  # seconds: on 2 busy cores a step that takes 50 ms alone can take seconds
 

@@ -10,9 +10,9 @@ import asyncio
 import os
 import signal
 import time
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Iterable
 from weakref import WeakKeyDictionary
 
 from textual.app import App, SystemCommand

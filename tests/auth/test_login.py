@@ -9,10 +9,9 @@ import bcrypt
 import pyotp
 import pytest
 
-from store.passwords import PasswordRejected
-
 from store import accounts, audit, auth, passwords, secretbox, totp
 from store.models import LoginSession, RecoveryCode, User
+from store.passwords import PasswordRejected
 from store.runtime import derived_key
 from store.scope import Scope
 

@@ -50,9 +50,8 @@ def test_a_revocation_in_another_process_stops_the_next_read_and_write(crm, make
         with pytest.raises(auth.SessionEnded) as ended:
             call()
         assert ended.value.reason == "revoked"
-    with pytest.raises(auth.SessionEnded):
-        with scope.transaction():
-            Contact.create(first_name="never written")
+    with pytest.raises(auth.SessionEnded), scope.transaction():
+        Contact.create(first_name="never written")
     assert [c.id for c in Contact.select()] == [contact_id]
 
 

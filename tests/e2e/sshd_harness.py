@@ -190,7 +190,7 @@ class Server:
 
     # -- set-up ----------------------------------------------------------------------
 
-    def start(self, *, contacts: int = 40) -> "Server":
+    def start(self, *, contacts: int = 40) -> Server:
         if os.geteuid() != 0:
             raise Unavailable("needs root: the tests create a service account and run sshd on a port")
         ensure_tools()
@@ -430,7 +430,7 @@ class Tmux:
             raise AssertionError(f"tmux {args[0]} failed: {res.stderr.strip()}")
         return res.stdout
 
-    def open(self, name: str, argv: list[str], width: int = 120, height: int = 34) -> "Pane":
+    def open(self, name: str, argv: list[str], width: int = 120, height: int = 34) -> Pane:
         import shlex
 
         self("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), shlex.join(argv))

@@ -92,9 +92,8 @@ def test_denied_and_forbidden_access_is_audited(store, users):
 def test_the_trail_cannot_be_edited_or_deleted(store, users, statement):
     contacts.create_contact(Scope(users["admin"]), first_name="Ida")
     first = rows()[0]
-    with pytest.raises(Exception, match="append-only"):
-        with database.atomic():
-            database.execute_sql(statement, (first.id,))
+    with pytest.raises(Exception, match="append-only"), database.atomic():
+        database.execute_sql(statement, (first.id,))
     assert rows()[0].detail == first.detail
     assert audit.verify().ok
 

@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from injection import ESCAPES, plant
 from waiting import GENEROUS, wait_for
 

@@ -43,23 +43,23 @@ class ResultsTable(Widget, can_focus=True):
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=True)
 
     class RowSelected(Message):
-        def __init__(self, table: "ResultsTable", cursor_row: int):
+        def __init__(self, table: ResultsTable, cursor_row: int):
             super().__init__()
             self.table = table
             self.cursor_row = cursor_row
 
         @property
-        def control(self) -> "ResultsTable":
+        def control(self) -> ResultsTable:
             return self.table
 
     class RowHighlighted(Message):
-        def __init__(self, table: "ResultsTable", cursor_row: int):
+        def __init__(self, table: ResultsTable, cursor_row: int):
             super().__init__()
             self.table = table
             self.cursor_row = cursor_row
 
         @property
-        def control(self) -> "ResultsTable":
+        def control(self) -> ResultsTable:
             return self.table
 
     def __init__(self, columns: list[tuple[str, int, int]], *, id: str | None = None):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from importing_helpers import read_all, write
+
 from store.importing import ImportFileError, read_candidates
 from store.importing.delimited import FIELD_SIZE_LIMIT
 
@@ -146,9 +146,8 @@ def test_summary_counts(tmp_path):
 # --- bad files ---------------------------------------------------------------------------
 
 def _error(path, **kw) -> ImportFileError:
-    with pytest.raises(ImportFileError) as info:
-        with read_candidates(path, **kw) as reader:
-            list(reader)
+    with pytest.raises(ImportFileError) as info, read_candidates(path, **kw) as reader:
+        list(reader)
     return info.value
 
 
@@ -189,7 +188,7 @@ def test_truncated_inside_quoted_field(tmp_path):
 
 def test_truncated_in_the_middle_of_a_character(tmp_path):
     path = tmp_path / "cut.csv"
-    path.write_bytes("Navn,By\nJens,Århus\nAnne,Ø".encode("utf-8")[:-1])
+    path.write_bytes("Navn,By\nJens,Århus\nAnne,Ø".encode()[:-1])
     err = _error(path, encoding="utf-8")
     assert "truncated" in str(err)
 

@@ -8,8 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
-
 from importing_helpers import read_all, write
+
 from store.importing import detect_layout, suggest_mapping
 from store.importing.layouts import LAYOUTS
 

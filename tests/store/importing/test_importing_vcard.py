@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from importing_helpers import read_all, write
 
 EZ = "vcard/ez-vcard/"

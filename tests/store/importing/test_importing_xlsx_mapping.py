@@ -6,9 +6,9 @@ import datetime as dt
 import json
 
 import pytest
+from importing_helpers import read_all, write
 from openpyxl import Workbook
 
-from importing_helpers import read_all, write
 from store.importing import ImportFileError, Mapping, MappingError, read_candidates, sheet_names
 from store.importing.mapping import parse_target
 
