@@ -138,7 +138,7 @@ def bench_concurrent(server, tmux, sessions: int, edits: int) -> dict:
             for _ in range(2):  # first name -> last name -> job title
                 row = pane.cursor()[1]
                 pane.keys("Tab")
-                pane.wait_for(lambda s: pane.cursor()[1] != row, timeout=30)
+                pane.wait_for(lambda s, row=row: pane.cursor()[1] != row, timeout=30)
             mine = []
             for k in range(edits):
                 title = f"Titel {name} {k}"

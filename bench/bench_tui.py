@@ -209,7 +209,8 @@ async def _keystroke(config_path: Path, rounds: int) -> dict:
                 key.set_sender(app)
                 app._driver.send_message(key)
                 await asyncio.wait_for(arrived[q].wait(), 30)
-                screen.call_after_refresh(lambda: painted.done() or painted.set_result(time.perf_counter()))
+                screen.call_after_refresh(
+                    lambda painted=painted: painted.done() or painted.set_result(time.perf_counter()))
                 done = await asyncio.wait_for(painted, 30)
                 if r:
                     samples.append(done - started)

@@ -83,7 +83,8 @@ def _options(cmd: Command, words: list[str]) -> None:
         word = words[i]
         name, eq, inline = word.partition("=") if word.startswith("--") else (word, "", "")
 
-        def value() -> str:
+        # bound now: the helper is only called in this iteration, but binding says so (B023)
+        def value(eq: str = eq, inline: str = inline, name: str = name) -> str:
             nonlocal i
             if eq:
                 return inline

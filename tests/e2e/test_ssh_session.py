@@ -58,7 +58,7 @@ def test_log_in_search_open_edit_and_another_connection_sees_it(server, tmux):
     for _ in range(2):  # first name -> last name -> job title
         row = alice.cursor()[1]
         alice.keys("Tab")
-        alice.wait_for(lambda s: alice.cursor()[1] != row)
+        alice.wait_for(lambda s, row=row: alice.cursor()[1] != row)
     alice.keys("C-a", "C-k")
     alice.wait_for(lambda s: "Direktør" not in s)
     alice.type("Indkøbschef")
