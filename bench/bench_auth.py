@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import contextlib
+
 import pyotp  # noqa: E402
 
 from store import accounts, auth, passwords, runtime, totp  # noqa: E402
@@ -97,10 +99,8 @@ def bench_login(rounds: int) -> None:
 
     def failing(name, password, code):
         def attempt(i):
-            try:
+            with contextlib.suppress(auth.LoginFailed):
                 auth.login(name, password, code, now=t0)
-            except auth.LoginFailed:
-                pass
         return statistics.median(_timed(attempt, rounds))
 
     wrong_code = next(c for c in ("123456", "654321") if c not in {

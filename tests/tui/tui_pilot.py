@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from waiting import GENEROUS, wait_for_async
 
@@ -20,10 +21,8 @@ async def settle(pilot) -> None:
         mine = [w for w in app.workers if w.node is app or w.node is screen
                 or (getattr(w.node, "screen", None) is screen)]
         if mine:
-            try:
+            with contextlib.suppress(WorkerCancelled):
                 await app.workers.wait_for_complete(mine)
-            except WorkerCancelled:
-                pass
         await pilot.pause()
 
 
