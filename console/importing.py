@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, cast
 
 from store.errors import CommandFailed
 
 from .common import int_id, open_store, printable, when
+
+if TYPE_CHECKING:
+    from store.importing import Mapping
 
 
 class _Progress:
@@ -78,7 +82,7 @@ def cmd_import(args) -> int:
     if args.save_mapping:
         if report.mapping is None:
             raise CommandFailed(f"{report.fmt} files have no column mapping to save")
-        report.mapping.save(args.save_mapping)
+        cast("Mapping", report.mapping).save(args.save_mapping)  # CSV/XLSX: the Mapping in use
         print(printable(f"Saved the column mapping to {args.save_mapping}"))
     return 0
 
