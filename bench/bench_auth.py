@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -28,8 +29,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-import contextlib
 
 import pyotp  # noqa: E402
 
@@ -139,7 +138,7 @@ def bench_scope_check(session) -> None:
 
     def alternate(first, second, n: int) -> tuple[float, float]:
         a, b = [], []
-        for i in range(n):
+        for _ in range(n):
             a += _timed(lambda _: first(), 1)
             b += _timed(lambda _: second(), 1)
         return statistics.median(a) * 1e6, statistics.median(b) * 1e6
