@@ -44,7 +44,7 @@ def test_a_revocation_in_another_process_stops_the_next_read_and_write(crm, make
 
     run_python(crm, REVOKE, "anna")
 
-    for call in (lambda: scope.contacts(), lambda: scope.contact(contact_id),
+    for call in (scope.contacts, lambda: scope.contact(contact_id),
                  lambda: contacts.create_contact(scope, first_name="Mette"),
                  lambda: staff.owner_choices(scope), lambda: scope.require("contact.read")):
         with pytest.raises(auth.SessionEnded) as ended:

@@ -41,7 +41,7 @@ def test_anything_but_the_batch_commands_is_refused_in_one_line_and_audited(serv
     kim = server.staff["kim"]
     with ThreadPoolExecutor(len(REFUSED)) as pool:
         results = list(pool.map(lambda c: server.ssh(kim.key, c[0]), REFUSED))
-    for (command, _), res in zip(REFUSED, results):
+    for (command, _), res in zip(REFUSED, results, strict=True):
         assert res.returncode == 2, (command, res)
         assert res.stdout == b"", command
         assert res.stderr.startswith(b"minicrm: refused") and res.stderr.count(b"\n") == ONE_LINE, (

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 
 from sshd_harness import SEARCH_READY, audit_rows, last_audit_id, log_in
 
@@ -37,7 +38,7 @@ def _session_processes(server) -> list[int]:
     found = []
     for pid in server.account_pids():
         try:
-            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         if b"session" in cmdline and b"--key" in cmdline:

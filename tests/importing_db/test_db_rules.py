@@ -98,7 +98,7 @@ def test_update_policy_shows_each_field_change_then_applies_it_and_undo_restores
     from store.models import Contact
 
     scope = scopes["manager"]
-    cid, pid = _existing(scope)
+    cid, _pid = _existing(scope)
     path = write(tmp_path, "b.csv", "Navn,E-mail,Telefon,Stilling,Firma\n"
                                     "Jens Hansen,jens@firma.dk,20 11 22 33,Direktør,Hansen VVS\n"
                                     "Pia Kjær,,40 40 40 40,,\n")

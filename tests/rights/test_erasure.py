@@ -98,7 +98,7 @@ def test_erase_removes_the_person_keeps_invoices_and_writes_the_ledger(store, us
     assert event.entity_id == p.id and event.actor_id == users["privacy"].id
     assert json.loads(event.detail)["legal_basis"] == "art17_1b"
     for row in AuditEvent.select():
-        for value in _gone_everywhere(p) + [p.name, p.first_name]:
+        for value in [*_gone_everywhere(p), p.name, p.first_name]:
             assert value not in row.detail
     assert Change.select().where((Change.entity == "contact") & (Change.entity_id == p.id)
                                  & (Change.op == "delete")).exists()

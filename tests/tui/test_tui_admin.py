@@ -27,7 +27,7 @@ def test_admin_screen_lists_users_and_adds_one(crm):
         app = crm.app()
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "admin")
-            screen = await open_admin(pilot, app)
+            await open_admin(pilot, app)
             text = screen_text(app)
             for role in ("admin", "manager", "sales", "finance", "privacy"):
                 assert role in text

@@ -26,7 +26,8 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
-async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "condition") -> None:
+# polls app state, which has no event to await; the timeout is what the failure message names
+async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "condition") -> None:  # noqa: ASYNC109
     """Poll `predicate()` while the app runs; fail after `timeout` seconds (a safety net only)."""
     await wait_for_async(predicate, lambda: pilot.pause(0.05), timeout, what=what)
 
