@@ -49,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         summary.append((path.stem, f"{seconds:.1f}", "ok" if code == 0 else f"exit {code}",
                         ", ".join(sorted(written)) or "-"))
     print("\n=== summary ===")
-    widths = [max(len(str(r[i])) for r in summary + [("bench", "seconds", "status", "results")])
+    widths = [max(len(str(r[i])) for r in [*summary, ("bench", "seconds", "status", "results")])
               for i in range(4)]
-    for row in [("bench", "seconds", "status", "results")] + summary:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    for row in [("bench", "seconds", "status", "results"), *summary]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return 0 if all(r[2] == "ok" for r in summary) else 1
 
 

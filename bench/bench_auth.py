@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -97,10 +98,8 @@ def bench_login(rounds: int) -> None:
 
     def failing(name, password, code):
         def attempt(i):
-            try:
+            with contextlib.suppress(auth.LoginFailed):
                 auth.login(name, password, code, now=t0)
-            except auth.LoginFailed:
-                pass
         return statistics.median(_timed(attempt, rounds))
 
     wrong_code = next(c for c in ("123456", "654321") if c not in {
@@ -139,7 +138,7 @@ def bench_scope_check(session) -> None:
 
     def alternate(first, second, n: int) -> tuple[float, float]:
         a, b = [], []
-        for i in range(n):
+        for _ in range(n):
             a += _timed(lambda _: first(), 1)
             b += _timed(lambda _: second(), 1)
         return statistics.median(a) * 1e6, statistics.median(b) * 1e6

@@ -28,7 +28,6 @@ import csv
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -83,7 +82,7 @@ def new_store(folder: Path):
 
 
 def bench_rate(work: Path, rows: int) -> dict:
-    from store import accounts, runtime
+    from store import runtime
     from store.db import database, new_key_file, open_database
     from store.importing import read_candidates
     from store.importing.batch import import_file
@@ -93,9 +92,8 @@ def bench_rate(work: Path, rows: int) -> dict:
     generate(sheet, rows)
 
     # the parser alone
-    with Clock() as parse:
-        with read_candidates(sheet) as reader:
-            parsed = sum(1 for _ in reader)
+    with Clock() as parse, read_candidates(sheet) as reader:
+        parsed = sum(1 for _ in reader)
     assert parsed == rows, parsed
 
     # the import, through the store
@@ -113,11 +111,10 @@ def bench_rate(work: Path, rows: int) -> dict:
     open_database(work / "raw.db", key, create=True)
     database.execute_sql(f"CREATE TABLE plain (id INTEGER PRIMARY KEY, "
                          f"{', '.join(f'c{i} TEXT' for i in range(width))})")
-    with Clock() as raw:
-        with database.atomic():
-            database.connection().executemany(
-                f"INSERT INTO plain ({', '.join(f'c{i}' for i in range(width))}) "
-                f"VALUES ({','.join('?' * width)})", cells)
+    with Clock() as raw, database.atomic():
+        database.connection().executemany(
+            f"INSERT INTO plain ({', '.join(f'c{i}' for i in range(width))}) "
+            f"VALUES ({','.join('?' * width)})", cells)
     database.close()
     del cells
     return {

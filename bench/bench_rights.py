@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from store import accounts, demo, runtime
+    from store import demo, runtime
     from store.config import load_config, write_config
     from store.db import database
     from store.models import User
@@ -176,7 +176,7 @@ def main(argv=None) -> int:
             erase_t.append(timed(lambda cid=a: erase_person(console, cid, legal_basis="art17_1a")))
             core_t.append(timed(lambda cid=c: erase_person(console, cid, legal_basis="art17_1a", _scrub=False)))
             steps: list[float] = []
-            scrub_t.append(timed(lambda: (steps.extend(merge_steps()), checkpoint())))
+            scrub_t.append(timed(lambda steps=steps: (steps.extend(merge_steps()), checkpoint())))
             longest.append(max(steps))
         m_raw, m_erase, m_core = (statistics.median(x) for x in (raw_t, erase_t, core_t))
         print(f"erasure  baseline raw DELETE/UPDATE, one tx     {m_raw * 1000:8.1f} ms")

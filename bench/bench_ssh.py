@@ -40,7 +40,7 @@ def _ms(seconds: float) -> str:
 
 def _pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def session_pids(server) -> list[int]:
@@ -138,7 +138,7 @@ def bench_concurrent(server, tmux, sessions: int, edits: int) -> dict:
             for _ in range(2):  # first name -> last name -> job title
                 row = pane.cursor()[1]
                 pane.keys("Tab")
-                pane.wait_for(lambda s: pane.cursor()[1] != row, timeout=30)
+                pane.wait_for(lambda s, row=row: pane.cursor()[1] != row, timeout=30)
             mine = []
             for k in range(edits):
                 title = f"Titel {name} {k}"
@@ -160,7 +160,7 @@ def bench_concurrent(server, tmux, sessions: int, edits: int) -> dict:
             with lock:
                 logins.append(took)
                 saves.extend(mine)
-        except Exception as exc:  # counted, never raised: the bench reports errors
+        except Exception as exc:  # noqa: BLE001 -- counted, never raised: the bench reports errors
             with lock:
                 errors.append(f"{name} ({person}): {str(exc).splitlines()[0][:160]}")
                 if os.environ.get("BENCH_DEBUG"):

@@ -37,13 +37,12 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import table  # noqa: E402
 from store import audit, bulk, contacts, demo, runtime, search  # noqa: E402
 from store.config import load_config, write_config  # noqa: E402
 from store.db import checkpoint, database, new_key_file, open_database  # noqa: E402
 from store.models import User  # noqa: E402
 from store.scope import Scope  # noqa: E402
-
-from bench import table
 
 CACHE = HERE / ".cache"
 RESULTS = HERE / "results"

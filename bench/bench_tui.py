@@ -209,7 +209,8 @@ async def _keystroke(config_path: Path, rounds: int) -> dict:
                 key.set_sender(app)
                 app._driver.send_message(key)
                 await asyncio.wait_for(arrived[q].wait(), 30)
-                screen.call_after_refresh(lambda: painted.done() or painted.set_result(time.perf_counter()))
+                screen.call_after_refresh(
+                    lambda painted=painted: painted.done() or painted.set_result(time.perf_counter()))
                 done = await asyncio.wait_for(painted, 30)
                 if r:
                     samples.append(done - started)
@@ -295,7 +296,8 @@ async def _log_in(app, pilot, step: int) -> None:
     await pilot.pause()
 
 
-async def _until(pilot, condition, timeout: float = 60) -> None:
+# polls app state, which has no event to await; the timeout is what the failure message names
+async def _until(pilot, condition, timeout: float = 60) -> None:  # noqa: ASYNC109
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
@@ -319,7 +321,8 @@ async def _to_login_painted(app, way: str) -> float:
         session.end(EndReason.REVOKED)  # this thread's own connection: as another process would
     else:
         app.run_worker(app.action_logout())
-    while type(app.screen).__name__ != "LoginScreen":
+    # polling is the measurement: the screen and the shown text have no event to await
+    while type(app.screen).__name__ != "LoginScreen":  # noqa: ASYNC110
         await asyncio.sleep(0.002)
     return await _painted(app) - started
 
@@ -329,11 +332,11 @@ async def _search_painted(app, text: str) -> float:
     screen = app.screen
     box = screen.query_one("#search")
     box.value = ""
-    while screen._shown_text != "":
+    while screen._shown_text != "":  # noqa: ASYNC110 -- polled, as above
         await asyncio.sleep(0.002)
     started = time.perf_counter()
     box.value = text
-    while screen._shown_text != text:
+    while screen._shown_text != text:  # noqa: ASYNC110 -- polled, as above
         await asyncio.sleep(0.001)
     assert len(screen.rows) == 1, f"{text!r}: {len(screen.rows)} results"
     return await _painted(app) - started

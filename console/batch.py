@@ -83,7 +83,8 @@ def _options(cmd: Command, words: list[str]) -> None:
         word = words[i]
         name, eq, inline = word.partition("=") if word.startswith("--") else (word, "", "")
 
-        def value() -> str:
+        # bound now: the helper is only called in this iteration, but binding says so (B023)
+        def value(eq: str = eq, inline: str = inline, name: str = name) -> str:
             nonlocal i
             if eq:
                 return inline
@@ -231,6 +232,7 @@ def _run_export_person(scope, cmd: Command) -> tuple[int, dict]:
     if sys.stdout.isatty():
         raise CommandRefused("refused: the bundle is a zip file; redirect it: ... > bundle.zip", "tty_output",
                              cmd.name)
+    assert cmd.target is not None  # the parser set it: one ASCII number
     buffer = io.BytesIO()  # all or nothing: a failure half-way leaves no half zip behind
     name = write_export_zip(scope, int(cmd.target), buffer)
     sys.stdout.buffer.write(buffer.getvalue())
@@ -242,8 +244,9 @@ def _run_mailing_export(scope, cmd: Command) -> tuple[int, dict]:
     try:
         from store import mailing  # written by the mailing-list work; may not exist yet
     except ImportError:
-        mailing = None
-    writer = getattr(mailing, "write_list_csv", None)
+        writer = None
+    else:
+        writer = getattr(mailing, "write_list_csv", None)
     if writer is None:
         raise CommandRefused("refused: mailing export is not available on this server yet", "not_available",
                              cmd.name)

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, cast
 
 from store.errors import CommandFailed
 
 from .common import int_id, open_store, printable, when
+
+if TYPE_CHECKING:
+    from store.importing import Mapping
 
 
 class _Progress:
@@ -46,14 +50,14 @@ class _Progress:
 
 def report_lines(report, *, show_values: bool = False) -> list[str]:
     """The import report as console lines, control characters made visible."""
-    from store.importing.report_text import Reader, report_lines as worded
+    from store.importing.report_text import Reader
+    from store.importing.report_text import report_lines as worded
 
     return [printable(line) for line in worded(report, Reader.CONSOLE, show_values=show_values)]
 
 
 def cmd_import(args) -> int:
-    from store.importing import ImportFileError
-    from store.importing import batch
+    from store.importing import ImportFileError, batch
 
     open_store(args)
     scope = batch.import_scope(args.as_user)
@@ -78,7 +82,7 @@ def cmd_import(args) -> int:
     if args.save_mapping:
         if report.mapping is None:
             raise CommandFailed(f"{report.fmt} files have no column mapping to save")
-        report.mapping.save(args.save_mapping)
+        cast("Mapping", report.mapping).save(args.save_mapping)  # CSV/XLSX: the Mapping in use
         print(printable(f"Saved the column mapping to {args.save_mapping}"))
     return 0
 

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("minicrm: interrupted", file=sys.stderr)
         return Exit.INTERRUPTED
-    except Exception as exc:  # one line, never a traceback (it could hold personal data)
+    except Exception as exc:  # noqa: BLE001 -- the last resort: one line, never a traceback (it could hold personal data)
         print(f"minicrm: unexpected error ({type(exc).__name__})", file=sys.stderr)
         return Exit.UNEXPECTED
 

@@ -13,10 +13,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from sample_exports import missing_samples_line, samples_folder
 
 from store.config import Config, load_config, write_config
-
-from sample_exports import missing_samples_line, samples_folder
 
 ROLES = ("admin", "manager", "sales", "finance", "privacy")
 SUBPROCESS_TIMEOUT = 120

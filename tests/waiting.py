@@ -7,7 +7,7 @@ timeout (the timeout is a safety net, never the thing tested: latencies go to be
 from __future__ import annotations
 
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 GENEROUS = 30.0  # seconds: on 2 busy cores a step that takes 50 ms alone can take seconds
 
@@ -28,8 +28,9 @@ def wait_for(condition: Callable[[], object], timeout: float = GENEROUS, *, inte
         time.sleep(interval)
 
 
+# polls app state, which has no event to await; the timeout is what the failure message names
 async def wait_for_async(condition: Callable[[], object], pause: Callable[[], Awaitable[object]],
-                         timeout: float = GENEROUS, *, what: str = "condition"):
+                         timeout: float = GENEROUS, *, what: str = "condition"):  # noqa: ASYNC109
     """The same inside an event loop: `pause()` lets the app run between polls."""
     deadline = time.monotonic() + timeout
     while True:

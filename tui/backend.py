@@ -18,6 +18,7 @@ so a screen loading at that moment cannot crash the app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -67,8 +68,6 @@ class Backend:
 
         # Leaving: a store that is not open (or a stuck disk) must not stop the exit,
         # and there is nobody left to tell.
-        try:
+        with contextlib.suppress(Exception):
             self._executor.submit(close).result(timeout=5)
-        except Exception:
-            pass
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -88,8 +88,19 @@ def session_ended_message(reason: object) -> str:
 
 def describe(exc: BaseException) -> str:
     """One line for a notification or a form's message area."""
-    from store.errors import (AccountLocked, AccountRevoked, CodeRejected, Conflict, Forbidden, Invalid,
-                              LoginFailed, NotFound, NotGiven, SessionEnded, StoreError)
+    from store.errors import (
+        AccountLocked,
+        AccountRevoked,
+        CodeRejected,
+        Conflict,
+        Forbidden,
+        Invalid,
+        LoginFailed,
+        NotFound,
+        NotGiven,
+        SessionEnded,
+        StoreError,
+    )
 
     if isinstance(exc, Invalid):
         return validation_message(exc.field, exc.message)

@@ -61,7 +61,7 @@ def N_(message: str) -> str:
 def local_time(value: dt.datetime) -> dt.datetime:
     """Stored times are naive UTC; show them in the machine's local time zone."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone()
 
 

@@ -7,6 +7,7 @@ pays for these classes (or for Textual) on the console's side.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from pathlib import Path
 
@@ -95,10 +96,8 @@ class SshApp(MiniCRMApp):
         await self._reset_to(Screen())
         session, self.session, self.scope, self._watcher = self.session, None, None, None
         if session is not None:
-            try:
+            with contextlib.suppress(Exception):  # leaving: a store that cannot record the end must not stop it
                 await self.backend.run(session.end, reason)
-            except Exception:
-                pass
         if reason == "hangup":
             self.exit(return_code=Exit.HANGUP)
         else:

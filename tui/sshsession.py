@@ -18,6 +18,7 @@ itself (tui/ssh_app.py, and Textual with it) only once the key is known.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -52,10 +53,8 @@ def run(args) -> int:
     finally:
         _restore_terminal()
         if app.session is not None:  # the app crashed with a session open: close the row
-            try:
+            with contextlib.suppress(Exception):  # after a crash: nothing left to tell, the exit goes on
                 app.session.end("error")
-            except Exception:
-                pass
     if app.farewell and not app.hung_up:
         print(app.farewell, flush=True)
     return app.return_code or 0
@@ -63,7 +62,5 @@ def run(args) -> int:
 
 def _restore_terminal() -> None:
     """Belt and braces after Textual's own clean-up; a dead terminal is ignored."""
-    try:
+    with contextlib.suppress(OSError):
         os.write(sys.stdout.fileno(), TERMINAL_RESET.encode())
-    except OSError:
-        pass

@@ -60,7 +60,7 @@ def test_revoke_offers_then_does_the_hand_over(crm, make_user, run_cli):
 
 
 def test_resets(crm, make_user, run_cli):
-    anna = make_user("anna")
+    make_user("anna")
     reset = run_cli(crm, "user", "reset-2fa", "anna")
     assert reset.returncode == 0 and "Reset two-factor login for anna" in reset.stdout
     assert auth.login("anna", PASSWORD, "").needs_totp

@@ -8,8 +8,8 @@ import pytest
 
 from store import auth
 from store.auth import policy
-from store.scope import Scope
 from store.models import User
+from store.scope import Scope
 
 from .conftest import PASSWORD, audit_rows
 

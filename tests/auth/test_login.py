@@ -9,10 +9,9 @@ import bcrypt
 import pyotp
 import pytest
 
-from store.passwords import PasswordRejected
-
 from store import accounts, audit, auth, passwords, secretbox, totp
 from store.models import LoginSession, RecoveryCode, User
+from store.passwords import PasswordRejected
 from store.runtime import derived_key
 from store.scope import Scope
 
@@ -166,10 +165,10 @@ BAD_CODES = {"empty": "", "letters": "abcdef", "five digits": "12345", "seven di
 
 def test_bad_input_is_a_plain_login_failure(crm, make_user):
     anna = make_user("anna")
-    for what, password in BAD_PASSWORDS.items():
+    for password in BAD_PASSWORDS.values():
         with pytest.raises(auth.LoginFailed):
             auth.login("anna", password, anna.code())
-    for what, code in BAD_CODES.items():
+    for code in BAD_CODES.values():
         with pytest.raises(auth.LoginFailed):
             auth.login("anna", PASSWORD, code)
     for name in ("", "a" * 1_000_000, "anna\x00\x1b[31m"):

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from store import auth
-from store.scope import Scope
 from store.models import User
+from store.scope import Scope
 
 from .children import RACE_LOGIN, WATCH_SESSION
 from .conftest import PASSWORD, audit_rows

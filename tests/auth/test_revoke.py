@@ -62,7 +62,8 @@ def test_a_failed_hand_over_changes_nothing(crm, make_user):
 
 
 def test_revoking_again_only_hands_over(crm, make_user):
-    anna, bo = make_user("anna"), make_user("bo")
+    anna = make_user("anna")
+    make_user("bo")  # the heir
     _portfolio(anna.id)
     assert auth.revoke(Scope.console(), "anna") == 0
     revoked_at = User.get_by_id(anna.id).revoked_at
@@ -71,7 +72,8 @@ def test_revoking_again_only_hands_over(crm, make_user):
 
 
 def test_admin_session_revokes_but_not_itself(crm, make_user):
-    root, anna = make_user("root", "admin"), make_user("anna")
+    root = make_user("root", "admin")
+    make_user("anna")
     now = time.time()
     session = auth.login("root", PASSWORD, root.code(now), now=now)
     with pytest.raises(auth.AuthError):

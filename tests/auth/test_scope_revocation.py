@@ -44,15 +44,14 @@ def test_a_revocation_in_another_process_stops_the_next_read_and_write(crm, make
 
     run_python(crm, REVOKE, "anna")
 
-    for call in (lambda: scope.contacts(), lambda: scope.contact(contact_id),
+    for call in (scope.contacts, lambda: scope.contact(contact_id),
                  lambda: contacts.create_contact(scope, first_name="Mette"),
                  lambda: staff.owner_choices(scope), lambda: scope.require("contact.read")):
         with pytest.raises(auth.SessionEnded) as ended:
             call()
         assert ended.value.reason == "revoked"
-    with pytest.raises(auth.SessionEnded):
-        with scope.transaction():
-            Contact.create(first_name="never written")
+    with pytest.raises(auth.SessionEnded), scope.transaction():
+        Contact.create(first_name="never written")
     assert [c.id for c in Contact.select()] == [contact_id]
 
 

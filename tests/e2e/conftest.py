@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sshd_harness import Server, Tmux, Unavailable  # noqa: E402
+from sshd_harness import Server, Tmux, Unavailable
 
 STAFF = [
     ("alice", "manager"),   # logs in, searches, edits

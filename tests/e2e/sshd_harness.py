@@ -190,7 +190,7 @@ class Server:
 
     # -- set-up ----------------------------------------------------------------------
 
-    def start(self, *, contacts: int = 40) -> "Server":
+    def start(self, *, contacts: int = 40) -> Server:
         if os.geteuid() != 0:
             raise Unavailable("needs root: the tests create a service account and run sshd on a port")
         ensure_tools()
@@ -217,12 +217,13 @@ class Server:
         self._libexec = folder
         wrapper = folder / "minicrm"
         launch = " ".join(_sh_quote(a) for a in self.python)
+        entry = 'import sys; from console.main import main; sys.argv[0] = "minicrm"; sys.exit(main())'
         wrapper.write_text(textwrap.dedent(f"""\
             #!/bin/sh
             # MiniCRM end-to-end tests: runs the working tree's minicrm (removed after the tests).
             MINICRM_PROGRAM={wrapper}
             export MINICRM_PROGRAM
-            exec {launch} -c '{self.bootstrap}import sys; from console.main import main; sys.argv[0] = "minicrm"; sys.exit(main())' "$@"
+            exec {launch} -c '{self.bootstrap}{entry}' "$@"
             """))
         os.chown(wrapper, 0, 0)
         wrapper.chmod(0o755)
@@ -345,7 +346,7 @@ class Server:
             """) + block)
         conf.chmod(0o600)
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation directory
-        log = open(self.sshd_log, "wb")
+        log = open(self.sshd_log, "wb")  # noqa: SIM115 -- sshd holds its own copy for its whole life
         self.sshd = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(conf), "-p", str(self.port)],
                                      stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
@@ -430,7 +431,7 @@ class Tmux:
             raise AssertionError(f"tmux {args[0]} failed: {res.stderr.strip()}")
         return res.stdout
 
-    def open(self, name: str, argv: list[str], width: int = 120, height: int = 34) -> "Pane":
+    def open(self, name: str, argv: list[str], width: int = 120, height: int = 34) -> Pane:
         import shlex
 
         self("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), shlex.join(argv))
@@ -504,7 +505,7 @@ class Pane:
         names = ("mouse_any_flag", "mouse_button_flag", "mouse_standard_flag", "mouse_sgr_flag",
                  "mouse_all_flag", "alternate_on")
         values = self.info(" ".join(f"#{{{n}}}" for n in names)).split()
-        return dict(zip(names, values))
+        return dict(zip(names, values, strict=False))  # tmux leaves out what it does not know
 
     def wait_dead(self, timeout: float) -> float:
         """Seconds until the pane's command exited (AssertionError after timeout)."""

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 
 from sshd_harness import SEARCH_READY, audit_rows, last_audit_id, log_in
 
@@ -37,7 +38,7 @@ def _session_processes(server) -> list[int]:
     found = []
     for pid in server.account_pids():
         try:
-            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         if b"session" in cmdline and b"--key" in cmdline:
@@ -58,7 +59,7 @@ def test_log_in_search_open_edit_and_another_connection_sees_it(server, tmux):
     for _ in range(2):  # first name -> last name -> job title
         row = alice.cursor()[1]
         alice.keys("Tab")
-        alice.wait_for(lambda s: alice.cursor()[1] != row)
+        alice.wait_for(lambda s, row=row: alice.cursor()[1] != row)
     alice.keys("C-a", "C-k")
     alice.wait_for(lambda s: "Direktør" not in s)
     alice.type("Indkøbschef")

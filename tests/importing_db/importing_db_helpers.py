@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 
-
 def write(folder: Path, name: str, text: str, *, encoding: str = "utf-8", newline: str = "\n") -> Path:
     path = folder / name
     path.write_bytes(text.replace("\n", newline).encode(encoding))

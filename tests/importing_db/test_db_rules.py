@@ -3,7 +3,6 @@ provenance, lawful basis, owner, roles, dropped columns, mappings, dry runs, und
 from __future__ import annotations
 
 import pytest
-
 from importing_db_helpers import contacts_of, stored_anywhere, table_counts, write
 
 DANISH = (
@@ -99,7 +98,7 @@ def test_update_policy_shows_each_field_change_then_applies_it_and_undo_restores
     from store.models import Contact
 
     scope = scopes["manager"]
-    cid, pid = _existing(scope)
+    cid, _pid = _existing(scope)
     path = write(tmp_path, "b.csv", "Navn,E-mail,Telefon,Stilling,Firma\n"
                                     "Jens Hansen,jens@firma.dk,20 11 22 33,Direktør,Hansen VVS\n"
                                     "Pia Kjær,,40 40 40 40,,\n")
@@ -162,8 +161,8 @@ def test_erased_people_are_suppressed_never_reimported(store, scopes, tmp_path):
 
 
 def test_provenance_and_lawful_basis_on_every_contact(store, scopes, users, tmp_path):
-    from store.models import AuditEvent, ImportBatch
     from store.importing.batch import import_file
+    from store.models import AuditEvent, ImportBatch
 
     report = import_file(scopes["sales"], danish_sheet(tmp_path), lawful_basis="contract")
     batch = ImportBatch.get_by_id(report.batch_id)
@@ -179,9 +178,9 @@ def test_provenance_and_lawful_basis_on_every_contact(store, scopes, users, tmp_
 
 
 def test_consent_basis_only_with_consent_evidence(store, scopes, samples, tmp_path):
-    from store.importing.batch import ImportRefused, import_file
-
     from importing_db_helpers import from_header
+
+    from store.importing.batch import ImportRefused, import_file
 
     with pytest.raises(ImportRefused, match="needs consent evidence"):
         import_file(scopes["admin"], danish_sheet(tmp_path), lawful_basis="consent")
@@ -319,7 +318,7 @@ BAD_FILES = {
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, None,
                "not a contact list: this is a PNG image"),
     "binary, no signature": (b"Navn,E-mail\n" + bytes(range(256)) * 8, None, "not a text file"),
-    "truncated": ('Navn,E-mail,Noter\nA A,a@x.dk,"ok"\nB B,b@x.dk,"cut off here'.encode(), None,
+    "truncated": (b'Navn,E-mail,Noter\nA A,a@x.dk,"ok"\nB B,b@x.dk,"cut off here', None,
                   "line 3, column 'Noter': the file ends inside a quoted field"),
     "wrong encoding": ("Navn;E-mail\nA A;a@x.dk\nSøren Ø;s@x.dk\n".encode("cp1252"), "utf-8",
                        "line 3, column 'Navn': not valid utf-8 text"),

@@ -4,7 +4,6 @@ parser tests check the parsing itself exhaustively)."""
 from __future__ import annotations
 
 import pytest
-
 from importing_db_helpers import contacts_of, from_header
 
 # file -> {contact key (e-mail, else "first last"): {field: value}}

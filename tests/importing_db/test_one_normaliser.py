@@ -3,7 +3,6 @@ so a person erased under one spelling is suppressed when a file brings another."
 from __future__ import annotations
 
 import pytest
-
 from importing_db_helpers import stored_anywhere, write
 
 EMAILS = ["SOREN@X.DK", "soren@x.dk", " Soren@X.dk "]

@@ -55,7 +55,6 @@ def scopes(users) -> dict:
 @pytest.fixture
 def console():
     from store.scope import Scope
-    from store.scope import Scope
 
     return Scope.console()
 
@@ -72,9 +71,7 @@ def make_person(users):
     """make_person(**overrides) -> Person, filed through the store's own write paths."""
     from store import contacts
     from store.db import database
-    from store.models import (
-        Company, Consent, ConsentEvent, Deal, ImportBatch, ImportChange, Invoice, Note, User,
-    )
+    from store.models import Company, Consent, ConsentEvent, Deal, ImportBatch, ImportChange, Invoice, Note, User
     from store.scope import Scope
 
     manager = Scope(users["manager"])

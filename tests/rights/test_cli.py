@@ -27,7 +27,7 @@ def test_requests_add_list_extend_close(store, make_person, run_cli):
     assert f"Registered request 1 (access) for contact {p.id}; answer by 2026-02-28." in added.stdout
     listing = run_cli(store, "requests", "list")
     assert listing.returncode == 0, listing.stderr
-    line = [ln for ln in listing.stdout.splitlines() if ln.startswith("1 ")][0]
+    line = next(ln for ln in listing.stdout.splitlines() if ln.startswith("1 "))
     assert "access" in line and "2026-02-28" in line and str(p.id) in line
     assert p.first_name not in listing.stdout and p.email not in listing.stdout  # ids only
     late = run_cli(store, "requests", "extend", "1", "--reason", "arkivgennemgang")

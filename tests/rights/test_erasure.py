@@ -39,13 +39,23 @@ def test_erase_removes_the_person_keeps_invoices_and_writes_the_ledger(store, us
     from store import audit
     from store.db import database
     from store.models import (
-        AuditEvent, Change, Consent, ConsentEvent, Contact, ContactTag, DataSubjectRequest, Deal,
-        ErasureLedger, ImportChange, Invoice, Note,
+        AuditEvent,
+        Change,
+        Consent,
+        ConsentEvent,
+        Contact,
+        ContactTag,
+        DataSubjectRequest,
+        Deal,
+        ErasureLedger,
+        ImportChange,
+        Invoice,
+        Note,
     )
     from store.rights import erase_person, erased_checker, is_erased
     from store.rights.ledger import normalise_email
-    from store.secretbox import keyed_hash
     from store.runtime import derived_key
+    from store.secretbox import keyed_hash
 
     p = make_person()
     keep = make_person(phone="+4571234567")
@@ -88,7 +98,7 @@ def test_erase_removes_the_person_keeps_invoices_and_writes_the_ledger(store, us
     assert event.entity_id == p.id and event.actor_id == users["privacy"].id
     assert json.loads(event.detail)["legal_basis"] == "art17_1b"
     for row in AuditEvent.select():
-        for value in _gone_everywhere(p) + [p.name, p.first_name]:
+        for value in [*_gone_everywhere(p), p.name, p.first_name]:
             assert value not in row.detail
     assert Change.select().where((Change.entity == "contact") & (Change.entity_id == p.id)
                                  & (Change.op == "delete")).exists()
@@ -100,10 +110,9 @@ def test_erase_removes_the_person_keeps_invoices_and_writes_the_ledger(store, us
 
 def test_no_trace_in_any_page_the_wal_or_a_decrypted_copy(store, make_person, console, raw_bytes):
     from store import demo
+    from store.contacts import get_contact, update_contact
     from store.rights import erase_person, purge_expired_invoices
     from store.rights.erasure import checkpoint
-
-    from store.contacts import get_contact, update_contact
 
     demo.generate(300)  # neighbours on every page, so the person shares pages with others
     p = make_person()
@@ -167,10 +176,10 @@ def test_bookkeeping_retention_date():
 
 def test_reapplied_after_a_backup_restore(store, make_person, console):
     from store import search
-    from store.scope import Scope
     from store.db import database
     from store.models import Contact
     from store.rights import erase_person, is_erased, reapply_ledger
+    from store.scope import Scope
 
     p = make_person()
     other = make_person(phone="+4571234567")
@@ -214,10 +223,10 @@ def test_sales_manager_finance_cannot_erase(store, scopes, make_person):
 
 def test_erasure_refuses_unknown_ids_free_text_bases_and_privacy_without_a_request(
         store, scopes, make_person):
+    from store.errors import Invalid
     from store.models import Contact
     from store.rights import NoOpenRequest, erase_person
     from store.scope import NotFound
-    from store.errors import Invalid
 
     p = make_person()
     with pytest.raises(NotFound, match="contact 31337 not found"):

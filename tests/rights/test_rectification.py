@@ -53,8 +53,8 @@ def test_a_correction_reaches_another_process(store, users, scopes, make_person,
 
 def test_a_correction_is_validated_and_limited_to_who_the_person_is(store, scopes, make_person):
     from store.contacts import get_contact, update_contact
-    from store.scope import Forbidden
     from store.errors import Invalid
+    from store.scope import Forbidden
 
     p = make_person()
     version = get_contact(scopes["privacy"], p.id, audit_view=False).version

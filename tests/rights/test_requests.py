@@ -66,8 +66,8 @@ def test_register_list_and_urgency(store, users, scopes, make_person):
 def test_extension_once_within_the_first_month_with_a_reason(store, scopes, make_person):
     from store import audit
     from store.db import StoreError
-    from store.rights import add_request, extend_request, get_request
     from store.errors import Invalid
+    from store.rights import add_request, extend_request, get_request
 
     p = make_person()
     pia = scopes["privacy"]
@@ -131,9 +131,9 @@ def test_handler_must_be_admin_or_privacy(store, users, scopes, make_person):
 
 
 def test_unknown_contact_and_kind(store, scopes):
+    from store.errors import Invalid
     from store.rights import add_request
     from store.scope import NotFound
-    from store.errors import Invalid
 
     with pytest.raises(NotFound, match="contact 999 not found"):
         add_request(scopes["admin"], 999, "access")

@@ -28,10 +28,10 @@ def test_restrict_and_lift(store, users, scopes, make_person):
 
 
 def test_restricted_person_is_left_out_of_mailings_and_third_party_exports(store, scopes, make_person):
+    from store.db import StoreError
     from store.models import Contact
     from store.rights import lift_restriction, processable_contacts, restrict_person
     from store.rights.restriction import require_usable
-    from store.db import StoreError
 
     p = make_person()
     other = make_person(phone="+4571234567")
@@ -92,9 +92,9 @@ def test_only_rights_handlers_restrict(store, scopes, make_person, role):
 
 
 def test_restrict_unknown_id_and_free_text_ground(store, scopes, make_person):
+    from store.errors import Invalid
     from store.rights import restrict_person
     from store.scope import NotFound
-    from store.errors import Invalid
 
     p = make_person()
     with pytest.raises(NotFound, match="contact 777 not found"):

@@ -71,11 +71,11 @@ def test_shell_syntax_is_just_words():
 @pytest.fixture
 def enrolled(store):
     """A user with a password and an enrolled TOTP secret (made the way the login expects)."""
-    from store import accounts, auth, passwords, secretbox
+    from store import accounts, passwords, secretbox
     from store.auth import factors
-    from store.scope import Scope
     from store.db import database
     from store.models import User
+    from store.scope import Scope
 
     secret = pyotp.random_base32()
     made = accounts.add_user(Scope.console(), "sofie", "admin")

@@ -96,7 +96,7 @@ def test_ecdsa_point_must_be_on_the_curve(keys):
 
 def test_rsa_with_even_exponent_is_refused():
     n = (1 << 3071) | 1
-    mp = lambda v: _string(v.to_bytes((v.bit_length() + 8) // 8, "big"))  # noqa: E731
+    mp = lambda v: _string(v.to_bytes((v.bit_length() + 8) // 8, "big"))
     with pytest.raises(InvalidKey, match="not a valid RSA key"):
         parse_public_key(_line("ssh-rsa", _string(b"ssh-rsa") + mp(4) + mp(n)))
     assert parse_public_key(_line("ssh-rsa", _string(b"ssh-rsa") + mp(65537) + mp(n))).bits == 3072
@@ -118,8 +118,8 @@ def test_errors_never_echo_the_key_material(keys):
 # --- the store ----------------------------------------------------------------------------
 
 def test_add_list_remove_are_audited(store, users, keys):
-    from store.scope import Scope
     from store.models import AuditEvent
+    from store.scope import Scope
 
     sales = users["sales"]
     view = sshkeys.add_key(Scope.console(), sales.username, keys.line("ed25519"))
@@ -136,8 +136,8 @@ def test_add_list_remove_are_audited(store, users, keys):
 
 
 def test_one_key_belongs_to_one_user(store, users, keys):
-    from store.scope import Scope
     from store.db import StoreError
+    from store.scope import Scope
 
     sshkeys.add_key(Scope.console(), users["sales"].username, keys.line("ecdsa256"))
     with pytest.raises(StoreError, match="already registered to another user"):
@@ -169,9 +169,9 @@ def test_unknown_user_and_key_are_one_line_errors(store, users, keys):
 
 
 def test_authorized_only_while_key_exists_and_user_active(store, users, keys):
-    from store.scope import Scope
     from store.db import database
     from store.models import User, utcnow
+    from store.scope import Scope
 
     sales = users["sales"]
     typ, b64 = keys.line("ed25519").split()[:2]
@@ -191,9 +191,9 @@ def test_authorized_only_while_key_exists_and_user_active(store, users, keys):
 
 
 def test_a_revoked_user_gets_no_new_keys(store, users, keys):
-    from store.scope import Scope
     from store.db import StoreError, database
     from store.models import User, utcnow
+    from store.scope import Scope
 
     with database.atomic():
         User.update(revoked_at=utcnow()).where(User.id == users["sales"].id).execute()

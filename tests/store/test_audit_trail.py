@@ -3,12 +3,14 @@ edited, that tampering behind the triggers is found, and that concurrent
 writers keep one linear chain."""
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
 
 from store import audit, contacts
 from store.db import database
+from store.errors import Forbidden
 from store.models import AuditEvent
 from store.scope import Scope
 
@@ -76,7 +78,7 @@ def test_denied_and_forbidden_access_is_audited(store, users):
     other = contacts.create_contact(Scope(users["sales2"]), first_name="Anden")
     with pytest.raises(contacts.NotFound):
         contacts.get_contact(sales, other)
-    with pytest.raises(Exception):
+    with pytest.raises(Forbidden):
         contacts.create_contact(finance, first_name="X")
     (denied,) = rows(action="access.denied")
     assert (denied.actor_id, denied.entity, denied.entity_id) == (users["sales"].id, "contact", other)
@@ -92,9 +94,8 @@ def test_denied_and_forbidden_access_is_audited(store, users):
 def test_the_trail_cannot_be_edited_or_deleted(store, users, statement):
     contacts.create_contact(Scope(users["admin"]), first_name="Ida")
     first = rows()[0]
-    with pytest.raises(Exception, match="append-only"):
-        with database.atomic():
-            database.execute_sql(statement, (first.id,))
+    with pytest.raises(Exception, match="append-only"), database.atomic():
+        database.execute_sql(statement, (first.id,))
     assert rows()[0].detail == first.detail
     assert audit.verify().ok
 
@@ -175,7 +176,7 @@ def test_four_processes_appending_at_once_keep_one_linear_chain(store, users, sp
         for p in procs:
             if p.poll() is None:
                 p.kill()
-    for p, (out, err) in zip(procs, results):
+    for p, (_out, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err
         assert "locked" not in err, err
 
@@ -187,7 +188,7 @@ def test_four_processes_appending_at_once_keep_one_linear_chain(store, users, sp
     assert report.rows == before + 400
     chain = rows()
     assert len({e.prev_hash for e in chain}) == len(chain)            # no fork
-    assert all(b.prev_hash == a.hash for a, b in zip(chain, chain[1:]))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(chain))
     per_writer = {w: [e.entity_id for e in chain if e.actor_id == w and e.action == "test.append"]
                   for w in range(1, 5)}
     assert all(ids == list(range(100)) for ids in per_writer.values())

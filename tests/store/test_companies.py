@@ -2,9 +2,9 @@
 import pytest
 
 from store import companies, contacts
+from store.errors import Invalid
 from store.models import AuditEvent, Company
 from store.scope import Forbidden, Scope
-from store.errors import Invalid
 
 
 def test_find_or_create_by_cvr_then_by_name(store, users):

@@ -66,7 +66,7 @@ def run_together(spawn_python, config, go, code, argv_of) -> list[dict]:
                 p.kill()
                 p.wait()
     reports = []
-    for p, (out, err) in zip(procs, outputs):
+    for p, (out, err) in zip(procs, outputs, strict=True):
         assert "locked" not in err.lower() and "busy" not in err.lower(), err
         assert p.returncode == 0, err
         reports.append(json.loads(out.strip().splitlines()[-1]))

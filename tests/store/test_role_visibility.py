@@ -21,11 +21,20 @@ import pytest
 
 from store import contacts
 from store.db import database
+from store.errors import Invalid
 from store.models import (
-    AuditEvent, Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User,
+    AuditEvent,
+    Company,
+    Consent,
+    ConsentEvent,
+    Contact,
+    DataSubjectRequest,
+    Deal,
+    Invoice,
+    Note,
+    User,
 )
 from store.scope import Forbidden, NotFound, Scope
-from store.errors import Invalid
 
 ROLES = ("admin", "manager", "sales", "sales2", "finance", "privacy")
 

@@ -43,7 +43,6 @@ def _freeze_dates() -> None:
 def template_store(tmp_path_factory) -> Path:
     from store import passwords
     from store.runtime import close_store, open_store
-
     from tui import demo
 
     folder = tmp_path_factory.mktemp("template") / "crm"
@@ -93,7 +92,6 @@ class Crm:
     def session(self, username: str, *, at: float | None = None):
         """A real Session for `username` (logs in through store.auth, in this thread)."""
         from store import auth
-
         from tui.demo import PASSWORD
 
         when = at if at is not None else time.time()

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import asyncio
 
-from store.scope import Scope
 from tui_pilot import login, screen_text, settle, type_text, wait_for
+
+from store.scope import Scope
 
 
 async def open_admin(pilot, app):
@@ -26,7 +27,7 @@ def test_admin_screen_lists_users_and_adds_one(crm):
         app = crm.app()
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "admin")
-            screen = await open_admin(pilot, app)
+            await open_admin(pilot, app)
             text = screen_text(app)
             for role in ("admin", "manager", "sales", "finance", "privacy"):
                 assert role in text
@@ -105,6 +106,7 @@ def test_revoke_with_hand_over_ends_their_session(crm):
             await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
             await settle(pilot)
             import pytest
+
             from store import auth
 
             with pytest.raises(auth.SessionEnded):
@@ -130,6 +132,7 @@ def test_end_a_session(crm):
             await pilot.press("e")
             await settle(pilot)
             import pytest
+
             from store import auth
 
             with pytest.raises(auth.SessionEnded):

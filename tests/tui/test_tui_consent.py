@@ -5,7 +5,6 @@ import asyncio
 import datetime as dt
 
 import pytest
-
 from tui_pilot import login, screen_text, settle, type_text, wait_for
 
 
@@ -95,8 +94,8 @@ def test_future_date_and_bad_date_are_refused(crm):
 
 def test_consent_store_rules(crm):
     from store import consent
-    from store.scope import Forbidden
     from store.errors import Invalid
+    from store.scope import Forbidden
 
     finance = crm.session("finance").scope()
     with pytest.raises(Forbidden):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from tui_pilot import login, screen_text, settle, type_text, wait_for
 
 

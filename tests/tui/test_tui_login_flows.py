@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from store.scope import Scope
 from tui_pilot import screen_text, settle, type_text, wait_for
+
+from store.scope import Scope
 
 
 async def attempt(pilot, username, password, code):
@@ -22,7 +23,6 @@ async def attempt(pilot, username, password, code):
 def test_wrong_code_then_lockout_then_revoked(crm):
     async def scenario():
         from store import auth
-
         from tui.demo import PASSWORD
 
         app = crm.app()

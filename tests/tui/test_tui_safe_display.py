@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from injection import EVERYTHING, FORBIDDEN, plant
 from tui_pilot import login, settle, wait_for
 
@@ -66,7 +65,7 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             assert "[bold]x" in svg.replace("&#160;", " ") or "[bold]x" in svg
             cells = [str(c) for c in search.query_one("#results").get_row_at(0)]
             assert cells[0].startswith("[bold]x\u241b]52;c;")
-            assert "[/]\ufffd31m" == cells[1]
+            assert cells[1] == "[/]\ufffd31m"
             # detail
             search.action_open()
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)

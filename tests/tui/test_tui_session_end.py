@@ -37,7 +37,6 @@ def test_a_session_ended_during_a_search_and_a_filter_load_runs_no_query_for_it(
 
         from store import auth
         from store.errors import EndReason
-
         from tui.messages import StoreChanged
 
         app = crm.app(check_interval=3600)  # this test ends the session itself, at a known moment
@@ -85,7 +84,6 @@ def test_the_backend_refuses_a_call_for_an_ended_session(crm):
 
         from store import contacts
         from store.errors import SessionEnded
-
         from tui.backend import Backend
 
         backend = Backend()

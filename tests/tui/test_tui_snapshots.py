@@ -7,7 +7,6 @@ Update after an intended change with: pytest tests/tui/test_tui_snapshots.py --s
 from __future__ import annotations
 
 import pytest
-
 from tui_pilot import login, settle, wait_for
 
 FIXED_TIME = 1_790_000_000.0  # the demo panel's TOTP codes are computed at this instant

@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from injection import ESCAPES, plant
 from waiting import GENEROUS, wait_for
 
@@ -179,7 +178,7 @@ def test_hostile_text_reaches_the_terminal_as_plain_characters(crm, tmux):
     tmux.keys("a", "Enter")
     tmux.wait("a", "Version")
     shown = []
-    for tab in ("Deals", "Notes", "Invoices", "Consent", "History"):  # ctrl+pagedown: next tab
+    for _tab in ("Deals", "Notes", "Invoices", "Consent", "History"):  # ctrl+pagedown: next tab
         before = tmux.raw("a")
         tmux.keys("a", "C-NPage")
         shown.append(tmux.wait_repainted("a", before))  # the next tab, fully painted

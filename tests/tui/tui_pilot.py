@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from waiting import GENEROUS, wait_for_async
 
@@ -20,14 +21,13 @@ async def settle(pilot) -> None:
         mine = [w for w in app.workers if w.node is app or w.node is screen
                 or (getattr(w.node, "screen", None) is screen)]
         if mine:
-            try:
+            with contextlib.suppress(WorkerCancelled):
                 await app.workers.wait_for_complete(mine)
-            except WorkerCancelled:
-                pass
         await pilot.pause()
 
 
-async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "condition") -> None:
+# polls app state, which has no event to await; the timeout is what the failure message names
+async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "condition") -> None:  # noqa: ASYNC109
     """Poll `predicate()` while the app runs; fail after `timeout` seconds (a safety net only)."""
     await wait_for_async(predicate, lambda: pilot.pause(0.05), timeout, what=what)
 

@@ -19,7 +19,8 @@ class WizardApp(App):
         self.push_screen(ImportWizard(self._scope, path=self._path))
 
 
-async def wait_for(pilot, predicate, what: str, timeout: float = 15.0) -> None:
+# polls app state, which has no event to await; the timeout is what the failure message names
+async def wait_for(pilot, predicate, what: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await pilot.app.workers.wait_for_complete()

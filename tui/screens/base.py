@@ -15,7 +15,8 @@ self.app.scope, ...)` with `await self.call_store(fn, ...)`.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual.screen import ModalScreen, Screen
 

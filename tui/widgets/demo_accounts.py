@@ -49,11 +49,11 @@ class DemoAccounts(Vertical):
         table = self.query_one(DataTable)
         codes = self.codes()
         if table.row_count == 0:
-            for account, code in zip(self.accounts, codes):
+            for account, code in zip(self.accounts, codes, strict=True):
                 table.add_row(safe.text(vocab.label(account["role"])), safe.text(account["username"]),
                               safe.text(account["password"]), safe.text(code), key=account["username"])
             return
-        for account, code in zip(self.accounts, codes):
+        for account, code in zip(self.accounts, codes, strict=True):
             table.update_cell(account["username"], table.ordered_columns[3].key, safe.text(code))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

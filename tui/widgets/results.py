@@ -30,7 +30,9 @@ class ResultsTable(Widget, can_focus=True):
     DEFAULT_CSS = """
     ResultsTable { height: 1fr; background: $surface; }
     ResultsTable > .results--header { text-style: bold; background: $panel; }
-    ResultsTable > .results--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    ResultsTable > .results--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
     ResultsTable:blur > .results--cursor { background: $block-cursor-blurred-background; text-style: none; }
     ResultsTable > .results--odd { background: $surface-lighten-1; }
     """
@@ -170,7 +172,7 @@ class ResultsTable(Widget, can_focus=True):
                 style = self.get_component_rich_style("results--odd")
             else:
                 style = self.rich_style
-        text = "".join(" " + set_cell_size(cell, w) for cell, w in zip(cells, widths))
+        text = "".join(" " + set_cell_size(cell, w) for cell, w in zip(cells, widths, strict=False))
         if cell_len(text) < width:
             text += " " * (width - cell_len(text))
         return Strip([Segment(text, style)], width)

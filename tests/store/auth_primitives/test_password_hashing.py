@@ -12,13 +12,7 @@ import bcrypt
 import pytest
 
 from store import passwords
-from store.passwords import (
-    DEFAULT_COST,
-    dummy_verify,
-    hash_password,
-    needs_rehash,
-    verify_password,
-)
+from store.passwords import DEFAULT_COST, dummy_verify, hash_password, needs_rehash, verify_password
 
 PREFIX_72 = "Ä" * 36  # 72 UTF-8 bytes
 LONG_A = PREFIX_72 + "a" * 64  # 100 characters, 136 bytes

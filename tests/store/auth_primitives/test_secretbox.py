@@ -9,15 +9,7 @@ import re
 import pytest
 
 from store.errors import StoreError
-
-from store.secretbox import (
-    KEY_BYTES,
-    SealedDataError,
-    derive_key,
-    keyed_hash,
-    open_sealed,
-    seal,
-)
+from store.secretbox import KEY_BYTES, SealedDataError, derive_key, keyed_hash, open_sealed, seal
 
 DB_KEY = bytes(range(32))
 TOTP_SECRET = b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

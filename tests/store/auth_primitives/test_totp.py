@@ -11,13 +11,7 @@ import pytest
 import segno
 
 from store import totp
-from store.totp import (
-    TotpSecretError,
-    match_step,
-    new_secret,
-    provisioning_uri,
-    qr_text,
-)
+from store.totp import TotpSecretError, match_step, new_secret, provisioning_uri, qr_text
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # 160 bits
 NOW = 1_700_000_015.0  # 15 s into a step

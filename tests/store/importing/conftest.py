@@ -12,7 +12,7 @@ from pathlib import Path
 # and tests/conftest.py then makes `store` the namespace package tests/store (it has no
 # __init__.py); `store.importing` would resolve to this test folder.  Put the real
 # package folder first on that namespace's search path.
-import store  # noqa: E402
+import store
 
 _REAL_STORE = str(Path(__file__).resolve().parents[3] / "store")
 if getattr(store, "__file__", None) is None and _REAL_STORE not in list(store.__path__):

@@ -7,7 +7,6 @@ from pathlib import Path
 from store.importing import Candidate, ImportSummary, read_candidates
 
 
-
 def read_all(path: Path, **kwargs) -> tuple[list[Candidate], ImportSummary]:
     with read_candidates(path, **kwargs) as reader:
         cands = list(reader)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
 from importing_helpers import read_all, write
+
 from store.importing import ImportFileError, read_candidates
 from store.importing.delimited import FIELD_SIZE_LIMIT
 
 DANISH_SHEET = (
     "Navn;Firma;Telefon;Mobil;E-mail;Stilling;CVR;Postnr;By;Omsætning;Bemærkninger\n"
-    "Jørgen Ærbø;Ærbø Tømrer ApS;4586123456;4520123456;jorgen@aerboe.dk;Tømrermester;24256790;8000;Århus C;1.234.567,50;Ring efter kl. 16\n"
+    "Jørgen Ærbø;Ærbø Tømrer ApS;4586123456;4520123456;jorgen@aerboe.dk;Tømrermester;24256790;8000;Århus C;1.234.567,50;Ring efter kl. 16\n"  # noqa: E501 -- one row a line, as in the sheet
     "SØREN ØSTERGÅRD;;46701234567;;soren@ostergaard.se;Indkøber;;2100;København Ø;12,5;\n"
     "mette hansen;Hansen & Co;70 20 30 40;;mette(at)hansen.dk;;12345678;;;0,0;\n"
 )
@@ -138,7 +138,7 @@ def test_empty_rows_and_rows_without_data_are_skipped(tmp_path):
 
 def test_summary_counts(tmp_path):
     text = "Navn,E-mail,Noter\nJens Hansen,jens@,\nAnne Berg,anne@firma.dk,Gravid\n"
-    cands, summary = read_all(write(tmp_path, "k.csv", text))
+    _cands, summary = read_all(write(tmp_path, "k.csv", text))
     assert (summary.records, summary.candidates, summary.candidates_with_errors,
             summary.candidates_flagged) == (2, 2, 1, 1)
 
@@ -146,9 +146,8 @@ def test_summary_counts(tmp_path):
 # --- bad files ---------------------------------------------------------------------------
 
 def _error(path, **kw) -> ImportFileError:
-    with pytest.raises(ImportFileError) as info:
-        with read_candidates(path, **kw) as reader:
-            list(reader)
+    with pytest.raises(ImportFileError) as info, read_candidates(path, **kw) as reader:
+        list(reader)
     return info.value
 
 
@@ -189,7 +188,7 @@ def test_truncated_inside_quoted_field(tmp_path):
 
 def test_truncated_in_the_middle_of_a_character(tmp_path):
     path = tmp_path / "cut.csv"
-    path.write_bytes("Navn,By\nJens,Århus\nAnne,Ø".encode("utf-8")[:-1])
+    path.write_bytes("Navn,By\nJens,Århus\nAnne,Ø".encode()[:-1])
     err = _error(path, encoding="utf-8")
     assert "truncated" in str(err)
 

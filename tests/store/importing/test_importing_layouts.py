@@ -8,8 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
-
 from importing_helpers import read_all, write
+
 from store.importing import detect_layout, suggest_mapping
 from store.importing.layouts import LAYOUTS
 
@@ -153,7 +153,8 @@ def test_outlook_desktop_english(samples, tmp_path):
         "Title": "Mr.", "First Name": "Ole", "Last Name": "Sørensen", "Company": "Sørensen ApS",
         "Job Title": "CEO", "Home Street": "Bakkevej 3", "Home City": "Odense", "Home Postal Code": "5000",
         "Mobile Phone": "0045 30 12 34 56", "Assistant's Phone": "70 20 30 40",
-        "E-mail Address": "ole@sorensen.dk", "E-mail Type": "SMTP", "E-mail Display Name": "Ole Sørensen (ole@sorensen.dk)",
+        "E-mail Address": "ole@sorensen.dk", "E-mail Type": "SMTP",
+        "E-mail Display Name": "Ole Sørensen (ole@sorensen.dk)",
         "Government ID Number": "010180-1234", "Notes": "Sagde ja til nyhedsbrev",
     }], newline="\r\n")
     cands, summary = read_all(path)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from importing_helpers import read_all, write
+
 from store.importing.sensitive import header_kind, looks_like_cpr, scan_free_text
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from importing_helpers import read_all, write
 
 EZ = "vcard/ez-vcard/"
@@ -90,7 +89,7 @@ EXPECTED: dict[str, list[tuple[int, dict, list, list]]] = {
         (1, {"first_name": "John", "last_name": "Doe", "title": "TheTitle", "email": "doe.john@hotmail.com",
              "company_name": "TheOrganization", "address": "Suite 100, 222 Broadway", "postcode": "98765",
              "city": "New York", "tags": ["category1", "category2", "category3"],
-             "note": 'This is the notes field.\nSecond Line\nFourth Line\nYou can put anything in the "note" field; even curse words.'},
+             "note": 'This is the notes field.\nSecond Line\nFourth Line\nYou can put anything in the "note" field; even curse words.'},  # noqa: E501 -- the card's note, verbatim
          ["additional-email@company.com", "additional-email1@company.com", "additional-email2@company.com",
           "additional-email3@company.com"], []),
     ],
@@ -135,7 +134,8 @@ EXPECTED: dict[str, list[tuple[int, dict, list, list]]] = {
         (1, {"last_name": "Parent"}, [], []),
     ],
     AOSP + "v21_org_before_title.vcf": [
-        (1, {"first_name": "Normal", "last_name": "Guy", "title": "Excellent Janitor", "company_name": "Company"}, [], []),
+        (1, {"first_name": "Normal", "last_name": "Guy", "title": "Excellent Janitor", "company_name": "Company"},
+         [], []),
     ],
     AOSP + "v21_pref_handling.vcf": [
         (1, {"first_name": "Smith", "title": "Engineer", "email": "test@example.com", "company_name": "Company"},
@@ -181,7 +181,7 @@ def test_sample_vcard(samples, name):
     assert summary.fmt == "vcard" and summary.finished
     expected = EXPECTED[name]
     assert [c.line for c in cands] == [e[0] for e in expected]
-    for cand, (line, fields, emails, phones) in zip(cands, expected):
+    for cand, (line, fields, emails, phones) in zip(cands, expected, strict=True):
         if fields is not ...:
             got = cand.fields()
             for key, value in fields.items():

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 
 import pytest
+from importing_helpers import read_all, write
 from openpyxl import Workbook
 
-from importing_helpers import read_all, write
 from store.importing import ImportFileError, Mapping, MappingError, read_candidates, sheet_names
 from store.importing.mapping import parse_target
 
@@ -64,7 +64,7 @@ def test_xlsx_damaged(tmp_path):
     good = make_workbook(tmp_path / "k.xlsx", {"Kunder": SHEET})
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(good.read_bytes()[:600])
-    with pytest.raises(ImportFileError, match="not a readable .xlsx"):
+    with pytest.raises(ImportFileError, match=r"not a readable \.xlsx"):
         read_candidates(cut)
     fake = write(tmp_path, "fake.xlsx", "Navn,E-mail\n")
     with pytest.raises(ImportFileError, match="no ZIP signature"):
@@ -122,7 +122,8 @@ def test_parse_target():
 
 
 def test_saved_mapping_drives_an_unknown_sheet(tmp_path):
-    text = "Kunde;Kontakt;Mail;Mobil;Hemmeligt;Segment\nHansen VVS ApS;jens hansen;jens@hansenvvs.dk;20123456;topsecret42;VVS, Aarhus\n"
+    text = ("Kunde;Kontakt;Mail;Mobil;Hemmeligt;Segment\n"
+            "Hansen VVS ApS;jens hansen;jens@hansenvvs.dk;20123456;topsecret42;VVS, Aarhus\n")
     path = write(tmp_path, "eksport.csv", text)
     mapping_file = tmp_path / "eksport.mapping.toml"
     Mapping([("Kunde", "company_name"), ("Kontakt", "name"), ("Mail", "email"), ("Mobil", "phone"),
