@@ -69,10 +69,11 @@ class StoreCalls:
         except Exception as exc:
             if isinstance(exc, expect) and not isinstance(exc, SessionEnded):
                 raise  # the screen reacts to this one itself
-            self._failed(exc, report, wording, scope)
+            self._report_failed_call(exc, report, wording, scope)
             raise asyncio.CancelledError() from exc
 
-    def _failed(self, exc: Exception, report: Report | None, wording: Wording | None, scope) -> None:
+    def _report_failed_call(self, exc: Exception, report: Report | None, wording: Wording | None,
+                            scope) -> None:
         handler = getattr(self.app, "store_call_failed", None)
         if handler is not None:
             handler(exc, report, scope, wording)
