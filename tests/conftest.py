@@ -20,6 +20,26 @@ from store.config import Config, load_config, write_config
 ROLES = ("admin", "manager", "sales", "finance", "privacy")
 SUBPROCESS_TIMEOUT = 120
 
+# --- the UI language -------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def ui_language_restored():
+    """The UI language is process-global (tui/i18n.py): a Danish test must not leave the
+    next test in the same worker speaking Danish.  Only touches tui.i18n if it is loaded,
+    so store and console tests never import the UI because of this fixture."""
+    before = sys.modules.get("tui.i18n")
+    saved = (before._language, before._translation) if before is not None else None
+    yield
+    i18n = sys.modules.get("tui.i18n")
+    if i18n is None:
+        return
+    if saved is None:  # first loaded during the test: back to the module's own default
+        import gettext
+
+        saved = ("en", gettext.NullTranslations())
+    i18n._language, i18n._translation = saved
+
+
 # --- the vendor sample exports (where: tests/sample_exports.py) -------------------------
 
 @pytest.fixture(scope="session")

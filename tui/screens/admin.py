@@ -8,23 +8,22 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_datetime
 from ..messages import StoreChanged
+from .base import BaseModal, BaseScreen
 from .forms import ChoiceModal, ConfirmModal, FormModal, SecretModal
 
 
-class AdminScreen(Screen):
+class AdminScreen(BaseScreen):
     BINDING_GROUP = "admin"
     BINDINGS = bindings.for_screen("admin")
     CSS_PATH = "admin.tcss"
 
     def __init__(self):
         super().__init__()
-        bindings.localise(self)
         self.users = []
 
     def compose(self) -> ComposeResult:
@@ -44,14 +43,7 @@ class AdminScreen(Screen):
     async def load(self) -> None:
         from store import accounts
 
-        try:
-            users = await self.app.backend.run(accounts.list_users, self.app.scope)
-        # deliberately broad until this screen moves to BaseScreen.call_store: told, never a crash
-        except Exception as exc:  # noqa: BLE001
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        users = await self.call_store(accounts.list_users)
         if not self.is_attached:
             return
         table = self.query_one("#users", DataTable)
@@ -82,20 +74,17 @@ class AdminScreen(Screen):
 
     def check_action(self, action: str, parameters) -> bool | None:
         scope = self.app.scope
-        return action == "back" or (scope is not None and scope.can("user.admin"))
+        if action != "back" and (scope is None or not scope.can("user.admin")):
+            return False
+        return True
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     async def _run(self, fn, *args, done: str | None = None, **kwargs):
-        try:
-            result = await self.app.backend.run(fn, *args, **kwargs)
-        # deliberately broad until this screen moves to BaseScreen.call_store: told, never a crash
-        except Exception as exc:  # noqa: BLE001
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return None
+        """One administration call as this session; refused, it is said once and the
+        asking action stops there (call_store)."""
+        result = await self.call_store(fn, *args, **kwargs)
         if done:
             self.app.tell(done)
         self.load()
@@ -108,7 +97,7 @@ class AdminScreen(Screen):
         result = await self.app.push_screen_wait(AddUserModal())
         if not result:
             return
-        account = await self._run(accounts.add_user, self.app.scope, result["username"], result["role"])
+        account = await self._run(accounts.add_user, result["username"], result["role"])
         if account:
             await self.app.push_screen_wait(SecretModal(
                 _("User {name} created").format(name=safe.clean(account.username)),
@@ -129,7 +118,7 @@ class AdminScreen(Screen):
             vocab.options(ROLES), value=user.role,
             explanation=_("Their open sessions end; they log in again with the new role.")))
         if result and result["value"] != user.role:
-            await self._run(accounts.set_role, self.app.scope, user.username, result["value"],
+            await self._run(accounts.set_role, user.username, result["value"],
                             done=_("Role changed."))
 
     @work(group="admin-action")
@@ -139,14 +128,7 @@ class AdminScreen(Screen):
         user = self.selected()
         if user is None:
             return
-        try:
-            holdings = await self.app.backend.run(auth.holdings, self.app.scope, user.username)
-        # deliberately broad until this screen moves to BaseScreen.call_store: told, never a crash
-        except Exception as exc:  # noqa: BLE001
-            from ..errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            return
+        holdings = await self.call_store(auth.holdings, user.username)
         heirs = [(safe.text(u.username), u.username) for u in self.users
                  if not u.revoked and u.id != user.id and u.role in ("admin", "manager", "sales")]
         result = await self.app.push_screen_wait(ChoiceModal(
@@ -157,8 +139,7 @@ class AdminScreen(Screen):
                 contacts=holdings.contacts, deals=holdings.deals)))
         if result is None:
             return
-        moved = await self._run(auth.revoke, self.app.scope, user.username,
-                                hand_over_to=result["value"])
+        moved = await self._run(auth.revoke, user.username, hand_over_to=result["value"])
         if moved is not None:
             self.app.tell(_("{name} is revoked; {n} records handed over.").format(
                 name=safe.clean(user.username), n=0 if moved is True else moved))
@@ -175,7 +156,7 @@ class AdminScreen(Screen):
                               "an authenticator app again at next login.").format(
                 name=safe.clean(user.username))))
         if ok:
-            await self._run(auth.reset_2fa, self.app.scope, user.username, done=_("2FA reset."))
+            await self._run(auth.reset_2fa, user.username, done=_("2FA reset."))
 
     @work(group="admin-action")
     async def action_reset_password(self) -> None:
@@ -189,7 +170,7 @@ class AdminScreen(Screen):
                 name=safe.clean(user.username))))
         if not ok:
             return
-        otp = await self._run(auth.reset_password, self.app.scope, user.username)
+        otp = await self._run(auth.reset_password, user.username)
         if isinstance(otp, str):
             await self.app.push_screen_wait(SecretModal(
                 _("New one-time password for {name}").format(name=safe.clean(user.username)),
@@ -232,14 +213,13 @@ class AddUserModal(FormModal):
         return {"username": username, "role": self.value("#role")}
 
 
-class SessionsModal(ModalScreen):
+class SessionsModal(BaseModal):
     BINDING_GROUP = "sessions"
     BINDINGS = bindings.for_screen("sessions")
     CSS_PATH = "admin.tcss"
 
     def __init__(self, user_id: int, username: str):
         super().__init__()
-        bindings.localise(self)
         self.user_id = user_id
         self.username = username
         self.sessions = []
@@ -263,7 +243,7 @@ class SessionsModal(ModalScreen):
     async def load(self) -> None:
         from store import auth
 
-        self.sessions = await self.app.backend.run(auth.sessions_of, self.app.scope, self.user_id)
+        self.sessions = await self.call_store(auth.sessions_of, self.user_id)
         if not self.is_attached:
             return
         table = self.query_one("#sessions", DataTable)
@@ -296,13 +276,11 @@ class SessionsModal(ModalScreen):
         if index is None or not (0 <= index < len(self.sessions)):
             return
         session = self.sessions[index]
-        try:
-            await self.app.backend.run(auth.end_session, self.app.scope, session.id)
-        # deliberately broad until this screen moves to BaseScreen.call_store: told, never a crash
-        except Exception as exc:  # noqa: BLE001
-            from ..errors import describe
+        await self.call_store(auth.end_session, session.id, report=self._refused_then_load)
+        self.app.tell(_("Session ended."))
+        self.load()
 
-            self.app.tell(describe(exc), severity="error")
-        else:
-            self.app.tell(_("Session ended."))
+    def _refused_then_load(self, text: str) -> None:
+        """A refused end is said, and the sessions shown as they now are."""
+        self.app.tell(text, severity="error")
         self.load()

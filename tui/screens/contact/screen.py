@@ -14,12 +14,12 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
 
 from ... import bindings, safe, vocab
 from ...i18n import _
 from ...messages import StoreChanged
+from ..base import BaseScreen
 from .consents import ConsentsTable
 from .deals import DealsTable
 from .form import ContactForm
@@ -31,7 +31,7 @@ LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent"}
 RELATED_TABS = ("tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history")
 
 
-class ContactScreen(Screen):
+class ContactScreen(BaseScreen):
     BINDING_GROUP = "contact"
     BINDINGS = bindings.for_screen("contact")
     CSS_PATH = Path(__file__).parent / "contact.tcss"
@@ -40,7 +40,6 @@ class ContactScreen(Screen):
         from store.contact_record import ContactRecord
 
         super().__init__()
-        bindings.localise(self)
         self.contact_id = contact_id
         self.bundle = ContactRecord()
         self.version: int | None = None
@@ -99,23 +98,20 @@ class ContactScreen(Screen):
         from store.contact_record import load_record
 
         typed = self.form_changes() if keep_typed else {}
-        try:
-            bundle = await self.app.backend.run(load_record, self.app.scope, self.contact_id,
-                                                audit_view=audit_view)
-        # deliberately broad until this screen moves to BaseScreen.call_store: told, never a crash
-        except Exception as exc:  # noqa: BLE001
-            from ...errors import describe
-
-            self.app.tell(describe(exc), severity="error")
-            if not self._loaded:
-                self.app.pop_screen()
-            return
+        bundle = await self.call_store(load_record, self.contact_id, audit_view=audit_view,
+                                       report=self._load_refused)
         if not self.is_attached:
             return
         self.bundle = bundle
         self._loaded = True
         self.stale = False
         self.show_bundle(typed)
+
+    def _load_refused(self, text: str) -> None:
+        """A failed load is said once; a contact never shown closes again."""
+        self.app.tell(text, severity="error")
+        if not self._loaded:
+            self.app.pop_screen()
 
     def show_bundle(self, typed: dict | None = None) -> None:
         b = self.bundle
@@ -185,8 +181,8 @@ class ContactScreen(Screen):
 
         message = self.query_one("#form-message", Static)
         try:
-            saved = await self.app.backend.run(save_contact, self.app.scope, self.contact_id,
-                                               self.version, changes, tags)
+            saved = await self.call_store(save_contact, self.contact_id, self.version, changes, tags,
+                                          report=message.update, expect=(Conflict, Invalid))
         except Conflict as exc:
             choice = await self.app.push_screen_wait(_conflict_modal(exc.by, exc.at))
             if choice == "reload":
@@ -198,10 +194,6 @@ class ContactScreen(Screen):
             message.update(describe(exc))
             for widget in self.query(f"#f-{exc.field}"):
                 widget.focus()
-            return
-        # deliberately broad until this screen moves to BaseScreen.call_store: told, never a crash
-        except Exception as exc:  # noqa: BLE001
-            message.update(describe(exc))
             return
         self._saved(saved)
 
@@ -284,18 +276,10 @@ class ContactScreen(Screen):
         tabs = self.query_one("#tabs", TabbedContent).query_one(Tabs)
         tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
 
-    async def _write_related(self, call, *args, **kwargs) -> bool:
-        """One write of a related record; False (and said) when refused.  The caller
-        reloads: this session's own writes do not come back through the change feed."""
-        from ...errors import describe
-
-        try:
-            await self.app.backend.run(call, self.app.scope, *args, **kwargs)
-        # deliberately broad until this screen moves to BaseScreen.call_store: told, never a crash
-        except Exception as exc:  # noqa: BLE001
-            self.app.tell(describe(exc), severity="error")
-            return False
-        return True
+    def _refused_then_reload(self, text: str) -> None:
+        """A refused stage change is said, and the deals shown as they now are."""
+        self.app.tell(text, severity="error")
+        self.reload()
 
     @work(group="contact-related")
     async def action_new_note(self) -> None:
@@ -304,7 +288,10 @@ class ContactScreen(Screen):
         from ..forms import NoteModal
 
         result = await self.app.push_screen_wait(NoteModal())
-        if result and await self._write_related(notes.add_note, self.contact_id, **result):
+        if result:
+            # A refused write is said once and stops here.  This session reloads itself:
+            # its own writes do not come back through the change feed.
+            await self.call_store(notes.add_note, self.contact_id, **result)
             self.app.tell(_("Note added."))
             self.query_one("#tabs", TabbedContent).active = "tab-notes"
             self.reload()
@@ -316,7 +303,8 @@ class ContactScreen(Screen):
         from ..forms import DealModal
 
         result = await self.app.push_screen_wait(DealModal())
-        if result and await self._write_related(deals.create_deal, self.contact_id, **result):
+        if result:
+            await self.call_store(deals.create_deal, self.contact_id, **result)
             self.app.tell(_("Deal added."))
             self.query_one("#tabs", TabbedContent).active = "tab-deals"
             self.reload()
@@ -341,7 +329,8 @@ class ContactScreen(Screen):
             _("Deal stage"), _("Stage"), vocab.options(DEAL_STAGES), value=deal.stage,
             explanation=safe.clean(deal.title)))
         if result:
-            await self._write_related(deals.set_stage, deal.id, deal.version, result["value"])
+            await self.call_store(deals.set_stage, deal.id, deal.version, result["value"],
+                                  report=self._refused_then_reload)
             self.reload()
 
     def action_consent(self) -> None:
