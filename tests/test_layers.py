@@ -12,7 +12,6 @@ PRIVATE = {"store.models", "store.db", "store.bulk", "store.migrations"}
 CONSOLE_INTO_TUI = {
     ("console/main.py", "tui.app"),  # `minicrm run` starts the TUI
     ("console/ssh.py", "tui.sshsession"),  # `minicrm session` with a terminal starts the TUI
-    ("console/common.py", "tui.safe"),  # visible control characters (until store/text.py has them)
 }
 
 
