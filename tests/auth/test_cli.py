@@ -3,13 +3,14 @@ real processes against a real encrypted store: output, audit rows, one-line erro
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
 from store import auth
 from store.db import database
 from store.models import Contact, Deal
+
+from waiting import GENEROUS
 
 from .children import WATCH_SESSION
 from .conftest import PASSWORD, audit_rows
@@ -87,10 +88,10 @@ def test_sessions_and_end_session_reach_a_live_process(crm, make_user, run_cli, 
     assert str(session_id) in run_cli(crm, "user", "sessions").stdout
 
     ended = run_cli(crm, "user", "end-session", str(session_id))
-    done = time.time()
     assert ended.returncode == 0, ended.stderr
-    words = child.line(timeout=10).split(" ", 3)
-    assert words[:2] == ["ended", "ended"] and float(words[2]) - done < 2.0
+    # the live process ends its session (how soon: bench/bench_auth.py, revocation delay)
+    words = child.line(timeout=GENEROUS).split(" ", 3)
+    assert words[:2] == ["ended", "ended"]
     child.finish()
 
     _one_line_error(run_cli(crm, "user", "end-session", str(session_id)), f"no active session {session_id}")
