@@ -43,6 +43,6 @@ def date_arg(text: str):
 
 def printable(text) -> str:
     """File-derived text for the console: control characters become visible, never act."""
-    from tui.safe import clean
+    from store.text import visible
 
-    return clean(text)
+    return visible(text)

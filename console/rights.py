@@ -16,13 +16,11 @@ from .exit_codes import Exit
 def cmd_requests_list(args) -> int:
     from tabulate import tabulate
 
-    from store import audit
     from store.rights import requests
 
     open_store(args)
     scope = console_scope()
-    views = requests.list_requests(scope, status=None if args.all else "open")
-    audit.record(None, "request.list", count=len(views))
+    views = requests.list_requests(scope, status=None if args.all else "open", audited=True)
     rows = [(v.id, v.contact_id if v.contact_id is not None else "-", v.kind, v.received_on, v.due_on,
              "yes" if v.extended else "", v.status, v.handler or "-", _deadline(v)) for v in views]
     print(tabulate(rows, headers=("id", "contact", "kind", "received", "due", "extended", "status",

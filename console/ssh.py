@@ -110,14 +110,13 @@ def cmd_user_remove_key(args) -> int:
 def cmd_user_keys(args) -> int:
     from tabulate import tabulate
 
-    from store import audit, sshkeys
+    from store import sshkeys
     from store.scope import Scope
 
     open_store(args)
     console = Scope.console()
-    views = sshkeys.keys_of(console, args.name) if args.name else sshkeys.all_keys(console)
-    audit.record(None, "ssh_key.list", "user", views[0].user_id if args.name and views else None,
-                 count=len(views))
+    views = (sshkeys.keys_of(console, args.name, audited=True) if args.name
+             else sshkeys.all_keys(console, audited=True))
     if not views:
         print("no SSH keys" + (f" for {args.name}" if args.name else ""))
         return 0

@@ -17,11 +17,10 @@ def cmd_user_add(args) -> int:
 def cmd_user_list(args) -> int:
     from tabulate import tabulate
 
-    from store import accounts, audit
+    from store import accounts
 
     open_store(args)
-    views = accounts.list_users(console_scope())
-    audit.record(None, "user.list", count=len(views))
+    views = accounts.list_users(console_scope(), audited=True)
     rows = [(u.username, u.role, when(u.last_login_at), "yes" if u.totp_enrolled else "no",
              "revoked" if u.revoked else "locked" if u.locked else "active", u.active_sessions)
             for u in views]
@@ -67,12 +66,11 @@ def cmd_user_reset_password(args) -> int:
 def cmd_user_sessions(args) -> int:
     from tabulate import tabulate
 
-    from store import accounts, audit, auth
+    from store import accounts, auth
 
     open_store(args)
     user_id = accounts.find_user(args.name).id if args.name else None
-    views = auth.sessions_of(console_scope(), user_id, active_only=not args.all)
-    audit.record(None, "session.list", "user", user_id, count=len(views))
+    views = auth.sessions_of(console_scope(), user_id, active_only=not args.all, audited=True)
     rows = [(v.id, v.username, when(v.started_at), when(v.last_seen_at), v.source_addr or "local",
              v.pid, v.end_reason or ("active" if v.ended_at is None and v.alive else
                                       "active (process gone)" if v.ended_at is None else "ended"))

@@ -92,14 +92,18 @@ def set_role(scope: Scope, username: str, role: str) -> None:
         audit.record(scope.user_id, "user.role", "user", user.id, role=role)
 
 
-def list_users(scope: Scope) -> list[UserView]:
+def list_users(scope: Scope, *, audited: bool = False) -> list[UserView]:
+    """Every staff account; `audited` records the listing (the console's, not the app's live list)."""
     scope.require("user.admin")
     now = utcnow()
     active = dict(tuples(LoginSession.select(LoginSession.user, fn.COUNT(LoginSession.id))
                   .where(LoginSession.ended_at.is_null()).group_by(LoginSession.user)))
-    return [UserView(
+    views = [UserView(
         id=u.id, username=u.username, role=u.role, last_login_at=u.last_login_at,
         totp_enrolled=u.totp_enrolled, revoked=u.revoked_at is not None,
         locked=bool(u.locked_until and u.locked_until > now),
         active_sessions=active.get(u.id, 0),
     ) for u in User.select().order_by(User.username)]
+    if audited:
+        audit.record(scope.user_id, "user.list", count=len(views))
+    return views

@@ -260,19 +260,27 @@ def remove_key(scope: Scope, key_id: int) -> None:
                      fingerprint=row.fingerprint)
 
 
-def keys_of(scope: Scope, username: str) -> list[KeyView]:
+def keys_of(scope: Scope, username: str, *, audited: bool = False) -> list[KeyView]:
+    """One user's keys; `audited` records the listing (the console's)."""
     from .accounts import find_user
 
     scope.require("user.admin")
     user = find_user(username)
-    return [_view(k, user.username) for k in SshKey.select().where(SshKey.user == user.id)
-            .order_by(SshKey.id)]
+    views = [_view(k, user.username) for k in SshKey.select().where(SshKey.user == user.id)
+             .order_by(SshKey.id)]
+    if audited:
+        audit.record(scope.user_id, "ssh_key.list", "user", user.id, count=len(views))
+    return views
 
 
-def all_keys(scope: Scope) -> list[KeyView]:
+def all_keys(scope: Scope, *, audited: bool = False) -> list[KeyView]:
+    """Everybody's keys; `audited` records the listing (the console's)."""
     scope.require("user.admin")
     names = dict(tuples(User.select(User.id, User.username)))
-    return [_view(k, names.get(k.user_id, "")) for k in SshKey.select().order_by(SshKey.id)]
+    views = [_view(k, names.get(k.user_id, "")) for k in SshKey.select().order_by(SshKey.id)]
+    if audited:
+        audit.record(scope.user_id, "ssh_key.list", "user", None, count=len(views))
+    return views
 
 
 # --- what sshd and the session ask ---------------------------------------------------

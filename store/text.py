@@ -2,9 +2,9 @@
 
 Every output that shows or hands over text from users takes its character set
 from here: validation refuses these characters, the import replaces them, the
-display (tui/safe.py) shows a visible placeholder, the reports and the mailing
-CSV replace them, and the console prints a '?' for them.  Each output chooses
-its placeholder; none chooses its own set.
+display (tui/safe.py) and the console show the visible stand-ins of `visible`,
+the reports and the mailing CSV replace them.  Each output chooses its
+placeholder; none chooses its own set, and the visible stand-ins live here once.
 
 The set is the union of what the five earlier copies covered, plus the bidi
 marks none of them did:
@@ -57,6 +57,30 @@ def replace_unsafe(value: str, replacement: str | Callable[[str], str], *,
     if callable(replacement):
         return pattern(multiline=multiline).sub(lambda m: replacement(m.group(0)), value)
     return pattern(multiline=multiline).sub(replacement, value)
+
+
+ESCAPE_PICTURE = "\u241b"  # ␛
+REPLACEMENT = "\ufffd"  # �
+
+
+def picture(ch: str) -> str:
+    """The visible stand-in for one character of the set."""
+    code = ord(ch)
+    if ch == "\x1b":
+        return ESCAPE_PICTURE
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control pictures": ␀ ␁ ... ␟
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return REPLACEMENT
+
+
+def visible(value: object, *, multiline: bool = False) -> str:
+    """Stored text as plain characters for a terminal: each character of the set
+    becomes its visible stand-in (so "Fax\x1b[2J" shows as "Fax␛[2J" and never acts)."""
+    if value is None:
+        return ""
+    return replace_unsafe(str(value), picture, multiline=multiline)
 
 
 def stored_line(value: str | None, limit: int) -> str:

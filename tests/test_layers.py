@@ -12,7 +12,6 @@ PRIVATE = {"store.models", "store.db", "store.bulk", "store.migrations"}
 CONSOLE_INTO_TUI = {
     ("console/main.py", "tui.app"),  # `minicrm run` starts the TUI
     ("console/ssh.py", "tui.sshsession"),  # `minicrm session` with a terminal starts the TUI
-    ("console/common.py", "tui.safe"),  # visible control characters (until store/text.py has them)
 }
 
 
@@ -102,3 +101,25 @@ def test_the_console_defines_no_error_class_of_its_own():
            if isinstance(node, ast.ClassDef)
            and any(getattr(b, "id", getattr(b, "attr", "")) in family for b in node.bases)]
     assert own == []
+
+
+def _audit_writes(path: Path):
+    """Calls that append to the audit trail: `audit.record(...)`, or `record` imported from store.audit."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {a.asname or a.name for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module == "store.audit"
+                for a in node.names if a.name == "record"}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if (isinstance(f, ast.Attribute) and f.attr == "record" and getattr(f.value, "id", "") == "audit") \
+                or (isinstance(f, ast.Name) and f.id in imported):
+            yield node.lineno
+
+
+def test_front_ends_write_no_audit_rows():
+    """The store records what happened: tui/ and console/ never call audit.record themselves."""
+    writes = [f"{path.relative_to(ROOT)}:{line}" for package in ("tui", "console")
+              for path in (ROOT / package).rglob("*.py") for line in _audit_writes(path)]
+    assert writes == []

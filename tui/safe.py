@@ -13,28 +13,14 @@ from rich.text import Text
 
 from store import text as _store_text
 
-ESCAPE_PICTURE = "\u241b"  # ␛
-REPLACEMENT = "\ufffd"  # �
-
-
-def _picture(ch: str) -> str:
-    """The visible stand-in for one character of store.text's set."""
-    code = ord(ch)
-    if ch == "\x1b":
-        return ESCAPE_PICTURE
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Unicode "control pictures": ␀ ␁ ... ␟
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return REPLACEMENT
+ESCAPE_PICTURE = _store_text.ESCAPE_PICTURE
+REPLACEMENT = _store_text.REPLACEMENT
 
 
 def clean(value, *, multiline: bool = False) -> str:
     """Stored text as plain characters: controls become visible placeholders."""
-    if value is None:
-        return ""
-    # the character set is the store's (store.text): display never decides it alone
-    return _store_text.replace_unsafe(str(value), _picture, multiline=multiline)
+    # the character set and its stand-ins are the store's (store.text): display never decides them alone
+    return _store_text.visible(value, multiline=multiline)
 
 
 def text(value, *, style: str = "", multiline: bool = False) -> Text:

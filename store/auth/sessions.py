@@ -216,11 +216,12 @@ def _may_see_sessions_of(scope: Scope, user_id: int | None) -> None:
 
 
 def sessions_of(scope: Scope, user_id: int | None, *, active_only: bool = True,
-                now=None) -> list[SessionView]:
+                now=None, audited: bool = False) -> list[SessionView]:
     """One user's sessions (user_id None: everybody's), newest first.
 
     Active means not ended, not older than session_max_hours and not outdated by
-    a revoke or reset; `current` marks sessions this process started.
+    a revoke or reset; `current` marks sessions this process started.  `audited`
+    records the listing (the console's; the app's own session list is not audited).
     """
     _may_see_sessions_of(scope, user_id)
     when, _ = clock(now)
@@ -243,6 +244,8 @@ def sessions_of(scope: Scope, user_id: int | None, *, active_only: bool = True,
             pid=s.pid, current=s.id in _local_sessions, user_id=s.user_id, username=s.username,
             ended_at=s.ended_at, end_reason=s.end_reason,
             alive=s.ended_at is None and _pid_alive(s.pid)))
+    if audited:
+        audit.record(scope.user_id, "session.list", "user", user_id, count=len(views))
     return views
 
 

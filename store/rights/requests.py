@@ -187,8 +187,10 @@ def _view(row: DataSubjectRequest, names: dict, handlers: dict, today: dt.date,
 
 
 def list_requests(scope: Scope, *, status: str | None = "open", contact_id: int | None = None,
-                  today: dt.date | None = None, soon_days: int = DUE_SOON_DAYS) -> list[RequestView]:
-    """Requests in the register, soonest deadline first (status None: all)."""
+                  today: dt.date | None = None, soon_days: int = DUE_SOON_DAYS,
+                  audited: bool = False) -> list[RequestView]:
+    """Requests in the register, soonest deadline first (status None: all); `audited`
+    records the listing (the console's; the app's request list is not audited)."""
     scope.require("request.handle")
     q = scope.requests()
     if status is not None:
@@ -203,7 +205,10 @@ def list_requests(scope: Scope, *, status: str | None = "open", contact_id: int 
                  .select(Contact.id, Contact.first_name, Contact.last_name)}
     handlers = dict(tuples(User.select(User.id, User.username)))
     day = _today(today)
-    return [_view(r, names, handlers, day, soon_days) for r in rows]
+    views = [_view(r, names, handlers, day, soon_days) for r in rows]
+    if audited:
+        audit.record(scope.user_id, "request.list", count=len(views))
+    return views
 
 
 def open_requests(scope: Scope, *, today: dt.date | None = None,

@@ -3,13 +3,14 @@ real processes against a real encrypted store: output, audit rows, one-line erro
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
 from store import auth
 from store.db import database
 from store.models import Contact, Deal
+
+from waiting import GENEROUS
 
 from .children import WATCH_SESSION
 from .conftest import PASSWORD, audit_rows
@@ -87,10 +88,10 @@ def test_sessions_and_end_session_reach_a_live_process(crm, make_user, run_cli, 
     assert str(session_id) in run_cli(crm, "user", "sessions").stdout
 
     ended = run_cli(crm, "user", "end-session", str(session_id))
-    done = time.time()
     assert ended.returncode == 0, ended.stderr
-    words = child.line(timeout=10).split(" ", 3)
-    assert words[:2] == ["ended", "ended"] and float(words[2]) - done < 2.0
+    # the live process ends its session (how soon: bench/bench_auth.py, revocation delay)
+    words = child.line(timeout=GENEROUS).split(" ", 3)
+    assert words[:2] == ["ended", "ended"]
     child.finish()
 
     _one_line_error(run_cli(crm, "user", "end-session", str(session_id)), f"no active session {session_id}")
@@ -98,3 +99,29 @@ def test_sessions_and_end_session_reach_a_live_process(crm, make_user, run_cli, 
     _one_line_error(run_cli(crm, "user", "sessions", "nobody"), "no user named 'nobody'")
     assert "anna" in run_cli(crm, "user", "sessions", "--all").stdout
     assert audit_rows("session.list") and audit_rows("session.end")
+
+
+def test_the_store_audits_the_consoles_listings_not_the_apps(crm, make_user, run_cli):
+    """The console writes no audit rows itself: the store records each listing it asks for,
+    as the server operator (no actor id); the app's own live lists are not audited."""
+    from store import accounts, sshkeys
+    from store.models import User
+    from store.rights import requests
+    from store.scope import Scope
+
+    admin = Scope(User.get_by_id(make_user("ada", role="admin").id))
+    before = len(audit_rows())
+    accounts.list_users(admin)
+    auth.sessions_of(admin, None)
+    sshkeys.all_keys(admin)
+    sshkeys.keys_of(admin, "ada")
+    requests.list_requests(admin)
+    assert len(audit_rows()) == before
+
+    for command in (("user", "list"), ("user", "sessions"), ("user", "keys"), ("user", "keys", "ada"),
+                    ("requests", "list")):
+        assert run_cli(crm, *command).returncode == 0, command
+    listed = [(r.action, r.actor_id, r.entity_id) for r in audit_rows()[before:]]
+    assert listed == [("user.list", None, None), ("session.list", None, None),
+                      ("ssh_key.list", None, None), ("ssh_key.list", None, admin.user_id),
+                      ("request.list", None, None)]

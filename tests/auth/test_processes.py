@@ -10,6 +10,8 @@ from store import auth
 from store.models import User
 from store.scope import Scope
 
+from waiting import GENEROUS
+
 from .children import RACE_LOGIN, WATCH_SESSION
 from .conftest import PASSWORD, audit_rows
 
@@ -68,15 +70,14 @@ def test_lockout_counts_failures_from_every_process(crm, make_user, spawn_child,
     (lambda: auth.reset_2fa(Scope.console(), "anna"), "reset"),
     (lambda: auth.reset_password(Scope.console(), "anna"), "reset"),
 ])
-def test_admin_action_ends_a_live_session_in_another_process_within_2s(
+def test_admin_action_ends_a_live_session_in_another_process(
         crm, make_user, spawn_child, action, reason):
+    # how soon it ends (one poll interval, about a second) is measured in bench/bench_auth.py
     anna = make_user("anna")
     child = spawn_child(crm, WATCH_SESSION, "anna", PASSWORD, anna.code())
     assert child.line().startswith("ready ")
     action()
-    done = time.time()
-    words = child.line(timeout=10).split(" ", 3)
+    words = child.line(timeout=GENEROUS).split(" ", 3)
     assert words[:2] == ["ended", reason]
-    assert float(words[2]) - done < 2.0
     assert words[3] == auth.SessionEnded.MESSAGES[reason]
     child.finish()

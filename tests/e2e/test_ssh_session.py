@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from sshd_harness import SEARCH_READY, audit_rows, last_audit_id, log_in
+from waiting import GENEROUS
 
 NO_MOUSE = {"mouse_any_flag": "0", "mouse_button_flag": "0", "mouse_standard_flag": "0",
             "mouse_sgr_flag": "0", "mouse_all_flag": "0", "alternate_on": "0"}
@@ -101,12 +102,13 @@ def test_wrong_code_is_refused_and_audited(server, tmux):
     pane.wait_dead(10)
 
 
-def test_revoking_a_user_ends_the_live_connection_within_2_seconds(server, tmux):
+# How soon a revocation ends a live session (one poll, about a second) is measured in
+# bench/bench_auth.py (revocation delay); these tests wait for the end, generously.
+def test_revoking_a_user_ends_the_live_connection(server, tmux):
     carol = log_in(tmux, server, "carol")
     carol.wait_for(SEARCH_READY, timeout=30)
     server.minicrm("user", "revoke", "carol")
-    took = carol.wait_dead(2.0)  # measured from the revoke's commit, not from the command's start
-    assert took <= 2.0
+    carol.wait_dead(GENEROUS)
     assert "Your access has been revoked" in carol.history()
     assert carol.terminal_modes() == NO_MOUSE
     assert _sessions(server, "carol")[-1] == {**_sessions(server, "carol")[-1], "ended": True,
@@ -116,11 +118,11 @@ def test_revoking_a_user_ends_the_live_connection_within_2_seconds(server, tmux)
     assert refused.returncode == 255 and b"Permission denied (publickey)" in refused.stderr
 
 
-def test_removing_the_key_ends_the_live_connection_within_2_seconds(server, tmux):
+def test_removing_the_key_ends_the_live_connection(server, tmux):
     dave = log_in(tmux, server, "dave")
     dave.wait_for(SEARCH_READY, timeout=30)
     server.minicrm("user", "remove-key", str(server.staff["dave"].key_id))
-    assert dave.wait_dead(2.0) <= 2.0
+    dave.wait_dead(GENEROUS)
     assert dave.terminal_modes() == NO_MOUSE
     assert "Your access has been revoked" in dave.history()
     last = _sessions(server, "dave")[-1]

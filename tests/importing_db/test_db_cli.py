@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from importing_db_helpers import write
@@ -126,8 +125,9 @@ def test_a_process_killed_mid_import_leaves_nothing_behind(users, closed_store, 
                   for t in ("contact", "company", "import_batch", "note")]
         assert counts == [0, 0, 0, 0]
         assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
-        started = time.monotonic()  # the write lock went with the process: the next import runs
+        # the write lock went with the process: the next import runs (a lock still held would
+        # refuse it with "database is locked" once the store's busy timeout has passed)
         report = import_file(Scope(users["admin"]), write(tmp_path, "small.csv", "Navn,E-mail\nA A,a@x.dk\n"))
-        assert report.new == 1 and time.monotonic() - started < 5
+        assert report.new == 1
     finally:
         runtime.close_store()

@@ -6,8 +6,6 @@ use the ``fast_bcrypt`` fixture, which lowers the floor for one test.
 
 from __future__ import annotations
 
-import time
-
 import bcrypt
 import pytest
 
@@ -20,15 +18,13 @@ LONG_B = PREFIX_72 + "a" * 63 + "b"
 
 
 @pytest.fixture(scope="module")
-def real_hash() -> tuple[str, float]:
-    """One production-cost hash of LONG_A, and how long it took."""
-    start = time.perf_counter()
-    stored = hash_password(LONG_A)
-    return stored, time.perf_counter() - start
+def real_hash() -> str:
+    """One production-cost hash of LONG_A."""
+    return hash_password(LONG_A)
 
 
 def test_production_hash_format_and_cost(real_hash):
-    stored, _ = real_hash
+    stored = real_hash
     assert stored.startswith("hmac-bcrypt-v1:$2b$12$")
     assert len(stored) == 75
     assert DEFAULT_COST == 12 and passwords.MIN_COST == 12
@@ -37,7 +33,7 @@ def test_production_hash_format_and_cost(real_hash):
 
 
 def test_long_passwords_sharing_first_72_bytes_are_told_apart(real_hash):
-    stored, _ = real_hash
+    stored = real_hash
     assert len(LONG_A) == len(LONG_B) == 100
     assert LONG_A.encode()[:72] == LONG_B.encode()[:72]
     assert verify_password(LONG_A, stored) is True
@@ -45,7 +41,7 @@ def test_long_passwords_sharing_first_72_bytes_are_told_apart(real_hash):
 
 
 def test_dummy_verify_costs_a_real_verify(real_hash, monkeypatch):
-    stored, _ = real_hash
+    stored = real_hash
     # Deterministic part: dummy_verify runs bcrypt against a cost-12 hash.
     assert not needs_rehash(passwords._DUMMY_HASH)
     seen: list[bytes] = []
@@ -56,15 +52,11 @@ def test_dummy_verify_costs_a_real_verify(real_hash, monkeypatch):
         return real_checkpw(candidate, hashed)
 
     monkeypatch.setattr(bcrypt, "checkpw", spy)
-    start = time.perf_counter()
     assert dummy_verify() is False
-    dummy_time = time.perf_counter() - start
-    start = time.perf_counter()
     assert verify_password("wrong password", stored) is False
-    real_time = time.perf_counter() - start
+    # The same work: one bcrypt check at the production cost each (the time ratio,
+    # near 1, is measured in bench/bench_passwords.py).
     assert len(seen) == 2 and seen[0][:7] == seen[1][:7] == b"$2b$12$"
-    # Loose timing part (same work, so the ratio is near 1).
-    assert 0.3 < dummy_time / real_time < 3.5
 
 
 def test_cost_below_12_is_refused_in_production():
@@ -115,9 +107,7 @@ def test_hash_errors_do_not_echo_the_password(fast_bcrypt):
 def test_verify_never_raises_on_bad_input(fast_bcrypt):
     stored = hash_password("violet Orbit kettle 47", cost=fast_bcrypt)
     huge = "a" * (1024 * 1024)
-    start = time.perf_counter()
-    assert verify_password(huge, stored) is False
-    assert time.perf_counter() - start < 0.5
+    assert verify_password(huge, stored) is False  # how fast: bench/bench_passwords.py
     assert verify_password("", stored) is False
     assert verify_password(None, stored) is False  # type: ignore[arg-type]
     assert verify_password("ab\ud800cd", stored) is False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import re
 import string
-import time
 from importlib import resources
 
 import pytest
@@ -48,21 +47,19 @@ def test_empty_password():
     assert "password" in str(exc).lower()
 
 
-def test_one_megabyte_password_is_rejected_quickly():
+# How fast the check refuses huge input (by its length, before any other work) is
+# measured in bench/bench_passwords.py, beside the check of an ordinary password.
+def test_one_megabyte_password_is_rejected():
     huge = "a" * (1024 * 1024)
-    start = time.perf_counter()
     exc = rejected(huge)
-    assert time.perf_counter() - start < 0.05
     assert exc.code == "too_long"
     assert exc.params == {"max_length": MAX_LENGTH}
     assert "128" in str(exc)
     assert len(str(exc)) < 200 and len(repr(exc)) < 250
 
 
-def test_huge_non_ascii_input_is_rejected_quickly():
-    start = time.perf_counter()
+def test_huge_non_ascii_input_is_rejected():
     assert rejected("\u00e9\u0301" * 500_000).code == "too_long"
-    assert time.perf_counter() - start < 0.05
 
 
 @pytest.mark.parametrize(
