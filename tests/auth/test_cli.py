@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from waiting import GENEROUS
 
 from store import auth
 from store.db import database
 from store.models import Contact, Deal
-
-from waiting import GENEROUS
 
 from .children import WATCH_SESSION
 from .conftest import PASSWORD, audit_rows

@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from waiting import GENEROUS
 
 from store import auth
 from store.models import User
 from store.scope import Scope
-
-from waiting import GENEROUS
 
 from .children import RACE_LOGIN, WATCH_SESSION
 from .conftest import PASSWORD, audit_rows

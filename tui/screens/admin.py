@@ -74,9 +74,7 @@ class AdminScreen(BaseScreen):
 
     def check_action(self, action: str, parameters) -> bool | None:
         scope = self.app.scope
-        if action != "back" and (scope is None or not scope.can("user.admin")):
-            return False
-        return True
+        return action == "back" or (scope is not None and scope.can("user.admin"))
 
     def action_back(self) -> None:
         self.app.pop_screen()
