@@ -137,7 +137,7 @@ def test_a_dropped_connection_closes_the_session_cleanly(server, tmux):
     before = set(_session_processes(server))
     assert before, "no session process found"
     os.kill(ian.pid, signal.SIGKILL)  # the client vanishes: sshd hangs up on the session
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # generous: a busy machine reaps slowly
     while time.monotonic() < deadline and (set(_session_processes(server)) & before):
         time.sleep(0.1)
     assert not set(_session_processes(server)) & before, "the session process outlived its connection"
