@@ -98,6 +98,12 @@ def verify() -> ChainReport:
     return ChainReport(count, None, prev)
 
 
+def head() -> tuple[int, str]:
+    """The newest row's id and hash: what a backup manifest or an outside checkpoint notes down."""
+    row = database.execute_sql('SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1').fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
 def history(entity: str, entity_id: int, limit: int = 200) -> list[AuditEvent]:
     """Who viewed and changed one record, newest first."""
     return list(AuditEvent.select()
