@@ -60,6 +60,12 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "export": {
         "folder": Setting(str, "exports", "Where data-subject export bundles are written (mode 0700)."),
     },
+    "backup": {
+        "folder": Setting(str, "backups", "Where `minicrm backup create` writes encrypted backups (mode 0700)."),
+        "keep_daily": Setting(int, 7, "Keep the newest backup of each of this many days.", minimum=1),
+        "keep_weekly": Setting(int, 4, "Keep the newest backup of each of this many ISO weeks.", minimum=0),
+        "keep_monthly": Setting(int, 12, "Keep the newest backup of each of this many months.", minimum=0),
+    },
 }
 
 
@@ -83,6 +89,10 @@ class Config:
     @property
     def export_dir(self) -> Path:
         return self._path(self["export.folder"])
+
+    @property
+    def backup_dir(self) -> Path:
+        return self._path(self["backup.folder"])
 
     def _path(self, value: str) -> Path:
         p = Path(value).expanduser()
