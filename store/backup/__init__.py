@@ -7,6 +7,8 @@ The public API (front ends and other store modules call only these):
     last_verified() -> VerifiedBackup | None               for the record of processing and doctor
     newest_backup(folder=None) -> Path | None
     rotate(folder) -> list[Path]                           keep_daily / keep_weekly / keep_monthly
+    restore_backup(path) -> RestoreReport                  no live session; ledger re-applied
+    drill(backup=None) -> DrillReport                      the newest, restored somewhere else, checked
 
 A backup is `minicrm-<UTC time>Z.db` (SQLCipher, under the database key) with
 `minicrm-<UTC time>Z.json` beside it.  The key is never written beside them:
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from .create import backup_folder, create_backup
 from .manifest import Manifest, read_manifest
+from .restore import DrillReport, RestoreReport, drill, live_sessions, restore_backup
 from .rotation import backups_in, rotate
 from .verify import VerifiedBackup, VerifyReport, last_verified, verify_backup
 
@@ -28,5 +31,6 @@ def newest_backup(folder: Path | str | None = None) -> Path | None:
     return found[0][1] if found else None
 
 
-__all__ = ["Manifest", "VerifiedBackup", "VerifyReport", "backup_folder", "backups_in", "create_backup",
+__all__ = ["DrillReport", "Manifest", "RestoreReport", "drill", "live_sessions", "restore_backup",
+            "VerifiedBackup", "VerifyReport", "backup_folder", "backups_in", "create_backup",
            "last_verified", "newest_backup", "read_manifest", "rotate", "verify_backup"]

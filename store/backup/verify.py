@@ -60,19 +60,7 @@ def verify_backup(path: Path | str, key: bytes | None = None, *, record: bool = 
         return report
     try:
         with files.opened(path, key) as conn:
-            problems += files.integrity_problems(conn)
-            broken = files.chain_break(conn)
-            if broken is not None:
-                problems.append(f"the audit chain breaks at row {broken}")
-            if files.audit_head(conn) != (manifest.audit_head_id, manifest.audit_head_hash):
-                problems.append("the audit head differs from the manifest's")
-            if files.schema_version(conn) != manifest.schema_version:
-                problems.append("the schema version differs from the manifest's")
-            actual = files.counts(conn)
-            for table in sorted(set(actual) | set(manifest.counts)):
-                if actual.get(table) != manifest.counts.get(table):
-                    problems.append(f"table {table}: {actual.get(table)} rows, the manifest says "
-                                    f"{manifest.counts.get(table)}")
+            problems += contents_problems(conn, manifest)
     except WrongKey:
         problems.append(f"the key does not open it (it is under key {manifest.key_id}, "
                         f"this key is {files.key_id(key)})")
@@ -82,6 +70,24 @@ def verify_backup(path: Path | str, key: bytes | None = None, *, record: bool = 
         audit.record(None, "backup.verified", file=path.name, created_at=manifest.created_at,
                      audit_head=manifest.audit_head_id)
     return report
+
+
+def contents_problems(conn, manifest: Manifest) -> list[str]:
+    """Pages, audit chain, head, schema and counts of an open copy against its manifest."""
+    problems = files.integrity_problems(conn)
+    broken = files.chain_break(conn)
+    if broken is not None:
+        problems.append(f"the audit chain breaks at row {broken}")
+    if files.audit_head(conn) != (manifest.audit_head_id, manifest.audit_head_hash):
+        problems.append("the audit head differs from the manifest's")
+    if files.schema_version(conn) != manifest.schema_version:
+        problems.append("the schema version differs from the manifest's")
+    actual = files.counts(conn)
+    for table in sorted(set(actual) | set(manifest.counts)):
+        if actual.get(table) != manifest.counts.get(table):
+            problems.append(f"table {table}: {actual.get(table)} rows, the manifest says "
+                            f"{manifest.counts.get(table)}")
+    return problems
 
 
 @dataclass(frozen=True)

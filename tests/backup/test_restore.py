@@ -1,0 +1,69 @@
+"""Restoring a backup: refused while anyone is working, the replaced file kept, and
+nobody erased after the backup comes back."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from store import backup
+from store.errors import StoreError
+from store.scope import Scope
+
+
+def _person(n: int) -> int:
+    from store.contacts import create_contact
+
+    return create_contact(Scope.console(), first_name=f"Person{n}", last_name="Hansen",
+                          email=f"person{n}@example.dk", phone=f"+45201000{n:02d}")
+
+
+def _emails() -> set[str]:
+    from store.db import database
+
+    return {e for (e,) in database.execute_sql("SELECT email FROM contact WHERE email IS NOT NULL")}
+
+
+def test_restore_keeps_people_erased_after_the_backup_erased(store):
+    from store.rights import erase_person, is_erased
+
+    kept, erased = _person(1), _person(2)
+    manifest = backup.create_backup()
+    erase_person(Scope.console(), erased, legal_basis="art17_1a")
+    _person(3)  # made after the backup: the restore takes the register back to before it
+
+    report = backup.restore_backup(manifest.path_in(store.backup_dir))
+
+    assert report.erased_again == [erased]
+    assert _emails() == {"person1@example.dk"}
+    assert is_erased(email="person2@example.dk")
+    assert report.replaced.exists() and report.replaced.stat().st_size > 0
+    assert "erased again" in report.summary() and str(report.replaced) in report.summary()
+    assert kept in {c for (c,) in __import__("store.db", fromlist=["database"]).database.execute_sql(
+        "SELECT id FROM contact")}
+    from store import audit
+
+    assert audit.verify().ok
+
+
+def test_restore_is_refused_while_a_session_is_live(store, users):
+    from store.auth.sessions import start_session
+    from store.models import utcnow
+
+    manifest = backup.create_backup()
+    session = start_session(users["sales"], utcnow(), None, os.getpid(), "totp")
+    before = store.db_path.stat().st_ino
+    with pytest.raises(StoreError, match=rf"session {session.id} \(user {users['sales'].id}, pid {os.getpid()}\)"):
+        backup.restore_backup(manifest.path_in(store.backup_dir))
+    assert store.db_path.stat().st_ino == before
+
+
+def test_drill_restores_the_newest_elsewhere_and_the_record_shows_it(store):
+    _person(1)
+    backup.create_backup()
+    newest = backup.create_backup()
+    report = backup.drill()
+    assert report.ok, report.problems
+    assert report.backup.name == newest.file
+    last = backup.last_verified()
+    assert last is not None and last.drill and last.file == newest.file
