@@ -104,9 +104,9 @@ def sha256_file(path: Path) -> str:
 
 def key_id(key: bytes) -> str:
     """A short public name for a key (which key a backup is under), not the key."""
-    from ..secretbox import derive_key
+    from ..keyring import key_id as name
 
-    return derive_key(key, "key-id")[:8].hex()
+    return name(key)
 
 
 def counts(conn) -> dict[str, int]:
