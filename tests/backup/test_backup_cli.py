@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
+from waiting import wait_for
+
 from store.backup import files
 from store.db import read_key_file
-
-from waiting import wait_for
 
 WRITERS = 4
 
