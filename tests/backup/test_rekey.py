@@ -57,3 +57,33 @@ def test_two_rekeys_in_a_row_keep_totp_and_the_ledger(store, totp_user):
     from store import audit
 
     assert audit.verify().ok
+
+
+def test_a_backup_kept_elsewhere_from_before_a_rekey_restores_with_the_old_key(store, totp_user, tmp_path):
+    import os
+
+    from store.auth.sessions import Session
+    from store.contacts import create_contact
+    from store.errors import StoreError
+    from store.rights import erase_person, is_erased
+
+    create_contact(Scope.console(), first_name="Kept", last_name="Person", email="kept@example.dk")
+    later = create_contact(Scope.console(), first_name="Later", last_name="Gone", email="later@example.dk")
+    offsite = tmp_path / "offsite"
+    manifest = backup.create_backup(offsite)
+    old_key_file = tmp_path / "old.key"
+    fd = os.open(old_key_file, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, store.key_path.read_bytes())
+    os.close(fd)
+    report = rekey.rekey()
+    assert report.reencrypted == []  # not in backup.folder: the rekey cannot know about it
+    erase_person(Scope.console(), later, legal_basis="art17_1a")
+
+    path = manifest.path_in(offsite)
+    with pytest.raises(StoreError, match="does not open"):
+        backup.restore_backup(path)
+    restored = backup.restore_backup(path, key=read_key_file(old_key_file))
+
+    assert restored.erased_again == [later] and is_erased(email="later@example.dk")
+    assert key_opens_file(store.db_path, read_key_file(store.key_path)) is True
+    assert isinstance(login_with_totp(*totp_user), Session)

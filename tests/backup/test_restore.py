@@ -67,3 +67,16 @@ def test_drill_restores_the_newest_elsewhere_and_the_record_shows_it(store):
     assert report.backup.name == newest.file
     last = backup.last_verified()
     assert last is not None and last.drill and last.file == newest.file
+
+
+def test_the_record_of_processing_shows_the_last_verified_backup(store):
+    from store.processing import SECURITY_MEASURES, backup_status
+
+    assert "backups" in SECURITY_MEASURES
+    assert backup_status()[0] == "No backup has been verified yet"
+    manifest = backup.create_backup()
+    assert backup_status()[0] == "No backup has been verified yet"  # taken is not verified
+    backup.drill()
+    en, da = backup_status()
+    assert en.startswith(f"Last verified backup: {manifest.file}, restored in a drill on")
+    assert manifest.file in da
