@@ -137,6 +137,10 @@ def restore_backup(path: Path | str, *, key: bytes | None = None,
 
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         replaced = live.with_name(f"{live.name}.replaced-{stamp}")
+        n = 1
+        while replaced.exists():  # two restores within one second
+            n += 1
+            replaced = live.with_name(f"{live.name}.replaced-{stamp}-{n}")
         say(f"keeping the replaced database as {replaced}")
         os.link(live, replaced)
         os.replace(staging, live)
