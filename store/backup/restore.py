@@ -73,8 +73,15 @@ def _ledger_rows() -> list[tuple]:
 
 def leave_wal(conn_execute) -> None:
     """Checkpoint and switch to rollback-journal mode, or refuse if another process has the file open."""
+    from peewee import OperationalError
+
     conn_execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    mode = conn_execute("PRAGMA journal_mode = DELETE")
+    try:
+        mode = conn_execute("PRAGMA journal_mode = DELETE")
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        mode = "wal"  # leaving WAL needs the file to itself: someone else has it open
     if str(mode).lower() != "delete":
         raise StoreError("another process still has the database open (a cron job, the web endpoint?): "
                          "stop it and try again; nothing was changed")

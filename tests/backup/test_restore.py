@@ -80,3 +80,35 @@ def test_the_record_of_processing_shows_the_last_verified_backup(store):
     en, da = backup_status()
     assert en.startswith(f"Last verified backup: {manifest.file}, restored in a drill on")
     assert manifest.file in da
+
+
+HOLDER = """
+runtime.open_store()
+database.execute_sql("SELECT count(*) FROM contact").fetchone()
+print("open", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_restore_and_rekey_are_refused_while_another_process_has_the_file_open(store, tmp_path):
+    import subprocess
+
+    from conftest import _env, python_command
+
+    from store import rekey
+
+    manifest = backup.create_backup()
+    holder = subprocess.Popen(python_command(HOLDER), env=_env(store), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open", holder.stderr.read()
+        before = store.db_path.stat().st_ino
+        with pytest.raises(StoreError, match="another process still has the database open"):
+            backup.restore_backup(manifest.path_in(store.backup_dir))
+        with pytest.raises(StoreError, match="another process still has the database open"):
+            rekey.rekey()
+        assert store.db_path.stat().st_ino == before
+        assert not rekey.pending_key_path(store).exists()
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert _emails() == set()  # the store this process has open still works
