@@ -90,3 +90,43 @@ def test_list_and_drill(closed_store, run_cli):
     assert drill.stdout.startswith("drill passed")
     listing = run_cli(config, "backup", "list")
     assert "this key" in listing.stdout and "(drill)" in listing.stdout
+
+
+def test_on_a_terminal_each_step_shows_as_it_happens(closed_store):
+    import os
+    import pty
+    import subprocess
+
+    from conftest import _env, minicrm_command
+
+    config = closed_store
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([*minicrm_command(), "backup", "create"], env=_env(config), stdout=subprocess.PIPE,
+                              stderr=slave, stdin=subprocess.DEVNULL, text=True, timeout=120)
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    text = shown.decode()
+    assert "copying" in text and "checking the copy" in text and "manifest" in text
+    assert len(proc.stdout.strip().splitlines()) == 1
+
+
+def test_restore_from_the_command_line_says_what_it_did(closed_store, run_cli):
+    config = closed_store
+    assert run_cli(config, "backup", "create").returncode == 0
+    backup = next(config.backup_dir.glob("minicrm-*Z.db"))
+    done = run_cli(config, "backup", "restore", str(backup))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"restored {backup.name}") and "kept as" in done.stdout
+    assert list(config.db_path.parent.glob("crm.db.replaced-*"))
