@@ -11,9 +11,9 @@ def _key_from(args) -> bytes | None:
     """--key-file: a backup under another key (one taken before a rekey, copied elsewhere)."""
     if not getattr(args, "key_file", None):
         return None
-    from store.db import read_key_file
+    from store.backup import key_from_file
 
-    return read_key_file(Path(args.key_file))
+    return key_from_file(args.key_file)
 
 
 def cmd_backup_create(args) -> int:
@@ -64,12 +64,10 @@ def cmd_backup_drill(args) -> int:
 
 def cmd_backup_list(args) -> int:
     from store import backup
-    from store.backup import files
     from store.errors import StoreError
-    from store.runtime import current
 
     open_store(args)
-    mine = files.key_id(current().key)
+    mine = backup.current_key_id()
     found = backup.backups_in(backup.backup_folder(args.folder))
     for _, path in found:
         try:

@@ -25,12 +25,27 @@ from .rotation import backups_in, rotate
 from .verify import VerifiedBackup, VerifyReport, last_verified, verify_backup
 
 
+def key_from_file(path: Path | str) -> bytes:
+    """The key in a key file (0600): for a backup under another key (from before a rekey)."""
+    from ..db import read_key_file
+
+    return read_key_file(Path(path))
+
+
+def current_key_id() -> str:
+    """The public name of the open store's key, as manifests note it (`Manifest.key_id`)."""
+    from ..runtime import current
+    from .files import key_id
+
+    return key_id(current().key)
+
+
 def newest_backup(folder: Path | str | None = None) -> Path | None:
     """The newest backup in `folder` (default: backup.folder), or None."""
     found = backups_in(backup_folder(folder))
     return found[0][1] if found else None
 
 
-__all__ = ["DrillReport", "Manifest", "RestoreReport", "drill", "live_sessions", "restore_backup",
-            "VerifiedBackup", "VerifyReport", "backup_folder", "backups_in", "create_backup",
-           "last_verified", "newest_backup", "read_manifest", "rotate", "verify_backup"]
+__all__ = ["DrillReport", "Manifest", "RestoreReport", "VerifiedBackup", "VerifyReport", "backup_folder",
+           "backups_in", "create_backup", "current_key_id", "drill", "key_from_file", "last_verified",
+           "live_sessions", "newest_backup", "read_manifest", "restore_backup", "rotate", "verify_backup"]
