@@ -29,8 +29,13 @@ def backup_folder(to: Path | str | None = None) -> Path:
     """--to DIR, else the configured backup.folder; created 0700."""
     from ..runtime import current
 
-    folder = Path(to) if to is not None else current().config.backup_dir
+    cfg = current().config
+    folder = Path(to) if to is not None else cfg.backup_dir
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if cfg.key_path.parent.resolve() == folder.resolve():
+        # whoever copies the folder off the machine would copy the key with the ciphertext
+        raise StoreError(f"{folder} holds the key file {cfg.key_path.name}: backups never go beside their key; "
+                         "choose another folder (backup.folder or --to)")
     return folder
 
 

@@ -111,6 +111,7 @@ def restore_backup(path: Path | str, *, key: bytes | None = None,
         raise StoreError(f"{path} was written by a newer MiniCRM (schema {manifest.schema_version})")
     ledger = _ledger_rows()
     ledger_key = runtime.derived_key("ledger")
+    replaced_head, _ = audit.head()  # the trail after this id is in the replaced file only
 
     staging = live.with_name(live.name + ".restoring")
     staging.unlink(missing_ok=True)  # a crashed restore's leftover, never the live file
@@ -135,7 +136,9 @@ def restore_backup(path: Path | str, *, key: bytes | None = None,
         say(f"carrying over {len(ledger)} erasure ledger entries and erasing those people again")
         carried = _carry_ledger(ledger)
         erased = reapply_ledger(Scope.console())
+        # an outside checkpoint past the backup's head is explained by this row (audit verify)
         audit.record(None, "backup.restore", file=path.name, created_at=manifest.created_at,
+                     audit_head=manifest.audit_head_id, replaced_head=replaced_head,
                      ledger_carried=carried, erased_again=len(erased))
         audit.flush()
         database.execute_sql("PRAGMA journal_mode = DELETE").fetchone()

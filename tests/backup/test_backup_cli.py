@@ -130,3 +130,20 @@ def test_restore_from_the_command_line_says_what_it_did(closed_store, run_cli):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"restored {backup.name}") and "kept as" in done.stdout
     assert list(config.db_path.parent.glob("crm.db.replaced-*"))
+
+
+def test_rekey_prints_the_new_recovery_copy_once_and_the_old_key_stops_working(closed_store, run_cli):
+    from store.db import key_opens_file
+
+    config = closed_store
+    assert run_cli(config, "backup", "create").returncode == 0
+    old = read_key_file(config.key_path)
+    done = run_cli(config, "rekey")
+    assert done.returncode == 0, done.stderr
+    new = read_key_file(config.key_path)
+    assert done.stdout.count(new.hex()) == 1 and old.hex() not in done.stdout
+    assert "1 backups re-encrypted" in done.stdout
+    assert key_opens_file(config.db_path, old) is False and key_opens_file(config.db_path, new) is True
+    listing = run_cli(config, "backup", "list")
+    assert "this key" in listing.stdout and "OTHER KEY" not in listing.stdout
+    assert run_cli(config, "audit", "verify").returncode == 0

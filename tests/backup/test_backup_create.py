@@ -48,3 +48,11 @@ def test_the_backup_is_not_readable_without_the_key(store):
         files.connect(path, b"\x01" * 32)
     report = backup.verify_backup(path, b"\x01" * 32, record=False)
     assert not report.ok and "does not open" in report.problems[0]
+
+
+def test_a_backup_never_goes_beside_its_key(store):
+    from store.errors import StoreError
+
+    with pytest.raises(StoreError, match="never go beside their key"):
+        backup.create_backup(store.key_path.parent)
+    assert not list(store.key_path.parent.glob("minicrm-*"))
