@@ -87,9 +87,14 @@ def leave_wal(conn_execute) -> None:
                          "stop it and try again; nothing was changed")
 
 
-def restore_backup(path: Path | str, *, key: bytes | None = None,
-                   progress: Progress | None = None) -> RestoreReport:
-    """Replace the open store's database with a backup (see the module's steps)."""
+def restore_backup(path: Path | str, *, key: bytes | None = None, progress: Progress | None = None,
+                   migrate: bool = True) -> RestoreReport:
+    """Replace the open store's database with a backup (see the module's steps).
+
+    `migrate=False` puts the backup back exactly as it was, schema included, and
+    leaves the ledger alone: for an upgrade whose migration failed, undone with the
+    backup taken just before it (the same ledger), where migrating again would fail again.
+    """
     from .. import audit, migrations, runtime
     from ..db import database, open_database
     from ..rights.ledger import reapply_ledger
@@ -129,13 +134,15 @@ def restore_backup(path: Path | str, *, key: bytes | None = None,
             with files.opened(staging, live_key) as conn:
                 carry_sealed(conn, backup_key, live_key)
         open_database(staging, live_key, cache_mb=rt.config["database.cache_mb"])
-        migrations.migrate(database)
         runtime._current = runtime.Runtime(rt.config, live_key)
-        if ledger and runtime.derived_key("ledger") != ledger_key:
-            raise StoreError(f"{path} is a backup of another database (its erasure ledger key differs)")
-        say(f"carrying over {len(ledger)} erasure ledger entries and erasing those people again")
-        carried = _carry_ledger(ledger)
-        erased = reapply_ledger(Scope.console())
+        carried, erased = 0, []
+        if migrate:
+            migrations.migrate(database)
+            if ledger and runtime.derived_key("ledger") != ledger_key:
+                raise StoreError(f"{path} is a backup of another database (its erasure ledger key differs)")
+            say(f"carrying over {len(ledger)} erasure ledger entries and erasing those people again")
+            carried = _carry_ledger(ledger)
+            erased = reapply_ledger(Scope.console())
         # an outside checkpoint past the backup's head is explained by this row (audit verify)
         audit.record(None, "backup.restore", file=path.name, created_at=manifest.created_at,
                      audit_head=manifest.audit_head_id, replaced_head=replaced_head,
@@ -155,13 +162,13 @@ def restore_backup(path: Path | str, *, key: bytes | None = None,
         os.link(live, replaced)
         os.replace(staging, live)
         files.fsync_dir(live.parent)
-        runtime.open_store(rt.config)
+        runtime.open_store(rt.config, migrate=migrate)
         reopened = True
     finally:
         staging.unlink(missing_ok=True)
         if not reopened:
             runtime.close_store()
-            runtime.open_store(rt.config)  # the live database, untouched
+            runtime.open_store(rt.config, migrate=False)  # the live database, untouched
     return RestoreReport(path, manifest, replaced, carried, erased)
 
 

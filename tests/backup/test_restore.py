@@ -112,3 +112,25 @@ def test_restore_and_rekey_are_refused_while_another_process_has_the_file_open(s
     finally:
         holder.communicate("\n", timeout=60)
     assert _emails() == set()  # the store this process has open still works
+
+
+def test_an_older_schema_backup_goes_back_as_it_was_without_migrating(config_path):
+    """What an upgrade whose migration failed does: the backup taken before it, schema and all."""
+    from store import migrations, runtime
+    from store.config import load_config
+    from store.db import database, new_key_file, open_database
+
+    config = load_config(config_path)
+    key = new_key_file(config.key_path)
+    open_database(config.db_path, key, create=True)
+    migrations.migrate(database, target=migrations.LATEST - 1)
+    runtime._current = runtime.Runtime(config, key)
+    try:
+        manifest = backup.create_backup()
+        assert manifest.schema_version == migrations.LATEST - 1
+        migrations.migrate(database)  # the upgrade
+        report = backup.restore_backup(manifest.path_in(config.backup_dir), migrate=False)
+        assert migrations.current_version(database) == migrations.LATEST - 1
+        assert report.erased_again == []
+    finally:
+        runtime.close_store()
