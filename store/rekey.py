@@ -27,28 +27,19 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .backup import files
 from .backup.create import Progress, _quiet
+from .backup.create import step as _step
 from .config import Config
 from .db import key_opens_file, new_key_file, read_key_file
 from .errors import SealedDataError, StoreError
 from .keyring import carry, key_id
 
 STEPS = ("new-key", "left-wal", "copied", "resealed", "checked", "database-swapped", "key-swapped", "backups")
-_KILL_AT = "MINICRM_TEST_KILL_AT"  # the crash tests kill the process right after this step
-
-
-def _step(name: str, say: Progress, text: str) -> None:
-    say(text)
-    if os.environ.get(_KILL_AT) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 def pending_key_path(cfg: Config) -> Path:
     return cfg.key_path.with_name(cfg.key_path.name + ".new")
 

@@ -27,9 +27,12 @@ from pathlib import Path
 
 from ..errors import StoreError
 from . import files
-from .create import Progress, _quiet
+from .create import Progress, _quiet, step
 from .manifest import Manifest, read_manifest
 from .verify import contents_problems, verify_backup
+
+
+STEPS = ("restore:left-wal", "restore:copied", "restore:prepared", "restore:kept-aside", "restore:swapped")
 
 
 @dataclass
@@ -120,14 +123,14 @@ def restore_backup(path: Path | str, *, key: bytes | None = None, progress: Prog
 
     staging = live.with_name(live.name + ".restoring")
     staging.unlink(missing_ok=True)  # a crashed restore's leftover, never the live file
-    say("closing the live database")
     audit.flush()
     leave_wal(lambda sql: database.execute_sql(sql).fetchone()[0])
     runtime.close_store()
+    step("restore:left-wal", say, "checkpointed and closed the live database")
     reopened = False
     try:
-        say(f"copying the backup to {staging}")
         files.copy_database(path, backup_key, staging, live_key)
+        step("restore:copied", say, f"copied the backup to {staging}")
         if backup_key != live_key:
             from ..rekey import carry_sealed
 
@@ -151,6 +154,7 @@ def restore_backup(path: Path | str, *, key: bytes | None = None, progress: Prog
         database.execute_sql("PRAGMA journal_mode = DELETE").fetchone()
         runtime.close_store()
         files.fsync_file(staging)
+        step("restore:prepared", say, f"the ledger is re-applied in {staging}")
 
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         replaced = live.with_name(f"{live.name}.replaced-{stamp}")
@@ -158,10 +162,11 @@ def restore_backup(path: Path | str, *, key: bytes | None = None, progress: Prog
         while replaced.exists():  # two restores within one second
             n += 1
             replaced = live.with_name(f"{live.name}.replaced-{stamp}-{n}")
-        say(f"keeping the replaced database as {replaced}")
         os.link(live, replaced)
+        step("restore:kept-aside", say, f"the replaced database is kept as {replaced}")
         os.replace(staging, live)
         files.fsync_dir(live.parent)
+        step("restore:swapped", say, f"the restored database is now {live}")
         runtime.open_store(rt.config, migrate=migrate)
         reopened = True
     finally:
