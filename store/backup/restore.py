@@ -31,7 +31,6 @@ from .create import Progress, _quiet, step
 from .manifest import Manifest, read_manifest
 from .verify import contents_problems, verify_backup
 
-
 STEPS = ("restore:left-wal", "restore:copied", "restore:prepared", "restore:kept-aside", "restore:swapped")
 
 
