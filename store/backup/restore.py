@@ -222,7 +222,8 @@ def drill(backup: Path | str | None = None, *, progress: Progress | None = None)
     problems = list(report.problems)
     manifest = report.manifest or read_manifest(path)
     if not problems:
-        tmp = Path(tempfile.mkdtemp(prefix="minicrm-drill-"))
+        # beside the backups: private (0700), on their disk, not in a RAM-backed /tmp
+        tmp = Path(tempfile.mkdtemp(prefix=".drill-", dir=path.parent))
         try:
             target = tmp / "restored.db"
             say(f"restoring it into {target}")
