@@ -63,7 +63,7 @@ def refuse_if_sessions_live(what: str) -> None:
     live = live_sessions()
     if live:
         raise StoreError(f"{what} refused: {len(live)} session(s) still live: {', '.join(live)}; "
-                         f"end them first (minicrm user sessions / end-session)")
+                         f"end them first (`minicrm user sessions`, `minicrm user end-session ID`)")
 
 
 def _ledger_rows() -> list[tuple]:
