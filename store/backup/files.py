@@ -74,7 +74,10 @@ def copy_database(src: Path, src_key: bytes, dst: Path, dst_key: bytes) -> None:
     (one self-contained file), synced to disk.  `dst` must not exist."""
     create_private(dst)
     try:
-        with opened(src, src_key) as source, opened(dst, dst_key, check=False) as target:
+        # No page-1 check of `src` here: it reads the file with open()/close(), and closing a
+        # descriptor drops every POSIX lock this process holds on the file, the models'
+        # connection's included (store/db.py).  A wrong key still fails below, in SQLite.
+        with opened(src, src_key, check=False) as source, opened(dst, dst_key, check=False) as target:
             source.backup(target, pages=-1)
             target.execute("PRAGMA journal_mode = DELETE").fetchone()
         fsync_file(dst)
