@@ -140,8 +140,13 @@ def audit_head(conn) -> tuple[int, str]:
 
 def integrity_problems(conn) -> list[str]:
     """What `integrity_check` and `cipher_integrity_check` report; empty when sound."""
-    problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-    problems += [f"page HMAC: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    problems = [f"page HMAC: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]
+    try:
+        problems += [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+    except sqlcipher.DatabaseError as exc:  # a damaged page can stop the check itself
+        problems.append(f"integrity_check could not finish: {exc}")
     return problems
 
 

@@ -25,7 +25,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, WrongKey
 from . import files
 from .create import Progress, _quiet, step
 from .manifest import Manifest, read_manifest
@@ -212,13 +212,15 @@ def drill(backup: Path | str | None = None, *, progress: Progress | None = None)
     from .. import audit, runtime
     from . import newest_backup
 
+    from sqlcipher3 import dbapi2 as sqlcipher
+
     say = progress or _quiet
     rt = runtime.current()
     path = Path(backup) if backup is not None else newest_backup()
     if path is None:
         raise StoreError(f"no backup to drill in {rt.config.backup_dir} (run `minicrm backup create`)")
-    say(f"verifying {path}")
-    report = verify_backup(path, record=False)
+    say(f"checking the checksum of {path}")
+    report = verify_backup(path, record=False, contents=False)
     problems = list(report.problems)
     manifest = report.manifest or read_manifest(path)
     if not problems:
@@ -227,10 +229,15 @@ def drill(backup: Path | str | None = None, *, progress: Progress | None = None)
         try:
             target = tmp / "restored.db"
             say(f"restoring it into {target}")
-            files.copy_database(path, rt.key, target, rt.key)
-            say("checking the restored copy")
-            with files.opened(target, rt.key) as conn:
-                problems += contents_problems(conn, manifest)
+            try:
+                files.copy_database(path, rt.key, target, rt.key)
+                say("checking the restored copy: pages, audit chain, counts")
+                with files.opened(target, rt.key) as conn:
+                    problems += contents_problems(conn, manifest)
+            except WrongKey:
+                problems.append(f"the database key does not open it (it is under key {manifest.key_id})")
+            except sqlcipher.DatabaseError as exc:  # damage the copy could not read past
+                problems.append(f"it could not be restored: {exc}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     if not problems:

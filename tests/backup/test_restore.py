@@ -134,3 +134,23 @@ def test_an_older_schema_backup_goes_back_as_it_was_without_migrating(config_pat
         assert report.erased_again == []
     finally:
         runtime.close_store()
+
+
+def test_a_drill_finds_a_damaged_page_the_checksum_cannot(store):
+    import json
+
+    from store.backup import files
+
+    _person(1)
+    manifest = backup.create_backup()
+    path = manifest.path_in(store.backup_dir)
+    with open(path, "r+b") as fh:  # damage a page, then make the manifest agree with the file
+        fh.seek(3 * 4096 + 100)
+        fh.write(b"\xff" * 32)
+    data = json.loads(path.with_suffix(".json").read_text())
+    data["sha256"] = files.sha256_file(path)
+    path.with_suffix(".json").write_text(json.dumps(data))
+
+    report = backup.drill()
+    assert not report.ok and report.summary().startswith(f"drill FAILED for {path.name}")
+    assert backup.last_verified() is None
