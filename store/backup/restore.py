@@ -209,10 +209,10 @@ class DrillReport:
 
 def drill(backup: Path | str | None = None, *, progress: Progress | None = None) -> DrillReport:
     """Restore the newest backup (or `backup`) into a temporary folder, check it, and audit `backup.drill`."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
     from .. import audit, runtime
     from . import newest_backup
-
-    from sqlcipher3 import dbapi2 as sqlcipher
 
     say = progress or _quiet
     rt = runtime.current()
