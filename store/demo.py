@@ -76,7 +76,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
     counts: dict[str, Any] = {}  # also the audit row's detail
     with database.atomic():
         conn = database.connection()
-        first_company = (conn.execute("SELECT max(id) FROM company").fetchone()[0] or 0) + 1
+        first_company = bulk.next_free_id(conn, "company")
         used_cvr = {r[0] for r in conn.execute("SELECT cvr FROM company WHERE cvr IS NOT NULL")}
         companies: dict[int, tuple[str, str | None]] = {}
         rows = []
@@ -146,7 +146,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
 
         consent_rows: list[tuple[Any, ...]] = []
         consent_events: list[tuple[Any, ...]] = []
-        first_consent = (conn.execute("SELECT max(id) FROM consent").fetchone()[0] or 0) + 1
+        first_consent = bulk.next_free_id(conn, "consent")
         for n, k in enumerate(rng.sample(range(contacts), contacts // 2)):
             given = now - dt.timedelta(days=rng.randrange(900))
             withdrawn = given + dt.timedelta(days=rng.randrange(1, 200)) if rng.random() < 0.15 else None

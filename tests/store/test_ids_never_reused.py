@@ -97,3 +97,18 @@ def test_an_existing_database_is_converted_and_ids_erased_before_stay_used(confi
         assert notes.add_note(scope, 1, body="Første note efter opgraderingen.") == 10
     finally:
         runtime.close_store()
+
+
+def test_bulk_inserts_skip_ids_handed_out_before(store, users):
+    """Imports and demo data assign ids themselves: past the counter, not max(id) + 1."""
+    from store import bulk
+
+    row = ("Frida", "Friis", "", None, None, None, users["manager"].id, "lead", "import", None,
+           "legitimate_interest")
+    with database.atomic():
+        (first,) = bulk.insert_contacts([row])
+    _erase(Scope(users["privacy"]), first)
+    with database.atomic():
+        (second,) = bulk.insert_contacts([row])
+    assert second > first
+    assert contacts.create_contact(Scope(users["manager"]), first_name="Gorm") > second
