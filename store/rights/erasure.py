@@ -5,10 +5,14 @@
 and everything personal about them: notes (private ones too), consents and
 their events, tags, deal links, the import link, the full-text index entry.
 Invoices stay, because the Bookkeeping Act (bogføringsloven § 10) requires
-them for 5 years from the end of the financial year: each keeps its billing
-snapshot, is marked `retained_after_erasure`, and `purge_expired_invoices`
-deletes it from its retention date on (Art. 17(3)(b)).  An invoice whose
-retention has already run out goes with the person.
+them for 5 years from the end of the financial year (`retention.financial_year_end`
+says when it ends), and keep only what an invoice must show
+(momsbekendtgørelsen § 58): number, dates, amounts, currency, paid, and the
+buyer's name and address; for a business the company's name (and its CVR,
+kept where the invoice had it) in place of the contact person's name.  The
+billing e-mail goes.  A kept invoice is marked `retained_after_erasure`, and
+`purge_expired_invoices` deletes it from its retention date on (Art. 17(3)(b)).
+An invoice whose retention has already run out goes with the person.
 
 No trace stays behind: the ledger keeps keyed hashes only, the audit trail and
 the change feed ids and counts only; secure_delete zeroes freed space, the
@@ -20,11 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import audit, changes, search, validate
+from peewee import fn
+
+from .. import audit, changes, retention, search, validate
 from ..db import database, tuples
 from ..errors import Invalid
 from ..models import (
     AuditEvent,
+    Company,
     Consent,
     ConsentEvent,
     Contact,
@@ -48,20 +55,26 @@ COVERS = {
     Deal: "unlink", DataSubjectRequest: "unlink",
     Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
 }
-FINANCIAL_YEAR_END = (12, 31)  # calendar financial year
-BOOKKEEPING_YEARS = 5
+BOOKKEEPING_YEARS = retention.BOOKKEEPING_YEARS
 
 
-def bookkeeping_retain_until(issued_on: dt.date, year_end: tuple[int, int] = FINANCIAL_YEAR_END) -> dt.date:
+def bookkeeping_retain_until(issued_on: dt.date, year_end: tuple[int, int] | None = None) -> dt.date:
     """The first day an invoice may be deleted: the day after its financial year's end + 5 years.
 
+    The year ends as `retention.financial_year_end` says, unless `year_end` (month, day) is given.
     2025-03-10, calendar year -> 2031-01-01.
     """
-    month, day = year_end
-    end = dt.date(issued_on.year, month, day)
-    if end < issued_on:  # a split year: the invoice belongs to the year ending next calendar year
-        end = dt.date(issued_on.year + 1, month, day)
-    return dt.date(end.year + BOOKKEEPING_YEARS, end.month, end.day) + dt.timedelta(days=1)
+    rules = retention.Rules(financial_year_end=year_end) if year_end else None
+    return retention.bookkeeping_retain_until(issued_on, rules)
+
+
+def _minimal_invoice_fields(until: dt.date) -> dict:
+    """What a kept invoice is cut down to (momsbekendtgørelsen § 58): the e-mail goes, and a
+    business invoice names the company, not its contact person; name and address stay."""
+    company_name = Company.select(Company.name).where(Company.id == Invoice.company)
+    return {Invoice.contact: None, Invoice.retained_after_erasure: True, Invoice.retain_until: until,
+            Invoice.billing_email: None,
+            Invoice.billing_name: fn.COALESCE(company_name, Invoice.billing_name)}
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,10 @@ class ErasureResult:
 
 
 STAY_REASONS = {
-    "invoices": "kept by law (bogføringsloven § 10) with the billing snapshot, deleted on their retention date",
+    "invoices": ("kept by law (bogføringsloven § 10) with only what an invoice must show (momsbekendtgørelsen "
+                 "§ 58): number, dates, amounts, currency, paid, the buyer's name and address (a company's "
+                 "name, address and CVR instead of its contact person); the e-mail is dropped; deleted on "
+                 "their retention date"),
     "deals": "kept for the company, no longer linked to the person",
     "requests": "the register of requests keeps the request, no longer linked to the person",
     "audit_rows": "the audit trail names people by id only",
@@ -174,8 +190,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
                 kept_until.setdefault(_retain_until(inv), []).append(inv.id)
         for until, ids in kept_until.items():
             for chunk in _chunks(ids):
-                Invoice.update(contact=None, retained_after_erasure=True, retain_until=until).where(
-                    Invoice.id.in_(chunk)).execute()
+                Invoice.update(_minimal_invoice_fields(until)).where(Invoice.id.in_(chunk)).execute()
         for chunk in _chunks(expired):
             Invoice.delete().where(Invoice.id.in_(chunk)).execute()
         Deal.update(contact=None).where(Deal.contact == contact_id).execute()
