@@ -94,5 +94,5 @@ def test_the_financial_year_end_must_be_a_day_of_the_year(tmp_path):
     path = tmp_path / "c.toml"
     for bad in ("31-12", "02-29", "13-01", "12/31"):
         path.write_text(f'[database]\npath = "x.db"\nkey_file = "x.key"\n[retention]\nfinancial_year_end = "{bad}"\n')
-        with pytest.raises(ConfigError, match="retention.financial_year_end"):
+        with pytest.raises(ConfigError, match=r"retention\.financial_year_end"):
             load_config(path)
