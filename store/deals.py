@@ -29,7 +29,7 @@ def create_deal(scope: Scope, contact_id: int, *, title: str, amount_minor: int,
     restricted person (Art. 18) gets no new deal."""
     scope.require("deal.edit")
     title = validate.text("title", title, max_length=200, required=True)
-    found = screening.screen_all({"title": title}, allow_special=allow_special)
+    found = screening.screen_all({"deal_title": title}, allow_special=allow_special)
     stage = validate.choice("stage", stage, DEAL_STAGES)
     if not isinstance(amount_minor, int) or amount_minor < 0:
         raise Invalid("amount", "must be zero or more")

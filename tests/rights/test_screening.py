@@ -24,7 +24,7 @@ def test_a_cpr_number_in_a_deal_title_is_refused_naming_the_field(person, scopes
     with pytest.raises(CprInText) as caught:
         deals.create_deal(scopes["manager"], person, title=CPR_TITLE,
                           amount_minor=100)
-    assert caught.value.field == "title" and "CPR" in str(caught.value)
+    assert caught.value.field == "deal_title" and "CPR" in str(caught.value)
     assert "010190" not in str(caught.value)
     # not even "save anyway" stores it
     with pytest.raises(CprInText):
