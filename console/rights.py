@@ -103,6 +103,8 @@ def _plan_lines(plan) -> list[str]:
             lines.append(f"  stays: {n} {kind.replace('_', ' ')} - {plan.reasons[kind]}")
     if plan.invoices_kept_until:
         lines.append(f"  kept invoices may be deleted from {plan.invoices_kept_until}")
+    if plan.proof_kept_until:
+        lines.append(f"  the ledger entry and consent proof are deleted from {plan.proof_kept_until}")
     if plan.open_requests:
         lines.append(f"  open requests about this person: {', '.join(map(str, plan.open_requests))}"
                      f" (close them once the person is told)")
@@ -149,6 +151,15 @@ def cmd_erase_purge_invoices(args) -> int:
     open_store(args)
     count = erasure.purge_expired_invoices()
     print(f"Deleted {count} invoices whose retention period has ended.")
+    return 0
+
+
+def cmd_erase_purge_proof(args) -> int:
+    from store.rights import erasure
+
+    open_store(args)
+    count = erasure.purge_expired_proof()
+    print(f"Deleted {count} erasure ledger entries (and their consent proof) whose retention period has ended.")
     return 0
 
 
@@ -225,6 +236,8 @@ def add_rights_parsers(sub) -> None:
     s.set_defaults(func=cmd_erase_person)
     s = era.add_parser("purge-invoices", help="delete kept invoices whose retention has ended")
     s.set_defaults(func=cmd_erase_purge_invoices)
+    s = era.add_parser("purge-proof", help="delete ledger entries and consent proof whose retention has ended")
+    s.set_defaults(func=cmd_erase_purge_proof)
     s = era.add_parser("reapply-ledger", help="after a backup restore: erase again who was erased")
     s.set_defaults(func=cmd_erase_reapply_ledger)
     s = era.add_parser("scrub", help="merge the search index and truncate the write-ahead log")

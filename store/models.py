@@ -46,7 +46,7 @@ def personal(field: _AnyField, category: str, purpose: str, retention: str) -> _
 
 # Each model writes out its `id = AutoIncrementField()`: SQLite AUTOINCREMENT, so an id is never
 # handed out twice (an erased person's id given to a new one would inherit their history; see
-# migrations/m0007_ids_never_reused.py).  Each model also annotates the raw key
+# migrations/m*_ids_never_reused.py).  Each model also annotates the raw key
 # peewee sets beside each foreign key (`company` -> `company_id: int | None`), so a type checker
 # knows them: the annotations are types only, peewee reads none of them.
 class BaseModel(Model):
@@ -294,6 +294,7 @@ class ErasureLedger(BaseModel):
     phone_hmac = CharField(null=True, index=True)
     erased_at = DateTimeField(default=utcnow)
     legal_basis = CharField()
+    keep_until = DateField(null=True)  # erased_at + retention.erasure_proof_years; then purged
 
 
 class AuditEvent(BaseModel):
@@ -358,3 +359,22 @@ class SshKey(BaseModel):
 
 
 MODELS.append(SshKey)
+
+
+class ErasureProof(BaseModel):
+    """Kept after an erasure to prove an earlier consent: one row per consent event, without
+    the person (no name, address or evidence text), recognised only through the ledger's
+    keyed hashes; deleted with its ledger entry once `keep_until` has come."""
+    id = AutoIncrementField()
+    ledger_entry = ForeignKeyField(ErasureLedger, backref="proofs", on_delete="CASCADE")
+    ledger_entry_id: int
+    purpose = CharField()
+    channel = CharField()
+    event = CharField()  # requested/given/withdrawn
+    at = DateTimeField()
+    method = CharField(null=True)
+    text_version = CharField(null=True)
+    keep_until = DateField()
+
+
+MODELS.append(ErasureProof)

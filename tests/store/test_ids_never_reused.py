@@ -13,7 +13,7 @@ from store.scope import Scope
 
 def _tables_without_autoincrement() -> list[str]:
     """Ordinary tables keyed by an integer whose CREATE TABLE lacks AUTOINCREMENT."""
-    from store.migrations.m0007_ids_never_reused import tables_to_convert
+    from store.migrations.m0008_ids_never_reused import tables_to_convert
 
     return [name for name, _column, _sql in tables_to_convert(database)]
 

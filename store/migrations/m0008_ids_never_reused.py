@@ -52,7 +52,7 @@ def with_autoincrement(table: str, column: str, sql: str) -> str:
                          % ((re.escape(column),) * 4), re.I)
     new, count = pattern.subn(r"\1 AUTOINCREMENT", sql, count=1)
     if count != 1:
-        raise RuntimeError(f"m0007: cannot find the key column {column!r} of table {table!r} in its schema")
+        raise RuntimeError(f"ids_never_reused: cannot find the key column {column!r} of table {table!r} in its schema")
     return new
 
 
@@ -70,8 +70,8 @@ def highest_id_known(db, table: str, column: str) -> int:
 def _ensure_sequence_table(db) -> None:
     """sqlite_sequence exists once any AUTOINCREMENT table has been created (m0001's change feed)."""
     if not db.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
-        db.execute_sql('CREATE TABLE "m0007_seed" ("id" INTEGER PRIMARY KEY AUTOINCREMENT)')
-        db.execute_sql('DROP TABLE "m0007_seed"')
+        db.execute_sql('CREATE TABLE "ids_never_reused_seed" ("id" INTEGER PRIMARY KEY AUTOINCREMENT)')
+        db.execute_sql('DROP TABLE "ids_never_reused_seed"')
 
 
 def up(db):
