@@ -94,8 +94,6 @@ SCHEMA: dict[str, dict[str, Setting]] = {
                                          minimum=1),
         "consent_proof_years": Setting(int, 2, "Years the proof of a consent is kept after its withdrawal.",
                                        minimum=1),
-        "staff_account_months": Setting(int, 12, "Months a staff account's data is kept after access ends.",
-                                        minimum=1),
         "erasure_proof_years": Setting(int, 5, "Years the proof kept after an erasure (keyed hashes, dates, "
                                        "text versions, methods) is kept.", minimum=1),
     },

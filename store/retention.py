@@ -1,7 +1,7 @@
 """How long data is kept: the [retention] settings, one place for the jobs and the report.
 
-The retention jobs (invoice purge, erasure-proof purge) and the Art. 15 report
-both call `rules()`, so what a person is told is what the jobs do: change
+The retention jobs (store/hygiene.py, the invoice and erasure-proof purges) and
+the Art. 15 report both call `rules()`, so what a person is told is what the jobs do: change
 `retention.financial_year_end` and both the next invoice's deletion date and
 the report's sentence about invoices follow.
 
@@ -24,8 +24,10 @@ class Rules:
     inactive_archive_months: int = 24
     archived_erase_months: int = 12
     consent_proof_years: int = 2
-    staff_account_months: int = 12
     erasure_proof_years: int = 5
+    # Not a setting until a job deletes staff accounts (store/auth's lane): the figure the
+    # record of processing states, kept here so it is stated once.
+    staff_account_months: int = 12
 
     def year_end_text(self, lang: str) -> str:
         """"31. december" / "31 December"."""
@@ -48,7 +50,6 @@ def from_settings(values: dict) -> Rules:
                  inactive_archive_months=values["inactive_archive_months"],
                  archived_erase_months=values["archived_erase_months"],
                  consent_proof_years=values["consent_proof_years"],
-                 staff_account_months=values["staff_account_months"],
                  erasure_proof_years=values["erasure_proof_years"])
 
 
