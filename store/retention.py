@@ -59,8 +59,10 @@ def rules() -> Rules:
 
     try:
         return from_settings(current().config.values["retention"])
-    except (StoreError, KeyError):  # no store open, or a config without the section
-        return Rules()
+    except (StoreError, KeyError):  # no store open, or a config without the section: the defaults
+        from .config import SCHEMA
+
+        return from_settings({key: setting.default for key, setting in SCHEMA["retention"].items()})
 
 
 def financial_year_end(day: dt.date, rules_: Rules | None = None) -> dt.date:
