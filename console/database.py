@@ -1,4 +1,4 @@
-"""`minicrm init`, `minicrm demo-data` and `minicrm audit verify`: the database itself."""
+"""`minicrm init` and `minicrm demo-data`: the database itself (the audit trail: console/audit.py)."""
 from __future__ import annotations
 
 from .common import console_scope, open_store
@@ -34,19 +34,6 @@ def cmd_demo_data(args) -> int:
     return 0
 
 
-def cmd_audit_verify(args) -> int:
-    from store import audit
-    from store.errors import CommandFailed
-
-    open_store(args)
-    report = audit.verify()
-    if report.ok:
-        # The chain cannot show rows cut off its newest end: the head, noted elsewhere, can.
-        print(f"audit trail intact: {report.rows} rows, head {report.head[:16]}")
-        return 0
-    raise CommandFailed(f"audit trail broken at row {report.first_broken}")
-
-
 def add_init_parser(sub) -> None:
     s = sub.add_parser("init", help="create the key, the encrypted database and the first admin")
     s.add_argument("--admin", default="admin", help="the first administrator's username")
@@ -58,7 +45,3 @@ def add_database_parsers(sub) -> None:
     s.add_argument("--contacts", type=int, default=300)
     s.add_argument("--seed", type=int, default=2026)
     s.set_defaults(func=cmd_demo_data)
-
-    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
-    s = audit.add_parser("verify", help="check the hash chain")
-    s.set_defaults(func=cmd_audit_verify)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import database, importing, rights, ssh, users
+from . import audit, database, importing, rights, ssh, users
 from .exit_codes import Exit
 
 
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = users.add_user_parsers(sub)
     ssh.add_user_key_parsers(user)
     database.add_database_parsers(sub)
+    audit.add_audit_parsers(sub)
     rights.add_rights_parsers(sub)
     importing.add_import_parser(sub)
     ssh.add_ssh_parsers(sub)

@@ -60,6 +60,12 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "export": {
         "folder": Setting(str, "exports", "Where data-subject export bundles are written (mode 0700)."),
     },
+    "audit": {
+        "checkpoint_file": Setting(str, "audit-checkpoints.jsonl",
+                                   "Where `minicrm audit checkpoint` appends the audit head; copy it "
+                                   "off the machine."),
+        "syslog": Setting(bool, True, "Also send each audit checkpoint to the system log (the journal)."),
+    },
 }
 
 
