@@ -171,6 +171,8 @@ def _manifest_head(data: dict) -> tuple[int, str] | None:
         value = head.get("hash", head.get("head"))
         if seq is not None and value is not None:
             return int(seq), str(value)
+    if "audit_head_id" in data and "audit_head_hash" in data:  # store.backup's Manifest
+        return int(data["audit_head_id"]), str(data["audit_head_hash"])
     if "audit_seq" in data and isinstance(head, str):
         return int(data["audit_seq"]), head
     return None
@@ -323,11 +325,26 @@ def _sqlite_sequence() -> int | None:
     return int(row[0]) if row else None
 
 
+def restores_in_trail() -> list[Checkpoint]:
+    """A backup restore writes a `backup.restore` row right after the restored head: the trail
+    legitimately ended at the row before it.  (Reported in the notes, never silently.)"""
+    found = []
+    for id_, at in database.execute_sql(
+            "SELECT id, at FROM audit_event WHERE action = 'backup.restore' ORDER BY id"):
+        before = database.execute_sql("SELECT hash FROM audit_event WHERE id < ? ORDER BY id DESC LIMIT 1",
+                                      (id_,)).fetchone()
+        at_text = at if isinstance(at, str) else at.isoformat(sep=" ")
+        iso = at_text.replace(" ", "T") + "Z"
+        found.append(Checkpoint(id_ - 1, before[0] if before else audit.GENESIS, iso,
+                                f"backup.restore row {id_}"))
+    return found
+
+
 def verify_everything(config: Config, extra_files: Iterable[Path] = (),
                       manifest_dirs: Iterable[Path] = ()) -> AnchorReport:
     notes: list[str] = []
     found, restores = gather(config, extra_files, manifest_dirs, notes)
-    report = verify([p for points in found.values() for p in points], restores)
+    report = verify([p for points in found.values() for p in points], [*restores, *restores_in_trail()])
     report.sources = {kind: len(points) for kind, points in found.items()}
     report.notes = notes + report.notes
     return report
