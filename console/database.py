@@ -1,6 +1,8 @@
 """`minicrm init` and `minicrm demo-data`: the database itself (the audit trail: console/audit.py)."""
 from __future__ import annotations
 
+import sys
+
 from .common import console_scope, open_store
 
 
@@ -45,3 +47,27 @@ def add_database_parsers(sub) -> None:
     s.add_argument("--contacts", type=int, default=300)
     s.add_argument("--seed", type=int, default=2026)
     s.set_defaults(func=cmd_demo_data)
+
+
+def cmd_upgrade(args) -> int:
+    from store import upgrade
+    from store.runtime import open_store as _open
+
+    rt = _open(args.config, migrate=False)
+    waiting = upgrade.pending()
+    if args.check:
+        if waiting:
+            print(f"schema {waiting[0] - 1} -> {waiting[-1]}: {len(waiting)} migrations pending")
+            return 1
+        print("schema up to date")
+        return 0
+    progress = print if sys.stdout.isatty() else None  # under a timer: only the summary line
+    report = upgrade.migrate(rt.config, rt.key, progress=progress)
+    print(report.message)
+    return 0
+
+
+def add_upgrade_parser(sub) -> None:
+    s = sub.add_parser("upgrade", help="run pending migrations under the write lock, a backup taken first")
+    s.add_argument("--check", action="store_true", help="only say whether migrations are pending (exit 1 if so)")
+    s.set_defaults(func=cmd_upgrade)

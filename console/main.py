@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit, database, importing, rights, ssh, users
+from . import audit, database, doctor, importing, install, rights, ssh, users
 from .exit_codes import Exit
 
 
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     ssh.add_user_key_parsers(user)
     database.add_database_parsers(sub)
     audit.add_audit_parsers(sub)
+    database.add_upgrade_parser(sub)
+    install.add_server_parsers(sub)
+    doctor.add_doctor_parser(sub)
     rights.add_rights_parsers(sub)
     importing.add_import_parser(sub)
     ssh.add_ssh_parsers(sub)
