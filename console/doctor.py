@@ -181,14 +181,13 @@ def check_backup(r: Report) -> None:
 
 
 def check_review(r: Report) -> None:
-    from store.models import AccessReview
+    from store import staff
+    from store.scope import Scope
 
-    last = AccessReview.select().order_by(AccessReview.reviewed_at.desc()).first()
-    if last is None:
+    at = staff.access_review(Scope.console()).last_reviewed_at
+    if at is None:
         r.line("WARN", "access review", "none recorded yet (Admin > access review)")
         return
-    at = last.reviewed_at if isinstance(last.reviewed_at, dt.datetime) else dt.datetime.fromisoformat(
-        str(last.reviewed_at))
     days = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - at).days
     r.line("WARN" if days > REVIEW_DAYS else "ok", "access review",
            f"last {days} days ago" + (f" (review at least every {REVIEW_DAYS} days)" if days > REVIEW_DAYS else ""))

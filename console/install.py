@@ -238,7 +238,8 @@ class Installer:
         from store.config import load_config
 
         if not self.l.config.exists():
-            self.change(f"database: `minicrm init --admin {self.l.admin}` as {self.l.account}", lambda: None)
+            self.change(f"database {self.l.data / 'crm.db'}: `minicrm init --admin {self.l.admin}` as "
+                        f"{self.l.account}", lambda: None)
             return
         cfg = load_config(self.l.config)
         if not cfg.db_path.exists():
