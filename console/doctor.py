@@ -181,14 +181,19 @@ def check_backup(r: Report) -> None:
 
 
 def check_review(r: Report) -> None:
-    from store import staff
+    from store import audit, staff
     from store.scope import Scope
 
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     at = staff.access_review(Scope.console()).last_reviewed_at
     if at is None:
-        r.line("WARN", "access review", "none recorded yet (Admin > access review)")
+        # the first review is due REVIEW_DAYS after the server started (its first audit row)
+        started = audit.started_at() or now
+        due = started + dt.timedelta(days=REVIEW_DAYS)
+        r.line("WARN" if now > due else "ok", "access review",
+               f"none recorded yet; the first is due by {due:%Y-%m-%d} (Admin > access review)")
         return
-    days = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - at).days
+    days = (now - at).days
     r.line("WARN" if days > REVIEW_DAYS else "ok", "access review",
            f"last {days} days ago" + (f" (review at least every {REVIEW_DAYS} days)" if days > REVIEW_DAYS else ""))
 

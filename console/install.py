@@ -125,6 +125,19 @@ class Installer:
             self.change(f"program {prog}: a venv in {self.l.prefix} with MiniCRM from {source}", make_venv)
         if not self.dry_run or prog.exists():
             self._check_root_owned(prog)
+        link = Path("/usr/local/bin/minicrm")
+        if link.is_symlink() and os.readlink(link) == str(prog):
+            self.ok(f"{link} -> {prog} (minicrm on root's PATH)")
+        elif link.exists() and not link.is_symlink():
+            self.note(f"{link} exists and is not ours: left alone")
+        else:
+            def make_link() -> None:
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.unlink(missing_ok=True)
+                link.symlink_to(prog)
+
+            self.change(f"{link} -> {prog} (minicrm on root's PATH; commands run as {self.l.account})",
+                        make_link)
 
     def _check_root_owned(self, prog: Path) -> None:
         """sshd runs the AuthorizedKeysCommand only if it and every folder above it are root's."""
@@ -303,6 +316,8 @@ class Installer:
                 candidate = Path(fh.name)
             try:
                 os.chmod(candidate, conf.stat().st_mode & 0o7777)
+                # sshd -t wants its privilege separation folder, which ssh.service makes only when it runs
+                Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
                 check = subprocess.run([SSHD, "-t", "-f", str(candidate)], check=False, capture_output=True, text=True)
                 if check.returncode != 0:
                     raise CommandFailed(f"sshd -t refused the new {conf} (left unchanged): "

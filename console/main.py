@@ -21,6 +21,10 @@ def cmd_run(args) -> int:
     return run(args.config, language=args.language)
 
 
+# Commands that do their work as root (the rest, run by root, run again as the database's owner).
+AS_ROOT = {"server", "doctor"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="minicrm", description="MiniCRM: a GDPR-first customer register")
     p.add_argument("--config", help="config file (else $MINICRM_CONFIG, else /etc/minicrm/config.toml)")
@@ -50,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command not in AS_ROOT:
+            from .common import run_as_database_owner
+
+            run_as_database_owner(args.config)  # run as root: become the service account first
         return args.func(args)
     except StoreError as exc:
         print(f"minicrm: {exc}", file=sys.stderr)

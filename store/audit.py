@@ -141,3 +141,13 @@ def export_csv(out, since, until=None) -> int:
     record(None, "audit.export", since=since.isoformat(),
            until=until.isoformat() if until else None, rows=count)
     return count
+
+
+def started_at():
+    """When the trail began (the first row's time, naive UTC), or None: the clock for periodic duties."""
+    import datetime as dt
+
+    row = database.execute_sql('SELECT at FROM audit_event ORDER BY id LIMIT 1').fetchone()
+    if row is None:
+        return None
+    return row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0]))

@@ -1,4 +1,4 @@
-"""A throwaway root environment: this machine, with /etc, /var, /opt and /run made private.
+"""A throwaway root environment: this machine, with /etc, /var, /opt, /run and /usr/local made private.
 
 A keeper process holds a private mount namespace in which each of those folders
 is an overlay whose writes land in a temporary folder; every command runs in it
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sshd_harness import REPO, RUNUSER, Unavailable
 
-PRIVATE = ("/etc", "/var", "/opt", "/run")
+PRIVATE = ("/etc", "/var", "/opt", "/run", "/usr/local")
 
 
 class Throwaway:
@@ -55,16 +55,17 @@ class Throwaway:
         self.ns = os.readlink(f"/proc/{self.keeper.pid}/ns/mnt")
         return self
 
-    def argv(self, argv: list[str]) -> list[str]:
+    def argv(self, argv: list[str], cwd: str | Path = "/") -> list[str]:
         assert self.keeper is not None
-        return ["nsenter", "-t", str(self.keeper.pid), "-m", "--", *argv]
+        # entering a mount namespace starts at its root: --wd says where to be
+        return ["nsenter", "-t", str(self.keeper.pid), "-m", f"--wd={cwd}", "--", *argv]
 
     def run(self, argv: list[str], *, check: bool = True, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
         kw.setdefault("capture_output", True)
         kw.setdefault("text", True)
         kw.setdefault("env", {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                               "LANG": "C.UTF-8", "HOME": "/root"})
-        proc = subprocess.run(self.argv(argv), timeout=timeout, **kw)
+        proc = subprocess.run(self.argv(argv, kw.pop("cwd", "/")), timeout=timeout, **kw)
         if check and proc.returncode != 0:
             raise AssertionError(f"{argv[:4]} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         return proc
