@@ -26,8 +26,9 @@ PRIVATE = ("/etc", "/var", "/opt", "/run", "/usr/local")
 
 
 class Throwaway:
-    def __init__(self, work: Path):
+    def __init__(self, work: Path, private: tuple[str, ...] = PRIVATE):
         self.work = work
+        self.private = private
         self.keeper: subprocess.Popen | None = None
         self.ns = ""
 
@@ -38,7 +39,7 @@ class Throwaway:
             if shutil.which(tool) is None:
                 raise Unavailable(f"{tool} (util-linux) is missing")
         mounts = []
-        for folder in PRIVATE:
+        for folder in self.private:
             upper, lower = self.work / "upper" / folder.strip("/"), self.work / "overlay-work" / folder.strip("/")
             upper.mkdir(parents=True)
             lower.mkdir(parents=True)
