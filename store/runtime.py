@@ -36,6 +36,8 @@ def open_store(config: Config | str | Path | None = None, *, migrate: bool = Tru
     cfg = config if isinstance(config, Config) else load_config(config)
     key = read_key_file(cfg.key_path)
     open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"])
+    _current = Runtime(cfg, key)  # before migrating: the backup taken first needs the open store
+    atexit.register(close_store)
     if migrate:
         from . import upgrade
 
@@ -43,8 +45,6 @@ def open_store(config: Config | str | Path | None = None, *, migrate: bool = Tru
     elif migrations.current_version(database) > migrations.LATEST:
         raise StoreError(f"{cfg.db_path} was written by a newer MiniCRM (schema "
                          f"{migrations.current_version(database)} > {migrations.LATEST})")
-    _current = Runtime(cfg, key)
-    atexit.register(close_store)
     return _current
 
 
