@@ -24,7 +24,7 @@ def cmd_audit_verify(args) -> int:
         print(f"audit trail intact: {report.rows} rows, head {report.head[:16]}")
         if report.checkpoints:
             found = ", ".join(f"{n} in the {kind}" for kind, n in report.sources.items() if n)
-            print(f"agrees with {report.checkpoints} checkpoints ({found})")
+            print(f"agrees with {report.checkpoints} checkpoints (found: {found})")
         else:
             # The chain alone cannot show rows cut off its newest end or a recomputed chain.
             print("no checkpoints found: run `minicrm audit checkpoint` daily and keep a copy off the machine")

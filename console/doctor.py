@@ -176,8 +176,11 @@ def check_backup(r: Report) -> None:
     if verified is None:
         r.line("WARN", "backup verification", "no backup has been verified or drilled (`minicrm backup drill`)")
     else:
-        days = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - verified.at).days
-        r.line("WARN" if days > 31 else "ok", "backup verification", f"last {days} days ago")
+        at = getattr(verified, "verified_at", None) or getattr(verified, "at", None)
+        days = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - at.replace(tzinfo=None)).days if at else 0
+        how = "a restore drill" if getattr(verified, "drill", False) else "verified"
+        r.line("WARN" if days > 31 else "ok", "backup verification",
+               f"{how} {days} days ago ({getattr(verified, 'file', '')})")
 
 
 def check_review(r: Report) -> None:

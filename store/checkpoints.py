@@ -326,16 +326,18 @@ def _sqlite_sequence() -> int | None:
 
 
 def restores_in_trail() -> list[Checkpoint]:
-    """A backup restore writes a `backup.restore` row right after the restored head: the trail
-    legitimately ended at the row before it.  (Reported in the notes, never silently.)"""
+    """A backup restore writes a `backup.restore` row naming the backup's audit head (store.backup):
+    the trail legitimately went back to that row then.  (Reported in the notes, never silently.)"""
     found = []
-    for id_, at in database.execute_sql(
-            "SELECT id, at FROM audit_event WHERE action = 'backup.restore' ORDER BY id"):
-        before = database.execute_sql("SELECT hash FROM audit_event WHERE id < ? ORDER BY id DESC LIMIT 1",
-                                      (id_,)).fetchone()
+    for id_, at, detail in database.execute_sql(
+            "SELECT id, at, detail FROM audit_event WHERE action = 'backup.restore' ORDER BY id"):
+        try:
+            seq = int(json.loads(detail).get("audit_head", id_ - 1))
+        except (ValueError, TypeError, AttributeError):
+            seq = id_ - 1
+        row = database.execute_sql("SELECT hash FROM audit_event WHERE id = ?", (seq,)).fetchone()
         at_text = at if isinstance(at, str) else at.isoformat(sep=" ")
-        iso = at_text.replace(" ", "T") + "Z"
-        found.append(Checkpoint(id_ - 1, before[0] if before else audit.GENESIS, iso,
+        found.append(Checkpoint(seq, row[0] if row else audit.GENESIS, at_text.replace(" ", "T") + "Z",
                                 f"backup.restore row {id_}"))
     return found
 

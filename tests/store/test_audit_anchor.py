@@ -78,7 +78,7 @@ def test_a_checkpoint_notes_the_head_outside_the_database(trail, run_cli):
     assert (trail.source.parent / "audit-checkpoints.jsonl").stat().st_mode & 0o777 == 0o640
     proc = _verify(run_cli, trail)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[1] == "agrees with 1 checkpoints (1 in the checkpoint file)"
+    assert proc.stdout.splitlines()[1] == "agrees with 1 checkpoints (found: 1 in the checkpoint file)"
 
 
 def test_cutting_off_the_newest_20_rows_is_named_against_the_checkpoint(trail, run_cli):
@@ -152,7 +152,7 @@ def test_a_copy_shipped_off_the_machine_and_a_backup_manifest_are_checked_too(tr
     local = trail.source.parent / "audit-checkpoints.jsonl"
     shipped.write_text(local.read_text())
     local.unlink()  # the attacker removes the local file as well
-    manifests = tmp_path / "backups"
+    manifests = tmp_path / "copied-manifests"  # not backup.folder: given with --manifests
     manifests.mkdir()
     (manifests / "crm-2026-12-02.json").write_text(json.dumps(
         {"created_at": "2026-12-02T03:00:00Z", "audit_head": [point["seq"], point["head"]]}))
@@ -177,6 +177,17 @@ def test_a_restore_marker_sets_older_checkpoints_aside(trail, run_cli):
     proc = _verify(run_cli, trail)
     assert proc.returncode == 0, proc.stderr
     assert "predate the restore" in proc.stderr
+
+
+def test_a_backup_restore_row_explains_the_rows_the_restore_took_back(trail, run_cli):
+    """store.backup's restore writes `backup.restore` with the backup's audit head."""
+    _checkpoint(run_cli, trail)
+    ids = [e.id for e in _rows()]
+    _without_triggers(lambda: database.execute_sql("DELETE FROM audit_event WHERE id > ?", (ids[-6],)))
+    audit.record(None, "backup.restore", file="minicrm-x.db", audit_head=ids[-6], replaced_head=ids[-1])
+    proc = _verify(run_cli, trail)
+    assert proc.returncode == 0, proc.stderr
+    assert f"(back to row {ids[-6]}) and were set aside" in proc.stderr
 
 
 def test_the_export_for_an_auditor_is_the_rows_as_they_are_with_safe_cells(trail, run_cli, tmp_path):
