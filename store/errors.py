@@ -12,6 +12,7 @@ a `StoreError` is a bug, shown as "unexpected error (<class>)" without text.
       Invalid         a value breaks a rule: `.field` and `.message` (also a ValueError)
         PasswordRejected, TotpSecretError, ValueProblem, MappingError, SavedMappingError
       ConfigError, KeyFileError, WrongKey, SealedDataError
+      DatabaseBusy    another process held the write lock past the busy timeout
       AuthError       login, lockout, revocation, sessions
       ImportFileError, ImportRefused     a file or an import as a whole
       InvalidKey, UnknownKey, UnknownUser, NoOpenRequest, NotGiven
@@ -135,6 +136,18 @@ class KeyFileError(StoreError):
 
 class WrongKey(StoreError):
     """The key does not open this database (nothing was touched)."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process held the database past the busy timeout; nothing of this attempt was written.
+
+    The one form in which SQLite's "database is locked" reaches a person (store/db.py
+    turns every busy OperationalError into it, after retrying up to the timeout)."""
+
+    MESSAGE = "the database is busy; try again"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
 
 
 class SealedDataError(StoreError):

@@ -35,7 +35,8 @@ def open_store(config: Config | str | Path | None = None, *, migrate: bool = Tru
     global _current
     cfg = config if isinstance(config, Config) else load_config(config)
     key = read_key_file(cfg.key_path)
-    open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"])
+    open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"],
+                  busy_timeout_ms=cfg["database.busy_timeout_ms"])
     if migrate:
         migrations.migrate(database)
     elif migrations.current_version(database) > migrations.LATEST:
@@ -55,7 +56,8 @@ def create_store(config: Config) -> Runtime:
     config.db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # SQLite gives -wal and -shm the main file's mode: create it private first.
     os.close(os.open(config.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    open_database(config.db_path, key, cache_mb=config["database.cache_mb"], create=True)
+    open_database(config.db_path, key, cache_mb=config["database.cache_mb"], create=True,
+                  busy_timeout_ms=config["database.busy_timeout_ms"])
     migrations.migrate(database)
     _current = Runtime(config, key)
     atexit.register(close_store)
