@@ -105,13 +105,13 @@ def record(actor_id: int | None, action: str, entity: str | None = None,
 
 def record_refusal(actor_id: int | None, action: str, entity: str | None = None,
                    entity_id: int | None = None, **detail) -> None:
-    """Audit a refusal so that it survives the rollback the refusal causes: inside a
-    transaction the row is kept and written as soon as that transaction has ended."""
-    if not database.in_transaction():
-        record(actor_id, action, entity, entity_id, **detail)
-        return
-    with _lock:
-        _deferred.append((_now(), actor_id, action, entity, entity_id, detail))
+    """Audit a refusal so that it survives the rollback the refusal causes (inside a
+    transaction the row is kept and written as soon as that transaction has ended) and
+    never turns the refusal into a wait or a busy error (like a view, below)."""
+    if database.in_transaction():
+        _keep(actor_id, action, entity, entity_id, detail)
+    else:
+        _record_soon(actor_id, action, entity, entity_id, detail)
 
 
 def record_view(actor_id: int | None, action: str, entity: str | None = None,
@@ -120,13 +120,21 @@ def record_view(actor_id: int | None, action: str, entity: str | None = None,
     time of the view, until the next write), it never fails or stalls the view."""
     if database.in_transaction():
         record(actor_id, action, entity, entity_id, **detail)
-        return
+    else:
+        _record_soon(actor_id, action, entity, entity_id, detail)
+
+
+def _record_soon(actor_id, action, entity, entity_id, detail: dict) -> None:
     try:
         with short_wait(VIEW_WAIT_MS):
             record(actor_id, action, entity, entity_id, **detail)
     except DatabaseBusy:
-        with _lock:
-            _deferred.append((_now(), actor_id, action, entity, entity_id, detail))
+        _keep(actor_id, action, entity, entity_id, detail)
+
+
+def _keep(actor_id, action, entity, entity_id, detail: dict) -> None:
+    with _lock:
+        _deferred.append((_now(), actor_id, action, entity, entity_id, detail))
 
 
 def _write_kept_rows() -> None:
