@@ -91,9 +91,8 @@ def test_a_kept_refusal_waits_for_a_busy_file_and_is_written_after(store, users,
     from store.scope import Scope
 
     seller = Scope(users["sales"])
-    with write_lock_held():  # the refusal happens while another process writes
-        with pytest.raises(NotFound):
-            notes.notes_of(seller, others["contact"])
+    with write_lock_held(), pytest.raises(NotFound):  # refused while another process writes
+        notes.notes_of(seller, others["contact"])
     assert audit.pending() == 1
     audit.flush()
     assert [r[0] for r in refusals(users["sales"].id)] == ["access.denied"]
