@@ -89,13 +89,14 @@ class FirstLogin:
         normalised = passwords.check_password_policy(
             new_password, username=self.username, company_name=cfg["company.name"] or None,
             min_length=cfg["auth.password_min_length"])
-        current = User.get_by_id(self.user_id).password_hash
-        if current and passwords.verify_password(normalised, current):
-            raise passwords.PasswordRejected("same_as_old")
+        user = User.get_by_id(self.user_id)
+        for old in (user.password_hash, user.previous_password_hash):  # the one given, the one before a reset
+            if old and passwords.verify_password(normalised, old):
+                raise passwords.PasswordRejected("same_as_old")
         hashed = passwords.hash_password(normalised, cost=cfg["auth.bcrypt_cost"])
         with database.atomic():
             self._fresh()
-            User.update(password_hash=hashed, must_change_password=False).where(
+            User.update(password_hash=hashed, previous_password_hash=None, must_change_password=False).where(
                 User.id == self.user_id).execute()
             changes.record("user", self.user_id, "update")
             audit.record(self.user_id, "user.password_set", "user", self.user_id)
