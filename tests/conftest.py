@@ -6,9 +6,11 @@ parallel, so nothing is shared).  Nothing here mocks the store.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -177,3 +179,42 @@ def spawn_python():
 def run_cli():
     """run_cli(config, *args) -> CompletedProcess of `minicrm --config <config> args...`."""
     return _run_cli
+
+
+# --- the suites' figure lines (tests/suites) --------------------------------------------------
+# Each suite reports one line of figures ("crash: 100 kills, ..."), printed in the terminal
+# summary.  Under pytest-xdist the lines are written by the workers, so they go through a
+# file the controller names before the workers start (they inherit the environment).
+FIGURES_ENV = "MINICRM_SUITE_FIGURES"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        folder = Path(tempfile.mkdtemp(prefix="minicrm-figures-"))
+        os.environ[FIGURES_ENV] = str(folder / "figures.jsonl")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if hasattr(config, "workerinput"):
+        return
+    path = Path(os.environ.get(FIGURES_ENV, ""))
+    if not path.is_file():
+        return
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if lines:
+        terminalreporter.write_sep("-", "suite figures")
+        for entry in sorted(lines, key=lambda e: e["suite"]):
+            terminalreporter.write_line(f"{entry['suite']}: {entry['figures']}")
+    path.unlink()
+    path.parent.rmdir()
+
+
+@pytest.fixture
+def suite_figures():
+    """suite_figures(suite, text): the suite's one line for the terminal summary."""
+
+    def report(suite: str, figures: str) -> None:
+        with open(os.environ[FIGURES_ENV], "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"suite": suite, "figures": figures}) + "\n")
+
+    return report
