@@ -112,7 +112,7 @@ def main() -> None:
                 code = 0
                 try:
                     run_child(config, folder, int(args[0]))
-                except BaseException as exc:  # noqa: BLE001 -- told to the test, which fails on it
+                except BaseException as exc:  # told to the test, which fails on it
                     say("error", "child", error=type(exc).__name__, text=str(exc)[:200])
                     code = 1
                 os._exit(code)
