@@ -18,7 +18,7 @@ _DEFAULTS = {
     "LOAD_PROCESSES":   (8,    20),
     "LOAD_SECONDS":     (12,   600),
     "LOAD_BIG_IMPORT":  (2_000, 50_000),  # rows of the one large import during the load
-    "FUZZ_EXAMPLES":    (40,   2_000),    # hypothesis examples per importer
+    "FUZZ_EXAMPLES":    (150,  5_000),    # hypothesis examples per importer
 }
 
 
