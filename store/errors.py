@@ -264,7 +264,9 @@ class ImportFileError(StoreError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        where = [Path(self.path).name]
+        from .text import visible  # a file's name is text from outside: never an escape sequence
+
+        where = [visible(Path(self.path).name)]
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column is not None:
