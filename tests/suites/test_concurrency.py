@@ -108,7 +108,8 @@ def test_a_staff_workload_in_many_processes(store, users, tmp_path, suite_figure
     suite_figures("concurrency", (
         f"[{PROFILE}] {len(kinds)} processes x {LOAD_SECONDS} s: {sum(ops.values()):,} operations "
         f"({ops['search']:,} searches, {ops['open']:,} opens, {ops['save']:,} saves, {conflicts:,} refused as "
-        f"conflicts, {ops['import']:,} imports incl. one of {max(imports or [0]):,} rows, {ops['revoke']} revocations); "
+        f"conflicts, {ops['import']:,} imports incl. one of {max(imports or [0]):,} rows, "
+        f"{ops['revoke']} revocations); "
         f"lock errors {errors['DatabaseBusy']}, other errors {sum(errors.values()) - errors['DatabaseBusy']}, "
         f"lost updates {lost}, audit chain {'linear' if chain.ok and not forks else 'BROKEN'} "
         f"({chain.rows:,} rows), WAL max {wal_max / 1e6:.1f} MB; save p95 {p95_loaded:.0f} ms loaded vs "
