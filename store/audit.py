@@ -41,7 +41,9 @@ def _digest(*parts) -> str:
 # - refusals raised inside a transaction: the refusal rolls that transaction back, and its
 #   access.denied / access.forbidden row must not go with it;
 # - views that met a busy file: opening a contact never waits behind another process's write.
-# Each is taken off the list only once the transaction that wrote it has committed.
+# Each is taken off the list only once the transaction that wrote it has committed.  A process
+# writes these from one thread at a time (the app's store thread): two threads flushing at
+# the same moment could each write the same kept row once.
 _pending_searches: dict[int | None, int] = {}
 _deferred: list[tuple[str, int | None, str, str | None, int | None, dict]] = []
 _lock = threading.Lock()
