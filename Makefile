@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEMO    := .demo
 
-.PHONY: run test lint bench venv clean system-deps install
+.PHONY: run test lint bench soak venv clean system-deps install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,11 @@ system-deps:
 ## make test: lint first, then the whole suite (a real SQLCipher file, real processes)
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -n 2 -q
+
+## make soak: the long profiles of the suites in tests/suites (1,000 SIGKILLs, 20 processes for
+## 10 minutes, thousands of fuzz examples); MINICRM_SUITE_PROFILE switches every suite's figures
+soak: $(STAMP) system-deps
+	MINICRM_SUITE_PROFILE=soak $(BIN)/python -m pytest tests/suites -n 0 -q -p no:cacheprovider
 
 ## make lint: ruff on the whole tree, mypy on the typed packages (tui/ is not typed yet: optional in
 ## issue 10); both always run, so one look shows every finding

@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
 
             run_as_database_owner(args.config)  # run as root: become the service account first
         return args.func(args)
-    except StoreError as exc:
-        print(f"minicrm: {exc}", file=sys.stderr)
+    except StoreError as exc:  # shown as plain characters: a message may quote a file's name
+        from store.text import visible
+
+        print(f"minicrm: {visible(str(exc))}", file=sys.stderr)
         return Exit.FAILED
     except KeyboardInterrupt:
         print("minicrm: interrupted", file=sys.stderr)

@@ -58,6 +58,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "path": Setting(str, REQUIRED, "The encrypted SQLite (SQLCipher) database file."),
         "key_file": Setting(str, REQUIRED, "File holding the 256-bit database key (mode 0600)."),
         "cache_mb": Setting(int, 64, "Page cache per connection, in MiB (decrypted pages).", minimum=2),
+        "busy_timeout_ms": Setting(int, 10_000, "How long a write waits for another process's write lock "
+                                   "before saying 'the database is busy; try again'.", minimum=100),
     },
     "company": {
         "name": Setting(str, "", "Your company's legal name (privacy notice, password rules)."),
@@ -228,7 +230,9 @@ def _tomltype(pyname: str) -> str:
 
 def write_config(path: Path, db_path: str, key_file: str, **sections: dict[str, Any]) -> None:
     """Write a minimal config file (used by `minicrm init --new-config` and the demo)."""
-    lines = ["[database]", f"path = {_toml_str(db_path)}", f"key_file = {_toml_str(key_file)}", ""]
+    lines = ["[database]", f"path = {_toml_str(db_path)}", f"key_file = {_toml_str(key_file)}"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in sections.pop("database", {}).items()]
+    lines.append("")
     for section, items in sections.items():
         lines.append(f"[{section}]")
         for key, value in items.items():

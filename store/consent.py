@@ -95,6 +95,7 @@ def withdraw_consent(scope: Scope, contact_id: int, purpose: str, *, method: str
     now = now or utcnow()
     with database.atomic():
         scope.contact(contact_id)
+        scope.require_request(contact_id, "consent.write")  # privacy: only with an open request
         consent = scope.consents().where((Consent.contact == contact_id) & (Consent.purpose == purpose)
                                          & (Consent.channel == channel)).first()
         if consent is None or consent.status != "given":

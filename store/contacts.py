@@ -138,8 +138,8 @@ def _sort_key(name: str) -> str:
 
 def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> ContactDetail:
     c = scope.contact(contact_id)
-    if audit_view:
-        audit.record(scope.user_id, "contact.view", "contact", c.id)
+    if audit_view:  # never blocks the view: a busy file puts the row off a moment
+        audit.record_view(scope.user_id, "contact.view", "contact", c.id)
     company = Company.get_or_none(Company.id == c.company_id) if c.company_id else None
     names = _usernames()
     return ContactDetail(
@@ -223,8 +223,9 @@ def update_contact(scope: Scope, contact_id: int, version: int, *, tags=None, al
     """Save changes (and the tags, when given) made to `version`, bumping it once;
     returns the new version or raises Conflict.  A changed title and new tags are screened."""
     _require_editable(scope, changes_, tags)
+    _require_request_to_rectify(scope, contact_id)
     clean = _clean(scope, changes_)
-    scope.contact(contact_id)  # outside the transaction, so an access.denied row is not rolled back
+    scope.contact(contact_id)
     with database.atomic():
         return _write_update(scope, contact_id, version, clean, tags, allow_special)
 
@@ -247,6 +248,7 @@ def save_contact(scope: Scope, contact_id: int | None, version: int | None, fiel
     else:
         _require_editable(scope, {**fields, **({"company_id": None} if company else {})}, tags)
         scope.contact(contact_id)
+        _require_request_to_rectify(scope, contact_id)
     with database.atomic():
         if company:
             fields["company_id"] = companies.find_or_create(scope, company.get("company"),
@@ -270,6 +272,12 @@ def _require_editable(scope: Scope, fields: dict, tags) -> None:
             raise Invalid(key, "is not an editable contact field")
     if "owner_id" in fields and not scope.can("contact.reassign"):
         scope.require("contact.reassign")
+
+
+def _require_request_to_rectify(scope: Scope, contact_id: int) -> None:
+    """A role that may only correct (privacy) corrects a person while handling their open request."""
+    if not scope.can("contact.edit"):
+        scope.require_request(contact_id, "contact.rectify")
 
 
 def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dict, tags,

@@ -1,28 +1,43 @@
-"""The SQLCipher connection: key handling, pragmas, IMMEDIATE transactions.
+"""The SQLCipher connection: key handling, pragmas, IMMEDIATE transactions, a busy file.
 
 The models bind to `database`, a deferred SqlCipherDatabase (initialised once
 by `open_database`).  Every transaction Peewee opens on it starts with
 BEGIN IMMEDIATE, so a write never fails half-way with "database is locked".
+
+Many processes share the file.  When another one holds the write lock, SQLite
+waits up to the busy timeout (`database.busy_timeout_ms`); a busy error that
+comes sooner (SQLite skips its wait in some cases) is retried here up to the
+same deadline.  Past it the caller gets `DatabaseBusy`, one line ("the database
+is busy; try again"): no `OperationalError` ever leaves this module for a busy file.
+
+`after_transaction` callbacks run once the outermost transaction has ended,
+committed or rolled back: the audit trail writes there what must survive a
+rollback (a refusal is raised inside the transaction it then undoes).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
 import stat
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
+import peewee
 from peewee import BaseQuery
 from playhouse.sqlcipher_ext import SqlCipherDatabase
 
-from .errors import KeyFileError, StoreError, WrongKey
+from .errors import DatabaseBusy, KeyFileError, StoreError, WrongKey
 
 MIN_SQLCIPHER = (4, 5, 0)
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 10_000  # the default of `database.busy_timeout_ms`
+_T = TypeVar("_T")
+
 
 def new_key_file(path: Path) -> bytes:
     """Create a key file with a random 256-bit key, mode 0600, never overwriting."""
@@ -138,10 +153,10 @@ def _silence_sqlcipher_log(sqlcipher) -> None:
         _quiet_log = True
 
 
-def _pragmas(cache_mb: int) -> list[tuple[str, object]]:
+def _pragmas(cache_mb: int, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> list[tuple[str, object]]:
     return [
         ("journal_mode", "wal"),
-        ("busy_timeout", BUSY_TIMEOUT_MS),
+        ("busy_timeout", busy_timeout_ms),
         ("foreign_keys", 1),
         ("synchronous", "full"),
         ("temp_store", "memory"),
@@ -150,10 +165,21 @@ def _pragmas(cache_mb: int) -> list[tuple[str, object]]:
     ]
 
 
+def _is_busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED as the driver words them (it gives no error code)."""
+    text = str(exc)
+    return "database is locked" in text or "database is busy" in text or "table is locked" in text
+
+
+_waits = threading.local()  # a shorter busy timeout for this thread's writes, inside short_wait()
+
+
 class _Database(SqlCipherDatabase):
-    """SqlCipherDatabase whose key lives in a holder, never in connect_params."""
+    """SqlCipherDatabase whose key lives in a holder, never in connect_params,
+    and whose busy errors are retried up to the busy timeout, then raised as DatabaseBusy."""
 
     key_holder: _KeyHolder | None = None
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS
 
     def _connect(self):
         from sqlcipher3 import dbapi2 as sqlcipher
@@ -166,20 +192,98 @@ class _Database(SqlCipherDatabase):
             # The key first: SQLCipher >= 4.7 ignores it after any other statement.
             conn.execute(f'PRAGMA key = "{self.key_holder.pragma}"')
             try:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                self._retry_busy(lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone(),
+                                 sqlcipher.OperationalError, conn)
+            except DatabaseBusy:
+                raise
             except sqlcipher.DatabaseError:
                 raise WrongKey(f"this key does not open {self.database}") from None
-            self._add_conn_hooks(conn)
+            self._retry_busy(lambda: self._add_conn_hooks(conn), sqlcipher.OperationalError, conn)
         except BaseException:
             conn.close()
             raise
         return conn
 
+    # -- a busy file: retried up to the timeout, then one clear error ---------------------
+
+    def _timeout_ms(self) -> int:
+        return getattr(_waits, "ms", None) or self.busy_timeout_ms
+
+    def _retry_busy(self, run: Callable[[], _T], error: type[BaseException] | tuple = peewee.OperationalError,
+                    conn=None) -> _T:
+        """run(), again while the file is busy and the deadline not passed; never inside a
+        transaction (its earlier statements would be lost), where busy is DatabaseBusy at once."""
+        deadline = time.monotonic() + self._timeout_ms() / 1000
+        delay = 0.005
+        while True:
+            try:
+                return run()
+            except error as exc:
+                if not _is_busy(exc):
+                    raise
+                conn = conn if conn is not None else self._state.conn
+                in_transaction = bool(conn is not None and conn.in_transaction)
+                if in_transaction or time.monotonic() + delay > deadline:
+                    raise DatabaseBusy() from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    def begin(self, lock_type=None):
+        return self._retry_busy(lambda: super(_Database, self).begin(lock_type))
+
+    def execute_sql(self, sql, params=None):
+        return self._retry_busy(lambda: super(_Database, self).execute_sql(sql, params))
+
+    # -- after the outermost transaction --------------------------------------------------
+
+    # peewee ends an outermost transaction with commit() + _run_commit_callbacks(), or
+    # rollback() + _clear_commit_callbacks(): the callbacks below come after both.
+    def _run_commit_callbacks(self):
+        try:
+            super()._run_commit_callbacks()
+        finally:
+            self._transaction_ended()
+
+    def _clear_commit_callbacks(self):
+        super()._clear_commit_callbacks()
+        self._transaction_ended()
+
+    def _transaction_ended(self) -> None:
+        conn = self._state.conn
+        # a failed COMMIT is rolled back next: not yet
+        if self.transaction_depth() == 0 and not (conn is not None and conn.in_transaction):
+            for callback in _after_transaction:
+                callback()
+
+
+# Called with no transaction open, after each outermost one ends; they must not raise.
+_after_transaction: list[Callable[[], None]] = []
+
+
+def after_transaction(callback: Callable[[], None]) -> None:
+    """Run `callback()` each time this thread's outermost transaction has ended (either way)."""
+    if callback not in _after_transaction:
+        _after_transaction.append(callback)
+
+
+@contextlib.contextmanager
+def short_wait(ms: int) -> Iterator[None]:
+    """This thread's statements wait at most `ms` for a busy file (a write that can be put off)."""
+    previous = getattr(_waits, "ms", None)
+    database.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+    _waits.ms = ms
+    try:
+        yield
+    finally:
+        _waits.ms = previous
+        database.execute_sql(f"PRAGMA busy_timeout = {int(previous or database.busy_timeout_ms)}")
+
 
 database = _Database(None, lock_type="IMMEDIATE")
 
 
-def open_database(db_path: Path, key: bytes, *, cache_mb: int = 64, create: bool = False):
+def open_database(db_path: Path, key: bytes, *, cache_mb: int = 64, create: bool = False,
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS):
     """Bind the models' database to an encrypted file and check it opens."""
     db_path = Path(db_path)
     if not create and not db_path.exists():
@@ -187,7 +291,8 @@ def open_database(db_path: Path, key: bytes, *, cache_mb: int = 64, create: bool
     if not database.is_closed():
         database.close()
     database.key_holder = _KeyHolder(key)
-    database.init(str(db_path), pragmas=_pragmas(cache_mb))
+    database.busy_timeout_ms = busy_timeout_ms
+    database.init(str(db_path), pragmas=_pragmas(cache_mb, busy_timeout_ms))
     database.connect(reuse_if_open=True)
     check_cipher(database)
     return database

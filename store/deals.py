@@ -18,6 +18,7 @@ def _view(d: Deal, names: dict[int | None, str]) -> DealView:
 
 def deals_of(scope: Scope, contact_id: int) -> list[DealView]:
     scope.require("deal.read")
+    scope.contact(contact_id)  # someone else's contact is refused (and audited), not shown empty
     names = dict(tuples(User.select(User.id, User.username)))
     q = scope.deals().where(Deal.contact == contact_id).order_by(Deal.created_at.desc(), Deal.id.desc())
     return [_view(d, names) for d in q]

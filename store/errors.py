@@ -12,6 +12,7 @@ a `StoreError` is a bug, shown as "unexpected error (<class>)" without text.
       Invalid         a value breaks a rule: `.field` and `.message` (also a ValueError)
         PasswordRejected, TotpSecretError, ValueProblem, MappingError, SavedMappingError
       ConfigError, KeyFileError, WrongKey, SealedDataError
+      DatabaseBusy    another process held the write lock past the busy timeout
       AuthError       login, lockout, revocation, sessions
       ImportFileError, ImportRefused     a file or an import as a whole
       InvalidKey, UnknownKey, UnknownUser, NoOpenRequest, NotGiven, Restricted
@@ -138,6 +139,18 @@ class WrongKey(StoreError):
     """The key does not open this database (nothing was touched)."""
 
 
+class DatabaseBusy(StoreError):
+    """Another process held the database past the busy timeout; nothing of this attempt was written.
+
+    The one form in which SQLite's "database is locked" reaches a person (store/db.py
+    turns every busy OperationalError into it, after retrying up to the timeout)."""
+
+    MESSAGE = "the database is busy; try again"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
 class SealedDataError(StoreError):
     """A sealed blob could not be opened: malformed, unknown version, wrong key, wrong
     associated data, or tampered with.  The message never contains the key or the data."""
@@ -252,7 +265,9 @@ class ImportFileError(StoreError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        where = [Path(self.path).name]
+        from .text import visible  # a file's name is text from outside: never an escape sequence
+
+        where = [visible(Path(self.path).name)]
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column is not None:

@@ -62,6 +62,8 @@ class User(BaseModel):
     username = personal(CharField(unique=True), "account", "security", "account")
     role = CharField()
     password_hash = CharField(null=True)
+    # set by a reset until the new password is chosen: the old one is refused as the new one
+    previous_password_hash = CharField(null=True)
     must_change_password = BooleanField(default=True)
     totp_secret = BlobField(null=True)  # AES-GCM sealed, on top of SQLCipher
     totp_enrolled = BooleanField(default=False)

@@ -12,6 +12,7 @@ from .views import NoteView
 
 def notes_of(scope: Scope, contact_id: int) -> list[NoteView]:
     scope.require("note.read")
+    scope.contact(contact_id)  # someone else's contact is refused (and audited), not shown empty
     names = dict(tuples(User.select(User.id, User.username)))
     q = scope.notes().where(Note.contact == contact_id).order_by(Note.created_at.desc(), Note.id.desc())
     return [NoteView(id=n.id, category=n.category, body=n.body, visibility=n.visibility,

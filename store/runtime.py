@@ -39,7 +39,8 @@ def open_store(config: Config | str | Path | None = None, *, migrate: bool = Tru
 
     recover(cfg)  # a rekey that stopped part-way is finished or undone first (two stats otherwise)
     key = read_key_file(cfg.key_path)
-    open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"])
+    open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"],
+                  busy_timeout_ms=cfg["database.busy_timeout_ms"])
     _current = Runtime(cfg, key)  # before migrating: the backup taken first needs the open store
     atexit.register(close_store)
     if migrate:
@@ -58,15 +59,26 @@ def create_store(config: Config) -> Runtime:
     _purpose_keys.clear()
     if config.db_path.exists():
         raise StoreError(f"{config.db_path} already exists; refusing to initialise over it")
+    # The database's folder first, 0700 (the key file's folder too, if it is new): the file,
+    # its -wal and -shm and the erasure scrubs' temporaries are nobody else's business.
+    _private_folder(config.db_path.parent)
+    _private_folder(config.key_path.parent)
     key = new_key_file(config.key_path)
-    config.db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # SQLite gives -wal and -shm the main file's mode: create it private first.
     os.close(os.open(config.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    open_database(config.db_path, key, cache_mb=config["database.cache_mb"], create=True)
+    open_database(config.db_path, key, cache_mb=config["database.cache_mb"], create=True,
+                  busy_timeout_ms=config["database.busy_timeout_ms"])
     migrations.migrate(database)
     _current = Runtime(config, key)
     atexit.register(close_store)
     return _current
+
+
+def _private_folder(path: Path) -> None:
+    """Create `path` (and missing parents) with mode 0700; an existing folder is left as it is."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True)
+        os.chmod(path, 0o700)  # mkdir's mode is narrowed by the umask only, but be exact
 
 
 def close_store() -> None:

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from .db import database
-from .errors import EndReason, Forbidden, NotFound, SessionEnded
+from .errors import EndReason, Forbidden, NoOpenRequest, NotFound, SessionEnded
 from .models import Company, Consent, ConsentEvent, Contact, DataSubjectRequest, Deal, Invoice, Note, User, utcnow
 
 # permission -> roles holding it
@@ -161,8 +161,22 @@ class Scope:
         if not self.can(permission):
             from . import audit
 
-            audit.record(self.user_id, "access.forbidden", permission=permission)
+            audit.record_refusal(self.user_id, "access.forbidden", permission=permission)
             raise Forbidden(f"your role ({self.role}) may not do this: {permission}")
+
+    def require_request(self, contact_id: int, permission: str) -> None:
+        """The privacy role acts on a person only while handling an open request about them
+        (its reads are gated so, and so are its corrections and withdrawals)."""
+        if self.role != "privacy" or self.is_console:
+            return
+        if not self._request_contact_ids().where(DataSubjectRequest.contact == contact_id).exists():
+            from . import audit
+
+            audit.record_refusal(self.user_id, "access.forbidden", "contact", contact_id,
+                                 permission=permission, reason="no_open_request")
+            raise NoOpenRequest(f"contact {contact_id}: register a request for this person with "
+                                f"yourself as handler first (the privacy role acts on a person "
+                                f"only while handling an open request)")
 
     # -- row filters -------------------------------------------------------------
 
@@ -270,7 +284,7 @@ class Scope:
             if model.select().where(model.id == row_id).exists():
                 from . import audit
 
-                audit.record(self.user_id, "access.denied", what, row_id)
+                audit.record_refusal(self.user_id, "access.denied", what, row_id)
             raise NotFound(f"{what} {row_id} not found")
         return row
 

@@ -6,13 +6,15 @@ parallel, so nothing is shared).  Nothing here mocks the store.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import textwrap
+import tempfile
 from pathlib import Path
 
 import pytest
+from child_env import _env, minicrm_command, python_command  # also imported by tests directly
 from sample_exports import missing_samples_line, samples_folder
 
 from store.config import Config, load_config, write_config
@@ -107,27 +109,6 @@ def users(store) -> dict:
 
 # --- other processes ------------------------------------------------------------
 
-def _env(config: Config | Path | str) -> dict:
-    path = config.source if isinstance(config, Config) else Path(config)
-    env = dict(os.environ)
-    env["MINICRM_CONFIG"] = str(path)
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("PYTHONBREAKPOINT", None)
-    return env
-
-
-PRELUDE = """\
-import os, sys, time
-from store import runtime
-from store.db import database
-"""
-
-
-def python_command(code: str, *args: str) -> list[str]:
-    """argv for a fresh interpreter running `code` (after PRELUDE) with sys.argv[1:] = args."""
-    return [sys.executable, "-c", PRELUDE + textwrap.dedent(code), *map(str, args)]
-
-
 def _run_python(config, code: str, *args, timeout: float = SUBPROCESS_TIMEOUT,
                check: bool = True) -> subprocess.CompletedProcess:
     """Run a snippet in a fresh interpreter with MINICRM_CONFIG pointing at `config`.
@@ -146,11 +127,6 @@ def _spawn_python(config, code: str, *args) -> subprocess.Popen:
     """Start a snippet without waiting (for tests that need processes at the same time)."""
     return subprocess.Popen(python_command(code, *args), env=_env(config), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
-
-
-def minicrm_command() -> list[str]:
-    script = Path(sys.executable).with_name("minicrm")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "console"]
 
 
 def _run_cli(config, *args: str, timeout: float = SUBPROCESS_TIMEOUT) -> subprocess.CompletedProcess:
@@ -177,3 +153,42 @@ def spawn_python():
 def run_cli():
     """run_cli(config, *args) -> CompletedProcess of `minicrm --config <config> args...`."""
     return _run_cli
+
+
+# --- the suites' figure lines (tests/suites) --------------------------------------------------
+# Each suite reports one line of figures ("crash: 100 kills, ..."), printed in the terminal
+# summary.  Under pytest-xdist the lines are written by the workers, so they go through a
+# file the controller names before the workers start (they inherit the environment).
+FIGURES_ENV = "MINICRM_SUITE_FIGURES"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        folder = Path(tempfile.mkdtemp(prefix="minicrm-figures-"))
+        os.environ[FIGURES_ENV] = str(folder / "figures.jsonl")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if hasattr(config, "workerinput"):
+        return
+    path = Path(os.environ.get(FIGURES_ENV, ""))
+    if not path.is_file():
+        return
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if lines:
+        terminalreporter.write_sep("-", "suite figures")
+        for entry in sorted(lines, key=lambda e: e["suite"]):
+            terminalreporter.write_line(f"{entry['suite']}: {entry['figures']}")
+    path.unlink()
+    path.parent.rmdir()
+
+
+@pytest.fixture
+def suite_figures():
+    """suite_figures(suite, text): the suite's one line for the terminal summary."""
+
+    def report(suite: str, figures: str) -> None:
+        with open(os.environ[FIGURES_ENV], "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"suite": suite, "figures": figures}) + "\n")
+
+    return report

@@ -11,6 +11,7 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -59,8 +60,10 @@ def build(folder: Path, *, contacts: int = 300, fresh: bool = True, bcrypt_cost:
         auth.enrol_for_demo(console, account["username"], account["password"], account["totp_secret"])
     demo.generate(contacts)
     close_store()  # the last connection to close folds the write-ahead log into the file
-    (folder / "demo-accounts.json").write_text(json.dumps(accounts(), indent=1), encoding="utf-8")
-    (folder / "demo-accounts.json").chmod(0o600)
+    # Created 0600 (never readable by others, not for a moment): it holds passwords and secrets.
+    fd = os.open(folder / "demo-accounts.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(accounts(), indent=1))
     return config_path
 
 

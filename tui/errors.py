@@ -101,6 +101,7 @@ def describe(exc: BaseException) -> str:
         AccountRevoked,
         CodeRejected,
         Conflict,
+        DatabaseBusy,
         Forbidden,
         Invalid,
         LoginFailed,
@@ -124,6 +125,8 @@ def describe(exc: BaseException) -> str:
             return _(PASSWORD_MESSAGES[code]).format(**params)
         except (KeyError, IndexError):
             return _(PASSWORD_MESSAGES[code])
+    if isinstance(exc, DatabaseBusy):
+        return _("The database is busy; try again.")
     if isinstance(exc, Forbidden):
         return _("Your role may not do this.")
     if isinstance(exc, NotFound):

@@ -111,7 +111,10 @@ def reset_password(scope: Scope, username: str, *, now=None) -> str:
     hashed = passwords.hash_password(otp, cost=config()["auth.bcrypt_cost"])
     with scope.transaction():
         user = find_user(username)
-        User.update(password_hash=hashed, must_change_password=True, failed_logins=0, locked_until=None,
+        # the old hash stays beside the one-time one until the new password is set: refused as it
+        previous = user.previous_password_hash if user.must_change_password else user.password_hash
+        User.update(password_hash=hashed, previous_password_hash=previous, must_change_password=True,
+                    failed_logins=0, locked_until=None,
                     auth_epoch=User.auth_epoch + 1).where(User.id == user.id).execute()
         ended = end_user_sessions(user.id, EndReason.RESET, when)
         changes.record("user", user.id, "update")

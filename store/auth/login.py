@@ -30,7 +30,7 @@ from .factors import (
     replace_recovery_codes,
     totp_key,
 )
-from .policy import clear_failures, clock, config, database_errors, is_locked, lookup, over_lock_cap, register_failure
+from .policy import clear_failures, clock, config, database_errors, is_locked, lookup, register_failure, reserve_attempt
 from .sessions import Session, start_session
 
 
@@ -89,13 +89,14 @@ class FirstLogin:
         normalised = passwords.check_password_policy(
             new_password, username=self.username, company_name=cfg["company.name"] or None,
             min_length=cfg["auth.password_min_length"])
-        current = User.get_by_id(self.user_id).password_hash
-        if current and passwords.verify_password(normalised, current):
-            raise passwords.PasswordRejected("same_as_old")
+        user = User.get_by_id(self.user_id)
+        for old in (user.password_hash, user.previous_password_hash):  # the one given, the one before a reset
+            if old and passwords.verify_password(normalised, old):
+                raise passwords.PasswordRejected("same_as_old")
         hashed = passwords.hash_password(normalised, cost=cfg["auth.bcrypt_cost"])
         with database.atomic():
             self._fresh()
-            User.update(password_hash=hashed, must_change_password=False).where(
+            User.update(password_hash=hashed, previous_password_hash=None, must_change_password=False).where(
                 User.id == self.user_id).execute()
             changes.record("user", self.user_id, "update")
             audit.record(self.user_id, "user.password_set", "user", self.user_id)
@@ -156,7 +157,7 @@ def login(username: str, password: str, code: str | None, *, source_addr: str | 
         audit.record(None, "login.failed", "user", None, unknown_user=True)
         raise LoginFailed()
 
-    capped = over_lock_cap(user, when)
+    user, capped = reserve_attempt(user.id, when)  # counted before the check: the cap holds in parallel
     if capped:
         passwords.dummy_verify(password)
         password_ok = False
@@ -187,7 +188,7 @@ def _settle_login(user: User, password_ok: bool, capped: bool, code, when: dt.da
         audit.record(fresh.id, "login.failed", "user", fresh.id, reason="locked")
         return LoginFailed()
     if not credentials_ok:
-        register_failure(fresh, kind, when)
+        register_failure(fresh, kind, when, counted=True)
         return LoginFailed()
     if fresh.revoked_at is not None:
         audit.record(fresh.id, "login.refused", "user", fresh.id, reason="revoked")
@@ -197,7 +198,7 @@ def _settle_login(user: User, password_ok: bool, capped: bool, code, when: dt.da
         return AccountLocked(cast(dt.datetime, fresh.locked_until))  # is_locked: not None
     # cast: enrolled and past credentials_ok means "totp" or "recovery", each with an int ref
     if fresh.totp_enrolled and not consume_second_factor(fresh.id, kind, cast(int, ref), when):
-        register_failure(fresh, "replay", when)  # unreachable under the lock; kept as a guard
+        register_failure(fresh, "replay", when, counted=True)  # unreachable under the lock; a guard
         return LoginFailed()
     if fresh.must_change_password or not fresh.totp_enrolled:
         clear_failures(fresh.id)

@@ -3,8 +3,11 @@
 * A lockout starts after `auth.lockout_threshold` failures in a row and lasts
   `auth.lockout_minutes`; while locked, at most another `threshold` guesses are
   checked at all (no password oracle during a lock).
-* Counters change only inside the caller's BEGIN IMMEDIATE transaction, on a
-  row read under that lock.
+* Counters change only inside BEGIN IMMEDIATE transactions, on a row read
+  under that lock.  A password attempt is counted *before* its (slow) bcrypt
+  check, by `reserve_attempt`, and settled after it: parallel attempts each see
+  the ones before them, so the cap holds however many arrive at once (counted
+  after the check, 20 parallel guesses were all checked against a cap of 10).
 * A database error leaves as a one-line AuthError: the frames hold passwords.
 """
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 import peewee
 
 from .. import audit
+from ..db import database
 from ..errors import AuthError
 from ..models import User
 
@@ -64,13 +68,45 @@ def is_locked(user: User, when: dt.datetime) -> bool:
     return user.locked_until is not None and user.locked_until > when
 
 
-def register_failure(user: User, reason: str, when: dt.datetime, action: str = "login.failed") -> None:
-    """Count one failure (inside the caller's transaction, on a row read under the lock)."""
+def reserve_attempt(user_id: int, when: dt.datetime) -> tuple[User, bool]:
+    """Count one attempt before its password is checked, in its own short transaction.
+
+    Returns (the user row as counted, capped): capped means the lock's extra guesses are
+    used up and the password must not be checked at all.  Attempts still being checked
+    count as failures until they settle (`register_failure(..., counted=True)` or a
+    success clearing the counter), so the lock starts as soon as the attempts before
+    this one reach the threshold, settled or not.
+    """
+    cfg = config()
+    with database.atomic():
+        user = User.get_by_id(user_id)
+        if over_lock_cap(user, when):
+            return user, True
+        failures, locked_until = user.failed_logins, user.locked_until
+        if locked_until is not None and locked_until <= when:  # an old lock ran out: count afresh
+            failures, locked_until = 0, None
+        newly_locked = locked_until is None and failures >= cfg["auth.lockout_threshold"]
+        if newly_locked:
+            locked_until = when + dt.timedelta(minutes=cfg["auth.lockout_minutes"])
+        failures += 1
+        User.update(failed_logins=failures, locked_until=locked_until).where(User.id == user.id).execute()
+        if newly_locked:
+            audit.record(user.id, "login.locked", "user", user.id, failures=failures,
+                         minutes=cfg["auth.lockout_minutes"])
+        user.failed_logins, user.locked_until = failures, locked_until
+    return user, False
+
+
+def register_failure(user: User, reason: str, when: dt.datetime, action: str = "login.failed", *,
+                     counted: bool = False) -> None:
+    """Count one failure (inside the caller's transaction, on a row read under the lock);
+    `counted`: `reserve_attempt` already counted it, only the lock and the audit row remain."""
     cfg = config()
     failures, locked_until = user.failed_logins, user.locked_until
     if locked_until is not None and locked_until <= when:  # an old lock ran out: count afresh
         failures, locked_until = 0, None
-    failures += 1
+    if not counted or failures == 0:  # 0: a success in between cleared the reservation
+        failures += 1
     newly_locked = locked_until is None and failures >= cfg["auth.lockout_threshold"]
     if newly_locked:
         locked_until = when + dt.timedelta(minutes=cfg["auth.lockout_minutes"])

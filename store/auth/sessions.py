@@ -29,8 +29,8 @@ from .policy import (
     config,
     database_errors,
     is_locked,
-    over_lock_cap,
     register_failure,
+    reserve_attempt,
     source_addr,
 )
 
@@ -91,9 +91,8 @@ class Session:
         """
         when, epoch = clock(now)
         self.check(when)
-        user = User.get_by_id(self.user_id)
         is_code = isinstance(secret, str) and SIX_DIGITS.fullmatch(secret) is not None
-        capped = over_lock_cap(user, when)
+        user, capped = reserve_attempt(self.user_id, when)  # counted before the check (policy.py)
         password_ok = False
         if capped:
             passwords.dummy_verify(secret)
@@ -123,14 +122,14 @@ class Session:
             if capped:
                 audit.record(self.user_id, "unlock.failed", "session", self.id, reason="locked")
             else:
-                register_failure(fresh, reason, when, action="unlock.failed")
+                register_failure(fresh, reason, when, action="unlock.failed", counted=True)
             return False
         if is_locked(fresh, when):
             audit.record(self.user_id, "unlock.refused", "session", self.id, reason="locked")
             return False
         # cast: match_second_factor pairs "totp" with its step (an int), never None
         if kind == "totp" and not consume_second_factor(self.user_id, kind, cast(int, ref), when):
-            register_failure(fresh, "replay", when, action="unlock.failed")
+            register_failure(fresh, "replay", when, action="unlock.failed", counted=True)
             return False
         clear_failures(self.user_id)
         LoginSession.update(last_seen_at=when).where(LoginSession.id == self.id).execute()

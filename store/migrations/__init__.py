@@ -3,7 +3,8 @@
 Each module `mNNNN_<what>.py` defines `up(db)`; the schema version lives in
 `PRAGMA user_version`.  Migrations run in one BEGIN IMMEDIATE transaction each,
 re-reading the version under the lock, so several processes starting at once
-migrate exactly once.
+migrate exactly once.  A schema already up to date is seen with one read and
+no write lock: every process start checks, and must not queue behind an import.
 """
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ def current_version(db) -> int:
 def migrate(db, target: int | None = None) -> int:
     """Bring the schema up to `target` (default: latest); returns the version reached."""
     target = LATEST if target is None else target
+    if current_version(db) >= target:  # a plain read: no lock while another process writes
+        return current_version(db)
     for number, module in available():
         if number > target:
             break

@@ -34,3 +34,28 @@ while time.time() < deadline:
 else:
     print("timeout", flush=True)
 """
+
+# argv: name password code go-file threads.  Every thread logs in the moment the go-file appears.
+RACE_LOGINS = """
+import threading
+from pathlib import Path
+from store import auth
+runtime.open_store()
+name, password, code, go, threads = sys.argv[1:6]
+results = []
+def attempt():
+    while not Path(go).exists():
+        time.sleep(0.001)
+    try:
+        auth.login(name, password, code)
+        results.append("ok")
+    except auth.AuthError as exc:
+        results.append(type(exc).__name__)
+workers = [threading.Thread(target=attempt) for _ in range(int(threads))]
+for worker in workers:
+    worker.start()
+print("ready", flush=True)
+for worker in workers:
+    worker.join()
+print(" ".join(results), flush=True)
+"""

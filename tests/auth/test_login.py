@@ -228,6 +228,25 @@ def test_password_reset_keeps_asking_for_the_enrolled_code(crm, make_user):
     assert isinstance(first.finish(), auth.Session)
 
 
+def test_after_a_reset_the_previous_password_is_refused_as_the_new_one(crm, make_user):
+    """Issue 16: the reset must end the old password, not let the user choose it again."""
+    anna = make_user("anna")
+    otp = auth.reset_password(Scope.console(), "anna")
+    auth.reset_password(Scope.console(), "anna")  # a second reset before the first was used
+    otp = auth.reset_password(Scope.console(), "anna")
+    now = time.time()
+    with pytest.raises(auth.LoginFailed):  # the previous password no longer logs in
+        auth.login("anna", PASSWORD, anna.code(now), now=now)
+    first = auth.login("anna", otp, anna.code(now + 30), now=now + 30)
+    with pytest.raises(PasswordRejected) as refused:
+        first.set_password(PASSWORD)
+    assert refused.value.code == "same_as_old"
+    first.set_password("Et helt nyt kodeord her")
+    user = User.get_by_id(anna.id)
+    assert user.previous_password_hash is None  # not kept once the new one is chosen
+    assert isinstance(first.finish(), auth.Session)
+
+
 def test_first_login_ends_when_an_admin_resets_meanwhile(crm, make_user):
     make_user("mette", enrolled=False)
     first = auth.login("mette", PASSWORD, "")

@@ -51,12 +51,13 @@ def test_a_correction_reaches_another_process(store, users, scopes, make_person,
     assert json.loads(event.detail) == {"fields": ["email", "first_name"]}  # names, not values
 
 
-def test_a_correction_is_validated_and_limited_to_who_the_person_is(store, scopes, make_person):
+def test_a_correction_is_validated_and_limited_to_who_the_person_is(store, scopes, make_person, handled_by):
     from store.contacts import get_contact, update_contact
     from store.errors import Invalid
     from store.scope import Forbidden
 
     p = make_person()
+    handled_by("privacy", p.id, "rectification")
     version = get_contact(scopes["privacy"], p.id, audit_view=False).version
     with pytest.raises(Invalid, match="email"):
         update_contact(scopes["privacy"], p.id, version, email="karen(at)x.dk")

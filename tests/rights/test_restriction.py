@@ -58,12 +58,13 @@ def test_edits_to_a_restricted_contact_are_refused(store, scopes, make_person, r
     assert get_contact(scopes["admin"], p.id, audit_view=False).title == "Indkøber"
 
 
-def test_privacy_may_still_rectify_a_restricted_contact(store, scopes, make_person):
+def test_privacy_may_still_rectify_a_restricted_contact(store, scopes, make_person, handled_by):
     """Art. 18(1)(a): while accuracy is contested, the correction itself must remain possible."""
     from store.contacts import get_contact, update_contact
     from store.rights import restrict_person
 
     p = make_person()
+    handled_by("privacy", p.id, "rectification")
     restrict_person(scopes["privacy"], p.id, ground="accuracy_contested")
     version = get_contact(scopes["admin"], p.id, audit_view=False).version
     update_contact(scopes["privacy"], p.id, version, last_name="Rettet")

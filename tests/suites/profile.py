@@ -1,0 +1,34 @@
+"""The suites' two profiles: `ci` (default, part of `make test`) and `soak` (`make soak`).
+
+MINICRM_SUITE_PROFILE=soak switches every suite to its long run; single figures can be
+overridden for a one-off run (MINICRM_CRASH_KILLS, MINICRM_LOAD_PROCESSES, MINICRM_LOAD_SECONDS,
+MINICRM_FUZZ_EXAMPLES).  The CI profile is kept short: the whole suite runs in under ten
+minutes on two cores.
+"""
+from __future__ import annotations
+
+import os
+
+PROFILE = os.environ.get("MINICRM_SUITE_PROFILE", "ci").strip().lower() or "ci"
+assert PROFILE in ("ci", "soak"), f"MINICRM_SUITE_PROFILE must be ci or soak, not {PROFILE!r}"
+
+_DEFAULTS = {
+    #                     ci     soak
+    "CRASH_KILLS":      (100,  1_000),
+    "LOAD_PROCESSES":   (8,    20),
+    "LOAD_SECONDS":     (12,   600),
+    "LOAD_BIG_IMPORT":  (2_000, 50_000),  # rows of the one large import during the load
+    "FUZZ_EXAMPLES":    (150,  5_000),    # hypothesis examples per importer
+}
+
+
+def figure(name: str) -> int:
+    value = os.environ.get(f"MINICRM_{name}")
+    return int(value) if value else _DEFAULTS[name][PROFILE == "soak"]
+
+
+CRASH_KILLS = figure("CRASH_KILLS")
+LOAD_PROCESSES = figure("LOAD_PROCESSES")
+LOAD_SECONDS = figure("LOAD_SECONDS")
+LOAD_BIG_IMPORT = figure("LOAD_BIG_IMPORT")
+FUZZ_EXAMPLES = figure("FUZZ_EXAMPLES")
