@@ -226,12 +226,11 @@ def test_roles_finance_cannot_import_and_sales_own_what_they_import(store, scope
     assert contacts_of(report.batch_id)["a@x.dk"]["owner_id"] == users["sales"].id
     with pytest.raises(ImportRefused, match="own what they import"):
         import_file(scopes["sales"], path, owner=users["manager"].username)
-    # another seller cannot change (or even see the id of) sales' contact, nor undo the batch
+    # another seller cannot change (or even learn of) sales' contact, nor undo the batch
     other = import_file(scopes["sales2"], write(tmp_path, "u.csv", "Navn,E-mail,Stilling\nA A,a@x.dk,Chef\n"),
                         policy="update")
-    assert (other.updated, other.duplicates) == (0, 1)
-    assert [str(n) for n in other.reasons("duplicate")] == [
-        "line 2: already in MiniCRM (same e-mail), owned by someone else: not changed"]
+    assert (other.updated, other.duplicates, other.review) == (0, 0, 1)
+    assert [str(n) for n in other.notes] == ["line 2: not imported: a manager must review this row"]
     from store.db import StoreError
     from store.importing.batch import undo_import
 
@@ -275,7 +274,14 @@ def test_dry_run_writes_nothing(store, scopes, tmp_path):
     before = table_counts()
     report = import_file(scope, path, policy="update", dry_run=True)
     assert (report.new, report.updated, report.batch_id) == (1, 1, None)
-    assert table_counts() == before
+    after = table_counts()
+    assert after.pop("audit_event") == before.pop("audit_event") + 1  # only its audit row
+    assert after == before
+    from store.models import AuditEvent
+
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (event.action, event.actor_id) == ("import.dry_run", scope.user_id)
+    assert '"new":1' in event.detail and '"updated":1' in event.detail and "jens" not in event.detail
 
 
 def test_undo_removes_the_batch_and_is_refused_after_an_edit(store, scopes, tmp_path):
@@ -347,17 +353,24 @@ def test_bad_files_fail_whole_with_file_line_and_column(store, scopes, tmp_path,
 
 def test_a_file_broken_after_many_good_rows_leaves_nothing(store, scopes, tmp_path, monkeypatch):
     from store.importing import ImportFileError, batch
+    from store.models import AuditEvent
 
     monkeypatch.setattr(batch, "CHUNK", 50)
-    good = "".join(f"P{i} Q,p{i}@x.dk\n" for i in range(500))
+    good = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 7}\n" for i in range(500))
     path = tmp_path / "late.csv"
-    path.write_bytes(f"Navn,E-mail\n{good}".encode() + b"Bad \xff\xfe row,bad@x.dk\n")
+    path.write_bytes(f"Navn,E-mail,Firma\n{good}".encode() + b"Bad \xff\xfe row,bad@x.dk,X\n")
     before = table_counts()
     seen = []
     with pytest.raises(ImportFileError, match="line 502"):
         batch.import_file(scopes["admin"], path, encoding="utf-8", progress=lambda done, total: seen.append(done))
-    assert seen and seen[-1] >= 450  # rows were written in the transaction before the error
-    assert table_counts() == before
+    assert seen and seen[-1] >= 450  # rows were written (and committed, batch by batch) before the error
+    after = table_counts()
+    # what it wrote was taken back; the audit trail says so, the change feed told the other screens
+    assert after.pop("audit_event") == before.pop("audit_event") + 1
+    assert after.pop("change") > before.pop("change")
+    assert after == before
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert event.action == "import.failed" and '"removed":500' in event.detail
 
 
 def test_control_characters_from_the_file_are_not_stored(store, scopes, tmp_path):
