@@ -28,7 +28,6 @@ bench/results/bench_import.json.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform

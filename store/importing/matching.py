@@ -137,6 +137,7 @@ class Companies:
         self.missing: set[str] = set()  # keys looked up (this chunk) and not found
         self.virtual = virtual
         self._next_virtual = -1
+        self._key_cache: dict[tuple, tuple[str, list[str]]] = {}
 
     def forget_if_full(self) -> None:
         self.missing.clear()  # a company may have been added since the last chunk
@@ -144,11 +145,17 @@ class Companies:
             self.ids.clear()
             self.index.clear()
 
-    @staticmethod
-    def _keys(c) -> tuple[str, list[str]]:
-        name = stored_line(c.company_name, 200)
-        return name, [k for k in (c.company_cvr and "cvr:" + c.company_cvr, name and "name:" + name.casefold())
-                      if k]
+    def _keys(self, c) -> tuple[str, list[str]]:
+        """(the stored name, the cache keys) of a row's company; worked out once per distinct pair."""
+        pair = (c.company_name, c.company_cvr)
+        done = self._key_cache.get(pair)
+        if done is None:
+            if len(self._key_cache) >= COMPANY_CACHE:
+                self._key_cache.clear()
+            name = stored_line(c.company_name, 200)
+            done = self._key_cache[pair] = (name, [k for k in (c.company_cvr and "cvr:" + c.company_cvr,
+                                                                name and "name:" + name.casefold()) if k])
+        return done
 
     def warm(self, cands, *, recheck: bool = False) -> None:
         """Find the companies of many rows with a few queries (their misses remembered)."""

@@ -56,6 +56,21 @@ def test_special_category_and_cpr_are_flagged_and_never_stored(store, scopes, tm
     assert got["eva@dahl.dk"]["notes"] == ["Ring i morgen"]
 
 
+def test_a_cpr_number_in_a_phone_column_is_flagged_and_never_shown(store, scopes, tmp_path):
+    """Phone values skip the CPR check on the way in (every number is a digit run); one that
+    is no phone number is checked before it could be quoted in a reason."""
+    from store.importing.batch import import_file
+
+    path = write(tmp_path, "p.csv", "Navn,E-mail,Telefon\nAnne Berg,anne@berg.dk,150585-4321\n"
+                                    "Ole Lund,ole@lund.dk,20 12 34 56\n")
+    report = import_file(scopes["admin"], path)
+    assert (report.new, report.flagged, report.warnings) == (2, 1, 0), report.summary()
+    assert [str(n) for n in report.reasons("flagged")] == [
+        "line 2: column 'Telefon': special-category data (cpr) found; the value was not imported"]
+    assert stored_anywhere("150585") == [] and "150585" not in " ".join(str(n) for n in report.notes)
+    assert contacts_of(report.batch_id)["ole@lund.dk"]["phone"] == "+4520123456"
+
+
 def _existing(scope):
     from store import contacts
 
