@@ -386,11 +386,14 @@ class _Run:
         except ImportFileError:
             self.take_back()
             raise
-        except BaseException:
-            if cancelled:  # the caller stopped it (the app's Cancel): nothing kept
+        except Exception:
+            if cancelled:  # the caller's progress stopped it (a Cancel): nothing kept
                 self.take_back()
-            else:  # the database, a bug, Ctrl-C: resumable (or undoable)
+            else:  # the database, a bug: resumable (or undoable)
                 self.interrupted()
+            raise
+        except BaseException:  # Ctrl-C, SystemExit: resumable (or undoable)
+            self.interrupted()
             raise
         r.finish()
         return r

@@ -2,6 +2,8 @@
 provenance, lawful basis, owner, roles, dropped columns, mappings, dry runs, undo, bad files."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from importing_db_helpers import contacts_of, stored_anywhere, table_counts, write
 
@@ -457,3 +459,75 @@ def test_the_fast_ledger_check_agrees_with_the_ledger(store, scopes, tmp_path):
         for probe in ((email, None), (None, phone), (email, phone)):
             assert fast(*probe) == slow(*probe), probe
     assert fast(values[0][0], None) and fast(None, values[1][1]) and not fast(values[2][0], values[2][1])
+
+
+def test_a_seller_learns_nothing_about_contacts_they_cannot_see(store, scopes, users, tmp_path):
+    """Probing through import: another seller's contact, an erased person, a manager's contact:
+    the seller is told only that a manager must review the row, dry run or not, either policy."""
+    from store import contacts
+    from store.importing.batch import import_file
+    from store.models import AuditEvent
+    from store.rights import erase_person
+
+    theirs = contacts.create_contact(scopes["sales2"], first_name="Tove", last_name="Holm",
+                                     email="tove@holm.dk", phone="+4522334455")
+    gone = contacts.create_contact(scopes["admin"], first_name="Lone", last_name="Bak", email="lone@bak.dk")
+    mine = contacts.create_contact(scopes["sales"], first_name="Mads", last_name="Vang", email="mads@vang.dk")
+    erase_person(scopes["admin"], gone, legal_basis="art17_1a")
+    path = write(tmp_path, "probe.csv", "Navn,E-mail,Telefon,Stilling\n"
+                                        "T H,tove@holm.dk,,Chef\n"          # someone else's, by e-mail
+                                        "X Y,,22 33 44 55,\n"                # someone else's, by phone
+                                        "L B,lone@bak.dk,,\n"                # erased
+                                        "M V,mads@vang.dk,,Ejer\n")          # the seller's own
+    review = "not imported: a manager must review this row"
+    for dry_run in (True, False):
+        for policy in ("skip", "update"):
+            report = import_file(scopes["sales"], path, dry_run=dry_run, policy=policy)
+            text = " | ".join(str(n) for n in report.notes)
+            assert [str(n) for n in report.reasons("review")] == [f"line {n}: {review}" for n in (2, 3, 4)]
+            assert (report.review, report.suppressed, report.new) == (3, 0, 0), report.summary()
+            assert set(re.findall(r"contact (\d+)", text)) <= {str(mine)}  # only their own contact is named
+            assert "someone else" not in text and "owned" not in text
+            assert "erased" not in report.summary() and "suppressed" not in text
+    # the manager, who sees everyone, is told which contact and that a person was erased
+    report = import_file(scopes["manager"], path, dry_run=True)
+    assert (report.review, report.suppressed, report.duplicates) == (0, 1, 3)
+    assert f"contact {theirs}" in " ".join(str(n) for n in report.reasons("duplicate"))
+    # every dry run is audited like an import
+    runs = AuditEvent.select().where(AuditEvent.action == "import.dry_run")
+    assert [e.actor_id for e in runs] == [users["sales"].id] * 2 + [users["manager"].id]
+
+
+def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes, tmp_path, monkeypatch):
+    from store.db import StoreError
+    from store.importing import batch
+    from store.importing.batch import ImportRefused
+    from store.models import ImportBatch
+
+    monkeypatch.setattr(batch, "CHUNK", 10)
+    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 3},Note {i}\n" for i in range(45))
+    rows += "P3 Q,p3@x.dk,,\n"  # a repeat of an early row: merged, also after the resume
+    path = write(tmp_path, "r.csv", "Navn,E-mail,Firma,Noter\n" + rows)
+
+    def stop_after_two(done, total):
+        if done >= 20:
+            raise KeyboardInterrupt  # Ctrl-C (a kill leaves the same: the batch row, two batches in)
+
+    with pytest.raises(KeyboardInterrupt):
+        batch.import_file(scopes["manager"], path, progress=stop_after_two)
+    (b,) = ImportBatch.select()
+    assert b.state == "interrupted" and len(contacts_of(b.id)) == 20
+    other = write(tmp_path, "other.csv", "Navn,E-mail,Firma,Noter\n" + rows.replace("P4", "P9"))
+    with pytest.raises(ImportRefused, match="not the file that import read"):
+        batch.resume_import(scopes["manager"], b.id, other)
+    with pytest.raises(StoreError, match="not found"):
+        batch.resume_import(scopes["sales"], b.id)  # not theirs
+    report = batch.resume_import(scopes["manager"], b.id)
+    assert (report.rows, report.new, report.duplicates, report.merged, report.batch_id) == (46, 45, 1, 1, b.id)
+    got = contacts_of(b.id)
+    assert len(got) == 45 and got["p44@x.dk"]["notes"] == ["Note 44"] and got["p3@x.dk"]["company"] == "Firma 0"
+    assert ImportBatch.get_by_id(b.id).state == "done"
+    with pytest.raises(StoreError, match="nothing to resume"):
+        batch.resume_import(scopes["manager"], b.id)
+    result = batch.undo_import(scopes["manager"], b.id)
+    assert (result.removed, result.companies) == (45, 3)
