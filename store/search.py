@@ -61,7 +61,7 @@ def phone_terms(phone: str | None) -> str:
     """E.164 digits plus the national number, so `20123456` finds `+4520123456`."""
     if not phone:
         return ""
-    digits = re.sub(r"\D", "", phone)
+    digits = phone[1:] if phone[1:].isdigit() and phone[0] == "+" else re.sub(r"\D", "", phone)  # E.164 as stored
     if phone.lstrip().startswith("+"):
         # Country codes are prefix-free: the first 1-3 digits that name one are it.
         # (A dict look-up: parsing with phonenumbers costs 30 us a row in bulk loads.)

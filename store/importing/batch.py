@@ -190,9 +190,28 @@ def import_file(scope: Scope, path: str | Path, *, dry_run: bool = False, policy
         run = _Run(scope, report, options, summary, dry_run=dry_run)
         if not dry_run:
             run.start_batch(path.name, digest, state)
-        return run.go(reader, expected, progress)
+        return _go(run, reader, path, options, expected, progress)
     finally:
         reader.close()
+
+
+def _go(run: _Run, reader, path: Path, options: dict, expected: int | None, progress: Progress | None,
+        skip: int = 0) -> ImportReport:
+    """Run the import over the file's candidates: read in a second process for a big file."""
+    from . import pipeline
+
+    source = reader
+    if pipeline.worth_it(path, expected):
+        source = pipeline.RemoteReader(path, reader.summary, options)
+    try:
+        candidates = iter(source)
+        for _ in range(skip):  # the candidates already in (read again: the readers stream)
+            next(candidates)
+        run.skipped_seen = run.state.get("skipped_seen", 0) if skip else 0
+        return run.go(candidates, expected, progress, done=skip)
+    finally:
+        if source is not reader:
+            source.close()
 
 
 def resume_import(scope: Scope, batch_id: int, path: str | Path | None = None, *,
@@ -229,11 +248,7 @@ def resume_import(scope: Scope, batch_id: int, path: str | Path | None = None, *
         run = _Run(scope, report, options, reader.summary, dry_run=False)
         run.batch_id, run.file_name, run.state = batch.id, batch.file_name, state
         report.batch_id = batch.id
-        skip = state["cursor"]
-        for _ in range(skip):  # the candidates already in (read again: the reader streams)
-            next(reader)
-        run.skipped_seen = state["skipped_seen"]
-        return run.go(reader, expected, progress, done=skip)
+        return _go(run, reader, path, options, expected, progress, skip=state["cursor"])
     finally:
         reader.close()
 

@@ -138,12 +138,14 @@ class Companies:
         self.virtual = virtual
         self._next_virtual = -1
         self._key_cache: dict[tuple, tuple[str, list[str]]] = {}
+        self.by_pair: dict[tuple, int] = {}  # (company name, CVR) as in the file -> id, once known
 
     def forget_if_full(self) -> None:
         self.missing.clear()  # a company may have been added since the last chunk
         if len(self.ids) >= COMPANY_CACHE:  # bounded memory, whatever the file
             self.ids.clear()
             self.index.clear()
+            self.by_pair.clear()
 
     def _keys(self, c) -> tuple[str, list[str]]:
         """(the stored name, the cache keys) of a row's company; worked out once per distinct pair."""
@@ -161,9 +163,13 @@ class Companies:
         """Find the companies of many rows with a few queries (their misses remembered)."""
         cvrs: dict[str, None] = {}
         names: dict[str, None] = {}
+        by_pair = self.by_pair
+        todo = [c for c in cands
+                if (c.company_name or c.company_cvr) and (c.company_name, c.company_cvr) not in by_pair]
+        if not todo:
+            return
+        cands = todo
         for c in cands:
-            if not (c.company_name or c.company_cvr):
-                continue
             name, keys = self._keys(c)
             if any(k in self.ids for k in keys) or (not recheck and all(k in self.missing for k in keys)):
                 continue
@@ -184,10 +190,10 @@ class Companies:
                     else:
                         by_name.setdefault(cname, []).append((cid, cname, cvr))
         for c in cands:
-            if not (c.company_name or c.company_cvr):
-                continue
             name, keys = self._keys(c)
-            if any(k in self.ids for k in keys):
+            known = next((self.ids[k] for k in keys if k in self.ids), None)
+            if known is not None:
+                by_pair[(c.company_name, c.company_cvr)] = known
                 continue
             found = by_cvr.get(c.company_cvr) if c.company_cvr else None
             if found is None and name:  # a namesake with another CVR is another company
@@ -196,6 +202,7 @@ class Companies:
                 self.missing.update(keys)
                 continue
             self._remember(keys, *found)
+            by_pair[(c.company_name, c.company_cvr)] = found[0]
 
     def _remember(self, keys: list[str], company_id: int, name: str, cvr: str | None) -> None:
         for k in keys:
@@ -206,13 +213,17 @@ class Companies:
     def ensure(self, cands) -> None:
         """Under the write lock: look again for the companies still missing, create the rest."""
         self.warm(cands, recheck=True)
+        cands = [c for c in cands if (c.company_name or c.company_cvr)
+                 and (c.company_name, c.company_cvr) not in self.by_pair]
         new: list[tuple] = []
         pending: dict[str, int] = {}  # key -> position in `new`
         for c in cands:
-            if not (c.company_name or c.company_cvr):
-                continue
             name, keys = self._keys(c)
-            if any(k in self.ids for k in keys) or any(k in pending for k in keys):
+            known = next((self.ids[k] for k in keys if k in self.ids), None)
+            if known is not None:
+                self.by_pair[(c.company_name, c.company_cvr)] = known
+                continue
+            if any(k in pending for k in keys):
                 continue
             for k in keys:
                 pending[k] = len(new)
@@ -240,9 +251,13 @@ class Companies:
         """The company of a row: by CVR, else by name (created when new and `create`)."""
         if not c.company_name and not c.company_cvr:
             return None
+        known = self.by_pair.get((c.company_name, c.company_cvr))
+        if known is not None:
+            return known
         _name, keys = self._keys(c)
         for k in keys:
             if k in self.ids:
+                self.by_pair[(c.company_name, c.company_cvr)] = self.ids[k]
                 return self.ids[k]
         if not create and all(k in self.missing for k in keys):
             return None

@@ -110,7 +110,8 @@ class CandidateBuilder:
             values = list(values)
         # One look for a CPR-shaped digit run in the whole record (a C call) instead of one per
         # value: most records hold none, and then no value needs the closer check below.
-        cpr_shaped = _CPR_SEARCH("\x00".join([raw for _, raw in values if raw])) is not None
+        cpr_shaped = _CPR_SEARCH("\x00".join([raw for slot, raw in values
+                                               if raw and slot.route >= _FIRST and slot.route != _PHONE])) is not None
 
         for slot, raw in values:
             if not raw:

@@ -531,3 +531,28 @@ def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes
         batch.resume_import(scopes["manager"], b.id)
     result = batch.undo_import(scopes["manager"], b.id)
     assert (result.removed, result.companies) == (45, 3)
+
+
+def test_a_file_read_in_a_second_process_imports_exactly_the_same(store, scopes, tmp_path, monkeypatch):
+    """Big files are read by a child process (store/importing/pipeline.py): same report,
+    same contacts, and a broken file fails with the same one-line error."""
+    from store.importing import ImportFileError, batch, pipeline
+
+    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 4},{'Har diabetes' if i % 5 == 0 else 'Ring'}\n" for i in range(120))
+    text = "Navn,E-mail,Firma,Noter\n" + rows + ",,,\nX,not-an-address,,\nP7 Q,p7@x.dk,,\n"
+    here = batch.import_file(scopes["admin"], write(tmp_path, "a.csv", text), dry_run=True)
+    monkeypatch.setattr(pipeline, "MIN_ROWS", 0)
+    monkeypatch.setattr(batch, "CHUNK", 50)
+    started = []
+    real = pipeline.RemoteReader.__init__
+    monkeypatch.setattr(pipeline.RemoteReader, "__init__", lambda self, *a: (started.append(1), real(self, *a))[1])
+    there = batch.import_file(scopes["admin"], write(tmp_path, "a.csv", text))
+    assert started and there.counts() == here.counts()
+    assert [(n.line, n.kind) for n in there.notes] == [(n.line, n.kind) for n in here.notes]
+    assert len(contacts_of(there.batch_id)) == 121  # "X" has a name; its bad address is left out
+    broken = tmp_path / "b.csv"
+    broken.write_bytes(("Navn,E-mail\n" + "".join(f"B{i} Q,b{i}@x.dk\n" for i in range(200))).encode()
+                       + b"Bad \xff row,bad@x.dk\n")
+    with pytest.raises(ImportFileError, match=r"^b\.csv, line 202, column 'Navn': not valid utf-8"):
+        batch.import_file(scopes["admin"], broken, encoding="utf-8")
+    assert len(started) == 2
