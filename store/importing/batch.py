@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,8 @@ from .undo import UndoResult, list_batches, take_back, undo_import
 # indexes, the search index, notes), 1000 rows commit in well under the 200 ms that any
 # one transaction may hold the write lock (bench/bench_import.py measures the longest).
 CHUNK = 1000
+MIN_CHUNK = 250
+LOCK_BUDGET = 0.2  # seconds: no write transaction of an import should hold the lock longer
 POLICIES = ("skip", "update")
 # Contact fields an "update" import may change (company: the company link).
 UPDATABLE = ("first_name", "last_name", "title", "email", "phone", "company", "lifecycle")
@@ -297,13 +300,16 @@ def _owner_id(scope: Scope, owner: str | None) -> int | None:
     return user.id
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
+def _chunks(items: Iterable, size: int | Callable[[], int]) -> Iterator[list]:
+    """Lists of up to `size` items (`size()` asked again for each list)."""
+    chunk: list = []
+    limit = size() if callable(size) else size
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if len(chunk) >= limit:
             yield chunk
             chunk = []
+            limit = size() if callable(size) else size
     if chunk:
         yield chunk
 
@@ -364,6 +370,7 @@ class _Run:
         self.in_file: dict[int, int] = {}  # dry run: key hash -> line, for repeats across chunks
         self.updated_here: set[int] = set()  # dry run: contacts an earlier chunk would update
         self.fold_cache: dict[str, str] = {}
+        self.size = CHUNK  # candidates in the next chunk: smaller while the machine is slow (see chunk())
 
     @property
     def source(self) -> str:
@@ -387,7 +394,7 @@ class _Run:
         r = self.report
         cancelled = False
         try:
-            for chunk in _chunks(reader, CHUNK):
+            for chunk in _chunks(reader, lambda: self.size):
                 done += len(chunk)
                 self.chunk(chunk, done)
                 if progress:
@@ -466,6 +473,7 @@ class _Run:
             return
         if self.batch_id is None and not (plan.fresh or plan.fills or plan.updates):
             return  # nothing written yet, nothing to write: no transaction at all
+        began = time.perf_counter()
         with self.scope.transaction():
             self._ensure_batch()
             self._recheck(plan)
@@ -473,6 +481,13 @@ class _Run:
             self.state["cursor"], self.state["skipped_seen"] = done, self.skipped_seen
             ImportBatch.update(progress=batch_state.dump(self.state, self.report)).where(
                 ImportBatch.id == self.batch_id).execute()
+        # Keep each hold of the write lock well under LOCK_BUDGET on a busy machine: halve the
+        # chunk after a slow transaction (not below MIN_CHUNK), grow it back after quick ones.
+        held = time.perf_counter() - began
+        if held > LOCK_BUDGET / 2 and self.size > MIN_CHUNK:
+            self.size = max(MIN_CHUNK, self.size // 2)
+        elif held < LOCK_BUDGET / 6 and self.size < CHUNK:
+            self.size = min(CHUNK, self.size * 2)
 
     def _plan(self, candidates: list[Candidate]) -> _Plan:
         """Classify and match a chunk; make its new rows ready.  Reads only."""
