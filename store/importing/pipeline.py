@@ -34,7 +34,8 @@ def worth_it(path: Path, expected: int | None) -> bool:
     if expected is None or expected < MIN_ROWS or os.cpu_count() == 1:
         return False
     try:
-        return not str(path.resolve()).startswith("/proc/")
+        real = path.resolve()  # an SSH upload's /proc/<pid>/fd link resolves to a memfd, no file
+        return real.is_file() and not str(real).startswith("/proc/")
     except OSError:
         return False
 
