@@ -515,7 +515,7 @@ class _Run:
                 r.invalid += 1
                 r.note("invalid", c.line, "lawful basis 'consent' but the row carries no consent evidence")
                 continue
-            if matching.is_erased(self.erased, c):
+            if self.ledger_mark[0] and matching.is_erased(self.erased, c):  # an empty ledger: nobody erased
                 self._suppressed(c)
                 continue
             keep.append(c)
