@@ -11,7 +11,9 @@ client's words arrive in SSH_ORIGINAL_COMMAND.  They are split with shlex
 
 `export person` writes a fresh bundle (it answers the person's open request with
 a verified identity); `export fetch` hands out the bundle the app wrote on the
-server and attached to the request (store/rights/handling.py).  Each is allowed by role (the same permissions as in the TUI), audited, and needs
+server and attached to the request (store/rights/handling.py).
+
+Each is allowed by role (the same permissions as in the TUI), audited, and needs
 a fresh TOTP code: there is no password prompt in batch mode, so the SSH key
 and the code are the two factors.  Anything else is refused in one line on
 stderr and audited (without the command's text, which could name a person).
