@@ -91,4 +91,30 @@ def erase_for_request(scope: Scope, request_id: int, confirmation: str, *,
     return Closed(request_id, contact_id, result.ledger_entry, outcome, cleared)
 
 
-__all__ = ["export_for_request", "fetch_bundle", "restrict_for_request", "erase_for_request", "Closed"]
+
+
+@dataclass(frozen=True)
+class DeskView:
+    """One request as the desk shows it: the request, and whether its person is restricted."""
+    request: requests.RequestView
+    restricted: bool | None  # None: the request is about no one in the register (any more)
+
+
+def desk_view(scope: Scope, request_id: int) -> DeskView:
+    view = requests.get_request(scope, request_id)
+    restricted = None
+    if view.contact_id is not None:
+        restricted = scope.contact(view.contact_id).restricted_at is not None
+    return DeskView(view, restricted)
+
+
+def open_request_for(scope: Scope, contact_id: int) -> int | None:
+    """The person's open request to continue: one this user handles first, else any; None if none."""
+    views = requests.list_requests(scope, status="open", contact_id=contact_id)
+    mine = [v for v in views if v.handler_id == scope.user_id]
+    chosen = mine or views
+    return chosen[0].id if chosen else None
+
+
+__all__ = ["export_for_request", "fetch_bundle", "restrict_for_request", "erase_for_request", "Closed",
+           "DeskView", "desk_view", "open_request_for"]
