@@ -115,8 +115,14 @@ def main(argv=None) -> int:
     from store.config import load_config, write_config
     from store.db import database
     from store.models import User
-    from store.rights import (add_request, erase_for_request, erase_person, export_for_request, export_person,
-                              verify_identity)
+    from store.rights import (
+        add_request,
+        erase_for_request,
+        erase_person,
+        export_for_request,
+        export_person,
+        verify_identity,
+    )
     from store.rights.export import collect_person
     from store.scope import Scope
 
