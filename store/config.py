@@ -115,6 +115,12 @@ SCHEMA: dict[str, dict[str, Setting]] = {
                                            '"recipient | country | safeguard".',
                                            check=_party_list(3, "recipient | country | safeguard")),
     },
+    "audit": {
+        "checkpoint_file": Setting(str, "audit-checkpoints.jsonl",
+                                   "Where `minicrm audit checkpoint` appends the audit head; copy it "
+                                   "off the machine."),
+        "syslog": Setting(bool, True, "Also send each audit checkpoint to the system log (the journal)."),
+    },
 }
 
 
