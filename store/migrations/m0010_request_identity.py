@@ -3,6 +3,7 @@ whom (Art. 12(6)), the bundle attached to it, and the outcome it was closed with
 
 Only new nullable columns: an ALTER TABLE ADD COLUMN each, no table rebuild, so the
 migration holds the write lock for milliseconds whatever the register's size.
+It runs after m0009_ids_never_reused: adding columns keeps the table's AUTOINCREMENT.
 """
 
 COLUMNS = (
