@@ -85,6 +85,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     },
     "export": {
         "folder": Setting(str, "exports", "Where data-subject export bundles are written (mode 0700)."),
+        "ssh_address": Setting(str, "crm@server", "The service account and host staff connect to: "
+                               "the app shows `ssh <this> export fetch ...` to fetch a bundle."),
     },
     "backup": {
         "folder": Setting(str, "backups", "Where `minicrm backup create` writes encrypted backups (mode 0700)."),

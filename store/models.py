@@ -290,6 +290,18 @@ class DataSubjectRequest(BaseModel):
     handler = ForeignKeyField(User, null=True, on_delete="SET NULL")
     handler_id: int | None
     closed_at = DateTimeField(null=True)
+    # who asked and how (codes: requests.REQUESTERS, CHANNELS), never free text
+    requester = CharField(null=True)
+    channel = CharField(null=True)
+    # Art. 12(6): how the identity was verified (a code) and by whom; nothing is exported
+    # or erased for the request before these are set
+    identity_method = CharField(null=True)
+    identity_verified_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    identity_verified_by_id: int | None
+    identity_verified_at = DateTimeField(null=True)
+    bundle_name = CharField(null=True)  # the export bundle attached (a generated file name)
+    exported_at = DateTimeField(null=True)
+    outcome_detail = CharField(null=True)  # e.g. "erased: ledger entry 12" (ids and codes only)
 
 
 # --- compliance machinery (no personal data) ---------------------------------

@@ -132,11 +132,15 @@ def make_person(users):
 
 @pytest.fixture
 def handled_by(scopes):
-    """handled_by(role, contact_id, kind) -> request id: an open request that user handles."""
-    from store.rights import add_request
+    """handled_by(role, contact_id, kind) -> request id: an open request that user handles,
+    the person's identity verified by them (Art. 12(6)) unless verified=False."""
+    from store.rights import add_request, verify_identity
 
-    def handle(role: str, contact_id: int, kind: str = "access") -> int:
-        return add_request(scopes[role], contact_id, kind)
+    def handle(role: str, contact_id: int, kind: str = "access", *, verified: bool = True) -> int:
+        request_id = add_request(scopes[role], contact_id, kind)
+        if verified:
+            verify_identity(scopes[role], request_id, "known_email")
+        return request_id
 
     return handle
 
