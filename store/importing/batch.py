@@ -36,7 +36,7 @@ from pathlib import Path
 from .. import audit, bulk, changes, search
 from ..db import database, tuples
 from ..errors import ImportRefused, StoreError
-from ..models import Consent, ConsentEvent, Contact, ContactTag, ImportBatch, ImportChange, Tag, User, utcnow
+from ..models import Contact, ContactTag, ImportBatch, ImportChange, Tag, User, utcnow
 from ..processing import LAWFUL_BASES, LIFECYCLES
 from ..scope import Scope
 from ..text import stored_line, stored_multiline
@@ -485,13 +485,14 @@ class _Run:
                 self._consent(ids[n], c)
 
     def _consent(self, contact_id: int, c) -> None:
-        """Consent evidence from the file (Mailchimp): newsletter by e-mail, with its proof."""
+        """Consent evidence from the file (Mailchimp): newsletter by e-mail, with the file's own dates;
+        none at all is "proof missing" (store.consent.record_imported), never today."""
+        from ..consent import record_imported
+
         evidence = "; ".join(f"{k.removeprefix('consent_')}={v}" for k, v in c.consent.items())
-        at = _as_datetime(c.consent_confirm_time) or _as_datetime(c.consent_optin_time) or utcnow()
-        consent = Consent.create(contact=contact_id, purpose="newsletter", channel="email", status="given",
-                                 given_at=at, method="import", text_version="import")
-        ConsentEvent.create(consent=consent.id, at=at, event="given", method="import", text_version="import",
-                            evidence=f"{self.batch.file_name}, line {c.line}: {evidence}"[:1000],
-                            actor=self.scope.user_id)
+        record_imported(contact_id, "newsletter", optin_at=_as_datetime(c.consent_optin_time),
+                        confirm_at=_as_datetime(c.consent_confirm_time),
+                        evidence=f"{self.batch.file_name}, line {c.line}: {evidence}"[:900],
+                        actor=self.scope.user_id)
 
 
