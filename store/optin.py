@@ -85,8 +85,12 @@ BODY = Bilingual(
 
 
 def sign_up(scope: Scope, purpose: str, *, email: str, name: str, ip: str = "", user_agent: str = "",
-            lang: str | None = None, now: dt.datetime | None = None) -> bool:
-    """Record a pending sign-up and mail its link; returns whether a mail was sent (never shown)."""
+            lang: str | None = None, text_id: int | None = None, now: dt.datetime | None = None) -> bool:
+    """Record a pending sign-up and mail its link; returns whether a mail was sent (never shown).
+
+    `text_id` is the version the form showed: if a newer one was published since, the
+    person must read that one first (Invalid on "text_version").
+    """
     scope.require("consent.web")
     purpose = validate.choice("purpose", purpose, purposes())
     if not isinstance(email, str) or len(email) > MAX_EMAIL:
@@ -99,6 +103,8 @@ def sign_up(scope: Scope, purpose: str, *, email: str, name: str, ip: str = "", 
     text = current_text(purpose, lang)
     if text is None:
         raise NotFound(f"no published consent text for {purpose} in {lang}")
+    if text_id is not None and text_id != text.id:
+        raise Invalid("text_version", "has changed since the form was shown: read the new text")
     config = _config()
     now = now or utcnow()
     expire(scope, now=now)
