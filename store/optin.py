@@ -170,33 +170,42 @@ def confirm(scope: Scope, token: str, *, ip: str = "", user_agent: str = "",
     now = now or utcnow()
     with scope.transaction():
         row = _find(token)
-        if row.expires_at <= now:
+        expired = row.expires_at <= now
+        if expired:  # deleted now, refused after the commit (raising here would roll the delete back)
             OptIn.delete().where(OptIn.id == row.id).execute()
-            raise LinkNotValid(expired=True)
-        contact = (Contact.select().where(Contact.email == row.email)
-                   .order_by(Contact.archived_at.is_null(False), Contact.id).first())
-        if contact is None:
-            contact = Contact.create(first_name=row.first_name, last_name=row.last_name, email=row.email,
-                                     source="web_form", lawful_basis="consent", owner=None)
-            search.index_contacts(database, [contact.id])
-            changes.record("contact", contact.id, "insert")
-            audit.record(None, "contact.create", "contact", contact.id, fields=["email", "first_name"],
-                         channel="web")
-        _clear_ledger(row.email, contact.id)
-        text = ConsentText.get_by_id(row.text_id)
-        requested = f"requested {row.requested_at:%Y-%m-%d %H:%M:%S} UTC ip={row.ip} user_agent={row.user_agent}"
-        confirmed = f"confirmed ip={validate.text('ip', ip, max_length=64)} user_agent={_clean_agent(user_agent)}"
-        consent_id = consent.give(contact.id, row.purpose, "email", at=now, method="web_double_opt_in",
-                                  text=text, evidence=f"{requested}; {confirmed}; sha256={text.sha256}",
-                                  actor=None, now=now)
-        ConsentEvent.create(consent=consent_id, at=row.requested_at, event="requested",
-                            method="web_double_opt_in", text_version=text.label, text=text.id,
-                            evidence=requested[:1000], actor=None)
-        OptIn.delete().where(OptIn.id == row.id).execute()
-        changes.record("consent", consent_id, "update")
-        changes.record("contact", contact.id, "update")
-        audit.record(None, "consent.give", "contact", contact.id, purpose=row.purpose,
-                     method="web_double_opt_in", text=text.id)
+        else:
+            contact_id = _confirm(row, ip, user_agent, now)
+    if expired:
+        raise LinkNotValid(expired=True)
+    return contact_id
+
+
+def _confirm(row: OptIn, ip: str, user_agent: str, now: dt.datetime) -> int:
+    """The confirmation's writes, inside confirm()'s transaction."""
+    contact = (Contact.select().where(Contact.email == row.email)
+               .order_by(Contact.archived_at.is_null(False), Contact.id).first())
+    if contact is None:
+        contact = Contact.create(first_name=row.first_name, last_name=row.last_name, email=row.email,
+                                 source="web_form", lawful_basis="consent", owner=None)
+        search.index_contacts(database, [contact.id])
+        changes.record("contact", contact.id, "insert")
+        audit.record(None, "contact.create", "contact", contact.id, fields=["email", "first_name"],
+                     channel="web")
+    _clear_ledger(row.email, contact.id)
+    text = ConsentText.get_by_id(row.text_id)
+    requested = f"requested {row.requested_at:%Y-%m-%d %H:%M:%S} UTC ip={row.ip} user_agent={row.user_agent}"
+    confirmed = f"confirmed ip={validate.text('ip', ip, max_length=64)} user_agent={_clean_agent(user_agent)}"
+    consent_id = consent.give(contact.id, row.purpose, "email", at=now, method="web_double_opt_in",
+                              text=text, evidence=f"{requested}; {confirmed}; sha256={text.sha256}",
+                              actor=None, now=now)
+    ConsentEvent.create(consent=consent_id, at=row.requested_at, event="requested",
+                        method="web_double_opt_in", text_version=text.label, text=text.id,
+                        evidence=requested[:1000], actor=None)
+    OptIn.delete().where(OptIn.id == row.id).execute()
+    changes.record("consent", consent_id, "update")
+    changes.record("contact", contact.id, "update")
+    audit.record(None, "consent.give", "contact", contact.id, purpose=row.purpose,
+                 method="web_double_opt_in", text=text.id)
     return contact.id
 
 
