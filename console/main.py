@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import database, importing, rights, ssh, users, web
+from . import database, importing, mailing, rights, ssh, users, web
 from .exit_codes import Exit
 
 
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     rights.add_rights_parsers(sub)
     importing.add_import_parser(sub)
     ssh.add_ssh_parsers(sub)
+    mailing.add_mailing_parsers(sub)
     web.add_web_parser(sub)
     return p
 

@@ -10,6 +10,7 @@ mention withdrawal.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -35,7 +36,7 @@ class TextView:
     version: int
     wording: str
     sha256: str
-    published_at: object
+    published_at: dt.datetime
     published_by: str
 
     @property

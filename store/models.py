@@ -331,7 +331,8 @@ class CampaignRecipient(BaseModel):
     campaign_id: int
     contact = personal(ForeignKeyField(Contact, on_delete="CASCADE"), "consent", "marketing", "consent_proof")
     contact_id: int
-    # pending -> sending -> sent | failed; a row left in 'sending' is never sent again
+    # pending -> sending -> sent | failed, or pending -> skipped (withdrew meanwhile);
+    # a row left in 'sending' by a crash is never sent again
     state = CharField(default="pending")
     at = DateTimeField(null=True)
 

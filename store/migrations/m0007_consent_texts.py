@@ -39,7 +39,7 @@ STATEMENTS = [
     'CREATE INDEX "campaign_started_by_id" ON "campaign" ("started_by_id")',
     """CREATE TABLE "campaign_recipient" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
         "campaign_id" INTEGER NOT NULL, "contact_id" INTEGER NOT NULL,
-        "state" VARCHAR(255) NOT NULL CHECK ("state" IN ('pending','sending','sent','failed')), "at" DATETIME,
+        "state" VARCHAR(255) NOT NULL CHECK ("state" IN ('pending','sending','sent','failed','skipped')), "at" DATETIME,
         FOREIGN KEY ("campaign_id") REFERENCES "campaign" ("id") ON DELETE CASCADE,
         FOREIGN KEY ("contact_id") REFERENCES "contact" ("id") ON DELETE CASCADE)""",
     'CREATE INDEX "campaign_recipient_campaign_id" ON "campaign_recipient" ("campaign_id")',

@@ -1,6 +1,7 @@
 """The whole double opt-in through real HTTP against the real `minicrm web` process and a
 real SMTP server: sign up, read the mail, confirm by POST, see the evidence and the text
-version, export the list, unsubscribe by the RFC 8058 one-click POST, leave the list."""
+version, export the list, send a campaign, unsubscribe by the RFC 8058 one-click POST from
+its List-Unsubscribe link, leave the list and get no further mail."""
 from __future__ import annotations
 
 import csv
@@ -13,6 +14,7 @@ ADDRESS = "karen@firma.dk"
 
 def test_sign_up_confirm_export_and_one_click_unsubscribe(site, users):
     from store import consent, mailing
+    from store.campaigns import send_campaign
     from store.consent_texts import current_text
     from store.models import Consent, Contact, OptIn
     from store.scope import Scope
@@ -60,6 +62,12 @@ def test_sign_up_confirm_export_and_one_click_unsubscribe(site, users):
     assert row["email"] == ADDRESS and row["unsubscribe_url"].startswith(f"{site.base}/unsubscribe/")
     path = urllib.parse.urlsplit(row["unsubscribe_url"]).path
 
+    report = send_campaign(manager, "newsletter", "Åbent hus i smedjen", "Kom og se lørdag kl. 10.\n")
+    assert report.sent == 1
+    campaign_mail = site.sink.wait_for_mail(ADDRESS, 2)
+    assert campaign_mail["List-Unsubscribe"].strip() == f"<{row['unsubscribe_url']}>"
+    assert campaign_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
     mail_client = site.client()  # a mail client's one-click POST: no cookie, no form page first
     assert "Afmeld" in mail_client.get(path).text()
     assert Consent.get(Consent.contact == contact.id).status == "given"  # the GET changed nothing
@@ -67,4 +75,6 @@ def test_sign_up_confirm_export_and_one_click_unsubscribe(site, users):
     assert gone.status == 200 and "Du er afmeldt" in gone.text()
     assert Consent.get(Consent.contact == contact.id).status == "withdrawn"
     assert mailing.recipients(manager, "newsletter") == []
+    assert send_campaign(manager, "newsletter", "Næste gang", "Hej igen\n").sent == 0
+    assert len(site.sink.to(ADDRESS)) == 2  # the withdrawal is honoured: no further mail
     assert [e.event for e in consent.consents_of(manager, contact.id)[0].events][:1] == ["withdrawn"]
