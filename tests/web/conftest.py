@@ -1,17 +1,13 @@
 """The real `minicrm web` process on a free port, on a store whose mail goes to an aiosmtpd sink."""
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from mailsink import MailSink, free_port
-from waiting import wait_for
 from webclient import Client
+from webserver import start_web, stop_web
 
 from store.config import write_config
 
@@ -60,37 +56,6 @@ def config_path(tmp_path, sink, web_port, web_settings):
                  web={"base_url": f"http://127.0.0.1:{web_port}", "privacy_url": "https://smedjen.dk/privatliv",
                       **web_settings})
     return path
-
-
-def start_web(config, port: int) -> subprocess.Popen:
-    script = Path(sys.executable).with_name("minicrm")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "console"]
-    env = {**os.environ, "MINICRM_CONFIG": str(config.source), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([*command, "--config", str(config.source), "web", "--bind",
-                             f"127.0.0.1:{port}"], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    def up():
-        if proc.poll() is not None:
-            raise AssertionError(f"minicrm web exited: {proc.stderr.read()}")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-            return r.status == 200
-    try:
-        wait_for(up, what="minicrm web to answer")
-    except AssertionError:
-        proc.kill()
-        raise
-    return proc
-
-
-def stop_web(proc: subprocess.Popen) -> str:
-    proc.terminate()
-    try:
-        _out, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _out, err = proc.communicate()
-    return err
 
 
 @pytest.fixture
