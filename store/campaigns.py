@@ -101,6 +101,9 @@ def send_campaign(scope: Scope, list_name: str, subject: str, body: str, *, dry_
     report.uncertain = (CampaignRecipient.select().where((CampaignRecipient.campaign == campaign.id)
                                                          & (CampaignRecipient.state == "sending")).count())
     next_at = time.monotonic()
+    from .runtime import derived_key
+
+    key = derived_key("unsubscribe")
     try:
         with mailer.Connection() as smtp:
             for row in pending:
@@ -114,7 +117,7 @@ def send_campaign(scope: Scope, list_name: str, subject: str, body: str, *, dry_
                     sleep(wait)
                 next_at = max(next_at + interval, time.monotonic())
                 address = Contact.get_by_id(row.contact_id).email or ""  # never empty: re-checked above
-                link = url_for(row.contact_id)
+                link = url_for(row.contact_id, key=key)
                 msg = mailer.message(address, subject, f"{body}\n\n-- \n{FOOTER.in_language(language, link=link)}\n",
                                      headers={"List-Unsubscribe": f"<{link}>",
                                               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
