@@ -85,6 +85,18 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def cmd_withdrawals(args) -> int:
+    from store.withdrawals import apply_withdrawals
+
+    open_store(args)
+    report = apply_withdrawals(console_scope(), Path(args.file), args.list)
+    print(f"{Path(args.file).name} ({report.kind}): withdrew {report.withdrawn}, no given consent "
+          f"{report.not_given}, unknown address {report.unknown}, unusable lines {len(report.problems)}.")
+    for problem in report.problems[:20]:
+        print(f"  {problem}")
+    return 0
+
+
 def add_mailing_parsers(sub) -> None:
     mailing = sub.add_parser("mailing", help="mailing lists: send a campaign, export a list")
     msub = mailing.add_subparsers(dest="mailing_command", required=True)
@@ -109,3 +121,7 @@ def add_mailing_parsers(sub) -> None:
     p.add_argument("--language", choices=("da", "en"), required=True)
     p.add_argument("--file", required=True, help="a UTF-8 text file with the exact wording")
     p.set_defaults(func=cmd_publish)
+    w = csub.add_parser("withdrawals", help="apply a mail tool's unsubscribed or cleaned export (Mailchimp)")
+    w.add_argument("file", help="the CSV export (UNSUB_TIME or CLEAN_TIME column)")
+    w.add_argument("--list", default="newsletter", help="the list it was exported from (default: newsletter)")
+    w.set_defaults(func=cmd_withdrawals)

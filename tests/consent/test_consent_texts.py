@@ -127,3 +127,35 @@ def test_purposes_come_from_the_config(tmp_path):
     write_config(path, "crm.db", "crm.key", consent={"purposes": ["../etc"]})
     with pytest.raises(ConfigError, match=r"consent\.purposes"):
         load_config(path)
+
+
+def test_a_mailchimp_unsubscribed_export_withdraws_consent(store, users, texts, tmp_path):
+    from store import consent, mailing
+    from store.errors import ImportFileError
+    from store.scope import Scope
+    from store.withdrawals import apply_withdrawals
+
+    manager = Scope(users["manager"])
+    ids = []
+    for name in ("aase", "bo"):
+        cid = _contact(manager, name, f"{name}@smedjen.dk")
+        consent.record_consent(manager, cid, "newsletter", method="paper", given_on=dt.date.today(),
+                               text_id=texts[("newsletter", "da")].id, evidence="Blanket")
+        ids.append(cid)
+    export = tmp_path / "unsubscribed_members.csv"
+    export.write_text('"Email Address","First Name",UNSUB_TIME,UNSUB_CAMPAIGN_TITLE\n'
+                      '"AASE@smedjen.dk","Åse","2026-11-01 10:00:00","November"\n'
+                      '"nobody@smedjen.dk","X","2026-11-01 10:00:00","November"\n'
+                      '"not an address","Y","",""\n', encoding="utf-8")
+    report = apply_withdrawals(manager, export)
+    assert (report.kind, report.withdrawn, report.unknown, report.problems) == (
+        "unsubscribed", 1, 1, ["line 4: not an e-mail address"])
+    assert [r.contact_id for r in mailing.recipients(manager, "newsletter")] == [ids[1]]
+    (gone,) = consent.consents_of(manager, ids[0])
+    assert gone.status == "withdrawn" and gone.events[0].event == "withdrawn"
+    assert "line 2: unsubscribed at 2026-11-01 10:00:00" in gone.events[0].evidence
+    assert apply_withdrawals(manager, export).not_given == 1  # applied twice: nothing more happens
+    wrong = tmp_path / "subscribed.csv"
+    wrong.write_text('"Email Address",OPTIN_TIME\n"bo@smedjen.dk","2020-01-01"\n', encoding="utf-8")
+    with pytest.raises(ImportFileError, match="UNSUB_TIME or CLEAN_TIME"):
+        apply_withdrawals(manager, wrong)
