@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import database, importing, mailing, rights, ssh, users, web
+from . import backups, database, importing, mailing, rights, ssh, users, web
 from .exit_codes import Exit
 
 
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     ssh.add_ssh_parsers(sub)
     mailing.add_mailing_parsers(sub)
     web.add_web_parser(sub)
+    backups.add_backup_parsers(sub)
     return p
 
 

@@ -91,6 +91,12 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "per_address_per_hour": Setting(int, 3, "Sign-ups per e-mail address per hour.", minimum=1),
         "per_ip_per_hour": Setting(int, 30, "Sign-ups per source IP per hour.", minimum=1),
     },
+    "backup": {
+        "folder": Setting(str, "backups", "Where `minicrm backup create` writes encrypted backups (mode 0700)."),
+        "keep_daily": Setting(int, 7, "Keep the newest backup of each of this many days.", minimum=1),
+        "keep_weekly": Setting(int, 4, "Keep the newest backup of each of this many ISO weeks.", minimum=0),
+        "keep_monthly": Setting(int, 12, "Keep the newest backup of each of this many months.", minimum=0),
+    },
 }
 
 
@@ -118,6 +124,10 @@ class Config:
     @property
     def mail_password_path(self) -> Path | None:
         return self._path(self["mail.password_file"]) if self["mail.password_file"] else None
+
+    @property
+    def backup_dir(self) -> Path:
+        return self._path(self["backup.folder"])
 
     def _path(self, value: str) -> Path:
         p = Path(value).expanduser()

@@ -429,3 +429,17 @@ class SshKey(BaseModel):
 
 
 MODELS.append(SshKey)
+
+
+class SealingKey(BaseModel):
+    """Purpose keys carried across a database rekey, sealed under the database key (store/keyring.py)."""
+    id = AutoIncrementField()
+    key_id = CharField()  # keyring.key_id of the database key that seals `sealed`
+    purpose = CharField()
+    sealed = BlobField()
+
+    class Meta:
+        indexes = ((("key_id", "purpose"), True),)
+
+
+MODELS.append(SealingKey)
