@@ -57,3 +57,52 @@ def test_an_unsubscribe_on_the_web_updates_an_open_consent_screen(crm):
         asyncio.run(scenario())
     finally:
         assert "Traceback" not in stop_web(web)
+
+
+def test_a_manager_sends_a_campaign_from_the_consent_screen(crm):
+    from mailsink import MailSink
+
+    from store import mailing
+    from store.models import User
+    from store.scope import Scope
+
+    sink = MailSink().start()
+    with open(crm.config_path, "a", encoding="utf-8") as f:
+        f.write(f'\n[mail]\nhost = "127.0.0.1"\nport = {sink.port}\nsecurity = "none"\n'
+                f'from_address = "nyhed@demo.dk"\ncampaign_per_minute = 100000\n'
+                f'\n[web]\nbase_url = "https://crm.demo.dk"\n')
+    expected = {r.email for r in mailing.recipients(Scope(User.get(User.username == "admin")), "newsletter")}
+    assert expected
+
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await login(pilot, crm, "manager")
+            app.screen.action_open()
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            contact = app.screen
+            contact.query_one("#tabs").active = "tab-consent"
+            contact.query_one("#consents").focus()
+            await settle(pilot)
+            await pilot.press("c")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+            await settle(pilot)
+            await pilot.press("m")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "CampaignModal")
+            modal = app.screen
+            modal.query_one("#subject").value = "Åbent hus"
+            modal.query_one("#body").text = "Kom forbi på lørdag."
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            assert f"to {len(expected)} people" in screen_text(app)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: len(sink.messages) == len(expected), what="the campaign's mails")
+            await wait_for(pilot, lambda: any(f"sent {len(expected)}, failed 0" in n.message
+                                              for n in app._notifications), what="the report")
+    try:
+        asyncio.run(scenario())
+    finally:
+        sink.stop()
+    got = {r for rcpts, _m in sink.messages for r in rcpts}
+    assert got == expected
+    assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for _r, m in sink.messages)

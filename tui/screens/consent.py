@@ -135,6 +135,8 @@ class ConsentScreen(BaseScreen):
         scope = self.app.scope
         if action == "publish":
             return scope is not None and scope.can("consent.publish")
+        if action == "campaign":
+            return scope is not None and scope.can("mailing.send")
         if action in ("record", "withdraw"):
             if scope is None or not scope.can("consent.write"):
                 return False
@@ -193,6 +195,34 @@ class ConsentScreen(BaseScreen):
         if text is not None:
             self.app.tell(_("Published {version}. Earlier consents keep the text they were given under.").format(
                 version=text.label))
+
+
+    @work(group="consent-write")
+    async def action_campaign(self) -> None:
+        """A campaign to a list: first who would get it (counts), then, confirmed, the sending."""
+        from store.campaigns import send_campaign
+
+        from .forms import ConfirmModal
+
+        purpose, _c = self.selected()
+        form = await self.app.push_screen_wait(CampaignModal(purpose or "newsletter"))
+        if not form:
+            return
+        dry = await self.call_store(send_campaign, form["list_name"], form["subject"], form["body"], dry_run=True)
+        if dry is None:
+            return
+        left_out = sum(dry.skipped.values())
+        ok = await self.app.push_screen_wait(ConfirmModal(
+            _("Send campaign"), _("Send \"{subject}\" to {count} people? {skipped} with a consent row are "
+                                  "left out (withdrawn, restricted, archived, no proof or too old).").format(
+                subject=safe.clean(form["subject"]), count=len(dry.would_send), skipped=left_out)))
+        if not ok:
+            return
+        report = await self.call_store(send_campaign, form["list_name"], form["subject"], form["body"])
+        if report is not None:
+            self.app.tell(_("Campaign {id}: sent {sent}, failed {failed}, skipped {skipped}.").format(
+                id=report.campaign_id, sent=report.sent, failed=report.failed,
+                skipped=sum(report.skipped.values())))
 
 
 def _text_options(texts, purpose: str) -> list[tuple[str, int]]:
@@ -309,3 +339,36 @@ class PublishTextModal(FormModal):
             self.error(_("Write the wording of the consent text."))
             return None
         return {"purpose": self.value("#purpose"), "language": self.value("#language"), "wording": wording}
+
+
+class CampaignModal(FormModal):
+    """List, subject and body of a marketing mail; the store adds each person's unsubscribe link."""
+
+    def __init__(self, purpose: str):
+        self.TITLE_TEXT = _("Send campaign")
+        self.purpose = purpose
+        super().__init__()
+
+    def fields(self):
+        from textual.widgets import TextArea
+
+        from store.consent_texts import purposes
+
+        yield self.row(_("List"), Select(vocab.options(purposes()), value=self.purpose, allow_blank=False,
+                                         id="list_name"))
+        yield self.row(_("Subject"), Input(id="subject", max_length=200))
+        yield Static(_("The mail's text (an unsubscribe link is added to every mail):"), markup=False)
+        yield TextArea(id="body", soft_wrap=True, tab_behavior="focus")
+
+    def on_mount(self) -> None:
+        self.query_one("#subject").focus()
+
+    def result(self):
+        if not self.value("#subject").strip():
+            self.error(_("Write a subject."))
+            return None
+        if not self.value("#body").strip():
+            self.error(_("Write the mail's text."))
+            return None
+        return {"list_name": self.value("#list_name"), "subject": self.value("#subject"),
+                "body": self.value("#body")}
