@@ -25,6 +25,7 @@ from ..db import database, tuples
 from ..errors import Invalid
 from ..models import (
     AuditEvent,
+    CampaignRecipient,
     Consent,
     ConsentEvent,
     Contact,
@@ -34,6 +35,7 @@ from ..models import (
     ImportChange,
     Invoice,
     Note,
+    OptIn,
     utcnow,
 )
 from ..scope import Scope
@@ -45,6 +47,7 @@ from .vocab import LEGAL_BASES
 # that a new table pointing at contacts is added here).
 COVERS = {
     Note: "delete", Consent: "delete", ContactTag: "delete", ImportChange: "delete",
+    CampaignRecipient: "delete",  # which campaigns reached the person: goes with them
     Deal: "unlink", DataSubjectRequest: "unlink",
     Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
 }
@@ -185,6 +188,9 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         Note.delete().where(Note.contact == contact_id).execute()
         ContactTag.delete().where(ContactTag.contact == contact_id).execute()
         ImportChange.delete().where(ImportChange.contact == contact_id).execute()
+        CampaignRecipient.delete().where(CampaignRecipient.contact == contact_id).execute()
+        if contact.email:  # a sign-up still waiting under the address goes too (a new one is their way back)
+            OptIn.delete().where(OptIn.email == contact.email).execute()
         DataSubjectRequest.update(contact=None).where(DataSubjectRequest.contact == contact_id).execute()
         search.forget(database, [contact_id])
         entry = ledger.add_entry(contact.email, contact.phone, legal_basis)
