@@ -16,7 +16,7 @@ import datetime as dt
 from . import audit, changes, validate
 from .consent_texts import purposes
 from .db import tuples
-from .errors import Invalid, NotGiven
+from .errors import Invalid, NotGiven, Restricted
 from .models import Consent, ConsentEvent, ConsentText, User, utcnow
 from .processing import CHANNELS, CONSENT_METHODS, CONSENT_PURPOSES
 from .scope import Scope
@@ -117,7 +117,8 @@ def record_consent(scope: Scope, contact_id: int, purpose: str, *, method: str,
         text = _published_text(text_id, purpose)
         if text.published_at.date() > given_on:
             raise Invalid("date", "is before that text version was published")
-        scope.contact(contact_id)
+        if scope.contact(contact_id).restricted_at is not None:
+            raise Restricted(contact_id, "given new consents")  # Art. 18; withdrawing stays possible
         consent_id = give(contact_id, purpose, channel, at=at, method=method, text=text,
                           evidence=evidence, actor=scope.user_id, now=now)
         changes.record("consent", consent_id, "update", session_id=scope.session_id)

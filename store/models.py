@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 from peewee import (
-    AutoField,
     BareField,
     BigIntegerField,
     BlobField,
@@ -45,7 +44,9 @@ def personal(field: _AnyField, category: str, purpose: str, retention: str) -> _
     return field
 
 
-# Each model writes out the `id = AutoField()` peewee would add anyway, and annotates the raw key
+# Each model writes out its `id = AutoIncrementField()`: SQLite AUTOINCREMENT, so an id is never
+# handed out twice (an erased person's id given to a new one would inherit their history; see
+# migrations/m*_ids_never_reused.py).  Each model also annotates the raw key
 # peewee sets beside each foreign key (`company` -> `company_id: int | None`), so a type checker
 # knows them: the annotations are types only, peewee reads none of them.
 class BaseModel(Model):
@@ -57,7 +58,7 @@ class BaseModel(Model):
 # --- staff -----------------------------------------------------------------
 
 class User(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     username = personal(CharField(unique=True), "account", "security", "account")
     role = CharField()
     password_hash = CharField(null=True)
@@ -74,7 +75,7 @@ class User(BaseModel):
 
 
 class RecoveryCode(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
     user_id: int
     code_hash = CharField()
@@ -82,7 +83,7 @@ class RecoveryCode(BaseModel):
 
 
 class LoginSession(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     user_id: int
     started_at = DateTimeField(default=utcnow)
@@ -97,7 +98,7 @@ class LoginSession(BaseModel):
 # --- customers --------------------------------------------------------------
 
 class Company(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     name = personal(CharField(), "professional", "customer_relationship", "relationship")
     cvr = CharField(null=True, unique=True)
     address = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
@@ -108,7 +109,7 @@ class Company(BaseModel):
 
 
 class ImportBatch(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     file_name = CharField()
     imported_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     imported_by_id: int | None
@@ -118,7 +119,7 @@ class ImportBatch(BaseModel):
 
 
 class Contact(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     first_name = personal(CharField(), "identity", "customer_relationship", "relationship")
     last_name = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
     title = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
@@ -158,7 +159,7 @@ class ContactSearch(BaseModel):
 
 class ImportChange(BaseModel):
     """Old values of a contact an import updated, for `import undo`."""
-    id = AutoField()
+    id = AutoIncrementField()
     batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
     batch_id: int
     contact = personal(ForeignKeyField(Contact, on_delete="CASCADE"), "provenance", "compliance", "relationship")
@@ -168,12 +169,12 @@ class ImportChange(BaseModel):
 
 
 class Tag(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     name = CharField(unique=True)
 
 
 class ContactTag(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="contact_tags", on_delete="CASCADE"),
                        "professional", "sales", "relationship")
     contact_id: int
@@ -185,7 +186,7 @@ class ContactTag(BaseModel):
 
 
 class Deal(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     title = personal(CharField(), "commercial", "sales", "relationship")
     amount_minor = personal(BigIntegerField(default=0), "commercial", "sales", "relationship")
     currency = CharField(default="DKK")
@@ -203,7 +204,7 @@ class Deal(BaseModel):
 
 
 class Invoice(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     number = CharField(unique=True)
     issued_on = personal(DateField(), "financial", "bookkeeping", "bookkeeping_5y")
     due_on = DateField()
@@ -225,7 +226,7 @@ class Invoice(BaseModel):
 
 
 class Note(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="notes", on_delete="CASCADE"),
                        "communication", "customer_relationship", "relationship")
     contact_id: int
@@ -258,7 +259,7 @@ class ConsentText(BaseModel):
 
 
 class Consent(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="consents", on_delete="CASCADE"),
                        "consent", "marketing", "consent_proof")
     contact_id: int
@@ -281,7 +282,7 @@ class Consent(BaseModel):
 
 
 class ConsentEvent(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     consent = personal(ForeignKeyField(Consent, backref="events", on_delete="CASCADE"),
                        "consent", "compliance", "consent_proof")
     consent_id: int
@@ -341,7 +342,7 @@ class CampaignRecipient(BaseModel):
 
 
 class DataSubjectRequest(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, null=True, backref="requests", on_delete="SET NULL"),
                        "provenance", "compliance", "relationship")
     contact_id: int | None
@@ -359,16 +360,17 @@ class DataSubjectRequest(BaseModel):
 
 class ErasureLedger(BaseModel):
     """Keyed hashes only: the erased person is recognised, never named."""
-    id = AutoField()
+    id = AutoIncrementField()
     email_hmac = CharField(null=True, index=True)
     phone_hmac = CharField(null=True, index=True)
     erased_at = DateTimeField(default=utcnow)
     legal_basis = CharField()
+    keep_until = DateField(null=True)  # erased_at + retention.erasure_proof_years; then purged
 
 
 class AuditEvent(BaseModel):
     """Append-only and hash-chained; people appear only as ids."""
-    id = AutoField()
+    id = AutoIncrementField()
     at = DateTimeField(default=utcnow)
     actor_id = IntegerField(null=True)
     action = CharField()
@@ -381,7 +383,7 @@ class AuditEvent(BaseModel):
 
 class Change(BaseModel):
     """The change feed other sessions poll to refresh what they show."""
-    seq = AutoField()
+    seq = AutoIncrementField()
     at = DateTimeField(default=utcnow)
     entity = CharField()
     entity_id = IntegerField()
@@ -390,7 +392,7 @@ class Change(BaseModel):
 
 
 class AccessReview(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     reviewed_by_id: int | None
     reviewed_at = DateTimeField(default=utcnow)
@@ -415,7 +417,7 @@ def personal_fields() -> Iterator[tuple[type[Model], object]]:
 
 class SshKey(BaseModel):
     """A staff member's SSH public key; sshd asks for it via `minicrm ssh authorized-keys`."""
-    id = AutoField()
+    id = AutoIncrementField()
     user = ForeignKeyField(User, backref="ssh_keys", on_delete="CASCADE")
     user_id: int
     key_type = CharField()
@@ -443,3 +445,22 @@ class SealingKey(BaseModel):
 
 
 MODELS.append(SealingKey)
+
+
+class ErasureProof(BaseModel):
+    """Kept after an erasure to prove an earlier consent: one row per consent event, without
+    the person (no name, address or evidence text), recognised only through the ledger's
+    keyed hashes; deleted with its ledger entry once `keep_until` has come."""
+    id = AutoIncrementField()
+    ledger_entry = ForeignKeyField(ErasureLedger, backref="proofs", on_delete="CASCADE")
+    ledger_entry_id: int
+    purpose = CharField()
+    channel = CharField()
+    event = CharField()  # requested/given/withdrawn
+    at = DateTimeField()
+    method = CharField(null=True)
+    text_version = CharField(null=True)
+    keep_until = DateField()
+
+
+MODELS.append(ErasureProof)

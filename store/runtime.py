@@ -40,13 +40,15 @@ def open_store(config: Config | str | Path | None = None, *, migrate: bool = Tru
     recover(cfg)  # a rekey that stopped part-way is finished or undone first (two stats otherwise)
     key = read_key_file(cfg.key_path)
     open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"])
+    _current = Runtime(cfg, key)  # before migrating: the backup taken first needs the open store
+    atexit.register(close_store)
     if migrate:
-        migrations.migrate(database)
+        from . import upgrade
+
+        upgrade.migrate(cfg, key)  # a plain read when up to date; else a backup first, then the lock
     elif migrations.current_version(database) > migrations.LATEST:
         raise StoreError(f"{cfg.db_path} was written by a newer MiniCRM (schema "
                          f"{migrations.current_version(database)} > {migrations.LATEST})")
-    _current = Runtime(cfg, key)
-    atexit.register(close_store)
     return _current
 
 
