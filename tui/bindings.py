@@ -95,6 +95,8 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("consent.back", "escape", "back", N_("Back")),
         Key("consent.record", "r", "record", N_("Record consent"), permission="consent.write"),
         Key("consent.withdraw", "w", "withdraw", N_("Withdraw"), permission="consent.write"),
+        Key("consent.publish", "p", "publish", N_("Publish text"), permission="consent.publish"),
+        Key("consent.campaign", "m", "campaign", N_("Send campaign"), permission="mailing.send"),
     ),
     "admin": (
         Key("admin.back", "escape", "back", N_("Back")),

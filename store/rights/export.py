@@ -45,6 +45,7 @@ from ..bilingual import LANGUAGES  # the languages a report is written in
 from ..db import StoreError, database, tuples
 from ..models import (
     AuditEvent,
+    CampaignRecipient,
     Company,
     Consent,
     ConsentEvent,
@@ -57,6 +58,7 @@ from ..models import (
     Invoice,
     LoginSession,
     Note,
+    OptIn,
     SshKey,
     Tag,
     User,
@@ -101,6 +103,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("notes", Note, ("category", "visibility"), extra=("author_role",)),
     Section("consents", Consent, ("updated_at",)),
     Section("consent_events", ConsentEvent, extra=("actor_role",)),
+    Section("campaigns", CampaignRecipient, ("campaign", "state", "at")),
+    Section("pending_sign_ups", OptIn, ("expires_at",)),
     Section("requests", DataSubjectRequest, ("kind", "received_on", "due_on", "extension_reason",
                                              "status", "closed_at")),
 )
@@ -194,6 +198,13 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     actors = dict(tuples(events.select(ConsentEvent.id, ConsentEvent.actor)))
     sections["consent_events"] = [r | {"actor_role": roles.get(actors.get(r["id"]), "")}
                                   for r in _rows(by_name["consent_events"], events)]
+
+    sections["campaigns"] = _rows(by_name["campaigns"],
+                                  CampaignRecipient.select().where(CampaignRecipient.contact == cid))
+    # a web sign-up not yet confirmed, under the person's address (store/optin.py)
+    sections["pending_sign_ups"] = (_rows(by_name["pending_sign_ups"],
+                                          OptIn.select().where(OptIn.email == contact.email))
+                                    if contact.email else [])
 
     requests = scope.requests().where(DataSubjectRequest.contact == cid)
     sections["requests"] = _rows(by_name["requests"], requests)

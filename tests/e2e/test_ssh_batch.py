@@ -112,7 +112,7 @@ def test_mailing_export_streams_only_consenting_people(server):
     res = server.ssh(kim.key, f"mailing export newsletter --otp {kim.code()}")
     assert res.returncode == 0, res.stderr
     lines = res.stdout.decode("utf-8").splitlines()
-    assert lines[0] == "email,first_name,last_name,consent_given_at"
+    assert lines[0] == "email,first_name,last_name,consent_given_at,unsubscribe_url"
     assert any(line.startswith("ida@nyhed.dk,Ida,") for line in lines)
     assert not any("bo@nyhed.dk" in line for line in lines)
     assert audit_rows(server, "mailing.export", since=before)
