@@ -394,8 +394,10 @@ def bundle_files(data: PersonData) -> list[tuple[str, bytes]]:
 
 def _prepare(scope: Scope, contact_id: int, language: str | None, how: str,
              request_id: int | None, bundle: str | None) -> PersonData:
-    # One IMMEDIATE transaction: a consistent snapshot, and the audit row and the
-    # request's record of the export commit with it.
+    # The permission first, so a role that may not export is refused as such (and the
+    # refusal audited) before any question of a request.  Then one IMMEDIATE transaction:
+    # a consistent snapshot, and the audit row and the request's record of the export commit with it.
+    scope.require("person.export")
     with database.atomic():
         request = export_request(scope, contact_id, request_id)
         data = collect_person(scope, contact_id, language=language)

@@ -9,6 +9,16 @@ import json
 import pytest
 
 
+def _newsletter_text() -> int:
+    """The published newsletter text a consent is recorded under (staff pick one, never type one)."""
+    from store import consent_texts
+    from store.scope import Scope
+
+    if consent_texts.current_text("newsletter", "da") is None:
+        consent_texts.seed_defaults(Scope.console())
+    return consent_texts.current_text("newsletter", "da").id
+
+
 @pytest.fixture
 def others(store, users):
     """A contact, a deal and a given consent of sales2's: nothing the first seller may touch."""
@@ -19,7 +29,7 @@ def others(store, users):
     cid = contacts.create_contact(owner, first_name="Karen", last_name="Holm", email="karen@holm.dk")
     deal = deals.create_deal(owner, cid, title="Tilbud", amount_minor=100)
     consent.record_consent(owner, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                           text_version="v1", evidence="called")
+                           text_id=_newsletter_text(), evidence="called")
     return {"contact": cid, "deal": deal}
 
 
@@ -40,7 +50,7 @@ def _attempts(cid: int, deal: int):
         "create_deal": lambda s: deals.create_deal(s, cid, title="Min", amount_minor=1),
         "set_stage": lambda s: deals.set_stage(s, deal, 1, "won"),
         "record_consent": lambda s: consent.record_consent(
-            s, cid, "newsletter", method="phone", given_on=today, text_version="v1", evidence="x"),
+            s, cid, "newsletter", method="phone", given_on=today, text_id=_newsletter_text(), evidence="x"),
         "withdraw_consent": lambda s: consent.withdraw_consent(s, cid, "newsletter", method="phone"),
         "notes_of": lambda s: notes.notes_of(s, cid),
         "deals_of": lambda s: deals.deals_of(s, cid),

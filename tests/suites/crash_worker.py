@@ -28,6 +28,17 @@ COMPANIES = ("Nordlys ApS", "Havbryg A/S", "Fjordtømrer I/S", "Kystbageriet ApS
 STAGES = ("qualified", "proposal", "won", "lost")
 
 
+
+def _newsletter_text() -> int:
+    """The published newsletter text a consent is recorded under (staff pick one, never type one)."""
+    from store import consent_texts
+    from store.scope import Scope
+
+    if consent_texts.current_text("newsletter", "da") is None:
+        consent_texts.seed_defaults(Scope.console())
+    return consent_texts.current_text("newsletter", "da").id
+
+
 def say(kind: str, op: str, **data) -> None:
     os.write(1, f"{kind} {op} {json.dumps(data, separators=(',', ':'))}\n".encode())
 
@@ -81,7 +92,8 @@ def run_child(config: str, folder: Path, seed: int) -> None:
             say("try", "consent", contact=target.id, given=given is None)
             if given is None:
                 consent.record_consent(manager, target.id, "newsletter", method="phone",
-                                       given_on=dt.date.today(), text_version="v1", evidence=f"telefon {token}")
+                                       given_on=dt.date.today(), text_id=_newsletter_text(),
+                                       evidence=f"telefon {token}")
             else:
                 consent.withdraw_consent(manager, target.id, "newsletter", method="phone")
             say("ack", "consent", contact=target.id, given=given is None)

@@ -28,6 +28,17 @@ from store.scope import Scope
 WORDS = ("holm", "jensen", "byg", "søren", "nordlys", "aps", "østergaard", "vvs", "mette", "hansen")
 
 
+
+def _newsletter_text() -> int:
+    """The published newsletter text a consent is recorded under (staff pick one, never type one)."""
+    from store import consent_texts
+    from store.scope import Scope
+
+    if consent_texts.current_text("newsletter", "da") is None:
+        consent_texts.seed_defaults(Scope.console())
+    return consent_texts.current_text("newsletter", "da").id
+
+
 def main() -> None:
     kind, seconds, start = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
     hot = [int(x) for x in sys.argv[4:]]
@@ -85,7 +96,7 @@ def staff_step(kind: str, scope: Scope, rng: random.Random, hot: list[int], n: i
     elif roll < 0.68:
         cid = rng.choice(hot)
         consent.record_consent(scope, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                               text_version="v1", evidence=f"telefon {n}")
+                               text_id=_newsletter_text(), evidence=f"telefon {n}")
         figures["ops"]["consent"] += 1
     elif roll < 0.75:
         notes.add_note(scope, rng.choice(hot), body=f"Opfølgning {n}")

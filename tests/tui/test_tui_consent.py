@@ -57,6 +57,10 @@ def test_record_and_withdraw_consent_with_history(crm, role):
             assert given.events[0].evidence == "Underskrevet blanket, arkiv 2026/14"
             assert given.events[0].actor == role
             assert "Underskrevet blanket" in screen_text(app)
+            if role == "privacy":  # privacy withdraws while handling the person's request (Art. 21)
+                from store.rights import add_request
+
+                add_request(app.scope, contact_id, "objection")
             await pilot.press("w")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "WithdrawConsentModal")
             app.screen.query_one("#evidence").value = "Ringede og sagde nej tak"
