@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEMO    := .demo
 
-.PHONY: run test lint bench soak venv clean system-deps
+.PHONY: run test lint bench soak venv clean system-deps install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,16 @@ lint: $(STAMP)
 ## make bench: measured paths, each next to its baseline from the same run
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## make install (as root): MiniCRM in its own venv under PREFIX, built from this tree with the
+## system Python (the service account must be able to run it, and sshd wants every folder above
+## the program owned by root); then `$(PREFIX)/bin/minicrm server install` sets up the server.
+PREFIX     ?= /opt/minicrm
+SYSTEM_PY  ?= /usr/bin/python3
+install:
+	$(SYSTEM_PY) -m venv $(PREFIX)
+	$(PREFIX)/bin/pip install --quiet --upgrade .
+	@echo "installed $(PREFIX)/bin/minicrm; next: $(PREFIX)/bin/minicrm server install"
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,35 @@ def open_store(args):
     return _open_store(args.config)
 
 
+def run_as_database_owner(config) -> None:
+    """Run as root, a command becomes the database file's owner (the service account) and
+    runs again as it: root must never open the database, or SQLite leaves root-owned -wal
+    and -shm files the service account cannot write.  So `minicrm user add sofie` just works."""
+    import os
+
+    if os.geteuid() != 0:
+        return
+    import pwd
+    import shutil
+    import sys
+
+    from store.config import load_config
+    from store.errors import ConfigError
+
+    try:
+        owner = load_config(config).db_path.stat().st_uid
+    except (FileNotFoundError, ConfigError):
+        return  # no store yet (init), or no config: the command itself says what is wrong
+    if owner == 0:
+        return
+    from .ssh import program_path
+
+    runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(runuser, [runuser, "-u", pwd.getpwuid(owner).pw_name, "--", program_path(), *sys.argv[1:]])
+
+
 def console_scope():
     """The server operator's scope: what a command does, the audit trail records as the console."""
     from store.scope import Scope

@@ -1,5 +1,7 @@
-"""`minicrm init`, `minicrm demo-data` and `minicrm audit verify`: the database itself."""
+"""`minicrm init` and `minicrm demo-data`: the database itself (the audit trail: console/audit.py)."""
 from __future__ import annotations
+
+import sys
 
 from .common import console_scope, open_store
 
@@ -34,19 +36,6 @@ def cmd_demo_data(args) -> int:
     return 0
 
 
-def cmd_audit_verify(args) -> int:
-    from store import audit
-    from store.errors import CommandFailed
-
-    open_store(args)
-    report = audit.verify()
-    if report.ok:
-        # The chain cannot show rows cut off its newest end: the head, noted elsewhere, can.
-        print(f"audit trail intact: {report.rows} rows, head {report.head[:16]}")
-        return 0
-    raise CommandFailed(f"audit trail broken at row {report.first_broken}")
-
-
 def add_init_parser(sub) -> None:
     s = sub.add_parser("init", help="create the key, the encrypted database and the first admin")
     s.add_argument("--admin", default="admin", help="the first administrator's username")
@@ -59,6 +48,26 @@ def add_database_parsers(sub) -> None:
     s.add_argument("--seed", type=int, default=2026)
     s.set_defaults(func=cmd_demo_data)
 
-    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
-    s = audit.add_parser("verify", help="check the hash chain")
-    s.set_defaults(func=cmd_audit_verify)
+
+def cmd_upgrade(args) -> int:
+    from store import upgrade
+    from store.runtime import open_store as _open
+
+    rt = _open(args.config, migrate=False)
+    waiting = upgrade.pending()
+    if args.check:
+        if waiting:
+            print(f"schema {waiting[0] - 1} -> {waiting[-1]}: {len(waiting)} migrations pending")
+            return 1
+        print("schema up to date")
+        return 0
+    progress = print if sys.stdout.isatty() else None  # under a timer: only the summary line
+    report = upgrade.migrate(rt.config, rt.key, progress=progress)
+    print(report.message)
+    return 0
+
+
+def add_upgrade_parser(sub) -> None:
+    s = sub.add_parser("upgrade", help="run pending migrations under the write lock, a backup taken first")
+    s.add_argument("--check", action="store_true", help="only say whether migrations are pending (exit 1 if so)")
+    s.set_defaults(func=cmd_upgrade)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import database, importing, rights, ssh, users
+from . import audit, backups, database, doctor, importing, install, rights, ssh, users
 from .exit_codes import Exit
 
 
@@ -19,6 +19,10 @@ def cmd_run(args) -> int:
     from tui.app import run
 
     return run(args.config, language=args.language)
+
+
+# Commands that do their work as root (the rest, run by root, run again as the database's owner).
+AS_ROOT = {"server", "doctor"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,9 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
     user = users.add_user_parsers(sub)
     ssh.add_user_key_parsers(user)
     database.add_database_parsers(sub)
+    audit.add_audit_parsers(sub)
+    database.add_upgrade_parser(sub)
+    install.add_server_parsers(sub)
+    doctor.add_doctor_parser(sub)
     rights.add_rights_parsers(sub)
     importing.add_import_parser(sub)
     ssh.add_ssh_parsers(sub)
+    backups.add_backup_parsers(sub)
     return p
 
 
@@ -46,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command not in AS_ROOT:
+            from .common import run_as_database_owner
+
+            run_as_database_owner(args.config)  # run as root: become the service account first
         return args.func(args)
     except StoreError as exc:  # shown as plain characters: a message may quote a file's name
         from store.text import visible

@@ -1,4 +1,5 @@
-"""`minicrm requests|export|erase|restrict`: data-subject rights (store/rights) at the console.
+"""`minicrm requests|export|erase|restrict|hygiene`: data-subject rights (store/rights) and the
+retention jobs (store/hygiene.py) at the console.
 
 People appear by contact id only: names belong in the TUI, not in console output
 that scripts may log.
@@ -103,6 +104,8 @@ def _plan_lines(plan) -> list[str]:
             lines.append(f"  stays: {n} {kind.replace('_', ' ')} - {plan.reasons[kind]}")
     if plan.invoices_kept_until:
         lines.append(f"  kept invoices may be deleted from {plan.invoices_kept_until}")
+    if plan.proof_kept_until:
+        lines.append(f"  the ledger entry and consent proof are deleted from {plan.proof_kept_until}")
     if plan.open_requests:
         lines.append(f"  open requests about this person: {', '.join(map(str, plan.open_requests))}"
                      f" (close them once the person is told)")
@@ -152,6 +155,15 @@ def cmd_erase_purge_invoices(args) -> int:
     return 0
 
 
+def cmd_erase_purge_proof(args) -> int:
+    from store.rights import erasure
+
+    open_store(args)
+    count = erasure.purge_expired_proof()
+    print(f"Deleted {count} erasure ledger entries (and their consent proof) whose retention period has ended.")
+    return 0
+
+
 def cmd_erase_reapply_ledger(args) -> int:
     from store.rights import ledger
 
@@ -175,6 +187,36 @@ def cmd_restrict_person(args) -> int:
         changed = restriction.restrict_person(scope, args.id, ground=args.ground)
         print(f"Restricted processing of contact {args.id} (Art. 18)." if changed
               else f"Contact {args.id} was already restricted.")
+    return 0
+
+
+def cmd_hygiene_run(args) -> int:
+    from store import hygiene
+
+    open_store(args)
+    done = hygiene.run(console_scope(), now=args.today)
+    print(f"Archived {done.archived} inactive contacts; erased {len(done.erased)} whose archive period ended; "
+          f"deleted {done.consents_purged} withdrawn consents, {done.invoices_purged} invoices and "
+          f"{done.proof_purged} erasure ledger entries whose retention ended.")
+    return 0
+
+
+def cmd_hygiene_report(args) -> int:
+    from tabulate import tabulate
+
+    from store import hygiene, screening
+
+    open_store(args)
+    due = hygiene.due(args.today)
+    print(f"Due now: {due['archive']} contacts to archive, {due['erase']} to erase, "
+          f"{due['withdrawn_consents']} withdrawn consents to delete (`minicrm hygiene run` does it).")
+    flags = screening.flagged(console_scope())
+    print(f"Free text saved despite special-category words: {len(flags)} (review and edit them).")
+    if flags:
+        print(tabulate([(f.entity, f.entity_id, f.field, ", ".join(f.kinds),
+                         f.contact_id if f.contact_id is not None else "-", f"{f.flagged_at:%Y-%m-%d}")
+                        for f in flags], headers=("record", "id", "field", "kinds", "contact", "saved"),
+                       disable_numparse=True))
     return 0
 
 
@@ -225,10 +267,21 @@ def add_rights_parsers(sub) -> None:
     s.set_defaults(func=cmd_erase_person)
     s = era.add_parser("purge-invoices", help="delete kept invoices whose retention has ended")
     s.set_defaults(func=cmd_erase_purge_invoices)
+    s = era.add_parser("purge-proof", help="delete ledger entries and consent proof whose retention has ended")
+    s.set_defaults(func=cmd_erase_purge_proof)
     s = era.add_parser("reapply-ledger", help="after a backup restore: erase again who was erased")
     s.set_defaults(func=cmd_erase_reapply_ledger)
     s = era.add_parser("scrub", help="merge the search index and truncate the write-ahead log")
     s.set_defaults(func=cmd_erase_scrub)
+
+    hyg = sub.add_parser("hygiene", help="retention jobs ([retention] settings) and the hygiene report"
+                         ).add_subparsers(dest="hygiene_command", required=True)
+    s = hyg.add_parser("run", help="archive, erase and delete what the retention settings say (daily)")
+    s.add_argument("--today", type=date_arg, default=None, help="run as of this date (YYYY-MM-DD)")
+    s.set_defaults(func=cmd_hygiene_run)
+    s = hyg.add_parser("report", help="what is due, and free text flagged for special-category words")
+    s.add_argument("--today", type=date_arg, default=None, help="as of this date (YYYY-MM-DD)")
+    s.set_defaults(func=cmd_hygiene_report)
 
     res = sub.add_parser("restrict", help="restriction of processing (Art. 18)").add_subparsers(
         dest="restrict_command", required=True)

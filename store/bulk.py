@@ -15,6 +15,14 @@ CONTACT_COLUMNS = ("first_name", "last_name", "title", "email", "phone", "compan
                    "lifecycle", "source", "import_batch_id", "lawful_basis")
 
 
+def next_free_id(conn, table: str) -> int:
+    """The first id never handed out in `table`: past its AUTOINCREMENT counter as well as its
+    rows, so ids assigned here are never an erased row's (max(id) + 1 alone would be)."""
+    (seq,) = conn.execute("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    (top,) = conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()
+    return max(seq, top) + 1
+
+
 def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | None = None,
                     tags: dict[int, list[str]] | None = None) -> list[int]:
     """Insert contact tuples (in CONTACT_COLUMNS order); returns their new ids.
@@ -24,7 +32,7 @@ def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | 
     """
     assert database.in_transaction(), "bulk inserts run inside one IMMEDIATE transaction"
     conn = database.connection()
-    start = (conn.execute("SELECT max(id) FROM contact").fetchone()[0] or 0) + 1
+    start = next_free_id(conn, "contact")
     now = utcnow().isoformat(sep=" ")
     ids = list(range(start, start + len(rows)))
     marks = ",".join("?" * (len(CONTACT_COLUMNS) + 7))

@@ -5,17 +5,19 @@
 """
 from __future__ import annotations
 
-from . import audit, changes, validate
+from . import audit, changes, screening, validate
 from .db import database
 from .errors import Invalid
 from .models import Company
 from .scope import Scope
 
 
-def find_or_create(scope: Scope, name: str | None, cvr: str | None = None) -> int | None:
+def find_or_create(scope: Scope, name: str | None, cvr: str | None = None, *,
+                   allow_special: bool = False) -> int | None:
     """The company with this CVR (or, without one, this exact name), created if new.
 
-    Returns None when both are empty: the contact then has no company.
+    Returns None when both are empty: the contact then has no company.  A new
+    company's name is screened like all free text (store/screening.py).
     """
     scope.require("company.edit")
     name = validate.text("company", name, max_length=200)
@@ -31,7 +33,9 @@ def find_or_create(scope: Scope, name: str | None, cvr: str | None = None) -> in
             return company.id
         if not name:
             raise Invalid("company", "is required")
+        found = screening.screen_all({"company": name}, allow_special=allow_special)  # only a new name is written
         company = Company.create(name=name, cvr=cvr)
         changes.record("company", company.id, "insert", session_id=scope.session_id)
         audit.record(scope.user_id, "company.create", "company", company.id, cvr=bool(cvr))
+        screening.flag(scope, "company", company.id, found)
     return company.id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,29 @@ class Setting:
     doc: str
     choices: tuple = ()
     minimum: int | None = None
+    check: Callable[[Any], str | None] | None = None  # what is wrong with a value, or None
+
+
+def _month_day(value: str) -> str | None:
+    """A financial year's last day as MM-DD (any year: 02-29 is refused)."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(f"2001-{value}")
+    except ValueError:
+        return f"must be a day of the year as MM-DD (such as 12-31 or 06-30), not {value!r}"
+    return None
+
+
+def _party_list(parts: int, what: str) -> Callable[[Any], str | None]:
+    """A list of "a | b | c" strings, each with `parts` non-empty fields."""
+    def check(value: list) -> str | None:
+        for n, entry in enumerate(value, 1):
+            fields = entry.split("|") if isinstance(entry, str) else []
+            if len(fields) != parts or not all(f.strip() for f in fields):
+                return f"entry {n} must be a string \"{what}\", not {entry!r}"
+        return None
+    return check
 
 
 # section -> key -> Setting.  Paths are resolved relative to the config file.
@@ -62,6 +86,41 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "export": {
         "folder": Setting(str, "exports", "Where data-subject export bundles are written (mode 0700)."),
     },
+    "backup": {
+        "folder": Setting(str, "backups", "Where `minicrm backup create` writes encrypted backups (mode 0700)."),
+        "keep_daily": Setting(int, 7, "Keep the newest backup of each of this many days.", minimum=1),
+        "keep_weekly": Setting(int, 4, "Keep the newest backup of each of this many ISO weeks.", minimum=0),
+        "keep_monthly": Setting(int, 12, "Keep the newest backup of each of this many months.", minimum=0),
+    },
+    # How long data is kept: the retention jobs and the Art. 15 report both read these (store/retention.py).
+    "retention": {
+        "financial_year_end": Setting(str, "12-31", "Last day of the financial year, MM-DD; invoices are kept "
+                                      "5 years from its end (bogføringsloven § 10).", check=_month_day),
+        "inactive_archive_months": Setting(int, 24, "Months without activity before a contact is archived.",
+                                           minimum=1),
+        "archived_erase_months": Setting(int, 12, "Months an archived contact is kept before it is erased.",
+                                         minimum=1),
+        "consent_proof_years": Setting(int, 2, "Years the proof of a consent is kept after its withdrawal.",
+                                       minimum=1),
+        "erasure_proof_years": Setting(int, 5, "Years the proof kept after an erasure (keyed hashes, dates, "
+                                       "text versions, methods) is kept.", minimum=1),
+    },
+    # Who receives the data (Art. 15(1)(c)) and transfers outside the EU/EEA (Art. 15(2)): named in the report.
+    "recipients": {
+        "processors": Setting(list, [], 'Processors, each "name | role | country".',
+                              check=_party_list(3, "name | role | country")),
+        "others": Setting(list, [], 'Other recipients, each "name | role | country".',
+                          check=_party_list(3, "name | role | country")),
+        "third_country_transfers": Setting(list, [], 'Transfers outside the EU/EEA, each '
+                                           '"recipient | country | safeguard".',
+                                           check=_party_list(3, "recipient | country | safeguard")),
+    },
+    "audit": {
+        "checkpoint_file": Setting(str, "audit-checkpoints.jsonl",
+                                   "Where `minicrm audit checkpoint` appends the audit head; copy it "
+                                   "off the machine."),
+        "syslog": Setting(bool, True, "Also send each audit checkpoint to the system log (the journal)."),
+    },
 }
 
 
@@ -85,6 +144,10 @@ class Config:
     @property
     def export_dir(self) -> Path:
         return self._path(self["export.folder"])
+
+    @property
+    def backup_dir(self) -> Path:
+        return self._path(self["backup.folder"])
 
     def _path(self, value: str) -> Path:
         p = Path(value).expanduser()
@@ -153,12 +216,16 @@ def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
                 raise ConfigError(f"{path}: {name} must be at least {setting.minimum}, not {value}")
             if setting.default is REQUIRED and value == "":
                 raise ConfigError(f"{path}: {name} must not be empty")
+            problem = setting.check(value) if setting.check is not None else None
+            if problem:
+                raise ConfigError(f"{path}: {name} {problem}")
             values[section][key] = value
     return values
 
 
 def _tomltype(pyname: str) -> str:
-    return {"str": "a string", "int": "an integer", "bool": "a boolean (true/false)"}.get(pyname, pyname)
+    return {"str": "a string", "int": "an integer", "bool": "a boolean (true/false)",
+            "list": "a list"}.get(pyname, pyname)
 
 
 def write_config(path: Path, db_path: str, key_file: str, **sections: dict[str, Any]) -> None:
@@ -179,6 +246,8 @@ def _toml_str(s: str) -> str:
 
 
 def _toml_value(v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):

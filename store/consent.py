@@ -11,7 +11,7 @@ import datetime as dt
 
 from . import audit, changes, validate
 from .db import database, tuples
-from .errors import Invalid, NotGiven
+from .errors import Invalid, NotGiven, Restricted
 from .models import Consent, ConsentEvent, User, utcnow
 from .processing import CHANNELS, CONSENT_METHODS, CONSENT_PURPOSES
 from .scope import Scope
@@ -64,7 +64,8 @@ def record_consent(scope: Scope, contact_id: int, purpose: str, *, method: str,
         raise Invalid("date", "must not be in the future")
     at = _at(given_on, now)
     with database.atomic():
-        scope.contact(contact_id)
+        if scope.contact(contact_id).restricted_at is not None:
+            raise Restricted(contact_id, "given new consents")  # Art. 18; withdrawing stays possible
         consent = Consent.get_or_none((Consent.contact == contact_id) & (Consent.purpose == purpose)
                                       & (Consent.channel == channel))
         if consent is None:

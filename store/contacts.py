@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 
 from peewee import JOIN, Value, fn
 
-from . import audit, changes, companies, search, validate
+from . import audit, changes, companies, screening, search, validate
 from .db import StoreError, database, tuples
 from .errors import Conflict, Invalid
 from .models import Company, Contact, ContactTag, Tag, User, utcnow
@@ -180,12 +180,31 @@ def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
     return out
 
 
-def create_contact(scope: Scope, *, tags=(), source: str = "manual", **fields) -> int:
+SCREENED = ("title",)  # the contact's free text besides its tags (store/screening.py)
+
+
+def _tag_names(tags) -> list[str]:
+    return sorted({validate.text("tag", t, max_length=40).lower() for t in tags if str(t).strip()})
+
+
+def _screen(clean: dict, new_tags, allow_special: bool) -> dict[str, tuple[str, ...]]:
+    """Screen what is about to be written: the job title and tags the contact does not have yet."""
+    texts = {k: clean[k] for k in SCREENED if clean.get(k)}
+    if new_tags:
+        texts["tags"] = " ".join(new_tags)
+    return screening.screen_all(texts, allow_special=allow_special)
+
+
+def create_contact(scope: Scope, *, tags=(), source: str = "manual", allow_special: bool = False,
+                   **fields) -> int:
+    """Create a contact; the job title and tags are screened (store/screening.py): a CPR
+    number is refused, a special-category term needs `allow_special` and flags the contact."""
     scope.require("contact.create")
     fields.setdefault("owner_id", scope.user_id)
     if scope.role == "sales":
         fields["owner_id"] = scope.user_id  # sales own what they create
     clean = _clean(scope, fields)
+    found = _screen(clean, _tag_names(tags), allow_special)
     with database.atomic():
         contact = Contact.create(source=source, **{
             ("company" if k == "company_id" else "owner" if k == "owner_id" else k): v
@@ -195,22 +214,24 @@ def create_contact(scope: Scope, *, tags=(), source: str = "manual", **fields) -
         changes.record("contact", contact.id, "insert", session_id=scope.session_id)
         audit.record(scope.user_id, "contact.create", "contact", contact.id,
                      fields=sorted(k for k, v in clean.items() if v))
+        screening.flag(scope, "contact", contact.id, found)
     return contact.id
 
 
-def update_contact(scope: Scope, contact_id: int, version: int, *, tags=None, **changes_) -> int:
+def update_contact(scope: Scope, contact_id: int, version: int, *, tags=None, allow_special: bool = False,
+                   **changes_) -> int:
     """Save changes (and the tags, when given) made to `version`, bumping it once;
-    returns the new version or raises Conflict."""
+    returns the new version or raises Conflict.  A changed title and new tags are screened."""
     _require_editable(scope, changes_, tags)
     _require_request_to_rectify(scope, contact_id)
     clean = _clean(scope, changes_)
     scope.contact(contact_id)
     with database.atomic():
-        return _write_update(scope, contact_id, version, clean, tags)
+        return _write_update(scope, contact_id, version, clean, tags, allow_special)
 
 
 def save_contact(scope: Scope, contact_id: int | None, version: int | None, fields: dict,
-                 tags=None) -> ContactDetail:
+                 tags=None, *, allow_special: bool = False) -> ContactDetail:
     """Save the contact form in one transaction: the company (by CVR or name, created if
     new), the fields and the tags; a new contact when `contact_id` is None.
 
@@ -231,11 +252,12 @@ def save_contact(scope: Scope, contact_id: int | None, version: int | None, fiel
     with database.atomic():
         if company:
             fields["company_id"] = companies.find_or_create(scope, company.get("company"),
-                                                            company.get("company_cvr"))
+                                                            company.get("company_cvr"),
+                                                            allow_special=allow_special)
         if contact_id is None:
-            contact_id = create_contact(scope, tags=tags or (), **fields)
+            contact_id = create_contact(scope, tags=tags or (), allow_special=allow_special, **fields)
         else:
-            _write_update(scope, contact_id, version, _clean(scope, fields), tags)
+            _write_update(scope, contact_id, version, _clean(scope, fields), tags, allow_special)
         return get_contact(scope, contact_id, audit_view=False)
 
 
@@ -258,8 +280,9 @@ def _require_request_to_rectify(scope: Scope, contact_id: int) -> None:
         scope.require_request(contact_id, "contact.rectify")
 
 
-def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dict, tags) -> int:
-    """Inside the caller's transaction: check the version, write, index, feed, audit."""
+def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dict, tags,
+                  allow_special: bool = False) -> int:
+    """Inside the caller's transaction: check the version, screen, write, index, feed, audit."""
     current = scope.contact(contact_id)
     if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)
                                       and tags is None):
@@ -270,6 +293,8 @@ def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dic
     changed = sorted(k for k, v in clean.items() if getattr(current, k) != v)
     if not changed and tags is None:
         return current.version
+    new_tags = set(_tag_names(tags)) - set(_tags_of([contact_id]).get(contact_id, ())) if tags is not None else ()
+    found = _screen({k: clean[k] for k in changed}, sorted(new_tags), allow_special)
     updates = {Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}
     if changed:
         updates.update({getattr(Contact, k): v for k, v in clean.items()})
@@ -283,6 +308,7 @@ def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dic
         audit.record(scope.user_id, "contact.edit", "contact", contact_id, fields=changed)
     if tags is not None:
         audit.record(scope.user_id, "contact.tags", "contact", contact_id, count=len(list(tags)))
+    screening.flag(scope, "contact", contact_id, found)
     return version + 1
 
 
@@ -300,25 +326,28 @@ def _conflict(contact_id: int) -> Conflict:
 
 
 def _set_tags(contact_id: int, tags) -> None:
-    names = sorted({validate.text("tag", t, max_length=40).lower() for t in tags if str(t).strip()})
+    names = _tag_names(tags)
     ContactTag.delete().where(ContactTag.contact == contact_id).execute()
     for name in names:
         tag, _ = Tag.get_or_create(name=name)
         ContactTag.insert(contact=contact_id, tag=tag.id).on_conflict_ignore().execute()
 
 
-def set_tags(scope: Scope, contact_id: int, tags) -> None:
+def set_tags(scope: Scope, contact_id: int, tags, *, allow_special: bool = False) -> None:
     scope.require("contact.edit")
     scope.contact(contact_id)  # outside the transaction, so an access.denied row is not rolled back
     with database.atomic():
         if scope.contact(contact_id).restricted_at:
             raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")
+        new_tags = set(_tag_names(tags)) - set(_tags_of([contact_id]).get(contact_id, ()))
+        found = _screen({}, sorted(new_tags), allow_special)
         _set_tags(contact_id, tags)
         Contact.update(version=Contact.version + 1, updated_at=utcnow()).where(
             Contact.id == contact_id).execute()
         search.index_contacts(database, [contact_id])
         changes.record("contact", contact_id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "contact.tags", "contact", contact_id, count=len(list(tags)))
+        screening.flag(scope, "contact", contact_id, found)
 
 
 def set_archived(scope: Scope, contact_id: int, archived: bool = True) -> None:

@@ -1,9 +1,9 @@
 """Deals on a contact: list, create, move through the stages."""
 from __future__ import annotations
 
-from . import audit, changes, validate
+from . import audit, changes, screening, validate
 from .db import database, tuples
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, Restricted
 from .models import Deal, User, utcnow
 from .processing import DEAL_STAGES
 from .scope import Scope
@@ -25,19 +25,25 @@ def deals_of(scope: Scope, contact_id: int) -> list[DealView]:
 
 
 def create_deal(scope: Scope, contact_id: int, *, title: str, amount_minor: int,
-                stage: str = "new", currency: str = "DKK") -> int:
+                stage: str = "new", currency: str = "DKK", allow_special: bool = False) -> int:
+    """Create a deal; its title is screened like all free text (store/screening.py), and a
+    restricted person (Art. 18) gets no new deal."""
     scope.require("deal.edit")
     title = validate.text("title", title, max_length=200, required=True)
+    found = screening.screen_all({"deal_title": title}, allow_special=allow_special)
     stage = validate.choice("stage", stage, DEAL_STAGES)
     if not isinstance(amount_minor, int) or amount_minor < 0:
         raise Invalid("amount", "must be zero or more")
     with database.atomic():
         contact = scope.contact(contact_id)
+        if contact.restricted_at is not None:
+            raise Restricted(contact.id, "given new deals")
         deal = Deal.create(title=title, amount_minor=amount_minor, currency=currency, stage=stage,
                            owner=scope.user_id, contact=contact.id, company=contact.company_id)
         changes.record("deal", deal.id, "insert", session_id=scope.session_id)
         changes.record("contact", contact.id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "deal.create", "deal", deal.id, contact=contact.id)
+        screening.flag(scope, "deal", deal.id, found)
     return deal.id
 
 

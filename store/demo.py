@@ -10,7 +10,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from . import audit, bulk, changes
+from . import audit, bulk, changes, retention
 from .db import database
 from .models import User, utcnow
 from .validate import CVR_WEIGHTS
@@ -76,7 +76,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
     counts: dict[str, Any] = {}  # also the audit row's detail
     with database.atomic():
         conn = database.connection()
-        first_company = (conn.execute("SELECT max(id) FROM company").fetchone()[0] or 0) + 1
+        first_company = bulk.next_free_id(conn, "company")
         used_cvr = {r[0] for r in conn.execute("SELECT cvr FROM company WHERE cvr IS NOT NULL")}
         companies: dict[int, tuple[str, str | None]] = {}
         rows = []
@@ -137,7 +137,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
                              rng.randint(10, 2000) * 10_000, "DKK",
                              str(issued + dt.timedelta(days=rng.randint(5, 40))) if rng.random() < 0.8 else None,
                              ids[k], row[5], f"{row[0]} {row[1]}, {company[0]}", "Danmark", row[3],
-                             company[1], str(dt.date(issued.year + 6, 1, 1)), 0))
+                             company[1], str(retention.bookkeeping_retain_until(issued)), 0))
         conn.executemany(
             "INSERT INTO invoice (number, issued_on, due_on, amount_minor, currency, paid_on, contact_id, "
             "company_id, billing_name, billing_address, billing_email, billing_cvr, retain_until, "
@@ -146,7 +146,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
 
         consent_rows: list[tuple[Any, ...]] = []
         consent_events: list[tuple[Any, ...]] = []
-        first_consent = (conn.execute("SELECT max(id) FROM consent").fetchone()[0] or 0) + 1
+        first_consent = bulk.next_free_id(conn, "consent")
         for n, k in enumerate(rng.sample(range(contacts), contacts // 2)):
             given = now - dt.timedelta(days=rng.randrange(900))
             withdrawn = given + dt.timedelta(days=rng.randrange(1, 200)) if rng.random() < 0.15 else None

@@ -15,7 +15,8 @@ a `StoreError` is a bug, shown as "unexpected error (<class>)" without text.
       DatabaseBusy    another process held the write lock past the busy timeout
       AuthError       login, lockout, revocation, sessions
       ImportFileError, ImportRefused     a file or an import as a whole
-      InvalidKey, UnknownKey, UnknownUser, NoOpenRequest, NotGiven
+      InvalidKey, UnknownKey, UnknownUser, NoOpenRequest, NotGiven, Restricted
+      CprInText, SpecialCategory (both Invalid): free text screened on every write
       CommandFailed, CommandRefused      the server console and the SSH batch commands
 """
 from __future__ import annotations
@@ -287,6 +288,32 @@ class NoOpenRequest(StoreError):
 
 class NotGiven(StoreError):
     """There is no given consent to withdraw."""
+
+
+class Restricted(StoreError):
+    """The person's processing is restricted (Art. 18): kept, not used, nothing new added."""
+
+    def __init__(self, contact_id: int, what: str = "used") -> None:
+        super().__init__(f"contact {contact_id} is restricted (Art. 18): it may not be {what}")
+        self.contact_id = contact_id
+
+
+class CprInText(Invalid):
+    """A CPR number in free text: never stored (databeskyttelsesloven § 11)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, "holds a CPR number; CPR numbers are never stored in free text")
+
+
+class SpecialCategory(Invalid):
+    """Free text that may hold special-category data (Art. 9): saved only when the user
+    confirms ("save anyway", `allow_special=True`); the record is then flagged and audited.
+    `kinds` are codes (health, religion, union, ...), never the text."""
+
+    def __init__(self, field: str, kinds: tuple[str, ...]) -> None:
+        super().__init__(field, f"may hold special-category data ({', '.join(kinds)}); "
+                                "save anyway to keep it (it is flagged for the hygiene report)")
+        self.kinds = kinds
 
 
 # -- the server console (console/) --------------------------------------------------------

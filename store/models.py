@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 from peewee import (
-    AutoField,
     BareField,
     BigIntegerField,
     BlobField,
@@ -25,6 +24,7 @@ from peewee import (
     Model,
     TextField,
 )
+from playhouse.sqlite_ext import AutoIncrementField
 
 from .db import database
 from .processing import PersonalData
@@ -44,7 +44,9 @@ def personal(field: _AnyField, category: str, purpose: str, retention: str) -> _
     return field
 
 
-# Each model writes out the `id = AutoField()` peewee would add anyway, and annotates the raw key
+# Each model writes out its `id = AutoIncrementField()`: SQLite AUTOINCREMENT, so an id is never
+# handed out twice (an erased person's id given to a new one would inherit their history; see
+# migrations/m*_ids_never_reused.py).  Each model also annotates the raw key
 # peewee sets beside each foreign key (`company` -> `company_id: int | None`), so a type checker
 # knows them: the annotations are types only, peewee reads none of them.
 class BaseModel(Model):
@@ -56,7 +58,7 @@ class BaseModel(Model):
 # --- staff -----------------------------------------------------------------
 
 class User(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     username = personal(CharField(unique=True), "account", "security", "account")
     role = CharField()
     password_hash = CharField(null=True)
@@ -75,7 +77,7 @@ class User(BaseModel):
 
 
 class RecoveryCode(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
     user_id: int
     code_hash = CharField()
@@ -83,7 +85,7 @@ class RecoveryCode(BaseModel):
 
 
 class LoginSession(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     user_id: int
     started_at = DateTimeField(default=utcnow)
@@ -98,7 +100,7 @@ class LoginSession(BaseModel):
 # --- customers --------------------------------------------------------------
 
 class Company(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     name = personal(CharField(), "professional", "customer_relationship", "relationship")
     cvr = CharField(null=True, unique=True)
     address = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
@@ -109,7 +111,7 @@ class Company(BaseModel):
 
 
 class ImportBatch(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     file_name = CharField()
     imported_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     imported_by_id: int | None
@@ -119,7 +121,7 @@ class ImportBatch(BaseModel):
 
 
 class Contact(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     first_name = personal(CharField(), "identity", "customer_relationship", "relationship")
     last_name = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
     title = personal(CharField(default=""), "identity", "customer_relationship", "relationship")
@@ -159,7 +161,7 @@ class ContactSearch(BaseModel):
 
 class ImportChange(BaseModel):
     """Old values of a contact an import updated, for `import undo`."""
-    id = AutoField()
+    id = AutoIncrementField()
     batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
     batch_id: int
     contact = personal(ForeignKeyField(Contact, on_delete="CASCADE"), "provenance", "compliance", "relationship")
@@ -169,12 +171,12 @@ class ImportChange(BaseModel):
 
 
 class Tag(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     name = CharField(unique=True)
 
 
 class ContactTag(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="contact_tags", on_delete="CASCADE"),
                        "professional", "sales", "relationship")
     contact_id: int
@@ -186,7 +188,7 @@ class ContactTag(BaseModel):
 
 
 class Deal(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     title = personal(CharField(), "commercial", "sales", "relationship")
     amount_minor = personal(BigIntegerField(default=0), "commercial", "sales", "relationship")
     currency = CharField(default="DKK")
@@ -204,7 +206,7 @@ class Deal(BaseModel):
 
 
 class Invoice(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     number = CharField(unique=True)
     issued_on = personal(DateField(), "financial", "bookkeeping", "bookkeeping_5y")
     due_on = DateField()
@@ -226,7 +228,7 @@ class Invoice(BaseModel):
 
 
 class Note(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="notes", on_delete="CASCADE"),
                        "communication", "customer_relationship", "relationship")
     contact_id: int
@@ -239,7 +241,7 @@ class Note(BaseModel):
 
 
 class Consent(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="consents", on_delete="CASCADE"),
                        "consent", "marketing", "consent_proof")
     contact_id: int
@@ -257,7 +259,7 @@ class Consent(BaseModel):
 
 
 class ConsentEvent(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     consent = personal(ForeignKeyField(Consent, backref="events", on_delete="CASCADE"),
                        "consent", "compliance", "consent_proof")
     consent_id: int
@@ -271,7 +273,7 @@ class ConsentEvent(BaseModel):
 
 
 class DataSubjectRequest(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, null=True, backref="requests", on_delete="SET NULL"),
                        "provenance", "compliance", "relationship")
     contact_id: int | None
@@ -289,16 +291,17 @@ class DataSubjectRequest(BaseModel):
 
 class ErasureLedger(BaseModel):
     """Keyed hashes only: the erased person is recognised, never named."""
-    id = AutoField()
+    id = AutoIncrementField()
     email_hmac = CharField(null=True, index=True)
     phone_hmac = CharField(null=True, index=True)
     erased_at = DateTimeField(default=utcnow)
     legal_basis = CharField()
+    keep_until = DateField(null=True)  # erased_at + retention.erasure_proof_years; then purged
 
 
 class AuditEvent(BaseModel):
     """Append-only and hash-chained; people appear only as ids."""
-    id = AutoField()
+    id = AutoIncrementField()
     at = DateTimeField(default=utcnow)
     actor_id = IntegerField(null=True)
     action = CharField()
@@ -311,7 +314,7 @@ class AuditEvent(BaseModel):
 
 class Change(BaseModel):
     """The change feed other sessions poll to refresh what they show."""
-    seq = AutoField()
+    seq = AutoIncrementField()
     at = DateTimeField(default=utcnow)
     entity = CharField()
     entity_id = IntegerField()
@@ -320,7 +323,7 @@ class Change(BaseModel):
 
 
 class AccessReview(BaseModel):
-    id = AutoField()
+    id = AutoIncrementField()
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     reviewed_by_id: int | None
     reviewed_at = DateTimeField(default=utcnow)
@@ -344,7 +347,7 @@ def personal_fields() -> Iterator[tuple[type[Model], object]]:
 
 class SshKey(BaseModel):
     """A staff member's SSH public key; sshd asks for it via `minicrm ssh authorized-keys`."""
-    id = AutoField()
+    id = AutoIncrementField()
     user = ForeignKeyField(User, backref="ssh_keys", on_delete="CASCADE")
     user_id: int
     key_type = CharField()
@@ -358,3 +361,36 @@ class SshKey(BaseModel):
 
 
 MODELS.append(SshKey)
+
+
+class SealingKey(BaseModel):
+    """Purpose keys carried across a database rekey, sealed under the database key (store/keyring.py)."""
+    id = AutoIncrementField()
+    key_id = CharField()  # keyring.key_id of the database key that seals `sealed`
+    purpose = CharField()
+    sealed = BlobField()
+
+    class Meta:
+        indexes = ((("key_id", "purpose"), True),)
+
+
+MODELS.append(SealingKey)
+
+
+class ErasureProof(BaseModel):
+    """Kept after an erasure to prove an earlier consent: one row per consent event, without
+    the person (no name, address or evidence text), recognised only through the ledger's
+    keyed hashes; deleted with its ledger entry once `keep_until` has come."""
+    id = AutoIncrementField()
+    ledger_entry = ForeignKeyField(ErasureLedger, backref="proofs", on_delete="CASCADE")
+    ledger_entry_id: int
+    purpose = CharField()
+    channel = CharField()
+    event = CharField()  # requested/given/withdrawn
+    at = DateTimeField()
+    method = CharField(null=True)
+    text_version = CharField(null=True)
+    keep_until = DateField()
+
+
+MODELS.append(ErasureProof)

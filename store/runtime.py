@@ -33,23 +33,30 @@ def current() -> Runtime:
 def open_store(config: Config | str | Path | None = None, *, migrate: bool = True) -> Runtime:
     """Open the configured database for this process (idempotent)."""
     global _current
+    _purpose_keys.clear()
     cfg = config if isinstance(config, Config) else load_config(config)
+    from .rekey import recover
+
+    recover(cfg)  # a rekey that stopped part-way is finished or undone first (two stats otherwise)
     key = read_key_file(cfg.key_path)
     open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"],
                   busy_timeout_ms=cfg["database.busy_timeout_ms"])
+    _current = Runtime(cfg, key)  # before migrating: the backup taken first needs the open store
+    atexit.register(close_store)
     if migrate:
-        migrations.migrate(database)
+        from . import upgrade
+
+        upgrade.migrate(cfg, key)  # a plain read when up to date; else a backup first, then the lock
     elif migrations.current_version(database) > migrations.LATEST:
         raise StoreError(f"{cfg.db_path} was written by a newer MiniCRM (schema "
                          f"{migrations.current_version(database)} > {migrations.LATEST})")
-    _current = Runtime(cfg, key)
-    atexit.register(close_store)
     return _current
 
 
 def create_store(config: Config) -> Runtime:
     """A new key file and an empty encrypted database with the latest schema."""
     global _current
+    _purpose_keys.clear()
     if config.db_path.exists():
         raise StoreError(f"{config.db_path} already exists; refusing to initialise over it")
     # The database's folder first, 0700 (the key file's folder too, if it is new): the file,
@@ -76,6 +83,7 @@ def _private_folder(path: Path) -> None:
 
 def close_store() -> None:
     global _current
+    _purpose_keys.clear()
     if _current is not None:
         from . import audit
 
@@ -85,8 +93,16 @@ def close_store() -> None:
     _current = None
 
 
-def derived_key(purpose: str) -> bytes:
-    """An application key for one purpose, derived from the database key."""
-    from .secretbox import derive_key
+# purpose -> key, for the database open now (a rekey or restore closes the store, which clears it)
+_purpose_keys: dict[str, bytes] = {}
 
-    return derive_key(current().key, purpose)
+
+def derived_key(purpose: str) -> bytes:
+    """An application key for one purpose: derived from the database key, or carried
+    across a rekey (store/keyring.py)."""
+    found = _purpose_keys.get(purpose)
+    if found is None:
+        from .keyring import purpose_key
+
+        found = _purpose_keys[purpose] = purpose_key(database.connection(), current().key, purpose)
+    return found

@@ -19,7 +19,14 @@ FIELD_LABELS = {
     "purpose": N_("Purpose"), "method": N_("Method"), "channel": N_("Channel"),
     "text_version": N_("Text version"), "evidence": N_("Evidence"), "date": N_("Date"),
     "cvr": N_("CVR"), "company_cvr": N_("CVR"), "company": N_("Company"),
-    "username": N_("User name"), "role": N_("Role"),
+    "username": N_("User name"), "role": N_("Role"), "tags": N_("Tags"), "deal_title": N_("Deal title"),
+}
+
+# The kinds of special-category data the store's screening names (store/importing/sensitive.py).
+SPECIAL_KINDS = {
+    "health": N_("health"), "religion": N_("religion"), "ethnicity": N_("ethnic origin"),
+    "politics": N_("political opinions"), "union": N_("trade-union membership"),
+    "sexuality": N_("sex life or sexual orientation"),
 }
 
 MESSAGES = (
@@ -28,6 +35,7 @@ MESSAGES = (
     N_("is not a valid CVR number (8 digits, modulus 11)"), N_("is not an active user"),
     N_("must be zero or more"), N_("must not be in the future"), N_("is not an editable contact field"),
     N_("is not a date"), N_("is not an amount"),
+    N_("holds a CPR number; CPR numbers are never stored in free text"),
 )
 _LONGER = re.compile(r"^is longer than (\d+) characters$")
 _ONE_OF = re.compile(r"^must be one of: (.*)$")
@@ -99,10 +107,15 @@ def describe(exc: BaseException) -> str:
         LoginFailed,
         NotFound,
         NotGiven,
+        Restricted,
         SessionEnded,
+        SpecialCategory,
         StoreError,
     )
 
+    if isinstance(exc, SpecialCategory):
+        kinds = ", ".join(_(SPECIAL_KINDS[k]) if k in SPECIAL_KINDS else k for k in exc.kinds)
+        return f"{field_label(exc.field)}: " + _("may hold special-category data ({kinds})").format(kinds=kinds)
     if isinstance(exc, Invalid):
         return validation_message(exc.field, exc.message)
     code = getattr(exc, "code", None)
@@ -118,6 +131,8 @@ def describe(exc: BaseException) -> str:
         return _("Your role may not do this.")
     if isinstance(exc, NotFound):
         return _("Not found, or not visible to you.")
+    if isinstance(exc, Restricted):
+        return _("This person's processing is restricted (GDPR Art. 18): nothing new may be added.")
     if isinstance(exc, NotGiven):
         return _("There is no given consent to withdraw.")
     if isinstance(exc, Conflict) and exc.what == "deal":

@@ -4,7 +4,7 @@ copy, erasure with its ledger, and restriction.  Every function takes a Scope.
     requests.py     register and deadlines (one month, +2 with a reason)
     export.py       the access/portability bundle (data.json, CSVs, report)
     report.py       the readable report with the Art. 15 information
-    erasure.py      erasure plan, erasure, invoice retention purge
+    erasure.py      erasure plan, erasure, invoice and erasure-proof retention purges
     ledger.py       keyed hashes of erased people: is_erased, reapply_ledger
     restriction.py  Art. 18 restriction and lifting it
     vocab.py        the codes (legal bases, grounds, outcomes); no store imports
@@ -22,7 +22,7 @@ _WHERE = {
                  "get_request", "deadline_summary"),
     "export": ("collect_person", "export_person", "write_export_zip", "purge_exports"),
     "erasure": ("ErasurePlan", "ErasureResult", "erasure_plan", "erase_person", "purge_expired_invoices",
-                "bookkeeping_retain_until"),
+                "purge_expired_proof", "bookkeeping_retain_until"),
     "ledger": ("is_erased", "erased_checker", "reapply_ledger"),
     "restriction": ("restrict_person", "lift_restriction", "processable_contacts"),
     "vocab": ("LEGAL_BASES", "GROUNDS", "OUTCOMES"),

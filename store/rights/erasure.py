@@ -5,12 +5,23 @@
 and everything personal about them: notes (private ones too), consents and
 their events, tags, deal links, the import link, the full-text index entry.
 Invoices stay, because the Bookkeeping Act (bogføringsloven § 10) requires
-them for 5 years from the end of the financial year: each keeps its billing
-snapshot, is marked `retained_after_erasure`, and `purge_expired_invoices`
-deletes it from its retention date on (Art. 17(3)(b)).  An invoice whose
-retention has already run out goes with the person.
+them for 5 years from the end of the financial year (`retention.financial_year_end`
+says when it ends), and keep only what an invoice must show
+(momsbekendtgørelsen § 58): number, dates, amounts, currency, paid, and the
+buyer's name and address; for a business the company's name (and its CVR,
+kept where the invoice had it) in place of the contact person's name.  The
+billing e-mail goes.  A kept invoice is marked `retained_after_erasure`, and
+`purge_expired_invoices` deletes it from its retention date on (Art. 17(3)(b)).
+An invoice whose retention has already run out goes with the person.
 
-No trace stays behind: the ledger keeps keyed hashes only, the audit trail and
+What stays as proof (listed in the plan, stated in the Art. 15 report): the
+ledger entry's keyed hashes of e-mail and phone, so the person is not added
+again, and per consent event its purpose, channel, date, method and text
+version (`ErasureProof`: no name, address or evidence text), so an earlier
+consent or withdrawal can still be shown.  Both are kept for
+`retention.erasure_proof_years` and then deleted by `purge_expired_proof`.
+
+No other trace stays behind: the ledger keeps keyed hashes only, the audit trail and
 the change feed ids and counts only; secure_delete zeroes freed space, the
 FTS5 index is optimised (a contentless index keeps deleted tokens in its
 segments until they are merged) and the WAL is checkpointed and truncated.
@@ -20,17 +31,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import audit, changes, search, validate
+from peewee import fn
+
+from .. import audit, changes, retention, search, validate
 from ..db import database, tuples
 from ..errors import Invalid
 from ..models import (
     AuditEvent,
+    Company,
     Consent,
     ConsentEvent,
     Contact,
     ContactTag,
     DataSubjectRequest,
     Deal,
+    ErasureLedger,
+    ErasureProof,
     ImportChange,
     Invoice,
     Note,
@@ -48,20 +64,26 @@ COVERS = {
     Deal: "unlink", DataSubjectRequest: "unlink",
     Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
 }
-FINANCIAL_YEAR_END = (12, 31)  # calendar financial year
-BOOKKEEPING_YEARS = 5
+BOOKKEEPING_YEARS = retention.BOOKKEEPING_YEARS
 
 
-def bookkeeping_retain_until(issued_on: dt.date, year_end: tuple[int, int] = FINANCIAL_YEAR_END) -> dt.date:
+def bookkeeping_retain_until(issued_on: dt.date, year_end: tuple[int, int] | None = None) -> dt.date:
     """The first day an invoice may be deleted: the day after its financial year's end + 5 years.
 
+    The year ends as `retention.financial_year_end` says, unless `year_end` (month, day) is given.
     2025-03-10, calendar year -> 2031-01-01.
     """
-    month, day = year_end
-    end = dt.date(issued_on.year, month, day)
-    if end < issued_on:  # a split year: the invoice belongs to the year ending next calendar year
-        end = dt.date(issued_on.year + 1, month, day)
-    return dt.date(end.year + BOOKKEEPING_YEARS, end.month, end.day) + dt.timedelta(days=1)
+    rules = retention.Rules(financial_year_end=year_end) if year_end else None
+    return retention.bookkeeping_retain_until(issued_on, rules)
+
+
+def _minimal_invoice_fields(until: dt.date) -> dict:
+    """What a kept invoice is cut down to (momsbekendtgørelsen § 58): the e-mail goes, and a
+    business invoice names the company, not its contact person; name and address stay."""
+    company_name = Company.select(Company.name).where(Company.id == Invoice.company)
+    return {Invoice.contact: None, Invoice.retained_after_erasure: True, Invoice.retain_until: until,
+            Invoice.billing_email: None,
+            Invoice.billing_name: fn.COALESCE(company_name, Invoice.billing_name)}
 
 
 @dataclass(frozen=True)
@@ -73,6 +95,7 @@ class ErasurePlan:
     restricted: bool
     open_requests: tuple[int, ...]
     reasons: dict[str, str] = field(default_factory=dict)  # kind kept -> why (English)
+    proof_kept_until: dt.date | None = None  # when the ledger entry and the consent proof go
 
 
 @dataclass(frozen=True)
@@ -86,11 +109,17 @@ class ErasureResult:
 
 
 STAY_REASONS = {
-    "invoices": "kept by law (bogføringsloven § 10) with the billing snapshot, deleted on their retention date",
+    "invoices": ("kept by law (bogføringsloven § 10) with only what an invoice must show (momsbekendtgørelsen "
+                 "§ 58): number, dates, amounts, currency, paid, the buyer's name and address (a company's "
+                 "name, address and CVR instead of its contact person); the e-mail is dropped; deleted on "
+                 "their retention date"),
     "deals": "kept for the company, no longer linked to the person",
     "requests": "the register of requests keeps the request, no longer linked to the person",
     "audit_rows": "the audit trail names people by id only",
-    "ledger_entry": "keyed hashes of email and phone, so the person is not imported again",
+    "ledger_entry": "keyed hashes of email and phone, so the person is not imported again; kept {years} years",
+    "consent_proof": ("per consent event: purpose, channel, date, method and text version, with the keyed "
+                      "hashes (no name, address or evidence text), to prove an earlier consent; kept {years} "
+                      "years"),
     "company": "the company record is not the person's; a sole trader named after them is edited separately",
 }
 
@@ -122,6 +151,7 @@ def _counts(scope: Scope, contact: Contact, today: dt.date) -> tuple[dict, dict,
         "audit_rows": AuditEvent.select().where((AuditEvent.entity == "contact")
                                                 & (AuditEvent.entity_id == cid)).count(),
         "ledger_entry": 1,
+        "consent_proof": goes["consent_events"],
         "company": 1 if contact.company_id else 0,
     }
     until = max((_retain_until(i) for i in kept), default=None)
@@ -136,11 +166,25 @@ def _retain_until(invoice) -> dt.date:
 def erasure_plan(scope: Scope, contact_id: int, *, today: dt.date | None = None) -> ErasurePlan:
     """What erasing this person removes and keeps: show it before asking to confirm."""
     contact = require_person(scope, contact_id, "person.erase")
-    goes, stays, until = _counts(scope, contact, today or dt.date.today())
+    day = today or dt.date.today()
+    goes, stays, until = _counts(scope, contact, day)
     open_ids = tuple(r.id for r in scope.requests().where(
         (DataSubjectRequest.contact == contact_id) & (DataSubjectRequest.status == "open")))
+    years = retention.rules().erasure_proof_years
     return ErasurePlan(contact_id, goes, stays, until, contact.restricted_at is not None, open_ids,
-                       {k: STAY_REASONS[k] for k, v in stays.items() if v})
+                       {k: STAY_REASONS[k].format(years=years) for k, v in stays.items() if v},
+                       proof_kept_until=_proof_until(day))
+
+
+def _proof_until(day: dt.date) -> dt.date:
+    return retention.add_years(day, retention.rules().erasure_proof_years)
+
+
+def _consent_proof(contact_id: int) -> list[tuple]:
+    """(purpose, channel, event, at, method, text_version) of each consent event: the proof kept."""
+    return list(tuples(ConsentEvent.select(Consent.purpose, Consent.channel, ConsentEvent.event, ConsentEvent.at,
+                                           ConsentEvent.method, ConsentEvent.text_version)
+                       .join(Consent).where(Consent.contact == contact_id).order_by(ConsentEvent.id)))
 
 
 def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
@@ -174,11 +218,11 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
                 kept_until.setdefault(_retain_until(inv), []).append(inv.id)
         for until, ids in kept_until.items():
             for chunk in _chunks(ids):
-                Invoice.update(contact=None, retained_after_erasure=True, retain_until=until).where(
-                    Invoice.id.in_(chunk)).execute()
+                Invoice.update(_minimal_invoice_fields(until)).where(Invoice.id.in_(chunk)).execute()
         for chunk in _chunks(expired):
             Invoice.delete().where(Invoice.id.in_(chunk)).execute()
         Deal.update(contact=None).where(Deal.contact == contact_id).execute()
+        proof = _consent_proof(contact_id)
         consent_ids = Consent.select(Consent.id).where(Consent.contact == contact_id)
         ConsentEvent.delete().where(ConsentEvent.consent.in_(consent_ids)).execute()
         Consent.delete().where(Consent.contact == contact_id).execute()
@@ -187,7 +231,13 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         ImportChange.delete().where(ImportChange.contact == contact_id).execute()
         DataSubjectRequest.update(contact=None).where(DataSubjectRequest.contact == contact_id).execute()
         search.forget(database, [contact_id])
-        entry = ledger.add_entry(contact.email, contact.phone, legal_basis)
+        proof_until = _proof_until(day)
+        entry = ledger.add_entry(contact.email, contact.phone, legal_basis, keep_until=proof_until)
+        if proof:
+            database.connection().executemany(
+                "INSERT INTO erasure_proof (ledger_entry_id, purpose, channel, event, at, method, text_version, "
+                "keep_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(entry, *(_plain_value(v) for v in row), proof_until.isoformat()) for row in proof])
         Contact.delete().where(Contact.id == contact_id).execute()
         changes.record("contact", contact_id, "delete")
         _record_changes("deal", deal_ids, "update")
@@ -198,6 +248,10 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
                      ledger_entry=entry, request_ids=request_ids, removed=goes, kept=stays)
     wal_cleared = scrub() if _scrub else False
     return ErasureResult(contact_id, legal_basis, goes, stays, entry, wal_cleared)
+
+
+def _plain_value(value):
+    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value
 
 
 def _chunks(ids: list[int], size: int = 500):
@@ -277,5 +331,31 @@ def purge_expired_invoices(now: dt.datetime | dt.date | None = None, scope_or_co
     return len(ids)
 
 
+def purge_expired_proof(now: dt.datetime | dt.date | None = None, scope_or_console=None) -> int:
+    """The hygiene job: delete ledger entries and consent proof kept after erasures once
+    `retention.erasure_proof_years` have passed.  Returns how many ledger entries went.
+
+    An entry from before proof retention had a date counts from its erasure.
+    """
+    scope = scope_or_console or Scope.console()
+    scope.require("person.erase")
+    day = _as_date(now) if now is not None else dt.date.today()
+    years = retention.rules().erasure_proof_years
+    cutoff = retention.add_years(day, -years)  # erased on or before it: kept long enough
+    with database.atomic():
+        expired = (ErasureLedger.keep_until <= day) | (
+            ErasureLedger.keep_until.is_null() & (fn.date(ErasureLedger.erased_at) <= cutoff.isoformat()))
+        ids = [i for (i,) in tuples(ErasureLedger.select(ErasureLedger.id).where(expired))]
+        for chunk in _chunks(ids):
+            ErasureProof.delete().where(ErasureProof.ledger_entry.in_(chunk)).execute()
+            ErasureLedger.delete().where(ErasureLedger.id.in_(chunk)).execute()
+        ErasureProof.delete().where(ErasureProof.keep_until <= day).execute()
+        audit.record(scope.user_id, "ledger.purge", "erasure_ledger", None, count=len(ids),
+                     before=day.isoformat())
+    if ids:
+        checkpoint()
+    return len(ids)
+
+
 __all__ = ["LEGAL_BASES", "ErasurePlan", "ErasureResult", "erasure_plan", "erase_person",
-           "purge_expired_invoices", "bookkeeping_retain_until", "scrub", "checkpoint"]
+           "purge_expired_invoices", "purge_expired_proof", "bookkeeping_retain_until", "scrub", "checkpoint"]

@@ -37,7 +37,7 @@ from typing import BinaryIO
 
 from peewee import Model
 
-from .. import audit
+from .. import audit, retention
 from .. import text as _text
 from ..bilingual import LANGUAGES  # the languages a report is written in
 from ..db import StoreError, database, tuples
@@ -125,6 +125,9 @@ class PersonData:
     sections: dict[str, list[dict]]
     history: list[dict]
     fields: dict[str, dict[str, str]] = field(default_factory=dict)  # "notes.body" -> metadata
+    # The settings the report states, as the retention jobs apply them ([retention], [recipients]).
+    rules: retention.Rules = field(default_factory=retention.Rules)
+    recipients: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
     def one(self, name: str) -> dict | None:
         rows = self.sections.get(name) or []
@@ -160,6 +163,8 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     sections: dict[str, list[dict]] = {}
 
     sections["contact"] = _rows(by_name["contact"], scope.contacts().where(Contact.id == cid))
+    for row in sections["contact"]:
+        row["source"] = _source(row.get("source"), contact)
     sections["company"] = (_rows(by_name["company"], scope.companies().where(Company.id == contact.company_id))
                            if contact.company_id else [])
     # The import batch is reached through the visible contact; its file name is left out
@@ -195,7 +200,35 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     return PersonData(
         contact_id=cid, generated_at=utcnow().replace(microsecond=0), language=language,
         controller=_controller(), sections=sections, history=history, fields=field_metadata(),
+        rules=retention.rules(), recipients=recipients(),
     )
+
+
+def _source(value, contact: Contact) -> str:
+    """The contact's source as the bundle shows it: an import is "import" with its date, never
+    the file's name (staff choose file names, and they may name other people)."""
+    text = str(value or "")
+    if not text.startswith("import"):
+        return text
+    when = None
+    if contact.import_batch_id:
+        when = ImportBatch.select(ImportBatch.imported_at).where(
+            ImportBatch.id == contact.import_batch_id).scalar()
+    when = _datetime(when or contact.created_at)
+    return f"import {when.date().isoformat()}" if isinstance(when, dt.datetime) else "import"
+
+
+def recipients() -> dict[str, list[tuple[str, str, str]]]:
+    """[recipients] as (a, b, c) triples: processors and others (name, role, country),
+    third-country transfers (recipient, country, safeguard)."""
+    from ..runtime import current
+
+    try:
+        section = current().config.values["recipients"]
+    except (StoreError, KeyError):  # no store open, or a config without the section
+        return {"processors": [], "others": [], "third_country_transfers": []}
+    return {key: [tuple(part.strip() for part in entry.split("|")) for entry in section[key]]
+            for key in ("processors", "others", "third_country_transfers")}
 
 
 def _history(contact_id: int, request_ids: list[int], roles: dict[int | None, str]) -> list[dict]:

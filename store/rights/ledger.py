@@ -120,12 +120,13 @@ def _ledger_sets() -> tuple[set[str], set[str]]:
     return emails, phones
 
 
-def add_entry(email: str | None, phone: str | None, legal_basis: str) -> int:
-    """Write one ledger entry (call inside the erasure's transaction)."""
+def add_entry(email: str | None, phone: str | None, legal_basis: str, keep_until=None) -> int:
+    """Write one ledger entry (call inside the erasure's transaction); it is kept until
+    `keep_until` (the erasure + retention.erasure_proof_years)."""
     assert database.in_transaction(), "the ledger entry commits with the erasure"
     email_hmac, phone_hmac = fingerprints(email, phone)
     return ErasureLedger.insert(email_hmac=email_hmac, phone_hmac=phone_hmac,
-                                legal_basis=legal_basis).execute()
+                                legal_basis=legal_basis, keep_until=keep_until).execute()
 
 
 def matching_contacts() -> list[int]:

@@ -16,17 +16,20 @@ import datetime as dt
 import html
 from typing import TYPE_CHECKING
 
+from .. import retention
 from .. import text as _text
 from ..bilingual import Bilingual
 from ..money import format_amount
-from ..processing import CATEGORIES, PURPOSES, RETENTION
+from ..processing import CATEGORIES, PURPOSES
 from .report_texts import (
     ACTIONS,
+    CODES,
     DATATILSYNET,
     IMPORTED,
     LABELS,
     LAWFUL_BASES,
     LEGAL_BASIS_DA,
+    RECIPIENT_TEXTS,
     RIGHTS,
     ROLE_NAMES,
     SECTION_TITLES,
@@ -77,6 +80,14 @@ def _value(column: str, value, lang: str) -> str:
         return _pick(ACTIONS.get(value, Bilingual(value, value)), lang)
     if column == "lawful_basis" and value in LAWFUL_BASES:
         return _pick(LAWFUL_BASES[value], lang)
+    if column == "source":  # "manual", or "import 2026-03-01"
+        kind, _sep, rest = str(value).partition(" ")
+        if kind in CODES["source"]:
+            return f"{_pick(CODES['source'][kind], lang)} {rest}".strip()
+    if column in CODES and value in CODES[column]:
+        return _pick(CODES[column][value], lang)
+    if column == "fields":  # field names an edit touched
+        return ", ".join(_label(name, lang) for name in str(value).split())
     return str(value)
 
 
@@ -111,10 +122,10 @@ def processing_summary(data: PersonData) -> dict[str, list[tuple[str, ...]]]:
     lang = data.language
     used = _used_metadata(data)
     purposes: dict[str, set[str]] = {}
-    retention: dict[str, set[str]] = {}
+    kept: dict[str, set[str]] = {}
     for meta in used:
         purposes.setdefault(meta["purpose"], set()).add(meta["category"])
-        retention.setdefault(meta["category"], set()).add(meta["retention"])
+        kept.setdefault(meta["category"], set()).add(meta["retention"])
 
     def cat(c):
         return _pick(_named(CATEGORIES[c]), lang)
@@ -125,10 +136,27 @@ def processing_summary(data: PersonData) -> dict[str, list[tuple[str, ...]]]:
         basis = _pick(Bilingual(LEGAL_BASIS_DA.get(pid, p.lawful_basis), p.lawful_basis), lang)
         purpose_rows.append((_pick(_named(p), lang), basis, ", ".join(sorted(cat(c) for c in purposes[pid]))))
     categories = sorted({cat(m["category"]) for m in used})
-    retention_rows: list[tuple[str, ...]] = [(cat(c), "; ".join(_pick(_named(RETENTION[r]), lang)
-                                          for r in sorted(retention[c])))
-                      for c in sorted(retention, key=cat)]
-    return {"purposes": purpose_rows, "categories": [(c,) for c in categories], "retention": retention_rows}
+    # The figures are the settings the retention jobs apply (store/retention.py), never fixed text.
+    retention_rows: list[tuple[str, ...]] = [(cat(c), "; ".join(retention.describe(r, lang, data.rules)
+                                                               for r in sorted(kept[c])))
+                                             for c in sorted(kept, key=cat)]
+    return {"purposes": purpose_rows, "categories": [(c,) for c in categories], "retention": retention_rows,
+            "recipients": _recipient_rows(data), "transfers": [tuple(t) for t in
+                                                               data.recipients.get("third_country_transfers", [])]}
+
+
+def _recipient_rows(data: PersonData) -> list[tuple[str, ...]]:
+    """(name, type, role, country) of every processor and other recipient the settings name."""
+    lang = data.language
+    rows: list[tuple[str, ...]] = []
+    for key, kind in (("processors", "processor"), ("others", "other")):
+        for name, role, country in data.recipients.get(key, []):
+            rows.append((name, _pick(RECIPIENT_TEXTS[kind], lang), role, country))
+    return rows
+
+
+def _r(key: str, lang: str) -> str:
+    return _pick(RECIPIENT_TEXTS[key], lang)
 
 
 def _tables(data: PersonData):
@@ -236,8 +264,15 @@ def render_text(data: PersonData) -> str:
                       [30, 40, 40]))
     out += _heading(_t("categories", lang)) + [f"- {c}" for (c,) in summary["categories"]]
     out += [*_heading(_t("recipients", lang)), _para(_t("recipients_text", lang, controller=_controller_name(data)))]
+    if summary["recipients"]:
+        out += ["", _r("named", lang) + ":", _table(summary["recipients"], (
+            _r("name", lang), _r("type", lang), _r("role", lang), _r("country", lang)), [30, 20, 40, 20])]
+    out += _heading(_r("transfers", lang))
+    out.append(_table(summary["transfers"], (_r("name", lang), _r("country", lang), _r("safeguard", lang)),
+                      [30, 20, 50]) if summary["transfers"] else _para(_r("no_transfers", lang)))
     out += _heading(_t("retention", lang))
     out.append(_table(summary["retention"], (_t("category", lang), _t("period", lang)), [30, 70]))
+    out += ["", _para(retention.erasure_proof_text(lang, data.rules))]
     out += _heading(_t("source", lang)) + [_para(line, "- ") for line in _source_lines(data, lang)]
     out += [*_heading(_t("automated", lang)), _para(_t("automated_text", lang))]
     out += _heading(_t("rights", lang)) + [_para(line, "- ") for line in (_pick(right, lang) for right in RIGHTS)]
@@ -299,8 +334,15 @@ def render_html(data: PersonData) -> str:
         + "".join(f"<li>{_e(c)}</li>" for (c,) in summary["categories"]) + "</ul>",
         f"<h2>{_e(_t('recipients', lang))}</h2>"
         f"<p>{_e(_t('recipients_text', lang, controller=_controller_name(data)))}</p>",
+        (f"<p>{_e(_r('named', lang))}:</p>" + _html_table(
+            (_r("name", lang), _r("type", lang), _r("role", lang), _r("country", lang)), summary["recipients"])
+         if summary["recipients"] else ""),
+        f"<h2>{_e(_r('transfers', lang))}</h2>",
+        (_html_table((_r("name", lang), _r("country", lang), _r("safeguard", lang)), summary["transfers"])
+         if summary["transfers"] else f"<p>{_e(_r('no_transfers', lang))}</p>"),
         f"<h2>{_e(_t('retention', lang))}</h2>",
         _html_table((_t("category", lang), _t("period", lang)), summary["retention"]),
+        f"<p>{_e(retention.erasure_proof_text(lang, data.rules))}</p>",
         f"<h2>{_e(_t('source', lang))}</h2><ul>"
         + "".join(f"<li>{_e(line)}</li>" for line in _source_lines(data, lang)) + "</ul>",
         f"<h2>{_e(_t('automated', lang))}</h2><p>{_e(_t('automated_text', lang))}</p>",

@@ -266,3 +266,116 @@ LAWFUL_BASES = {
 YES_NO = (Bilingual("ja", "yes"), Bilingual("nej", "no"))
 US = Bilingual("os", "us")  # the controller when the configuration names none
 IMPORTED = Bilingual("Importeret", "Imported")
+
+
+# Every code a report prints, in words (a test checks each vocabulary of processing.py and
+# consent.py is covered, so the Danish report never shows `lead`, `given` or `in_person`).
+CODES = {
+    "lifecycle": {
+        "lead": Bilingual("mulig kunde", "lead"),
+        "prospect": Bilingual("interesseret", "prospect"),
+        "customer": Bilingual("kunde", "customer"),
+        "former": Bilingual("tidligere kunde", "former customer"),
+    },
+    "stage": {
+        "new": Bilingual("ny", "new"),
+        "qualified": Bilingual("kvalificeret", "qualified"),
+        "proposal": Bilingual("tilbud givet", "proposal"),
+        "won": Bilingual("vundet", "won"),
+        "lost": Bilingual("tabt", "lost"),
+    },
+    "category": {
+        "call": Bilingual("opkald", "call"),
+        "meeting": Bilingual("møde", "meeting"),
+        "email": Bilingual("e-mail", "email"),
+        "offer": Bilingual("tilbud", "offer"),
+        "complaint": Bilingual("klage", "complaint"),
+        "other": Bilingual("andet", "other"),
+    },
+    "visibility": {
+        "team": Bilingual("kollegerne", "the team"),
+        "private": Bilingual("kun forfatteren", "the author only"),
+    },
+    # consents (pending/given/withdrawn) and requests (open, then their outcome) share the column
+    "status": {
+        "pending": Bilingual("afventer bekræftelse", "awaiting confirmation"),
+        "given": Bilingual("givet", "given"),
+        "withdrawn": Bilingual("trukket tilbage", "withdrawn"),
+        "open": Bilingual("åben", "open"),
+        "completed": Bilingual("gennemført", "completed"),
+        "refused": Bilingual("afvist", "refused"),
+    },
+    "event": {
+        "requested": Bilingual("anmodet", "requested"),
+        "given": Bilingual("givet", "given"),
+        "withdrawn": Bilingual("trukket tilbage", "withdrawn"),
+        "confirmed": Bilingual("bekræftet", "confirmed"),
+    },
+    "method": {
+        "web_double_opt_in": Bilingual("webformular med bekræftelse via e-mail",
+                                       "web form confirmed by email"),
+        "phone": Bilingual("telefon", "phone"),
+        "paper": Bilingual("papir", "paper"),
+        "in_person": Bilingual("personligt", "in person"),
+        "import": Bilingual("import", "import"),
+        "email": Bilingual("e-mail", "email"),
+        "web_unsubscribe": Bilingual("afmeldingslink", "unsubscribe link"),
+    },
+    "purpose": {
+        "newsletter": Bilingual("nyhedsbrev", "newsletter"),
+        "offers": Bilingual("tilbud", "offers"),
+        "events": Bilingual("arrangementer", "events"),
+    },
+    "channel": {
+        "email": Bilingual("e-mail", "email"),
+        "sms": Bilingual("sms", "text message"),
+        "phone": Bilingual("telefon", "phone"),
+        "post": Bilingual("post", "post"),
+    },
+    "kind": {
+        "access": Bilingual("indsigt", "access"),
+        "portability": Bilingual("dataportabilitet", "portability"),
+        "rectification": Bilingual("berigtigelse", "rectification"),
+        "erasure": Bilingual("sletning", "erasure"),
+        "restriction": Bilingual("begrænsning", "restriction"),
+        "objection": Bilingual("indsigelse", "objection"),
+    },
+    "source": {
+        "manual": Bilingual("registreret af medarbejder", "entered by staff"),
+        "web_form": Bilingual("webformular", "web form"),
+        "web": Bilingual("webformular", "web form"),
+        "import": Bilingual("import", "import"),
+        "demo": Bilingual("demonstrationsdata", "demonstration data"),
+    },
+}
+
+
+# The Art. 15(1)(c) recipients and (2) transfers the configuration names ([recipients]).
+RECIPIENT_TEXTS = {
+    "named": Bilingual("Modtagere vi bruger", "Recipients we use"),
+    "processor": Bilingual("databehandler", "processor"),
+    "other": Bilingual("anden modtager", "other recipient"),
+    "name": Bilingual("Navn", "Name"),
+    "role": Bilingual("Opgave", "Role"),
+    "country": Bilingual("Land", "Country"),
+    "type": Bilingual("Type", "Type"),
+    "transfers": Bilingual("Overførsel til lande uden for EU/EØS", "Transfers outside the EU/EEA"),
+    "safeguard": Bilingual("Garanti (art. 46)", "Safeguard (Art. 46)"),
+    "no_transfers": Bilingual(
+        da="Vi overfører ikke dine oplysninger til lande uden for EU/EØS.",
+        en="We do not transfer your data to countries outside the EU/EEA."),
+    "erasure_proof": Bilingual("Efter en sletning", "After an erasure"),
+}
+
+MORE_ACTIONS = {
+    "note.add": Bilingual("tilføjede en note", "added a note"),
+    "deal.create": Bilingual("oprettede en handel", "created a deal"),
+    "deal.stage": Bilingual("ændrede en handels fase", "changed a deal's stage"),
+    "consent.give": Bilingual("registrerede et samtykke", "recorded a consent"),
+    "consent.withdraw": Bilingual("registrerede tilbagetrækning af et samtykke", "recorded a withdrawal of consent"),
+    "text.special_allowed": Bilingual("gemte tekst med mulige følsomme oplysninger efter bekræftelse",
+                                      "saved text that may hold sensitive data, after confirming"),
+    "import.run": Bilingual("importerede", "imported"),
+    "import.undo": Bilingual("fortrød en import", "undid an import"),
+}
+ACTIONS.update(MORE_ACTIONS)

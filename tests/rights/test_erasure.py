@@ -72,10 +72,12 @@ def test_erase_removes_the_person_keeps_invoices_and_writes_the_ledger(store, us
     # deals stay for the company, unlinked
     deal = Deal.get_by_id(p.deal_id)
     assert deal.contact_id is None and deal.company_id == p.company_id
-    # the invoice under the Bookkeeping Act stays with its billing snapshot; the expired one goes
+    # the invoice under the Bookkeeping Act stays with what § 58 asks of a business invoice (the
+    # company, not its contact person; no e-mail); the expired one goes
     kept = Invoice.get_by_id(p.invoice_kept)
     assert kept.contact_id is None and kept.retained_after_erasure
-    assert kept.billing_name == p.name and kept.billing_address.startswith("Østergade")
+    assert kept.billing_name == f"{p.tokens['company'].capitalize()} ApS"
+    assert kept.billing_address.startswith("Østergade") and kept.billing_email is None
     assert kept.retain_until == dt.date(dt.date.today().year + 6, 1, 1)
     assert not Invoice.select().where(Invoice.id == p.invoice_expired).exists()
     # the request register keeps the request, without the link
@@ -133,9 +135,9 @@ def test_no_trace_in_any_page_the_wal_or_a_decrypted_copy(store, make_person, co
         found = {v: n for v, n in _scan(blob, *_gone_everywhere(p), "rettet" + p.note_token).items() if n}
         assert found == {}, f"{what}: {found}"
     assert wal == b""
-    # The name stays exactly where the law keeps it: the one retained invoice's billing snapshot.
-    assert _scan(pages, p.first_name, p.last_name) == {p.first_name: 1, p.last_name: 1}
-    assert _scan(copy, p.first_name, p.last_name) == {p.first_name: 1, p.last_name: 1}
+    # The kept invoice is a business invoice: it names the company, so the person's name is gone too.
+    assert _scan(pages, p.first_name, p.last_name, p.billing_email) == {
+        p.first_name: 0, p.last_name: 0, p.billing_email: 0}
 
     # On its retention date the hygiene job deletes it, and then nothing is left at all.
     assert purge_expired_invoices(dt.date(dt.date.today().year + 5, 12, 31)) == 0

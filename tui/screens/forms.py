@@ -140,23 +140,42 @@ class ChoiceModal(FormModal):
         return {"value": value}
 
 
+class SaveAnywayModal(ConfirmModal):
+    """The store found special-category words in free text: save only if the user says so."""
+
+    def __init__(self, problem: str):
+        super().__init__(_("Save anyway?"), problem + "\n\n" + _(
+            "Health, religion, trade-union membership and the like rarely belong in a customer "
+            "register. OK saves it anyway: the record is flagged for the data-protection review "
+            "and your choice is logged. Cancel goes back to edit the text."))
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel").focus()  # the safe choice is the default
+
+
 class NoteModal(FormModal):
-    def __init__(self):
+    def __init__(self, initial: dict | None = None, problem: str = ""):
         self.TITLE_TEXT = _("New note")
+        self.initial = initial or {}
+        self.problem = problem
         super().__init__()
 
     def fields(self):
         from store.processing import NOTE_CATEGORIES, NOTE_VISIBILITY
 
-        yield self.row(_("Category"), Select(vocab.options(NOTE_CATEGORIES), value="call",
+        yield self.row(_("Category"), Select(vocab.options(NOTE_CATEGORIES),
+                                             value=self.initial.get("category", "call"),
                                              allow_blank=False, id="category"))
-        yield self.row(_("Visible to"), Select(vocab.options(NOTE_VISIBILITY), value="team",
+        yield self.row(_("Visible to"), Select(vocab.options(NOTE_VISIBILITY),
+                                               value=self.initial.get("visibility", "team"),
                                                allow_blank=False, id="visibility"))
         yield Label(_("Note (no health, union, religion or CPR numbers here)"), markup=False)
-        yield TextArea(id="body", soft_wrap=True, tab_behavior="focus")
+        yield TextArea(self.initial.get("body", ""), id="body", soft_wrap=True, tab_behavior="focus")
 
     def on_mount(self) -> None:
         self.query_one("#body").focus()
+        if self.problem:
+            self.error(self.problem)
 
     def result(self):
         body = self.value("#body").strip()
@@ -167,20 +186,27 @@ class NoteModal(FormModal):
 
 
 class DealModal(FormModal):
-    def __init__(self):
+    def __init__(self, initial: dict | None = None, problem: str = ""):
         self.TITLE_TEXT = _("New deal")
+        self.initial = initial or {}
+        self.problem = problem
         super().__init__()
 
     def fields(self):
         from store.processing import DEAL_STAGES
 
-        yield self.row(_("Title"), Input(id="title", max_length=200))
-        yield self.row(_("Amount (DKK)"), Input(id="amount", max_length=20))
-        yield self.row(_("Stage"), Select(vocab.options(DEAL_STAGES), value="new", allow_blank=False,
-                                          id="stage"))
+        from ..i18n import fmt_money
+
+        amount = self.initial.get("amount_minor")
+        yield self.row(_("Title"), Input(self.initial.get("title", ""), id="title", max_length=200))
+        yield self.row(_("Amount (DKK)"), Input(fmt_money(amount) if amount else "", id="amount", max_length=20))
+        yield self.row(_("Stage"), Select(vocab.options(DEAL_STAGES), value=self.initial.get("stage", "new"),
+                                          allow_blank=False, id="stage"))
 
     def on_mount(self) -> None:
         self.query_one("#title").focus()
+        if self.problem:
+            self.error(self.problem)
 
     def result(self):
         from ..i18n import parse_money

@@ -175,26 +175,36 @@ class ContactScreen(BaseScreen):
     @work(exclusive=True, group="contact-save")
     async def _save(self, changes: dict, tags) -> None:
         from store.contacts import save_contact
-        from store.errors import Conflict, Invalid
+        from store.errors import Conflict, Invalid, SpecialCategory
 
         from ...errors import describe
+        from ..forms import SaveAnywayModal
 
         message = self.query_one("#form-message", Static)
-        try:
-            saved = await self.call_store(save_contact, self.contact_id, self.version, changes, tags,
-                                          report=message.update, expect=(Conflict, Invalid))
-        except Conflict as exc:
-            choice = await self.app.push_screen_wait(_conflict_modal(exc.by, exc.at))
-            if choice == "reload":
-                self.reload(keep_typed=True)
-            else:
-                message.update(_("Not saved: someone else saved first. Press ctrl+r to reload."))
-            return
-        except Invalid as exc:
-            message.update(describe(exc))
-            for widget in self.query(f"#f-{exc.field}"):
-                widget.focus()
-            return
+        allow_special = False
+        while True:
+            try:
+                saved = await self.call_store(save_contact, self.contact_id, self.version, changes, tags,
+                                              allow_special=allow_special, report=message.update,
+                                              expect=(Conflict, Invalid))
+            except Conflict as exc:
+                choice = await self.app.push_screen_wait(_conflict_modal(exc.by, exc.at))
+                if choice == "reload":
+                    self.reload(keep_typed=True)
+                else:
+                    message.update(_("Not saved: someone else saved first. Press ctrl+r to reload."))
+                return
+            except Invalid as exc:
+                # Special-category words in free text: the store saves them only if the user says so.
+                if isinstance(exc, SpecialCategory) and not allow_special \
+                        and await self.app.push_screen_wait(SaveAnywayModal(describe(exc))):
+                    allow_special = True
+                    continue
+                message.update(describe(exc))
+                for widget in self.query(f"#f-{exc.field}"):
+                    widget.focus()
+                return
+            break
         self._saved(saved)
 
     def _saved(self, saved) -> None:
@@ -288,13 +298,16 @@ class ContactScreen(BaseScreen):
         from ..forms import NoteModal
 
         result = await self.app.push_screen_wait(NoteModal())
-        if result:
-            # A refused write is said once and stops here.  This session reloads itself:
-            # its own writes do not come back through the change feed.
-            await self.call_store(notes.add_note, self.contact_id, **result)
-            self.app.tell(_("Note added."))
-            self.query_one("#tabs", TabbedContent).active = "tab-notes"
-            self.reload()
+        while result:
+            # A refused write is said once and stops here; refused text reopens the form with it.
+            # This session reloads itself: its own writes do not come back through the change feed.
+            problem = await self._screened_write(notes.add_note, result)
+            if problem is None:
+                self.app.tell(_("Note added."))
+                self.query_one("#tabs", TabbedContent).active = "tab-notes"
+                self.reload()
+                return
+            result = await self.app.push_screen_wait(NoteModal(result, problem))
 
     @work(group="contact-related")
     async def action_new_deal(self) -> None:
@@ -303,11 +316,36 @@ class ContactScreen(BaseScreen):
         from ..forms import DealModal
 
         result = await self.app.push_screen_wait(DealModal())
-        if result:
-            await self.call_store(deals.create_deal, self.contact_id, **result)
-            self.app.tell(_("Deal added."))
-            self.query_one("#tabs", TabbedContent).active = "tab-deals"
-            self.reload()
+        while result:
+            problem = await self._screened_write(deals.create_deal, result)
+            if problem is None:
+                self.app.tell(_("Deal added."))
+                self.query_one("#tabs", TabbedContent).active = "tab-deals"
+                self.reload()
+                return
+            result = await self.app.push_screen_wait(DealModal(result, problem))
+
+    async def _screened_write(self, fn, values: dict) -> str | None:
+        """fn(contact, **values) with the store's free-text screening: a special-category word
+        asks "Save anyway?"; returns None when written, else what to show in the reopened form."""
+        from store.errors import CprInText, SpecialCategory
+
+        from ...errors import describe
+        from ..forms import SaveAnywayModal
+
+        allow_special = False
+        while True:
+            try:
+                await self.call_store(fn, self.contact_id, **values, allow_special=allow_special,
+                                      expect=(CprInText, SpecialCategory))
+                return None
+            except CprInText as exc:
+                return describe(exc)
+            except SpecialCategory as exc:
+                if not allow_special and await self.app.push_screen_wait(SaveAnywayModal(describe(exc))):
+                    allow_special = True
+                    continue
+                return describe(exc)
 
     @work(group="contact-related")
     async def action_deal_stage(self) -> None:
