@@ -77,9 +77,13 @@ def leave_wal(conn_execute) -> None:
     """Checkpoint and switch to rollback-journal mode, or refuse if another process has the file open."""
     from peewee import OperationalError
 
+    from ..errors import DatabaseBusy
+
     conn_execute("PRAGMA wal_checkpoint(TRUNCATE)")
     try:
         mode = conn_execute("PRAGMA journal_mode = DELETE")
+    except DatabaseBusy:  # store/db.py's form of "database is locked"
+        mode = "wal"
     except OperationalError as exc:
         if "locked" not in str(exc):
             raise
