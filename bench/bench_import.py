@@ -5,26 +5,31 @@
 
 * rate: `store.importing.batch.import_file` (detect, parse, normalise, screen for
   special-category data, de-duplicate, suppress, insert contacts + companies +
-  notes + search index, one IMMEDIATE transaction) for a generated Danish Excel
-  sheet (cp1252, ';', phone numbers that lost their '+', CVR, notes of which
-  some hold special-category words), next to a raw `executemany` of the same
-  rows (the file's cells, read with the csv module beforehand) into a plain
-  table of a SQLCipher file with the same key handling and pragmas, measured
-  in the same run.  The parser alone (`read_candidates`, no database) is shown
-  too, so the split between parsing and storing is visible.
-  Target: import_file at least 1/4 of the raw rate.
+  notes + search index, one short IMMEDIATE transaction per CHUNK rows) for a
+  generated Danish Excel sheet (cp1252, ';', phone numbers that lost their '+',
+  CVR, notes of which some hold special-category words), next to the schema's
+  own floor: the very rows the import stored (read back afterwards, their
+  search-index text folded beforehand) inserted with raw `executemany` into the
+  real contact table and search index of a fresh store, in transactions of the
+  same CHUNK rows, measured in the same run.  The parser alone
+  (`read_candidates`, no database) is shown too, so the split between parsing
+  and storing is visible.  Target: import_file at least 0.5x the floor.
+* lock: the longest any one write transaction of the import held the write lock
+  (from BEGIN IMMEDIATE returning to COMMIT returning), and how many there were.
+  Target: <= 200 ms.
 * memory: peak RSS of a fresh interpreter that imports a file of --memory-rows
   rows (it streams: the peak should not grow with the file).  Target: < 150 MiB
   for 1,000,000 rows.
 
 CPU seconds are printed beside wall seconds: on a shared machine the wall clock
-also counts time other processes held the CPU.  Results go to
+also counts time other processes held the CPU.  The import's CPU seconds include its
+reading process (store/importing/pipeline.py, files of 20,000 rows or more): the two
+run side by side, so on two free cores the wall rate beats the CPU rate.  Results go to
 bench/results/bench_import.json.
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -43,7 +48,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RESULTS = HERE / "results"
-TARGET_RATIO = 0.25
+TARGET_RATIO = 0.5
+TARGET_LOCK_MS = 200
 TARGET_RSS_MIB = 150
 NOTES = ("Ring efter kl. 16", "", "Interesseret i varmepumper", "Har diabetes", "", "Medlem af 3F")
 FIRST = ("Jørgen", "Mette", "Søren", "Anne", "Lars", "Kirsten", "Mads", "Freja", "Niels", "Ida")
@@ -63,13 +69,21 @@ def generate(path: Path, rows: int) -> None:
             )
 
 
+def _cpu() -> float:
+    """This process's CPU time plus that of its finished children (the import's reading process)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 class Clock:
     def __enter__(self):
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.wall, self.cpu = time.perf_counter(), _cpu()
         return self
 
     def __exit__(self, *exc):
-        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+        self.wall, self.cpu = time.perf_counter() - self.wall, _cpu() - self.cpu
 
 
 def new_store(folder: Path):
@@ -81,11 +95,42 @@ def new_store(folder: Path):
     runtime.create_store(load_config(folder / "minicrm.toml"))
 
 
+class LockTimer:
+    """How long each write transaction held the lock: BEGIN IMMEDIATE returned -> COMMIT returned."""
+
+    def __init__(self, database):
+        self.db, self.holds, self.began = database, [], None
+        self.saved = database.begin, database.commit, database.rollback
+
+    def __enter__(self):
+        begin, commit, rollback = self.saved
+
+        def timed_begin(*a, **k):
+            begin(*a, **k)
+            self.began = time.perf_counter()
+
+        def end(fn):
+            def wrapped(*a, **k):
+                fn(*a, **k)
+                if self.began is not None:
+                    self.holds.append(time.perf_counter() - self.began)
+                    self.began = None
+            return wrapped
+
+        self.db.begin, self.db.commit, self.db.rollback = timed_begin, end(commit), end(rollback)
+        return self
+
+    def __exit__(self, *exc):
+        self.db.begin, self.db.commit, self.db.rollback = self.saved
+
+
 def bench_rate(work: Path, rows: int) -> dict:
-    from store import runtime
-    from store.db import database, new_key_file, open_database
+    from store import runtime, search
+    from store.bulk import CONTACT_COLUMNS
+    from store.config import load_config
+    from store.db import database
     from store.importing import read_candidates
-    from store.importing.batch import import_file
+    from store.importing.batch import CHUNK, import_file
     from store.scope import Scope
 
     sheet = work / "kunder.csv"
@@ -98,34 +143,53 @@ def bench_rate(work: Path, rows: int) -> dict:
 
     # the import, through the store
     new_store(work / "store")
-    with Clock() as full:
+    with LockTimer(database) as lock, Clock() as full:
         report = import_file(Scope.console(), sheet)
     assert report.new == rows, report.summary()
+    # the floor's rows: what the import stored, and its search-index text folded beforehand
+    stored = database.execute_sql(f"SELECT {', '.join(CONTACT_COLUMNS)}, created_at, updated_at, last_activity_at, "
+                                  "version FROM contact ORDER BY id").fetchall()
+    companies = dict((cid, (name, cvr)) for cid, name, cvr in database.execute_sql(
+        "SELECT id, name, cvr FROM company").fetchall())
+    company_rows = database.execute_sql("SELECT id, name, cvr, created_at, updated_at FROM company").fetchall()
+    batch_rows = database.execute_sql("SELECT id, file_name, imported_at, lawful_basis FROM import_batch").fetchall()
     runtime.close_store()
+    index = [search.row_for(r[0], r[1], *companies.get(r[5], ("", None)), r[3], r[4], ()) for r in stored]
 
-    # the raw floor: the same rows (the file's cells), one executemany, one transaction
-    with sheet.open(encoding="cp1252", newline="") as fh:
-        cells = [tuple(r) for r in csv.reader(fh, delimiter=";")][1:]
-    width = len(HEADER.split(";"))
-    key = new_key_file(work / "raw.key")
-    open_database(work / "raw.db", key, create=True)
-    database.execute_sql(f"CREATE TABLE plain (id INTEGER PRIMARY KEY, "
-                         f"{', '.join(f'c{i} TEXT' for i in range(width))})")
-    with Clock() as raw, database.atomic():
-        database.connection().executemany(
-            f"INSERT INTO plain ({', '.join(f'c{i}' for i in range(width))}) "
-            f"VALUES ({','.join('?' * width)})", cells)
-    database.close()
-    del cells
+    # the floor: the same rows, raw executemany into the real contact table and search index
+    new_store(work / "floor")
+    runtime.close_store()
+    runtime.open_store(load_config(work / "floor" / "minicrm.toml"))
+    conn = database.connection()
+    with database.atomic():
+        conn.executemany("INSERT INTO company (id, name, cvr, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                         company_rows)
+        conn.executemany("INSERT INTO import_batch (id, file_name, imported_at, lawful_basis) VALUES (?, ?, ?, ?)",
+                         batch_rows)
+    insert = (f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}, created_at, updated_at, last_activity_at, "
+              f"version) VALUES ({','.join('?' * (len(CONTACT_COLUMNS) + 4))})")
+    with Clock() as raw:
+        for start in range(0, rows, CHUNK):
+            with database.atomic():
+                conn.executemany(insert, stored[start:start + CHUNK])
+                first = conn.execute("SELECT last_insert_rowid()").fetchone()[0] - len(stored[start:start + CHUNK])
+                conn.executemany(search._INSERT, [(first + 1 + n, *cols)
+                                                  for n, cols in enumerate(index[start:start + CHUNK])])
+    runtime.close_store()
+    del stored, index
     return {
         "rows": rows,
         "file_mib": sheet.stat().st_size / 2**20,
         "flagged": report.flagged,
+        "chunk": CHUNK,
         "parse_rows_per_s": rows / parse.wall, "parse_rows_per_cpu_s": rows / parse.cpu,
         "import_rows_per_s": rows / full.wall, "import_rows_per_cpu_s": rows / full.cpu,
         "raw_rows_per_s": rows / raw.wall, "raw_rows_per_cpu_s": rows / raw.cpu,
         "ratio": (rows / full.wall) / (rows / raw.wall),
         "ratio_cpu": (rows / full.cpu) / (rows / raw.cpu),
+        "transactions": len(lock.holds),
+        "longest_lock_ms": max(lock.holds) * 1000,
+        "median_lock_ms": sorted(lock.holds)[len(lock.holds) // 2] * 1000,
     }
 
 
@@ -184,16 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                           "platform": platform.platform()},
-              "target_ratio": TARGET_RATIO, "target_peak_rss_mib": TARGET_RSS_MIB}
+              "target_ratio": TARGET_RATIO, "target_lock_ms": TARGET_LOCK_MS, "target_peak_rss_mib": TARGET_RSS_MIB}
     work = Path(tempfile.mkdtemp(prefix="bench-import-"))
     try:
         if args.rows:
             r = report["rate"] = bench_rate(work, args.rows)
             print(f"\nImport of {r['rows']:,} rows ({r['file_mib']:.1f} MiB cp1252 ';' sheet, "
-                  f"{r['flagged']:,} rows with special-category notes); x = path / raw")
-            print(table(("path", "rows/s (wall)", "rows/CPU-s", "x raw (wall)", "x raw (CPU)", "target"), [
-                ("raw executemany, plain table", f"{r['raw_rows_per_s']:,.0f}", f"{r['raw_rows_per_cpu_s']:,.0f}",
-                 "1.00", "1.00", ""),
+                  f"{r['flagged']:,} rows with special-category notes); x = path / floor")
+            print(table(("path", "rows/s (wall)", "rows/CPU-s", "x floor (wall)", "x floor (CPU)", "target"), [
+                ("floor: executemany, contact + index", f"{r['raw_rows_per_s']:,.0f}",
+                 f"{r['raw_rows_per_cpu_s']:,.0f}", "1.00", "1.00", ""),
                 ("read_candidates (parse only)", f"{r['parse_rows_per_s']:,.0f}",
                  f"{r['parse_rows_per_cpu_s']:,.0f}", f"{r['parse_rows_per_s'] / r['raw_rows_per_s']:.3f}",
                  f"{r['parse_rows_per_cpu_s'] / r['raw_rows_per_cpu_s']:.3f}", ""),
@@ -201,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
                  f"{r['import_rows_per_cpu_s']:,.0f}", f"{r['ratio']:.3f}", f"{r['ratio_cpu']:.3f}",
                  "ok" if r["ratio"] >= TARGET_RATIO else f"MISSED (>= {TARGET_RATIO})"),
             ]))
+            print(f"Write lock: {r['transactions']:,} transactions of up to {r['chunk']:,} rows; longest hold "
+                  f"{r['longest_lock_ms']:.0f} ms, median {r['median_lock_ms']:.0f} ms (target <= {TARGET_LOCK_MS} ms: "
+                  f"{'ok' if r['longest_lock_ms'] <= TARGET_LOCK_MS else 'MISSED'})")
         if args.memory_rows:
             m = report["memory"] = bench_memory(work, args.memory_rows)
             print(f"\nPeak RSS importing {m['rows']:,} rows ({m['file_mib']:.0f} MiB) in a fresh interpreter: "

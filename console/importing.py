@@ -1,4 +1,5 @@
-"""`minicrm import FILE` and `minicrm import undo [BATCH]`: contact files in, as one batch.
+"""`minicrm import FILE`, `minicrm import resume BATCH [FILE]` and `minicrm import undo [BATCH]`:
+contact files in, as one import batch written in short transactions.
 
 Progress goes to stderr (a live line on a terminal); the report goes to stdout,
 people by contact id only and field values only on request (--show-values).
@@ -63,14 +64,21 @@ def cmd_import(args) -> int:
     scope = batch.import_scope(args.as_user)
     if args.file == "undo":
         return _import_undo(args, scope)
-    if args.batch is not None:
+    if args.file == "resume":
+        if args.batch is None:
+            raise CommandFailed("give the batch to resume: minicrm import resume BATCH [FILE]")
+        batch_id = int_id(args.batch, "batch")
+    elif args.batch is not None:
         raise CommandFailed("give one file to import (or: minicrm import undo BATCH)")
     progress = _Progress(args.quiet)
     try:
-        report = batch.import_file(
-            scope, args.file, dry_run=args.dry_run, policy=args.policy, lawful_basis=args.lawful_basis,
-            owner=args.owner, mapping=args.mapping, fmt=args.format, encoding=args.encoding,
-            sheet=args.sheet, progress=progress)
+        if args.file == "resume":
+            report = batch.resume_import(scope, batch_id, args.path, progress=progress)
+        else:
+            report = batch.import_file(
+                scope, args.file, dry_run=args.dry_run, policy=args.policy, lawful_basis=args.lawful_basis,
+                owner=args.owner, mapping=args.mapping, fmt=args.format, encoding=args.encoding,
+                sheet=args.sheet, progress=progress)
     except ImportFileError as exc:
         progress.done()
         raise CommandFailed(printable(str(exc))) from None
@@ -98,6 +106,8 @@ def _import_undo(args, scope) -> int:
         print("Recent import batches (undo one with: minicrm import undo BATCH):")
         for b in rows:
             state = "undone" if b["undone"] else f"{b['contacts']:,} contacts"
+            if not b["undone"] and b["state"] == "interrupted":
+                state += f"; interrupted: minicrm import resume {b['id']} (or undo it)"
             print(printable(f"  {b['id']:>5}  {when(b['at'])}  {b['file']}  ({state})"))
         return 0
     result = batch.undo_import(scope, int_id(args.batch, "batch"))
@@ -108,11 +118,14 @@ def _import_undo(args, scope) -> int:
 
 def add_import_parser(sub) -> None:
     s = sub.add_parser(
-        "import", help="import contacts from a CSV, XLSX or vCard file (or: import undo BATCH)",
-        description="Import contacts from a file as one batch (all or nothing), or undo a batch "
-                    "with `minicrm import undo BATCH` (`minicrm import undo` lists recent batches).")
-    s.add_argument("file", metavar="FILE", help="the file to import, or 'undo'")
+        "import", help="import contacts from a CSV, XLSX or vCard file (or: import resume|undo BATCH)",
+        description="Import contacts from a file as one import batch, written a thousand rows at a time "
+                    "(the others keep working meanwhile; a file broken half-way leaves nothing). An "
+                    "interrupted import is finished with `minicrm import resume BATCH [FILE]`; a batch is "
+                    "taken back with `minicrm import undo BATCH` (`minicrm import undo` lists recent batches).")
+    s.add_argument("file", metavar="FILE", help="the file to import, or 'resume' or 'undo'")
     s.add_argument("batch", nargs="?", metavar="BATCH", help=argparse.SUPPRESS)
+    s.add_argument("path", nargs="?", metavar="PATH", help=argparse.SUPPRESS)
     s.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
     s.add_argument("--mapping", metavar="FILE", help="a saved column mapping (.json or .toml)")
     s.add_argument("--save-mapping", metavar="FILE", help="save the column mapping used (.json or .toml)")

@@ -46,3 +46,23 @@ def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | 
     search.index_new(database, ((i, row[0], row[1], *company_names.get(row[5], ("", None)), row[3], row[4],
                                  tags.get(n, ())) for n, (i, row) in enumerate(zip(ids, rows, strict=True))))
     return ids
+
+
+def insert_prepared(rows, index_rows) -> list[int]:
+    """Insert contact tuples (CONTACT_COLUMNS order) whose search-index columns the caller
+    already folded (`index_rows`: the five columns each); returns their new ids.
+
+    SQLite numbers the rows itself (max rowid + 1, or past the AUTOINCREMENT sequence), so an
+    id is never reused; under the write lock nobody else inserts, so they are consecutive."""
+    assert database.in_transaction(), "bulk inserts run inside one IMMEDIATE transaction"
+    if not rows:
+        return []
+    conn = database.connection()
+    now = utcnow().isoformat(sep=" ")
+    conn.executemany(
+        f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}, created_at, updated_at, last_activity_at, version) "
+        f"VALUES ({','.join('?' * len(CONTACT_COLUMNS))}, '{now}', '{now}', '{now}', 1)", rows)
+    last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+    ids = list(range(last - len(rows) + 1, last + 1))
+    search.index_prepared(database, zip(ids, index_rows, strict=True))
+    return ids

@@ -118,6 +118,11 @@ class ImportBatch(BaseModel):
     imported_at = DateTimeField(default=utcnow)
     lawful_basis = CharField()
     undone_at = DateTimeField(null=True)
+    # resumable imports (store/importing/batch.py): running | done | failed
+    state = CharField(default="done")
+    progress = TextField(null=True)  # JSON: options, position in the file, counts so far
+    file_sha256 = CharField(null=True)
+    finished_at = DateTimeField(null=True)
 
 
 class Contact(BaseModel):

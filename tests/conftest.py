@@ -11,10 +11,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import textwrap
 from pathlib import Path
 
 import pytest
+from child_env import _env, minicrm_command, python_command  # also imported by tests directly
 from sample_exports import missing_samples_line, samples_folder
 
 from store.config import Config, load_config, write_config
@@ -109,27 +109,6 @@ def users(store) -> dict:
 
 # --- other processes ------------------------------------------------------------
 
-def _env(config: Config | Path | str) -> dict:
-    path = config.source if isinstance(config, Config) else Path(config)
-    env = dict(os.environ)
-    env["MINICRM_CONFIG"] = str(path)
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("PYTHONBREAKPOINT", None)
-    return env
-
-
-PRELUDE = """\
-import os, sys, time
-from store import runtime
-from store.db import database
-"""
-
-
-def python_command(code: str, *args: str) -> list[str]:
-    """argv for a fresh interpreter running `code` (after PRELUDE) with sys.argv[1:] = args."""
-    return [sys.executable, "-c", PRELUDE + textwrap.dedent(code), *map(str, args)]
-
-
 def _run_python(config, code: str, *args, timeout: float = SUBPROCESS_TIMEOUT,
                check: bool = True) -> subprocess.CompletedProcess:
     """Run a snippet in a fresh interpreter with MINICRM_CONFIG pointing at `config`.
@@ -148,11 +127,6 @@ def _spawn_python(config, code: str, *args) -> subprocess.Popen:
     """Start a snippet without waiting (for tests that need processes at the same time)."""
     return subprocess.Popen(python_command(code, *args), env=_env(config), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
-
-
-def minicrm_command() -> list[str]:
-    script = Path(sys.executable).with_name("minicrm")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "console"]
 
 
 def _run_cli(config, *args: str, timeout: float = SUBPROCESS_TIMEOUT) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from .. import search
 from ..db import database
-from ..models import Company
+from ..models import Company, utcnow
 from ..text import stored_line
 
 Match = tuple[int, int | None]  # (contact id, the import batch that added it)
@@ -124,45 +124,145 @@ def merge_repeat(into, other) -> None:
 
 
 class Companies:
-    """The companies one import has met: found by CVR, else by name, created when new."""
+    """The companies one import has met: found by CVR, else by name, created when new.
 
-    def __init__(self) -> None:
+    Look-ups go in bulk per chunk (`warm` before matching, `ensure` under the write lock,
+    which also creates the new ones with one executemany); `id_of` then answers from
+    memory.  `virtual` (a dry run): new companies get stand-in negative ids, nothing is
+    written."""
+
+    def __init__(self, *, virtual: bool = False) -> None:
         self.ids: dict[str, int] = {}  # "cvr:..." or "name:<casefolded>" -> id
         self.index: dict[int, tuple[str, str | None]] = {}  # id -> (name, cvr), for the search index
+        self.missing: set[str] = set()  # keys looked up (this chunk) and not found
+        self.virtual = virtual
+        self._next_virtual = -1
+        self._key_cache: dict[tuple, tuple[str, list[str]]] = {}
+        self.by_pair: dict[tuple, int] = {}  # (company name, CVR) as in the file -> id, once known
 
     def forget_if_full(self) -> None:
+        self.missing.clear()  # a company may have been added since the last chunk
         if len(self.ids) >= COMPANY_CACHE:  # bounded memory, whatever the file
             self.ids.clear()
             self.index.clear()
+            self.by_pair.clear()
+
+    def _keys(self, c) -> tuple[str, list[str]]:
+        """(the stored name, the cache keys) of a row's company; worked out once per distinct pair."""
+        pair = (c.company_name, c.company_cvr)
+        done = self._key_cache.get(pair)
+        if done is None:
+            if len(self._key_cache) >= COMPANY_CACHE:
+                self._key_cache.clear()
+            name = stored_line(c.company_name, 200)
+            done = self._key_cache[pair] = (name, [k for k in (c.company_cvr and "cvr:" + c.company_cvr,
+                                                                name and "name:" + name.casefold()) if k])
+        return done
+
+    def warm(self, cands, *, recheck: bool = False) -> None:
+        """Find the companies of many rows with a few queries (their misses remembered)."""
+        cvrs: dict[str, None] = {}
+        names: dict[str, None] = {}
+        by_pair = self.by_pair
+        todo = [c for c in cands
+                if (c.company_name or c.company_cvr) and (c.company_name, c.company_cvr) not in by_pair]
+        if not todo:
+            return
+        cands = todo
+        for c in cands:
+            name, keys = self._keys(c)
+            if any(k in self.ids for k in keys) or (not recheck and all(k in self.missing for k in keys)):
+                continue
+            if c.company_cvr:
+                cvrs[c.company_cvr] = None
+            if name:
+                names[name] = None
+        by_cvr: dict[str, tuple[int, str, str | None]] = {}
+        by_name: dict[str, list[tuple[int, str, str | None]]] = {}
+        for values, column in ((list(cvrs), "cvr"), (list(names), "name")):
+            for start in range(0, len(values), 500):
+                part = values[start:start + 500]
+                for cid, cname, cvr in database.execute_sql(
+                        f"SELECT id, name, cvr FROM company WHERE {column} IN ({','.join('?' * len(part))}) "
+                        "ORDER BY id", part):
+                    if column == "cvr":
+                        by_cvr[cvr] = (cid, cname, cvr)
+                    else:
+                        by_name.setdefault(cname, []).append((cid, cname, cvr))
+        for c in cands:
+            name, keys = self._keys(c)
+            known = next((self.ids[k] for k in keys if k in self.ids), None)
+            if known is not None:
+                by_pair[(c.company_name, c.company_cvr)] = known
+                continue
+            found = by_cvr.get(c.company_cvr) if c.company_cvr else None
+            if found is None and name:  # a namesake with another CVR is another company
+                found = next((row for row in by_name.get(name, ()) if not c.company_cvr or row[2] is None), None)
+            if found is None:
+                self.missing.update(keys)
+                continue
+            self._remember(keys, *found)
+            by_pair[(c.company_name, c.company_cvr)] = found[0]
+
+    def _remember(self, keys: list[str], company_id: int, name: str, cvr: str | None) -> None:
+        for k in keys:
+            self.ids[k] = company_id
+            self.missing.discard(k)
+        self.index[company_id] = (name, cvr)
+
+    def ensure(self, cands) -> None:
+        """Under the write lock: look again for the companies still missing, create the rest."""
+        self.warm(cands, recheck=True)
+        cands = [c for c in cands if (c.company_name or c.company_cvr)
+                 and (c.company_name, c.company_cvr) not in self.by_pair]
+        new: list[tuple] = []
+        pending: dict[str, int] = {}  # key -> position in `new`
+        for c in cands:
+            name, keys = self._keys(c)
+            known = next((self.ids[k] for k in keys if k in self.ids), None)
+            if known is not None:
+                self.by_pair[(c.company_name, c.company_cvr)] = known
+                continue
+            if any(k in pending for k in keys):
+                continue
+            for k in keys:
+                pending[k] = len(new)
+            new.append((name or c.company_cvr, c.company_cvr, stored_line(c.address, 200) or None,
+                        stored_line(c.postcode, 20) or None, stored_line(c.city, 100) or None))
+        if not new:
+            return
+        if self.virtual:
+            ids = [self._next_virtual - i for i in range(len(new))]
+            self._next_virtual -= len(new)
+        else:
+            now = utcnow().isoformat(sep=" ")
+            conn = database.connection()
+            conn.executemany("INSERT INTO company (name, cvr, address, postcode, city, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [(*row, now, now) for row in new])
+            last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+            ids = list(range(last - len(new) + 1, last + 1))  # one writer: consecutive rowids
+        by_position: dict[int, list[str]] = {}
+        for k, pos in pending.items():
+            by_position.setdefault(pos, []).append(k)
+        for pos, keys in by_position.items():
+            self._remember(keys, ids[pos], new[pos][0], new[pos][1])
 
     def id_of(self, c, *, create: bool = True) -> int | None:
         """The company of a row: by CVR, else by name (created when new and `create`)."""
         if not c.company_name and not c.company_cvr:
             return None
-        name = stored_line(c.company_name, 200)
-        keys = [k for k in (c.company_cvr and "cvr:" + c.company_cvr, name and "name:" + name.casefold()) if k]
+        known = self.by_pair.get((c.company_name, c.company_cvr))
+        if known is not None:
+            return known
+        _name, keys = self._keys(c)
         for k in keys:
             if k in self.ids:
+                self.by_pair[(c.company_name, c.company_cvr)] = self.ids[k]
                 return self.ids[k]
-        company = None
-        if c.company_cvr:
-            company = Company.get_or_none(Company.cvr == c.company_cvr)
-        if company is None and name:  # a namesake with another CVR is another company
-            same_name = Company.name == name
-            if c.company_cvr:
-                same_name &= Company.cvr.is_null()
-            company = Company.select().where(same_name).order_by(Company.id).first()
-        if company is None:
-            if not create:
-                return None
-            company = Company.create(name=name or c.company_cvr, cvr=c.company_cvr,
-                                     address=stored_line(c.address, 200) or None,
-                                     postcode=stored_line(c.postcode, 20) or None,
-                                     city=stored_line(c.city, 100) or None)
-        for k in keys:
-            self.ids[k] = company.id
-        self.index[company.id] = (company.name, company.cvr)
-        return company.id
+        if not create and all(k in self.missing for k in keys):
+            return None
+        (self.ensure if create else self.warm)([c])
+        return next((self.ids[k] for k in keys if k in self.ids), None)
 
     def name_of(self, company_id: int | None) -> str:
         if company_id is None:
@@ -171,3 +271,20 @@ class Companies:
             return self.index[company_id][0]
         company = Company.get_or_none(Company.id == company_id)
         return company.name if company else ""
+
+
+def visible_ids(scope, ids) -> set[int]:
+    """Of these contacts, the ones `scope` may see."""
+    from ..models import Contact
+
+    ids = sorted(ids)
+    out: set[int] = set()
+    for start in range(0, len(ids), 500):
+        out.update(cid for (cid,) in scope.contacts().select(Contact.id).where(
+            Contact.id.in_(ids[start:start + 500])).tuples())
+    return out
+
+
+def ledger_mark() -> tuple:
+    """Changes whenever an erasure adds to the ledger (its rows are never changed in place)."""
+    return tuple(database.execute_sql("SELECT count(*), max(id) FROM erasure_ledger").fetchone())

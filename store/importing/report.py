@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 
 MAX_NOTES = 20  # reasons kept per kind (the counts are always exact)
 MAX_CHANGES = 500  # field changes kept for the preview (the count is exact)
-NOTE_KINDS = ("invalid", "suppressed", "duplicate", "flagged", "warning")
+NOTE_KINDS = ("invalid", "suppressed", "review", "duplicate", "flagged", "warning")
+# What a role that cannot see every contact is told about a row that meets one it cannot
+# see (or a person erased earlier): nothing that tells which, or who.
+REVIEW_TEXT = "not imported: a manager must review this row"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class ImportReport:
     duplicates: int = 0  # existing contacts left as they were, plus repeats merged within the file
     merged: int = 0  # of the duplicates: repeats of a person earlier in the same file
     suppressed: int = 0  # erased earlier: never re-imported
+    review: int = 0  # met a contact this role may not see (or an erased person): left to a manager
     flagged: int = 0  # special-category data or CPR found (value not imported)
     invalid: int = 0
     warnings: int = 0  # imported, but some value was left out (invalid e-mail, unknown owner ...)
@@ -81,10 +85,11 @@ class ImportReport:
 
     def counts(self) -> dict[str, int]:
         return {"rows": self.rows, "new": self.new, "updated": self.updated,
-                "duplicate": self.duplicates, "suppressed": self.suppressed, "flagged": self.flagged,
-                "invalid": self.invalid}
+                "duplicate": self.duplicates, "suppressed": self.suppressed, "review": self.review,
+                "flagged": self.flagged, "invalid": self.invalid}
 
     def summary(self) -> str:
         merged = f" ({self.merged} repeated in the file)" if self.merged else ""
+        review = f", {self.review} for a manager to review" if self.review else ""
         return (f"{self.rows} rows: {self.new} new, {self.updated} updated, {self.duplicates} duplicate"
-                f"{merged}, {self.suppressed} suppressed, {self.flagged} flagged, {self.invalid} invalid")
+                f"{merged}, {self.suppressed} suppressed{review}, {self.flagged} flagged, {self.invalid} invalid")

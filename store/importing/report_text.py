@@ -32,6 +32,7 @@ def N_(message: str) -> str:
 NOTE_TITLES = {
     "invalid": N_("Invalid rows (not imported)"),
     "suppressed": N_("Suppressed (erased earlier; never re-imported)"),
+    "review": N_("Not imported (a manager must review these rows)"),
     "flagged": N_("Flagged rows (special-category data or CPR; the values were not imported)"),
     "warning": N_("Values left out (the rest of the row was imported)"),
     "duplicate": N_("Duplicates"),
@@ -91,7 +92,9 @@ def _opening(report, reader: Reader, _) -> list[str]:
     merged = _("  ({n} repeated in the file, merged)").format(n=f"{report.merged:,}") if report.merged else ""
     for label, value, extra in ((_("rows"), report.rows, ""), (_("new"), report.new, ""),
                                 (_("updated"), report.updated, ""), (_("duplicate"), report.duplicates, merged),
-                                (_("suppressed"), report.suppressed, ""), (_("flagged"), report.flagged, ""),
+                                (_("suppressed"), report.suppressed, ""),
+                                *([(_("review"), report.review, "")] if report.review else []),
+                                (_("flagged"), report.flagged, ""),
                                 (_("invalid"), report.invalid, "")):
         lines.append(f"  {label:<11}{value:>9,}{extra}")
     return lines

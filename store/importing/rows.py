@@ -106,6 +106,12 @@ class CandidateBuilder:
         single: dict[str, list[tuple[Slot, str]]] = {}
         notes: list[tuple[Slot, str]] = []
         seen_any = False
+        if not isinstance(values, list):
+            values = list(values)
+        # One look for a CPR-shaped digit run in the whole record (a C call) instead of one per
+        # value: most records hold none, and then no value needs the closer check below.
+        cpr_shaped = _CPR_SEARCH("\x00".join([raw for slot, raw in values
+                                               if raw and slot.route >= _FIRST and slot.route != _PHONE])) is not None
 
         for slot, raw in values:
             if not raw:
@@ -128,7 +134,9 @@ class CandidateBuilder:
                 else:
                     notes.append((slot, value))
                 continue
-            if len(value) >= 10 and _CPR_SEARCH(value) is not None and looks_like_cpr(
+            # Phone numbers are ten-digit runs too: a phone value is checked for a CPR number only
+            # when it is no phone number (see _fill_person), never on the way in.
+            if cpr_shaped and route != _PHONE and len(value) >= 10 and looks_like_cpr(
                     value, cpr_column=slot.cpr_column):
                 flags.append(Flag(line, slot.column, "cpr"))
                 continue
@@ -165,7 +173,7 @@ class CandidateBuilder:
             return Issue(self.source, line, str(problem), slot.column, fieldname, value)
 
         main = Candidate(self.source, line)
-        self._fill_person(main, persons.get(0, _NO_PERSON), errors, err)
+        self._fill_person(main, persons.get(0, _NO_PERSON), errors, err, flags)
         self._fill_shared(main, single, blocks, errors, err)
         if notes:
             if self.prefix_notes:
@@ -184,7 +192,7 @@ class CandidateBuilder:
         for n, pdata in extra:
             cand = Candidate(self.source, line, person=n)
             perrors: list[Issue] = []
-            self._fill_person(cand, pdata, perrors, err)
+            self._fill_person(cand, pdata, perrors, err, flags)
             if not (cand.first_name or cand.last_name or cand.email or cand.phone):
                 errors.extend(perrors)
                 continue
@@ -213,7 +221,8 @@ class CandidateBuilder:
         return out, None
 
     # -- helpers --
-    def _fill_person(self, cand: Candidate, p: _Person, errors: list[Issue], err: Callable) -> None:
+    def _fill_person(self, cand: Candidate, p: _Person, errors: list[Issue], err: Callable,
+                     flags: list[Flag]) -> None:
         if p.first:
             cand.first_name = tidy_name(" ".join(p.first)) or None
         if p.last:
@@ -244,7 +253,10 @@ class CandidateBuilder:
                 try:
                     num = normalise_phone(part, self.region)
                 except ValueProblem as exc:
-                    errors.append(err(slot, "phone", exc, part))
+                    if looks_like_cpr(part, cpr_column=slot.cpr_column):  # never shown, never kept
+                        flags.append(Flag(err(slot, "phone", exc, None).line, slot.column, "cpr"))
+                    else:
+                        errors.append(err(slot, "phone", exc, part))
                     continue
                 if num not in phones:
                     phones.append(num)

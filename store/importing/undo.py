@@ -1,5 +1,6 @@
-"""Undoing an import batch: what it added goes, what it changed is restored, in one
-transaction, and only if nothing touched those contacts since (else nothing happens).
+"""Undoing an import batch: what it added goes, what it changed is restored, only if
+nothing touched those contacts since (else nothing happens).  The work goes in short
+transactions of STEP contacts (a batch may hold a million), the last one recording it.
 """
 from __future__ import annotations
 
@@ -36,54 +37,143 @@ class UndoResult:
     companies: int  # companies the batch created that nothing else uses, deleted
 
 
+STEP = 500  # contacts per undo transaction: each commits in a few milliseconds
+
+
 def undo_import(scope: Scope, batch_id: int) -> UndoResult:
-    """Remove what a batch added and restore what it changed, if nothing changed since."""
+    """Remove what a batch added and restore what it changed, if nothing changed since.
+
+    The check reads outside the write lock; the removal goes STEP contacts per short
+    transaction, each checking again that its contacts are as the import left them, and
+    the last one records the undo.  A contact changed in between is kept (and named)."""
+    from . import progress as batch_state
+
     scope.require("import")
-    with database.atomic():
-        batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
-        if batch is None or (scope.role != "admin" and batch.imported_by_id != scope.user_id):
-            raise StoreError(f"import batch {batch_id} not found")
-        if batch.undone_at:
-            raise StoreError(f"import batch {batch_id} was already undone")
-        finished = (AuditEvent.select(AuditEvent.at)
-                    .where((AuditEvent.action == "import.run") & (AuditEvent.entity == "import_batch")
-                           & (AuditEvent.entity_id == batch_id)).scalar()) or batch.imported_at
-        added = list(tuples(Contact.select(Contact.id, Contact.version, Contact.company)
-                     .where(Contact.import_batch == batch_id)))
-        ids = [cid for cid, _, _ in added]
-        changed = list(ImportChange.select().where(ImportChange.batch == batch_id))
-        touched = [cid for cid, version, _ in added if version != 1]
-        current: dict[int, int] = {}
-        for start in range(0, len(changed), 500):
-            part = [c.contact_id for c in changed[start:start + 500]]
-            current.update(tuples(Contact.select(Contact.id, Contact.version).where(Contact.id.in_(part))))
-        touched += [c.contact_id for c in changed if current.get(c.contact_id) != c.version_after]
-        touched += _used_since(ids, finished)
-        if touched:
-            raise StoreError(f"import batch {batch_id} cannot be undone: {len(set(touched))} of its contacts "
-                             f"were changed or used since (first: contact {min(touched)})")
-        company_ids = {company for _, _, company in added if company}
-        relinked = [c.contact_id for c in changed if "company_id" in json.loads(c.old_values)]
-        for start in range(0, len(relinked), 500):  # companies an update linked: maybe new too
-            company_ids.update(company for (company,) in tuples(Contact.select(Contact.company).where(
-                Contact.id.in_(relinked[start:start + 500]) & Contact.company.is_null(False))))
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            search.forget(database, part)
-            Contact.delete().where(Contact.id.in_(part)).execute()
-        for change in changed:
-            old = json.loads(change.old_values)
-            Contact.update({getattr(Contact, k): v for k, v in old.items()} | {
-                Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}).where(
-                Contact.id == change.contact_id).execute()
-            search.index_contacts(database, [change.contact_id])
-        companies = _drop_new_companies(sorted(company_ids), batch.imported_at, finished)
-        ImportChange.delete().where(ImportChange.batch == batch_id).execute()
+    batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
+    if batch is None or (scope.role != "admin" and batch.imported_by_id != scope.user_id):
+        raise StoreError(f"import batch {batch_id} not found")
+    if batch.undone_at:
+        raise StoreError(f"import batch {batch_id} was already undone")
+    if batch.state == "running" and batch_state.process_alive(batch_state.load(batch.progress)):
+        raise StoreError(f"import batch {batch_id} is still being imported; undo it when it has finished")
+    finished = _finished(batch)
+    touched = _touched(batch_id, finished)
+    if touched:
+        raise StoreError(f"import batch {batch_id} cannot be undone: {len(set(touched))} of its contacts "
+                         f"were changed or used since (first: contact {min(touched)})")
+    removed, restored, kept, company_ids = _remove(batch_id, finished)
+    if kept:
+        raise StoreError(f"import batch {batch_id} was partly undone: {len(kept)} of its contacts were changed "
+                         f"while it was being undone (first: contact {min(kept)}); {removed} removed so far")
+    with scope.transaction():
+        companies = _finish_undo(batch, company_ids)
         ImportBatch.update(undone_at=utcnow()).where(ImportBatch.id == batch_id).execute()
-        changes.record("contact", 0, "bulk")
-        audit.record(scope.user_id, "import.undo", "import_batch", batch_id, removed=len(ids),
-                     restored=len(changed), companies=companies)
-    return UndoResult(batch_id, len(ids), len(changed), companies)
+        audit.record(scope.user_id, "import.undo", "import_batch", batch_id, removed=removed,
+                     restored=restored, companies=companies)
+    return UndoResult(batch_id, removed, restored, companies)
+
+
+def take_back(scope: Scope, batch_id: int) -> int:
+    """An import that failed as a whole (a broken file, a cancel): remove what it wrote,
+    then its batch.  Contacts someone changed meanwhile are kept with the batch (the number
+    kept is returned; 0: nothing of the import is left)."""
+    batch = ImportBatch.get_by_id(batch_id)
+    finished = utcnow()
+    removed, restored, kept, company_ids = _remove(batch_id, finished)
+    if kept:
+        return len(kept)
+    with database.atomic():
+        _finish_undo(batch, company_ids)
+        ImportBatch.delete().where(ImportBatch.id == batch_id).execute()
+        if removed or restored:  # it was in MiniCRM for a while: say so, and that it is gone
+            audit.record(scope.user_id, "import.failed", "import_batch", batch_id, removed=removed,
+                         restored=restored)
+    return 0
+
+
+def _finished(batch) -> object:
+    if batch.finished_at is not None:
+        return batch.finished_at
+    return (AuditEvent.select(AuditEvent.at)
+            .where((AuditEvent.action == "import.run") & (AuditEvent.entity == "import_batch")
+                   & (AuditEvent.entity_id == batch.id)).scalar()) or utcnow()
+
+
+def _touched(batch_id: int, finished, ids: list[int] | None = None) -> list[int]:
+    """Contacts of the batch changed or used since it wrote them (`ids`: only these)."""
+    added = Contact.select(Contact.id, Contact.version).where(Contact.import_batch == batch_id)
+    changed_q = ImportChange.select(ImportChange.contact, ImportChange.version_after).where(
+        ImportChange.batch == batch_id)
+    if ids is not None:
+        added = added.where(Contact.id.in_(ids))
+        changed_q = changed_q.where(ImportChange.contact.in_(ids))
+    added_rows = list(tuples(added))
+    touched = [cid for cid, version in added_rows if version != 1]
+    changed = list(tuples(changed_q))
+    current: dict[int, int] = {}
+    for start in range(0, len(changed), 500):
+        part = [cid for cid, _ in changed[start:start + 500]]
+        current.update(tuples(Contact.select(Contact.id, Contact.version).where(Contact.id.in_(part))))
+    touched += [cid for cid, after in changed if current.get(cid) != after]
+    touched += _used_since([cid for cid, _ in added_rows], finished)
+    return touched
+
+
+def _remove(batch_id: int, finished) -> tuple[int, int, list[int], set[int]]:
+    """Delete the batch's contacts and restore the ones it changed, STEP per transaction;
+    (removed, restored, kept because changed meanwhile, companies they were linked to)."""
+    removed = restored = 0
+    kept: list[int] = []
+    company_ids: set[int] = set()
+    after = 0
+    while True:
+        with database.atomic():
+            part = [cid for (cid,) in tuples(Contact.select(Contact.id).where(
+                (Contact.import_batch == batch_id) & (Contact.id > after)).order_by(Contact.id).limit(STEP))]
+            if not part:
+                break
+            after = part[-1]
+            bad = set(_touched(batch_id, finished, part))
+            kept += sorted(bad)
+            gone = [cid for cid in part if cid not in bad]
+            if gone:
+                company_ids.update(cid for (cid,) in tuples(Contact.select(Contact.company).where(
+                    Contact.id.in_(gone) & Contact.company.is_null(False))))
+                search.forget(database, gone)
+                Contact.delete().where(Contact.id.in_(gone)).execute()
+                changes.record("contact", 0, "bulk")
+            removed += len(gone)
+    after = 0
+    while True:
+        with database.atomic():
+            part = list(ImportChange.select().where((ImportChange.batch == batch_id) & (ImportChange.id > after))
+                        .order_by(ImportChange.id).limit(STEP))
+            if not part:
+                break
+            after = part[-1].id
+            bad = set(_touched(batch_id, finished, [c.contact_id for c in part]))
+            kept += sorted(bad)
+            relinked = [c.contact_id for c in part if c.contact_id not in bad and "company_id" in c.old_values]
+            company_ids.update(cid for (cid,) in tuples(Contact.select(Contact.company).where(
+                Contact.id.in_(relinked) & Contact.company.is_null(False))))  # maybe a company it created
+            for change in part:
+                if change.contact_id in bad:
+                    continue
+                old = json.loads(change.old_values)
+                Contact.update({getattr(Contact, k): v for k, v in old.items()} | {
+                    Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}).where(
+                    Contact.id == change.contact_id).execute()
+                restored += 1
+            search.index_contacts(database, [c.contact_id for c in part if c.contact_id not in bad])
+            changes.record("contact", 0, "bulk")
+    return removed, restored, kept, company_ids
+
+
+def _finish_undo(batch, company_ids: set[int]) -> int:
+    """The last undo transaction: companies only this batch created go, its change rows too."""
+    companies = _drop_new_companies(sorted(company_ids), batch.imported_at, _finished(batch))
+    ImportChange.delete().where(ImportChange.batch == batch.id).execute()
+    return companies
 
 
 def _used_since(ids: list[int], finished) -> list[int]:
@@ -133,5 +223,13 @@ def list_batches(scope: Scope, limit: int = 20) -> list[dict]:
     batches = list(q)
     counts = dict(tuples(Contact.select(Contact.import_batch, fn.COUNT(Contact.id)).where(
         Contact.import_batch.in_([b.id for b in batches])).group_by(Contact.import_batch)))
+    from . import progress as batch_state
+
+    def state(b) -> str:
+        if b.state == "running" and not batch_state.process_alive(batch_state.load(b.progress)):
+            return "interrupted"
+        return b.state
+
     return [{"id": b.id, "file": b.file_name, "at": b.imported_at, "lawful_basis": b.lawful_basis,
-             "contacts": counts.get(b.id, 0), "undone": b.undone_at is not None} for b in batches]
+             "contacts": counts.get(b.id, 0), "undone": b.undone_at is not None, "state": state(b)}
+            for b in batches]

@@ -97,7 +97,7 @@ def test_on_a_terminal_each_step_shows_as_it_happens(closed_store):
     import pty
     import subprocess
 
-    from conftest import _env, minicrm_command
+    from child_env import _env, minicrm_command
 
     config = closed_store
     master, slave = pty.openpty()

@@ -93,7 +93,7 @@ sys.stdin.readline()
 def test_restore_and_rekey_are_refused_while_another_process_has_the_file_open(store, tmp_path):
     import subprocess
 
-    from conftest import _env, python_command
+    from child_env import _env, python_command
 
     from store import rekey
 

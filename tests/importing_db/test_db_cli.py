@@ -1,7 +1,8 @@
 """`minicrm import` as a real process: the report, the batch id, undo, roles, one-line errors,
-and a process killed mid-import leaving nothing behind."""
+and a process killed mid-import leaving whole batches that resume."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -93,11 +94,12 @@ def test_bad_file_is_one_line_naming_file_line_and_column(closed_store, run_cli,
                            "(truncated file, or a quote that is never closed)\n")
 
 
-def test_a_process_killed_mid_import_leaves_nothing_behind(users, closed_store, tmp_path):
+def test_a_process_killed_mid_import_leaves_whole_batches_and_resumes(users, closed_store, run_cli, tmp_path):
+    rows = 30_000
     big = tmp_path / "big.csv"
     with big.open("w", encoding="utf-8") as fh:
         fh.write("Navn,E-mail,Telefon,Firma\n")
-        for i in range(300_000):
+        for i in range(rows):
             fh.write(f"Person {i} Hansen,p{i}@firma{i % 50}.dk,{20000000 + i},Firma {i % 300} ApS\n")
     minicrm = Path(sys.executable).with_name("minicrm")
     command = [str(minicrm)] if minicrm.exists() else [sys.executable, "-m", "console"]
@@ -105,7 +107,7 @@ def test_a_process_killed_mid_import_leaves_nothing_behind(users, closed_store, 
     proc = subprocess.Popen([*command, "--config", str(closed_store.source), "import", str(big)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     try:
-        line = proc.stderr.readline()  # the first progress line: rows are in the open transaction
+        line = proc.stderr.readline()  # the first progress line: some batches are in
         assert "rows read" in line, line
         assert int(line.split("import: ")[1].split(" ")[0].replace(",", "")) > 0
         os.kill(proc.pid, signal.SIGKILL)
@@ -116,18 +118,43 @@ def test_a_process_killed_mid_import_leaves_nothing_behind(users, closed_store, 
             proc.wait()
     from store import runtime
     from store.db import database
-    from store.importing.batch import import_file
+    from store.importing import batch as importing
     from store.scope import Scope
+
+    def counts():
+        return [database.execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("contact", "company", "import_batch", "note")]
 
     runtime.open_store(closed_store)
     try:
-        counts = [database.execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("contact", "company", "import_batch", "note")]
-        assert counts == [0, 0, 0, 0]
         assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
-        # the write lock went with the process: the next import runs (a lock still held would
-        # refuse it with "database is locked" once the store's busy timeout has passed)
-        report = import_file(Scope(users["admin"]), write(tmp_path, "small.csv", "Navn,E-mail\nA A,a@x.dk\n"))
+        contacts, _companies, batches, notes = counts()
+        # whole write batches only, and the batch says exactly how far it got
+        assert 0 < contacts < rows and batches == 1 and notes == 0
+        from store.models import ImportBatch
+
+        assert json.loads(ImportBatch.get().progress)["cursor"] == contacts  # whole chunks, and it says so
+        (listed,) = importing.list_batches(Scope(users["admin"]))
+        assert (listed["state"], listed["contacts"]) == ("interrupted", contacts)
+        batch_id = listed["id"]
+        # the write lock went with the process: an import by someone else runs meanwhile
+        report = importing.import_file(Scope(users["admin"]), write(tmp_path, "small.csv", "Navn,E-mail\nA A,a@x.dk\n"))
         assert report.new == 1
     finally:
         runtime.close_store()
+
+    proc = run_cli(closed_store, "import", "resume", str(batch_id), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{rows:>9,}" in proc.stdout and f"Import batch {batch_id}." in proc.stdout
+    runtime.open_store(closed_store)
+    try:
+        assert counts() == [rows + 1, 300, 2, 0]
+        assert database.execute_sql("SELECT count(DISTINCT email) FROM contact").fetchone()[0] == rows + 1
+        assert database.execute_sql("SELECT count(*) FROM contact_search WHERE contact_search MATCH '\"29999\"'"
+                                    ).fetchone()[0] == 1
+        again = run_cli(closed_store, "import", "resume", str(batch_id))
+        assert again.returncode == 1 and "complete: nothing to resume" in again.stderr
+    finally:
+        runtime.close_store()
+    undone = run_cli(closed_store, "import", "undo", str(batch_id))
+    assert undone.returncode == 0 and f"removed {rows:,} contacts" in undone.stdout, undone.stderr

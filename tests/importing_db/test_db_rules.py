@@ -2,6 +2,8 @@
 provenance, lawful basis, owner, roles, dropped columns, mappings, dry runs, undo, bad files."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from importing_db_helpers import contacts_of, stored_anywhere, table_counts, write
 
@@ -54,6 +56,21 @@ def test_special_category_and_cpr_are_flagged_and_never_stored(store, scopes, tm
     got = contacts_of(report.batch_id)
     assert got["ole@lund.dk"]["title"] == "" and got["anne@berg.dk"]["title"] == "Ejer"
     assert got["eva@dahl.dk"]["notes"] == ["Ring i morgen"]
+
+
+def test_a_cpr_number_in_a_phone_column_is_flagged_and_never_shown(store, scopes, tmp_path):
+    """Phone values skip the CPR check on the way in (every number is a digit run); one that
+    is no phone number is checked before it could be quoted in a reason."""
+    from store.importing.batch import import_file
+
+    path = write(tmp_path, "p.csv", "Navn,E-mail,Telefon\nAnne Berg,anne@berg.dk,150585-4321\n"
+                                    "Ole Lund,ole@lund.dk,20 12 34 56\n")
+    report = import_file(scopes["admin"], path)
+    assert (report.new, report.flagged, report.warnings) == (2, 1, 0), report.summary()
+    assert [str(n) for n in report.reasons("flagged")] == [
+        "line 2: column 'Telefon': special-category data (cpr) found; the value was not imported"]
+    assert stored_anywhere("150585") == [] and "150585" not in " ".join(str(n) for n in report.notes)
+    assert contacts_of(report.batch_id)["ole@lund.dk"]["phone"] == "+4520123456"
 
 
 def _existing(scope):
@@ -226,12 +243,11 @@ def test_roles_finance_cannot_import_and_sales_own_what_they_import(store, scope
     assert contacts_of(report.batch_id)["a@x.dk"]["owner_id"] == users["sales"].id
     with pytest.raises(ImportRefused, match="own what they import"):
         import_file(scopes["sales"], path, owner=users["manager"].username)
-    # another seller cannot change (or even see the id of) sales' contact, nor undo the batch
+    # another seller cannot change (or even learn of) sales' contact, nor undo the batch
     other = import_file(scopes["sales2"], write(tmp_path, "u.csv", "Navn,E-mail,Stilling\nA A,a@x.dk,Chef\n"),
                         policy="update")
-    assert (other.updated, other.duplicates) == (0, 1)
-    assert [str(n) for n in other.reasons("duplicate")] == [
-        "line 2: already in MiniCRM (same e-mail), owned by someone else: not changed"]
+    assert (other.updated, other.duplicates, other.review) == (0, 0, 1)
+    assert [str(n) for n in other.notes] == ["line 2: not imported: a manager must review this row"]
     from store.db import StoreError
     from store.importing.batch import undo_import
 
@@ -275,7 +291,14 @@ def test_dry_run_writes_nothing(store, scopes, tmp_path):
     before = table_counts()
     report = import_file(scope, path, policy="update", dry_run=True)
     assert (report.new, report.updated, report.batch_id) == (1, 1, None)
-    assert table_counts() == before
+    after = table_counts()
+    assert after.pop("audit_event") == before.pop("audit_event") + 1  # only its audit row
+    assert after == before
+    from store.models import AuditEvent
+
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (event.action, event.actor_id) == ("import.dry_run", scope.user_id)
+    assert '"new":1' in event.detail and '"updated":1' in event.detail and "jens" not in event.detail
 
 
 def test_undo_removes_the_batch_and_is_refused_after_an_edit(store, scopes, tmp_path):
@@ -347,17 +370,24 @@ def test_bad_files_fail_whole_with_file_line_and_column(store, scopes, tmp_path,
 
 def test_a_file_broken_after_many_good_rows_leaves_nothing(store, scopes, tmp_path, monkeypatch):
     from store.importing import ImportFileError, batch
+    from store.models import AuditEvent
 
     monkeypatch.setattr(batch, "CHUNK", 50)
-    good = "".join(f"P{i} Q,p{i}@x.dk\n" for i in range(500))
+    good = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 7}\n" for i in range(500))
     path = tmp_path / "late.csv"
-    path.write_bytes(f"Navn,E-mail\n{good}".encode() + b"Bad \xff\xfe row,bad@x.dk\n")
+    path.write_bytes(f"Navn,E-mail,Firma\n{good}".encode() + b"Bad \xff\xfe row,bad@x.dk,X\n")
     before = table_counts()
     seen = []
     with pytest.raises(ImportFileError, match="line 502"):
         batch.import_file(scopes["admin"], path, encoding="utf-8", progress=lambda done, total: seen.append(done))
-    assert seen and seen[-1] >= 450  # rows were written in the transaction before the error
-    assert table_counts() == before
+    assert seen and seen[-1] >= 450  # rows were written (and committed, batch by batch) before the error
+    after = table_counts()
+    # what it wrote was taken back; the audit trail says so, the change feed told the other screens
+    assert after.pop("audit_event") == before.pop("audit_event") + 1
+    assert after.pop("change") > before.pop("change")
+    assert after == before
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert event.action == "import.failed" and '"removed":500' in event.detail
 
 
 def test_control_characters_from_the_file_are_not_stored(store, scopes, tmp_path):
@@ -429,3 +459,100 @@ def test_the_fast_ledger_check_agrees_with_the_ledger(store, scopes, tmp_path):
         for probe in ((email, None), (None, phone), (email, phone)):
             assert fast(*probe) == slow(*probe), probe
     assert fast(values[0][0], None) and fast(None, values[1][1]) and not fast(values[2][0], values[2][1])
+
+
+def test_a_seller_learns_nothing_about_contacts_they_cannot_see(store, scopes, users, tmp_path):
+    """Probing through import: another seller's contact, an erased person, a manager's contact:
+    the seller is told only that a manager must review the row, dry run or not, either policy."""
+    from store import contacts
+    from store.importing.batch import import_file
+    from store.models import AuditEvent
+    from store.rights import erase_person
+
+    theirs = contacts.create_contact(scopes["sales2"], first_name="Tove", last_name="Holm",
+                                     email="tove@holm.dk", phone="+4522334455")
+    gone = contacts.create_contact(scopes["admin"], first_name="Lone", last_name="Bak", email="lone@bak.dk")
+    mine = contacts.create_contact(scopes["sales"], first_name="Mads", last_name="Vang", email="mads@vang.dk")
+    erase_person(scopes["admin"], gone, legal_basis="art17_1a")
+    path = write(tmp_path, "probe.csv", "Navn,E-mail,Telefon,Stilling\n"
+                                        "T H,tove@holm.dk,,Chef\n"          # someone else's, by e-mail
+                                        "X Y,,22 33 44 55,\n"                # someone else's, by phone
+                                        "L B,lone@bak.dk,,\n"                # erased
+                                        "M V,mads@vang.dk,,Ejer\n")          # the seller's own
+    review = "not imported: a manager must review this row"
+    for dry_run in (True, False):
+        for policy in ("skip", "update"):
+            report = import_file(scopes["sales"], path, dry_run=dry_run, policy=policy)
+            text = " | ".join(str(n) for n in report.notes)
+            assert [str(n) for n in report.reasons("review")] == [f"line {n}: {review}" for n in (2, 3, 4)]
+            assert (report.review, report.suppressed, report.new) == (3, 0, 0), report.summary()
+            assert set(re.findall(r"contact (\d+)", text)) <= {str(mine)}  # only their own contact is named
+            assert "someone else" not in text and "owned" not in text
+            assert "erased" not in report.summary() and "suppressed" not in text
+    # the manager, who sees everyone, is told which contact and that a person was erased
+    report = import_file(scopes["manager"], path, dry_run=True)
+    assert (report.review, report.suppressed, report.duplicates) == (0, 1, 3)
+    assert f"contact {theirs}" in " ".join(str(n) for n in report.reasons("duplicate"))
+    # every dry run is audited like an import
+    runs = AuditEvent.select().where(AuditEvent.action == "import.dry_run")
+    assert [e.actor_id for e in runs] == [users["sales"].id] * 2 + [users["manager"].id]
+
+
+def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes, tmp_path, monkeypatch):
+    from store.db import StoreError
+    from store.importing import batch
+    from store.importing.batch import ImportRefused
+    from store.models import ImportBatch
+
+    monkeypatch.setattr(batch, "CHUNK", 10)
+    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 3},Note {i}\n" for i in range(45))
+    rows += "P3 Q,p3@x.dk,,\n"  # a repeat of an early row: merged, also after the resume
+    path = write(tmp_path, "r.csv", "Navn,E-mail,Firma,Noter\n" + rows)
+
+    def stop_after_two(done, total):
+        if done >= 20:
+            raise KeyboardInterrupt  # Ctrl-C (a kill leaves the same: the batch row, two batches in)
+
+    with pytest.raises(KeyboardInterrupt):
+        batch.import_file(scopes["manager"], path, progress=stop_after_two)
+    (b,) = ImportBatch.select()
+    assert b.state == "interrupted" and len(contacts_of(b.id)) == 20
+    other = write(tmp_path, "other.csv", "Navn,E-mail,Firma,Noter\n" + rows.replace("P4", "P9"))
+    with pytest.raises(ImportRefused, match="not the file that import read"):
+        batch.resume_import(scopes["manager"], b.id, other)
+    with pytest.raises(StoreError, match="not found"):
+        batch.resume_import(scopes["sales"], b.id)  # not theirs
+    report = batch.resume_import(scopes["manager"], b.id)
+    assert (report.rows, report.new, report.duplicates, report.merged, report.batch_id) == (46, 45, 1, 1, b.id)
+    got = contacts_of(b.id)
+    assert len(got) == 45 and got["p44@x.dk"]["notes"] == ["Note 44"] and got["p3@x.dk"]["company"] == "Firma 0"
+    assert ImportBatch.get_by_id(b.id).state == "done"
+    with pytest.raises(StoreError, match="nothing to resume"):
+        batch.resume_import(scopes["manager"], b.id)
+    result = batch.undo_import(scopes["manager"], b.id)
+    assert (result.removed, result.companies) == (45, 3)
+
+
+def test_a_file_read_in_a_second_process_imports_exactly_the_same(store, scopes, tmp_path, monkeypatch):
+    """Big files are read by a child process (store/importing/pipeline.py): same report,
+    same contacts, and a broken file fails with the same one-line error."""
+    from store.importing import ImportFileError, batch, pipeline
+
+    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 4},{'Har diabetes' if i % 5 == 0 else 'Ring'}\n" for i in range(120))
+    text = "Navn,E-mail,Firma,Noter\n" + rows + ",,,\nX,not-an-address,,\nP7 Q,p7@x.dk,,\n"
+    here = batch.import_file(scopes["admin"], write(tmp_path, "a.csv", text), dry_run=True)
+    monkeypatch.setattr(pipeline, "MIN_ROWS", 0)
+    monkeypatch.setattr(batch, "CHUNK", 50)
+    started = []
+    real = pipeline.RemoteReader.__init__
+    monkeypatch.setattr(pipeline.RemoteReader, "__init__", lambda self, *a: (started.append(1), real(self, *a))[1])
+    there = batch.import_file(scopes["admin"], write(tmp_path, "a.csv", text))
+    assert started and there.counts() == here.counts()
+    assert [(n.line, n.kind) for n in there.notes] == [(n.line, n.kind) for n in here.notes]
+    assert len(contacts_of(there.batch_id)) == 121  # "X" has a name; its bad address is left out
+    broken = tmp_path / "b.csv"
+    broken.write_bytes(("Navn,E-mail\n" + "".join(f"B{i} Q,b{i}@x.dk\n" for i in range(200))).encode()
+                       + b"Bad \xff row,bad@x.dk\n")
+    with pytest.raises(ImportFileError, match=r"^b\.csv, line 202, column 'Navn': not valid utf-8"):
+        batch.import_file(scopes["admin"], broken, encoding="utf-8")
+    assert len(started) == 2

@@ -68,8 +68,8 @@ def test_an_existing_database_is_converted_and_ids_erased_before_stay_used(confi
     config = load_config(config_path)
     key = new_key_file(config.key_path)
     open_database(config.db_path, key, create=True)
-    ids_never_reused = next(n for n, m in migrations.available() if m.__name__.endswith("_ids_never_reused"))
-    migrations.migrate(database, target=ids_never_reused - 1)  # later migrations may follow it
+    ids_migration = next(n for n, m in migrations.available() if m.__name__.endswith("_ids_never_reused"))
+    migrations.migrate(database, target=ids_migration - 1)  # later migrations only add columns
     now = "2024-05-01 10:00:00"
     with database.atomic():
         database.execute_sql(
