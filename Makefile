@@ -19,9 +19,11 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m tui.demo --dir $(DEMO)
 
-# tmux drives the real TUI in tests; sshd and ssh run the end-to-end tests.
+# tmux drives the real TUI in tests; sshd and ssh run the end-to-end tests; chromium and its driver
+# fill in the web form in a real headless browser.
 # Installed only when missing, and only when we may (root, as in CI).
-SYSTEM_TOOLS := tmux:tmux /usr/sbin/sshd:openssh-server ssh:openssh-client
+SYSTEM_TOOLS := tmux:tmux /usr/sbin/sshd:openssh-server ssh:openssh-client chromium:chromium \
+	chromedriver:chromium-driver
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do tool=$${pair%%:*}; pkg=$${pair##*:}; \
 	  command -v $$tool >/dev/null 2>&1 || [ -x "$$tool" ] || missing="$$missing $$pkg"; done; \

@@ -12,7 +12,14 @@ page, a realistic FTS index), then a few people with `--related` records each
 * erasure: `erase_person` (one transaction, then the scrub: the FTS index merged in
            short transactions and the WAL truncated), against a raw DELETE/UPDATE of
            the same rows in one transaction.  Also the longest single write-lock hold
-           of the scrub (what other sessions may have to wait for).
+           of the scrub (what other sessions may have to wait for);
+* the desk (what the privacy role waits for in the app, store/rights/handling.py):
+           from the export key to the bundle written and attached to its request
+           (`export_for_request`), and from the confirmed erasure to the request
+           closed with its ledger entry (`erase_for_request`, scrub included), each
+           beside the same raw SQL floor measured in this run.
+
+`make bench` runs it at 100,000 contacts (`--contacts 100000`).
 """
 from __future__ import annotations
 
@@ -99,7 +106,7 @@ def timed(fn) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--contacts", type=int, default=20_000, help="demo contacts around the person")
+    parser.add_argument("--contacts", type=int, default=100_000, help="demo contacts around the person")
     parser.add_argument("--related", type=int, default=10_000, help="records related to the person")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
@@ -108,7 +115,14 @@ def main(argv=None) -> int:
     from store.config import load_config, write_config
     from store.db import database
     from store.models import User
-    from store.rights import erase_person, export_person
+    from store.rights import (
+        add_request,
+        erase_for_request,
+        erase_person,
+        export_for_request,
+        export_person,
+        verify_identity,
+    )
     from store.rights.export import collect_person
     from store.scope import Scope
 
@@ -118,11 +132,19 @@ def main(argv=None) -> int:
         runtime.create_store(load_config(cfg_path))
         with database.atomic():
             owner = User.create(username="bench-sales", role="sales", must_change_password=False).id
+            privacy_user = User.create(username="bench-privacy", role="privacy", must_change_password=False)
         t = timed(lambda: demo.generate(args.contacts))
         print(f"store: {args.contacts} demo contacts in {t:.1f} s")
         console = Scope.console()
+        privacy = Scope(privacy_user)
+
+        def verified_request(cid: int, kind: str = "access") -> int:
+            rid = add_request(privacy, cid, kind)
+            verify_identity(privacy, rid, "id_document")
+            return rid
 
         person, counts = make_person(0, args.related, owner)
+        verified_request(person)
         total = sum(counts.values()) + 12
         print(f"person: {total} related records ({', '.join(f'{v} {k}' for k, v in counts.items())}, 12 consents)")
 
@@ -141,6 +163,11 @@ def main(argv=None) -> int:
               f"({m_collect / m_base:.1f}x baseline)")
         print(f"export   export_person (zip: json, csv, report) {m_full * 1000:8.1f} ms  "
               f"({m_full / m_base:.1f}x baseline)")
+        desk_request = verified_request(person)
+        desk = statistics.median([timed(lambda: export_for_request(privacy, desk_request))
+                                  for _ in range(args.repeat)])
+        print(f"desk     export key -> bundle attached          {desk * 1000:8.1f} ms  "
+              f"({desk / m_base:.1f}x baseline)")
 
         # Erasure: fresh people for each run; the baseline deletes an identical person raw.
         from store.rights.erasure import MERGE_PAGES, checkpoint, scrub
@@ -159,11 +186,13 @@ def main(argv=None) -> int:
                 if not worked:
                     return out
 
-        erase_t, raw_t, core_t, scrub_t, longest = [], [], [], [], []
+        erase_t, raw_t, core_t, scrub_t, longest, desk_t = [], [], [], [], [], []
         for i in range(args.repeat):
             a, _ = make_person(3 * i + 1, args.related, owner)
             b, _ = make_person(3 * i + 2, args.related, owner)
             c, _ = make_person(3 * i + 3, args.related, owner)
+            d, _ = make_person(3 * i + 1_000_003, args.related, owner)
+            d_request = verified_request(d, "erasure")
             scrub()
 
             def raw_erase(cid=b):
@@ -178,6 +207,7 @@ def main(argv=None) -> int:
             steps: list[float] = []
             scrub_t.append(timed(lambda steps=steps: (steps.extend(merge_steps()), checkpoint())))
             longest.append(max(steps))
+            desk_t.append(timed(lambda cid=d, rid=d_request: erase_for_request(privacy, rid, str(cid))))
         m_raw, m_erase, m_core = (statistics.median(x) for x in (raw_t, erase_t, core_t))
         print(f"erasure  baseline raw DELETE/UPDATE, one tx     {m_raw * 1000:8.1f} ms")
         print(f"erasure  erase_person (transaction + scrub)     {m_erase * 1000:8.1f} ms  "
@@ -187,6 +217,9 @@ def main(argv=None) -> int:
         print(f"erasure    the scrub alone (FTS merge + ckpt)  {statistics.median(scrub_t) * 1000:8.1f} ms  "
               f"(index of {args.contacts + 3 * args.repeat + 1} contacts; longest lock hold "
               f"{statistics.median(longest) * 1000:.1f} ms)")
+        m_desk = statistics.median(desk_t)
+        print(f"desk     confirmed erasure -> request closed    {m_desk * 1000:8.1f} ms  "
+              f"({m_desk / m_raw:.1f}x baseline)")
         runtime.close_store()
     return 0
 

@@ -6,7 +6,12 @@ client's words arrive in SSH_ORIGINAL_COMMAND.  They are split with shlex
 
     import [--dry-run] [--format csv|xlsx|vcard] [--name FILE] --otp CODE   < file
     export person ID --otp CODE                                              > bundle.zip
+    export fetch REQUEST --otp CODE                                          > person.zip
     mailing export LIST --otp CODE                                           > list.csv
+
+`export person` writes a fresh bundle (it answers the person's open request with
+a verified identity); `export fetch` hands out the bundle the app wrote on the
+server and attached to the request (store/rights/handling.py).
 
 Each is allowed by role (the same permissions as in the TUI), audited, and needs
 a fresh TOTP code: there is no password prompt in batch mode, so the SSH key
@@ -29,7 +34,8 @@ from .common import printable
 from .exit_codes import Exit
 
 USAGE = ("allowed over SSH: import [--dry-run] --otp CODE < file | "
-         "export person ID --otp CODE > bundle.zip | mailing export LIST --otp CODE > list.csv")
+         "export person ID --otp CODE > bundle.zip | export fetch REQUEST --otp CODE > person.zip | "
+         "mailing export LIST --otp CODE > list.csv")
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_COMMAND_CHARS = 1000
 _FILE_NAME = re.compile(r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå ._()-]{0,99}$")
@@ -37,13 +43,13 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå ._()-]{
 
 @dataclass
 class Command:
-    name: str  # "import", "export person", "mailing export"
+    name: str  # "import", "export person", "export fetch", "mailing export"
     permission: str
     otp: str | None = None
     dry_run: bool = False
     fmt: str | None = None
     file_name: str = "ssh-upload"
-    target: str | None = None  # person id or list name
+    target: str | None = None  # person id, request id or list name
     extra: dict = field(default_factory=dict)
 
 
@@ -66,6 +72,9 @@ def parse(original: str) -> Command:
         rest = words[1:]
     elif words[:2] == ["export", "person"]:
         cmd = Command("export person", "person.export")
+        rest = words[2:]
+    elif words[:2] == ["export", "fetch"]:
+        cmd = Command("export fetch", "person.export")
         rest = words[2:]
     elif words[:2] == ["mailing", "export"]:
         cmd = Command("mailing export", "mailing.export")
@@ -118,6 +127,11 @@ def _options(cmd: Command, words: list[str]) -> None:
     elif cmd.name == "export person":
         if len(positional) != 1 or not positional[0].isdigit() or not positional[0].isascii():
             raise CommandRefused("refused: export person takes one contact id (a number)", "bad_arguments", cmd.name)
+        cmd.target = positional[0]
+    elif cmd.name == "export fetch":
+        if len(positional) != 1 or not positional[0].isdigit() or not positional[0].isascii():
+            raise CommandRefused("refused: export fetch takes one request id (a number)", "bad_arguments",
+                                 cmd.name)
         cmd.target = positional[0]
     elif cmd.name == "mailing export":
         if len(positional) != 1:
@@ -240,6 +254,20 @@ def _run_export_person(scope, cmd: Command) -> tuple[int, dict]:
     return 0, {"contact": int(cmd.target), "bytes": buffer.tell(), "bundle": name}
 
 
+def _run_export_fetch(scope, cmd: Command) -> tuple[int, dict]:
+    """The bundle attached to the request (written on the server by the app), to stdout."""
+    from store.rights import fetch_bundle
+
+    if sys.stdout.isatty():
+        raise CommandRefused("refused: the bundle is a zip file; redirect it: ... > person.zip", "tty_output",
+                             cmd.name)
+    assert cmd.target is not None  # the parser set it: one ASCII number
+    name, data = fetch_bundle(scope, int(cmd.target))
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return 0, {"request": int(cmd.target), "bytes": len(data), "bundle": name}
+
+
 def _run_mailing_export(scope, cmd: Command) -> tuple[int, dict]:
     try:
         from store import mailing  # written by the mailing-list work; may not exist yet
@@ -260,5 +288,6 @@ def _run_mailing_export(scope, cmd: Command) -> tuple[int, dict]:
 _RUNNERS = {
     "import": _run_import,
     "export person": _run_export_person,
+    "export fetch": _run_export_fetch,
     "mailing export": _run_mailing_export,
 }

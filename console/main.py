@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit, backups, database, doctor, importing, install, rights, ssh, users
+from . import audit, backups, database, doctor, importing, install, mailing, rights, ssh, users, web
 from .exit_codes import Exit
 
 
@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     rights.add_rights_parsers(sub)
     importing.add_import_parser(sub)
     ssh.add_ssh_parsers(sub)
+    mailing.add_mailing_parsers(sub)
+    web.add_web_parser(sub)
     backups.add_backup_parsers(sub)
     return p
 

@@ -45,10 +45,22 @@ def cmd_requests_add(args) -> int:
     handler = accounts.find_user(args.handler).id if args.handler else None
     contact_id = None if args.contact == "none" else int_id(args.contact, "contact")
     request_id = requests.add_request(console_scope(), contact_id, args.kind,
-                                      received_on=args.received, handler_id=handler)
+                                      received_on=args.received, handler_id=handler,
+                                      requester=args.requester, channel=args.channel)
     view = requests.get_request(console_scope(), request_id)
     print(f"Registered request {request_id} ({view.kind}) for contact "
           f"{contact_id if contact_id is not None else '(none)'}; answer by {view.due_on}.")
+    return 0
+
+
+def cmd_requests_verify(args) -> int:
+    from store import accounts
+    from store.rights import requests
+
+    open_store(args)
+    checker = accounts.find_user(args.by).id
+    requests.verify_identity(console_scope(), args.id, args.method, verified_by=checker)
+    print(f"Recorded the identity check of request {args.id} ({args.method}, by user {checker}).")
     return 0
 
 
@@ -77,10 +89,11 @@ def cmd_export_person(args) -> int:
     if args.stdout:
         if sys.stdout.isatty():
             raise CommandFailed("refusing to write a zip to a terminal; redirect standard output")
-        export.write_export_zip(console_scope(), args.id, sys.stdout.buffer, language=args.language)
+        export.write_export_zip(console_scope(), args.id, sys.stdout.buffer, language=args.language,
+                                request_id=args.request)
         return 0
     path = export.export_person(console_scope(), args.id, language=args.language, out_dir=args.out,
-                                as_zip=not args.folder)
+                                as_zip=not args.folder, request_id=args.request)
     print(path)
     return 0
 
@@ -222,7 +235,7 @@ def cmd_hygiene_report(args) -> int:
 
 def add_rights_parsers(sub) -> None:
     from store.processing import REQUEST_KINDS
-    from store.rights.vocab import GROUNDS, LEGAL_BASES, OUTCOMES
+    from store.rights.vocab import CHANNELS, GROUNDS, IDENTITY_METHODS, LEGAL_BASES, OUTCOMES, REQUESTERS
 
     req = sub.add_parser("requests", help="data-subject requests and their deadlines").add_subparsers(
         dest="requests_command", required=True)
@@ -234,7 +247,14 @@ def add_rights_parsers(sub) -> None:
     s.add_argument("kind", choices=REQUEST_KINDS)
     s.add_argument("--received", type=date_arg, help="date received (YYYY-MM-DD; default today)")
     s.add_argument("--handler", metavar="NAME", help="the admin or privacy user handling it")
+    s.add_argument("--requester", choices=REQUESTERS, default="person", help="who asked (default: the person)")
+    s.add_argument("--channel", choices=CHANNELS, default="email", help="how the request came (default: email)")
     s.set_defaults(func=cmd_requests_add)
+    s = req.add_parser("verify", help="record how the person's identity was verified (Art. 12(6))")
+    s.add_argument("id", type=int)
+    s.add_argument("--method", choices=tuple(IDENTITY_METHODS), required=True)
+    s.add_argument("--by", metavar="NAME", required=True, help="the admin or privacy user who checked it")
+    s.set_defaults(func=cmd_requests_verify)
     s = req.add_parser("extend", help="extend by two months, with the reason told to the person")
     s.add_argument("id", type=int)
     s.add_argument("--reason", required=True)
@@ -252,6 +272,8 @@ def add_rights_parsers(sub) -> None:
     s.add_argument("--language", choices=("da", "en"), help="report language (default: ui.language, else da)")
     s.add_argument("--folder", action="store_true", help="a folder of files instead of a zip")
     s.add_argument("--stdout", action="store_true", help="write the zip to standard output")
+    s.add_argument("--request", type=int, metavar="ID",
+                   help="the request it answers (default: the person's newest open, verified one)")
     s.set_defaults(func=cmd_export_person)
     s = exp.add_parser("purge", help="delete export bundles older than --days (they hold personal data)")
     s.add_argument("--days", type=int, default=7)

@@ -8,6 +8,7 @@ that names the file and the key.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from .errors import ConfigError
 
 DEFAULT_PATH = Path("/etc/minicrm/config.toml")
 REQUIRED = object()  # marks a setting with no default
+_PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a purpose is a list name, a URL part and a vocabulary id
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,37 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     },
     "export": {
         "folder": Setting(str, "exports", "Where data-subject export bundles are written (mode 0700)."),
+        "ssh_address": Setting(str, "crm@server", "The service account and host staff connect to: "
+                               "the app shows `ssh <this> export fetch ...` to fetch a bundle."),
+    },
+    "consent": {
+        "purposes": Setting(list, ["newsletter", "offers", "events"],
+                            "Consent purposes, one mailing list each (lower-case words)."),
+        "repermission_months": Setting(int, 24, "Consent older than this is flagged for re-permission.",
+                                       minimum=1),
+    },
+    "mail": {
+        "host": Setting(str, "", "SMTP server for confirmation mails and campaigns; empty: no mail is sent."),
+        "port": Setting(int, 587, "SMTP port (587 STARTTLS, 465 implicit TLS).", minimum=1),
+        "security": Setting(str, "starttls", "'starttls', 'tls' (implicit) or 'none' (a local relay only).",
+                            choices=("starttls", "tls", "none")),
+        "username": Setting(str, "", "SMTP login; empty: no authentication."),
+        "password_file": Setting(str, "", "File holding the SMTP password (mode 0600)."),
+        "from_address": Setting(str, "", "The sender address of every mail."),
+        "timeout_seconds": Setting(int, 30, "Give up on the SMTP server after this long.", minimum=1),
+        "campaign_per_minute": Setting(int, 60, "Campaign mails sent per minute at most.", minimum=1),
+    },
+    "web": {
+        "bind": Setting(str, "127.0.0.1:8080", "HOST:PORT the opt-in endpoint listens on (behind a proxy)."),
+        "base_url": Setting(str, "", "The public address of the endpoint, used in links in mails."),
+        "privacy_url": Setting(str, "", "Link to the company's privacy notice, shown on the form."),
+        "trusted_proxies": Setting(list, [], "Proxy addresses whose X-Forwarded-For is believed."),
+        "frame_ancestors": Setting(list, [], "Sites allowed to embed the form in a frame."),
+        "confirm_days": Setting(int, 7, "Days a confirmation link stays valid.", minimum=1),
+        "cooldown_hours": Setting(int, 24, "No second mail to the same address and purpose within this.",
+                                  minimum=1),
+        "per_address_per_hour": Setting(int, 3, "Sign-ups per e-mail address per hour.", minimum=1),
+        "per_ip_per_hour": Setting(int, 30, "Sign-ups per source IP per hour.", minimum=1),
     },
     "backup": {
         "folder": Setting(str, "backups", "Where `minicrm backup create` writes encrypted backups (mode 0700)."),
@@ -146,6 +179,10 @@ class Config:
         return self._path(self["export.folder"])
 
     @property
+    def mail_password_path(self) -> Path | None:
+        return self._path(self["mail.password_file"]) if self["mail.password_file"] else None
+
+    @property
     def backup_dir(self) -> Path:
         return self._path(self["backup.folder"])
 
@@ -200,7 +237,8 @@ def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
             if key not in given:
                 if setting.default is REQUIRED:
                     raise ConfigError(f"{path}: missing required key {name}")
-                values[section][key] = setting.default
+                values[section][key] = list(setting.default) if isinstance(setting.default, list) \
+                    else setting.default
                 continue
             value = given[key]
             # bool is an int in Python; a TOML `true` for an int setting is still wrong
@@ -209,6 +247,8 @@ def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
             ):
                 want = setting.type.__name__ if isinstance(setting.type, type) else "value"
                 raise ConfigError(f"{path}: {name} must be {_tomltype(want)}, not {value!r}")
+            if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: {name} must be a list of strings, not {value!r}")
             if setting.choices and value not in setting.choices:
                 allowed = ", ".join(repr(c) for c in setting.choices)
                 raise ConfigError(f"{path}: {name} must be one of {allowed}, not {value!r}")
@@ -220,12 +260,16 @@ def validate(raw: dict, path: Path | str) -> dict[str, dict[str, Any]]:
             if problem:
                 raise ConfigError(f"{path}: {name} {problem}")
             values[section][key] = value
+    bad = [p for p in values["consent"]["purposes"] if not _PURPOSE.fullmatch(p)]
+    if bad or not values["consent"]["purposes"]:
+        raise ConfigError(f"{path}: consent.purposes must be lower-case words (a-z, 0-9, _), "
+                          f"at least one, not {bad or '[]'!r}")
     return values
 
 
 def _tomltype(pyname: str) -> str:
     return {"str": "a string", "int": "an integer", "bool": "a boolean (true/false)",
-            "list": "a list"}.get(pyname, pyname)
+            "list": "a list of strings"}.get(pyname, pyname)
 
 
 def write_config(path: Path, db_path: str, key_file: str, **sections: dict[str, Any]) -> None:
@@ -252,4 +296,6 @@ def _toml_value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, int):
         return str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return _toml_str(str(v))

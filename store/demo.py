@@ -144,6 +144,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
             "retained_after_erasure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", invoices)
         counts["invoices"] = len(invoices)
 
+        text_id, label = _demo_texts(conn)
         consent_rows: list[tuple[Any, ...]] = []
         consent_events: list[tuple[Any, ...]] = []
         first_consent = bulk.next_free_id(conn, "consent")
@@ -153,18 +154,18 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
             method = rng.choice(("web_double_opt_in", "phone", "paper", "in_person"))
             consent_rows.append((first_consent + n, ids[k], "newsletter", "email",
                                  "withdrawn" if withdrawn else "given", str(given),
-                                 str(withdrawn) if withdrawn else None, method, "nyhedsbrev-v2", str(now)))
-            consent_events.append((first_consent + n, str(given), "given", method, "nyhedsbrev-v2",
+                                 str(withdrawn) if withdrawn else None, method, label, str(now), text_id))
+            consent_events.append((first_consent + n, str(given), "given", method, label,
                                    "Demo: bekræftet via link" if method == "web_double_opt_in" else
-                                   "Demo: aftalt i telefonen", None))
+                                   "Demo: aftalt i telefonen", None, text_id))
             if withdrawn:
                 consent_events.append((first_consent + n, str(withdrawn), "withdrawn", "web_unsubscribe",
-                                       "nyhedsbrev-v2", None, None))
+                                       label, None, None, text_id))
         conn.executemany("INSERT INTO consent (id, contact_id, purpose, channel, status, given_at, "
-                         "withdrawn_at, method, text_version, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                         "withdrawn_at, method, text_version, updated_at, text_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                          consent_rows)
         conn.executemany("INSERT INTO consent_event (consent_id, at, event, method, text_version, evidence, "
-                         "actor_id) VALUES (?,?,?,?,?,?,?)", consent_events)
+                         "actor_id, text_id) VALUES (?,?,?,?,?,?,?,?)", consent_events)
         counts["consents"] = len(consent_rows)
 
         notes = []
@@ -180,3 +181,22 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
         changes.record("contact", 0, "bulk")
         audit.record(None, "demo.generate", **counts)
     return counts
+
+
+def _demo_texts(conn) -> tuple[int, str]:
+    """A first version of every default purpose's text (published long before the demo's consents);
+    returns the Danish newsletter text's id and label, which the demo consents point at."""
+    from .consent_texts import LANGUAGES, default_wording, digest
+    from .processing import CONSENT_PURPOSES
+
+    for purpose in CONSENT_PURPOSES:
+        for language in LANGUAGES:
+            if conn.execute("SELECT 1 FROM consent_text WHERE purpose = ? AND language = ?",
+                            (purpose, language)).fetchone() is None:
+                wording = default_wording(purpose, language, "Demo ApS")
+                conn.execute("INSERT INTO consent_text (purpose, language, version, wording, sha256, published_at) "
+                             "VALUES (?, ?, 1, ?, ?, '2023-01-02 09:00:00')",
+                             (purpose, language, wording, digest(wording)))
+    row = conn.execute("SELECT id, version FROM consent_text WHERE purpose = 'newsletter' AND language = 'da' "
+                       "ORDER BY version DESC LIMIT 1").fetchone()
+    return row[0], f"newsletter-da-v{row[1]}"

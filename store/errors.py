@@ -286,6 +286,10 @@ class NoOpenRequest(StoreError):
     """A privacy officer acts on a person only while handling an open request about them."""
 
 
+class IdentityNotVerified(StoreError):
+    """Nothing is exported or erased for a request before the person's identity is verified (Art. 12(6))."""
+
+
 class NotGiven(StoreError):
     """There is no given consent to withdraw."""
 

@@ -67,6 +67,8 @@ RETENTION = {r.id: r for r in [
               "5 år fra udgangen af regnskabsåret (bogføringsloven § 10)"),
     Retention("consent_proof", "While the consent is used, and 2 years after withdrawal as proof",
               "Så længe samtykket bruges, og 2 år efter tilbagetrækning som dokumentation"),
+    Retention("opt_in_pending", "Until the sign-up is confirmed, or deleted when its link expires",
+              "Indtil tilmeldingen er bekræftet, eller slettes når linket udløber"),
     Retention("account", "While the staff member has access, and 12 months after",
               "Så længe medarbejderen har adgang, og 12 måneder efter"),
 ]}

@@ -103,6 +103,9 @@ _TEXTS = {
     "consent_proof": Bilingual(
         da="Så længe samtykket bruges, og {consent_proof_years} år efter tilbagetrækning som dokumentation",
         en="While the consent is used, and {consent_proof_years} years after withdrawal as proof"),
+    "opt_in_pending": Bilingual(
+        da="Indtil tilmeldingen er bekræftet, eller slettes når linket udløber (web.confirm_days)",
+        en="Until the sign-up is confirmed, or deleted when its link expires (web.confirm_days)"),
     "account": Bilingual(
         da="Så længe medarbejderen har adgang, og {staff_account_months} måneder efter",
         en="While the staff member has access, and {staff_account_months} months after"),

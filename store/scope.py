@@ -48,6 +48,10 @@ _GRANTS = {
     "person.restrict": {"admin", "privacy"},
     "import": {"admin", "manager", "sales"},
     "mailing.export": {"admin", "manager"},
+    "mailing.send": {"admin", "manager"},
+    "consent.publish": {"admin"},  # a new consent text version
+    # the public web form: sign up, confirm, unsubscribe, and nothing else (no contact.read)
+    "consent.web": {"web"},
     "audit.read": {"admin", "privacy"},
     "user.admin": {"admin"},
 }
@@ -67,6 +71,17 @@ class ConsoleOperator:
 
 
 CONSOLE_OPERATOR = ConsoleOperator()
+
+
+class WebChannel:
+    """The public web endpoint: no staff member behind it, audited with no user id."""
+
+    id = None
+    role = "web"
+    username = "web"
+
+
+WEB_CHANNEL = WebChannel()
 
 # One read by primary keys: is this session still good, and is its user unchanged?
 _SESSION_STATE_SQL = (
@@ -109,7 +124,7 @@ def _max_session_age() -> dt.timedelta:
 
 
 class Scope:
-    def __init__(self, user: User | ConsoleOperator, session_id: int | None = None):
+    def __init__(self, user: User | ConsoleOperator | WebChannel, session_id: int | None = None):
         self.user = user
         self.user_id = user.id
         self.role = user.role
@@ -120,6 +135,11 @@ class Scope:
     def console(cls) -> Scope:
         """The server console's scope (audited as the operator: actor id None)."""
         return cls(CONSOLE_OPERATOR)
+
+    @classmethod
+    def web(cls) -> Scope:
+        """The public web channel's scope: it may only sign up, confirm and unsubscribe."""
+        return cls(WEB_CHANNEL)
 
     @property
     def is_console(self) -> bool:

@@ -117,6 +117,11 @@ class ConsentView:
     method: str
     text_version: str
     events: tuple[ConsentEventView, ...] = field(default=())
+    text_id: int | None = None
+    wording: str = ""  # the exact text agreed to, word for word
+    text_sha256: str = ""
+    proof_missing: bool = False  # imported without a date: never counts for sending
+    needs_repermission: bool = False  # older than consent.repermission_months
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,27 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("search.clear", "x", "clear_filters", N_("Clear filters"), show=False),
         Key("search.admin", "a", "admin", N_("Admin"), permission="user.admin"),
         Key("search.import", "i", "import_file", N_("Import a file"), permission="import", show=False),
+        Key("search.request", "r", "request", N_("Request for this person"), permission="request.handle"),
+        Key("search.requests", "f2", "requests", N_("Requests"), permission="request.handle"),
+    ),
+    # only the roles that handle requests reach these screens: every key says so, for the help screen
+    "requests": (
+        Key("requests.back", "escape", "back", N_("Back"), permission="request.handle"),
+        Key("requests.open", "enter", "open", N_("Open"), palette=False, permission="request.handle"),
+        Key("requests.down", "j", "cursor_down", N_("Next row"), show=False, palette=False,
+            permission="request.handle"),
+        Key("requests.up", "k", "cursor_up", N_("Previous row"), show=False, palette=False,
+            permission="request.handle"),
+    ),
+    "request": (
+        Key("request.back", "escape", "back", N_("Back"), permission="request.handle"),
+        Key("request.identity", "i", "identity", N_("Identity checked"), permission="request.handle"),
+        Key("request.export", "x", "export", N_("Export"), permission="person.export"),
+        Key("request.restrict", "t", "restrict", N_("Restrict/lift"), permission="person.restrict"),
+        Key("request.erase", "e", "erase", N_("Erase"), permission="person.erase"),
+        Key("request.rectify", "r", "rectify", N_("Rectify"), permission="request.handle"),
+        Key("request.extend", "d", "extend", N_("Extend deadline"), permission="request.handle"),
+        Key("request.close", "c", "close_request", N_("Close"), permission="request.handle"),
     ),
     "contact": (
         Key("contact.back", "escape", "back", N_("Back")),
@@ -74,6 +95,8 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("consent.back", "escape", "back", N_("Back")),
         Key("consent.record", "r", "record", N_("Record consent"), permission="consent.write"),
         Key("consent.withdraw", "w", "withdraw", N_("Withdraw"), permission="consent.write"),
+        Key("consent.publish", "p", "publish", N_("Publish text"), permission="consent.publish"),
+        Key("consent.campaign", "m", "campaign", N_("Send campaign"), permission="mailing.send"),
     ),
     "admin": (
         Key("admin.back", "escape", "back", N_("Back")),
@@ -107,6 +130,7 @@ SCREEN_TITLES = {
     "app": N_("Everywhere"), "login": N_("Login"), "first_login": N_("First login"),
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
+    "requests": N_("Requests"), "request": N_("Request"),
     "modal": N_("Forms"), "help": N_("Help"),
 }
 
@@ -147,7 +171,7 @@ def display(key: Key) -> str:
         return key.key_display
     first = key.key.split(",")[0]
     return {"slash": "/", "question_mark": "?", "escape": "esc", "enter": "enter",
-            "right_square_bracket": "]", "left_square_bracket": "["}.get(first, first)
+            "right_square_bracket": "]", "left_square_bracket": "[", "f2": "F2"}.get(first, first)
 
 
 _KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "right_square_bracket": "]",

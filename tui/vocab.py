@@ -28,6 +28,14 @@ LABELS = {
     "paper": N_("On paper"), "in_person": N_("In person"), "import": N_("Imported"),
     "web_unsubscribe": N_("Unsubscribe link"),
     "sms": N_("SMS"), "post": N_("Post"),
+    # data-subject requests: kinds, who asked, channels, identity checks, status
+    "access": N_("Access"), "portability": N_("Portability"), "rectification": N_("Rectification"),
+    "erasure": N_("Erasure"), "restriction": N_("Restriction"), "objection": N_("Objection"),
+    "person": N_("The person"), "representative": N_("A representative"), "guardian": N_("A guardian"),
+    "letter": N_("Letter"), "web_form": N_("Web form"),
+    "mitid": N_("MitID signature"), "known_email": N_("Reply from the e-mail on record"),
+    "callback": N_("Call back to the phone on record"), "id_document": N_("Identity document checked"),
+    "open": N_("Open"), "completed": N_("Completed"), "refused": N_("Refused"),
 }
 
 

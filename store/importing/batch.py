@@ -847,25 +847,15 @@ class _Run:
             self._consents(consents)
 
     def _consents(self, items: list[tuple[int, Candidate]]) -> None:
-        """Consent evidence from the file (Mailchimp): newsletter by e-mail, with its proof."""
-        from ..models import Consent, ConsentEvent
+        """Consent evidence from the file (Mailchimp): newsletter by e-mail, with the file's own dates;
+        none at all is "proof missing" (store.consent.record_imported), never today.  One call per
+        consent: the few rows that carry one go through the same rule as every other consent."""
+        from ..consent import record_imported
 
-        rows, events = [], {}
         for contact_id, c in items:
             evidence = "; ".join(f"{k.removeprefix('consent_')}={v}" for k, v in c.consent.items())
-            at = _as_datetime(c.consent_confirm_time) or _as_datetime(c.consent_optin_time) or utcnow()
-            rows.append({"contact": contact_id, "purpose": "newsletter", "channel": "email", "status": "given",
-                         "given_at": at, "method": "import", "text_version": "import"})
-            events[contact_id] = (at, f"{self.file_name}, line {c.line}: {evidence}"[:1000])
-        for start in range(0, len(rows), 500):
-            Consent.insert_many(rows[start:start + 500]).execute()
-        ids = sorted(events)
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            found = tuples(Consent.select(Consent.id, Consent.contact).where(
-                Consent.contact.in_(part) & (Consent.purpose == "newsletter") & (Consent.channel == "email")))
-            ConsentEvent.insert_many([
-                {"consent": consent_id, "at": events[contact_id][0], "event": "given", "method": "import",
-                 "text_version": "import", "evidence": events[contact_id][1], "actor": self.scope.user_id}
-                for consent_id, contact_id in found]).execute()
+            record_imported(contact_id, "newsletter", optin_at=_as_datetime(c.consent_optin_time),
+                            confirm_at=_as_datetime(c.consent_confirm_time),
+                            evidence=f"{self.file_name}, line {c.line}: {evidence}"[:900],
+                            actor=self.scope.user_id)
 

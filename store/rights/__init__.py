@@ -7,6 +7,7 @@ copy, erasure with its ledger, and restriction.  Every function takes a Scope.
     erasure.py      erasure plan, erasure, invoice and erasure-proof retention purges
     ledger.py       keyed hashes of erased people: is_erased, reapply_ledger
     restriction.py  Art. 18 restriction and lifting it
+    handling.py     acting on one request: export attached, restrict, erase and close
     vocab.py        the codes (legal bases, grounds, outcomes); no store imports
 
 `from store.rights import erase_person` works; the submodules load on first
@@ -17,15 +18,17 @@ from __future__ import annotations
 import importlib
 
 _WHERE = {
-    "requests": ("RequestView", "NoOpenRequest", "add_months", "due_date", "add_request",
-                 "extend_request", "assign_request", "close_request", "list_requests", "open_requests",
+    "requests": ("RequestView", "NoOpenRequest", "IdentityNotVerified", "add_months", "due_date",
+                 "add_request", "verify_identity", "record_rectification", "extend_request",
+                 "assign_request", "close_request", "list_requests", "open_requests",
                  "get_request", "deadline_summary"),
     "export": ("collect_person", "export_person", "write_export_zip", "purge_exports"),
     "erasure": ("ErasurePlan", "ErasureResult", "erasure_plan", "erase_person", "purge_expired_invoices",
                 "purge_expired_proof", "bookkeeping_retain_until"),
     "ledger": ("is_erased", "erased_checker", "reapply_ledger"),
     "restriction": ("restrict_person", "lift_restriction", "processable_contacts"),
-    "vocab": ("LEGAL_BASES", "GROUNDS", "OUTCOMES"),
+    "handling": ("export_for_request", "fetch_bundle", "restrict_for_request", "erase_for_request"),
+    "vocab": ("LEGAL_BASES", "GROUNDS", "OUTCOMES", "REQUESTERS", "CHANNELS", "IDENTITY_METHODS"),
 }
 _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 

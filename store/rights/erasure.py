@@ -38,6 +38,7 @@ from ..db import database, tuples
 from ..errors import Invalid
 from ..models import (
     AuditEvent,
+    CampaignRecipient,
     Company,
     Consent,
     ConsentEvent,
@@ -50,6 +51,7 @@ from ..models import (
     ImportChange,
     Invoice,
     Note,
+    OptIn,
     utcnow,
 )
 from ..scope import Scope
@@ -61,6 +63,7 @@ from .vocab import LEGAL_BASES
 # that a new table pointing at contacts is added here).
 COVERS = {
     Note: "delete", Consent: "delete", ContactTag: "delete", ImportChange: "delete",
+    CampaignRecipient: "delete",  # which campaigns reached the person: goes with them
     Deal: "unlink", DataSubjectRequest: "unlink",
     Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
 }
@@ -229,6 +232,9 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         Note.delete().where(Note.contact == contact_id).execute()
         ContactTag.delete().where(ContactTag.contact == contact_id).execute()
         ImportChange.delete().where(ImportChange.contact == contact_id).execute()
+        CampaignRecipient.delete().where(CampaignRecipient.contact == contact_id).execute()
+        if contact.email:  # a sign-up still waiting under the address goes too (a new one is their way back)
+            OptIn.delete().where(OptIn.email == contact.email).execute()
         DataSubjectRequest.update(contact=None).where(DataSubjectRequest.contact == contact_id).execute()
         search.forget(database, [contact_id])
         proof_until = _proof_until(day)

@@ -16,8 +16,10 @@ personal fields has no section here (or in STAFF_MODELS, with the reason).
 The bundle is a zip (mode 0600) in the export folder (mode 0700), or a folder,
 or a zip written to a binary stream (`export person ID` over SSH).  Its name is
 generated (contact id, time, random suffix): no text from a user or from the
-data ever becomes a path.  Every export is audited: who, which person (by id),
-when.
+data ever becomes a path.  Every export answers an open request whose identity
+check is recorded (requests.export_request), for every role: the bundle is
+attached to that request, and the export is audited (who, which person and
+request by id, when).
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ from ..bilingual import LANGUAGES  # the languages a report is written in
 from ..db import StoreError, database, tuples
 from ..models import (
     AuditEvent,
+    CampaignRecipient,
     Company,
     Consent,
     ConsentEvent,
@@ -55,6 +58,7 @@ from ..models import (
     Invoice,
     LoginSession,
     Note,
+    OptIn,
     SshKey,
     Tag,
     User,
@@ -62,7 +66,7 @@ from ..models import (
 )
 from ..processing import PersonalData
 from ..scope import Scope
-from .requests import require_person
+from .requests import export_request, record_export, require_person
 
 FORMAT = "minicrm.person-export/1"
 
@@ -99,6 +103,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("notes", Note, ("category", "visibility"), extra=("author_role",)),
     Section("consents", Consent, ("updated_at",)),
     Section("consent_events", ConsentEvent, extra=("actor_role",)),
+    Section("campaigns", CampaignRecipient, ("campaign", "state", "at")),
+    Section("pending_sign_ups", OptIn, ("expires_at",)),
     Section("requests", DataSubjectRequest, ("kind", "received_on", "due_on", "extension_reason",
                                              "status", "closed_at")),
 )
@@ -192,6 +198,13 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     actors = dict(tuples(events.select(ConsentEvent.id, ConsentEvent.actor)))
     sections["consent_events"] = [r | {"actor_role": roles.get(actors.get(r["id"]), "")}
                                   for r in _rows(by_name["consent_events"], events)]
+
+    sections["campaigns"] = _rows(by_name["campaigns"],
+                                  CampaignRecipient.select().where(CampaignRecipient.contact == cid))
+    # a web sign-up not yet confirmed, under the person's address (store/optin.py)
+    sections["pending_sign_ups"] = (_rows(by_name["pending_sign_ups"],
+                                          OptIn.select().where(OptIn.email == contact.email))
+                                    if contact.email else [])
 
     requests = scope.requests().where(DataSubjectRequest.contact == cid)
     sections["requests"] = _rows(by_name["requests"], requests)
@@ -379,12 +392,16 @@ def bundle_files(data: PersonData) -> list[tuple[str, bytes]]:
 
 # -- writing ------------------------------------------------------------------------------
 
-def _prepare(scope: Scope, contact_id: int, language: str | None, how: str) -> PersonData:
-    # One IMMEDIATE transaction: a consistent snapshot, and the audit row commits with it.
+def _prepare(scope: Scope, contact_id: int, language: str | None, how: str,
+             request_id: int | None, bundle: str | None) -> PersonData:
+    # One IMMEDIATE transaction: a consistent snapshot, and the audit row and the
+    # request's record of the export commit with it.
     with database.atomic():
+        request = export_request(scope, contact_id, request_id)
         data = collect_person(scope, contact_id, language=language)
+        record_export(request.id, bundle)
         audit.record(scope.user_id, "person.export", "contact", contact_id, format=how,
-                     language=data.language, counts=data.counts())
+                     language=data.language, counts=data.counts(), request_id=request.id)
     return data
 
 
@@ -428,17 +445,21 @@ def _write_zip(files, fileobj, root: str) -> None:
 
 
 def export_person(scope: Scope, contact_id: int, *, language: str | None = None,
-                  out_dir: str | os.PathLike | None = None, as_zip: bool = True) -> Path:
+                  out_dir: str | os.PathLike | None = None, as_zip: bool = True,
+                  request_id: int | None = None) -> Path:
     """Write the person's bundle to the export folder; returns the zip's (or folder's) path.
 
+    `request_id`: the request it answers (default: the person's newest open,
+    verified one); the bundle in the configured folder is attached to it.
     `out_dir` overrides the configured folder (it must exist); the name inside
     it is always generated.
     """
-    data = _prepare(scope, contact_id, language, "zip" if as_zip else "folder")
-    files = bundle_files(data)
     folder = _export_dir(out_dir)
     name = bundle_name(contact_id)
     target = folder / (name + ".zip" if as_zip else name)
+    attached = target.name if out_dir is None and as_zip else None  # what `export fetch` may hand out
+    data = _prepare(scope, contact_id, language, "zip" if as_zip else "folder", request_id, attached)
+    files = bundle_files(data)
     try:
         if as_zip:
             with _open_private(target) as fh:
@@ -458,12 +479,12 @@ def export_person(scope: Scope, contact_id: int, *, language: str | None = None,
 
 
 def write_export_zip(scope: Scope, contact_id: int, stream: BinaryIO, *,
-                     language: str | None = None) -> str:
+                     language: str | None = None, request_id: int | None = None) -> str:
     """Write the person's bundle as a zip to a binary stream (e.g. stdout over SSH).
 
     Returns the bundle's generated name (the zip's top folder).
     """
-    data = _prepare(scope, contact_id, language, "stream")
+    data = _prepare(scope, contact_id, language, "stream", request_id, None)
     name = bundle_name(contact_id)
     _write_zip(bundle_files(data), stream, name)
     stream.flush()
@@ -492,6 +513,19 @@ def purge_exports(older_than: dt.timedelta = dt.timedelta(days=7), *, now: float
     if removed:
         audit.record(None, "export.purge", count=removed)
     return removed
+
+
+def attached_bundle(name: str) -> Path:
+    """The path of a bundle attached to a request, in the export folder (never elsewhere)."""
+    from ..runtime import current
+
+    if not _BUNDLE_NAME.match(name or "") or not name.endswith(".zip"):
+        raise StoreError("the request has no bundle attached: export first")
+    path = current().config.export_dir / name
+    if path.is_symlink() or not path.is_file():
+        raise StoreError("the bundle attached to the request is gone (purged after its week?): "
+                         "export again")
+    return path
 
 
 def _remove(target: Path) -> None:

@@ -137,6 +137,8 @@ SECTION_TITLES = {
     "notes": Bilingual("Noter", "Notes"),
     "consents": Bilingual("Samtykker", "Consents"),
     "consent_events": Bilingual("Samtykkehistorik og dokumentation", "Consent history and evidence"),
+    "campaigns": Bilingual("Udsendelser du har fået", "Campaigns sent to you"),
+    "pending_sign_ups": Bilingual("Tilmeldinger der venter på bekræftelse", "Sign-ups waiting for confirmation"),
     "requests": Bilingual("Dine anmodninger", "Your requests"),
 }
 
@@ -189,6 +191,14 @@ LABELS = {
     "withdrawn_at": Bilingual("Trukket tilbage", "Withdrawn"),
     "method": Bilingual("Metode", "Method"),
     "text_version": Bilingual("Tekstversion", "Text version"),
+    "text": Bilingual("Samtykketekst nr.", "Consent text no."),
+    "proof_missing": Bilingual("Bevis mangler", "Proof missing"),
+    "campaign": Bilingual("Udsendelse nr.", "Campaign no."),
+    "state": Bilingual("Status", "State"),
+    "requested_at": Bilingual("Bedt om", "Requested"),
+    "expires_at": Bilingual("Linket udløber", "Link expires"),
+    "ip": Bilingual("IP-adresse", "IP address"),
+    "user_agent": Bilingual("Browser", "Browser"),
     "consent": Bilingual("Samtykke nr.", "Consent no."),
     "at": Bilingual("Tidspunkt", "When"),
     "event": Bilingual("Hændelse", "Event"),

@@ -31,3 +31,18 @@ GROUNDS = {
     "legal_claims": "Art. 18(1)(c): the person needs the data for legal claims",
     "objection_pending": "Art. 18(1)(d): an objection (Art. 21(1)) is being considered",
 }
+
+# Who asked (Art. 12): the person, or someone acting for them with a mandate.
+REQUESTERS = ("person", "representative", "guardian")
+
+# How the request reached us.
+CHANNELS = ("email", "letter", "phone", "in_person", "web_form")
+
+# How the person's identity was verified before anything is handed out or erased (Art. 12(6)).
+IDENTITY_METHODS = {
+    "mitid": "MitID signature",
+    "known_email": "reply from the e-mail address on record",
+    "callback": "call back to the phone number on record",
+    "id_document": "identity document checked",
+    "in_person": "met in person and known to us",
+}

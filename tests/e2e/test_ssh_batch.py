@@ -49,8 +49,9 @@ def test_export_person_writes_the_bundle_to_stdout(server):
         from store import rights
         from store.models import User
         from store.scope import Scope
-        rights.add_request(Scope(User.get(User.username == "lis")), int(sys.argv[1]), "access")
-        """, str(contact_id))  # the privacy role sees a whole record only while handling a request
+        lis = Scope(User.get(User.username == "lis"))
+        rights.verify_identity(lis, rights.add_request(lis, int(sys.argv[1]), "access"), "known_email")
+        """, str(contact_id))  # every export answers a request whose identity check is recorded
     before = last_audit_id(server)
     res = server.ssh(lis.key, f"export person {contact_id} --otp {lis.code()}")
     assert res.returncode == 0, res.stderr
@@ -63,10 +64,25 @@ def test_export_person_writes_the_bundle_to_stdout(server):
     assert rows[0]["detail"]["contact"] == contact_id and rows[0]["detail"]["ok"] is True
 
 
+def test_export_person_needs_a_verified_request_even_for_admin(server):
+    fred = server.staff["fred"]
+    contact_id = server.contacts["Søren Kjærgaard"]
+    res = server.ssh(fred.key, f"export person {contact_id} --otp {fred.code()}")
+    assert res.returncode == 1 and res.stdout == b""
+    assert b"register the person's request first" in res.stderr
+
+
 def test_a_code_works_once(server):
     fred = server.staff["fred"]
     code = fred.code()
     contact_id = server.contacts["Mette Brøndum"]
+    server.python_code("""
+        from store import rights
+        from store.models import User
+        from store.scope import Scope
+        fred = Scope(User.get(User.username == "fred"))
+        rights.verify_identity(fred, rights.add_request(fred, int(sys.argv[1]), "access"), "mitid")
+        """, str(contact_id))
     first = server.ssh(fred.key, f"export person {contact_id} --otp {code}")
     assert first.returncode == 0, first.stderr
     again = server.ssh(fred.key, f"export person {contact_id} --otp {code}")
@@ -96,7 +112,32 @@ def test_mailing_export_streams_only_consenting_people(server):
     res = server.ssh(kim.key, f"mailing export newsletter --otp {kim.code()}")
     assert res.returncode == 0, res.stderr
     lines = res.stdout.decode("utf-8").splitlines()
-    assert lines[0] == "email,first_name,last_name,consent_given_at"
+    assert lines[0] == "email,first_name,last_name,consent_given_at,unsubscribe_url"
     assert any(line.startswith("ida@nyhed.dk,Ida,") for line in lines)
     assert not any("bo@nyhed.dk" in line for line in lines)
     assert audit_rows(server, "mailing.export", since=before)
+
+
+def test_export_fetch_hands_out_the_bundle_attached_to_the_request(server):
+    contact_id = server.contacts["Åse Østergaard"]
+    lis, gina = server.staff["lis"], server.staff["gina"]
+    out = server.python_code("""
+        from store import rights
+        from store.models import User
+        from store.scope import Scope
+        lis = Scope(User.get(User.username == "lis"))
+        rid = rights.add_request(lis, int(sys.argv[1]), "portability", channel="letter")
+        rights.verify_identity(lis, rid, "id_document")
+        print(rid, rights.export_for_request(lis, rid).name)
+        """, str(contact_id))
+    request_id, bundle = out.stdout.split()
+    res = server.ssh(lis.key, f"export fetch {request_id} --otp {lis.code()}")
+    assert res.returncode == 0, res.stderr
+    with zipfile.ZipFile(io.BytesIO(res.stdout)) as zipped:
+        assert all(n.startswith(bundle.removesuffix(".zip") + "/") for n in zipped.namelist())
+        assert "Østergaard" in zipped.read(next(n for n in zipped.namelist() if n.endswith("/data.json"))
+                                           ).decode("utf-8")
+    refused = server.ssh(gina.key, f"export fetch {request_id} --otp {gina.code()}")
+    assert refused.returncode == 2 and refused.stdout == b""
+    none = server.ssh(lis.key, f"export fetch 99999 --otp {lis.code()}")
+    assert none.returncode == 1 and none.stdout == b"" and b"request 99999 not found" in none.stderr

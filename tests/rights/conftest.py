@@ -120,6 +120,19 @@ def make_person(users):
                                 method="phone", text_version="nyhedsbrev-v2",
                                 evidence=f"Sagt ja i telefonen: {tokens['evidence']}",
                                 actor=users["sales"].id)
+            # a campaign that reached them, and a web sign-up of theirs still waiting (issue 13)
+            from store.consent_texts import default_wording, digest
+            from store.models import Campaign, CampaignRecipient, ConsentText, OptIn
+
+            wording = default_wording("events", "da")
+            text, _ = ConsentText.get_or_create(purpose="events", language="da", version=1,
+                                                defaults={"wording": wording, "sha256": digest(wording)})
+            campaign = Campaign.create(list_name="newsletter", subject="Nyt", body_sha256="0" * 64)
+            CampaignRecipient.create(campaign=campaign.id, contact=cid, state="sent",
+                                     at=dt.datetime(2025, 6, 1, 9))
+            OptIn.create(purpose="events", text=text.id, email=email, first_name=first, last_name=last,
+                         token_hash=f"{n:064x}", expires_at=dt.datetime(2099, 1, 1), ip="192.0.2.1",
+                         user_agent="Firefox")
         return Person(id=cid, first_name=first, last_name=last, email=email, phone=phone,
                       old_email=old_email, note_token=tokens["note"], private_token=tokens["private"],
                       evidence_token=tokens["evidence"], company_id=company.id, invoice_kept=kept.id,
@@ -132,11 +145,15 @@ def make_person(users):
 
 @pytest.fixture
 def handled_by(scopes):
-    """handled_by(role, contact_id, kind) -> request id: an open request that user handles."""
-    from store.rights import add_request
+    """handled_by(role, contact_id, kind) -> request id: an open request that user handles,
+    the person's identity verified by them (Art. 12(6)) unless verified=False."""
+    from store.rights import add_request, verify_identity
 
-    def handle(role: str, contact_id: int, kind: str = "access") -> int:
-        return add_request(scopes[role], contact_id, kind)
+    def handle(role: str, contact_id: int, kind: str = "access", *, verified: bool = True) -> int:
+        request_id = add_request(scopes[role], contact_id, kind)
+        if verified:
+            verify_identity(scopes[role], request_id, "known_email")
+        return request_id
 
     return handle
 

@@ -42,12 +42,30 @@ def test_requests_add_list_extend_close(store, make_person, run_cli):
     _one_line_error(run_cli(store, "requests", "close", "99"), "request 99 not found")
 
 
-def test_export_person_prints_the_bundle_path(store, make_person, run_cli, tmp_path):
-    from store.models import AuditEvent
+def _verified_request(run_cli, store, contact_id: int, by: str) -> None:
+    assert run_cli(store, "requests", "add", str(contact_id), "access", "--channel", "letter").returncode == 0
+    done = run_cli(store, "requests", "verify", "1", "--method", "id_document", "--by", by)
+    assert done.returncode == 0 and "Recorded the identity check of request 1" in done.stdout, done.stderr
+
+
+def test_export_person_needs_a_verified_request_and_prints_the_bundle_path(store, users, make_person,
+                                                                          run_cli, tmp_path):
+    from store.models import AuditEvent, DataSubjectRequest
 
     p = make_person()
+    _one_line_error(run_cli(store, "export", "person", str(p.id)),
+                    f"contact {p.id}: register the person's request first; every export answers an open request")
+    assert run_cli(store, "requests", "add", str(p.id), "access").returncode == 0
+    _one_line_error(run_cli(store, "export", "person", str(p.id)),
+                    "request 1: record how the person's identity was verified first (Art. 12(6))")
+    done = run_cli(store, "requests", "verify", "1", "--method", "id_document", "--by",
+                   users["privacy"].username)
+    assert done.returncode == 0, done.stderr
     proc = run_cli(store, "export", "person", str(p.id), "--language", "en")
     assert proc.returncode == 0, proc.stderr
+    request = DataSubjectRequest.get_by_id(1)
+    assert request.identity_method == "id_document" and request.identity_verified_by_id == users["privacy"].id
+    assert request.bundle_name == Path(proc.stdout.strip()).name and request.exported_at is not None
     path = Path(proc.stdout.strip())
     assert path.parent == store.export_dir and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert any(n.endswith("/report.html") for n in zipfile.ZipFile(path).namelist())
@@ -63,8 +81,9 @@ def test_export_person_prints_the_bundle_path(store, make_person, run_cli, tmp_p
     assert not path.exists()
 
 
-def test_export_person_to_stdout_is_a_zip(store, make_person):
+def test_export_person_to_stdout_is_a_zip(store, users, make_person, run_cli):
     p = make_person()
+    _verified_request(run_cli, store, p.id, users["admin"].username)
     env = dict(os.environ, MINICRM_CONFIG=str(store.source))
     proc = subprocess.run([sys.executable, "-m", "console", "export", "person", str(p.id), "--stdout"],
                           env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=120)

@@ -9,6 +9,16 @@ import re
 import pytest
 
 
+def published_text(purpose: str) -> int:
+    """A published consent text to record consent under (staff pick one, never type one)."""
+    from store import consent_texts
+    from store.scope import Scope
+
+    consent_texts.seed_defaults(Scope.console())
+    return consent_texts.current_text(purpose, "da").id
+
+
+
 @pytest.fixture
 def settings(store):
     """settings(section, **values): change the open store's config as config.toml would."""
@@ -94,7 +104,7 @@ def test_the_danish_report_translates_every_code_it_prints(store, scopes, make_p
 
     p = make_person()
     consent.record_consent(scopes["manager"], p.id, "events", method="in_person", given_on=dt.date.today(),
-                           text_version="events-v1", evidence="Skrev under ved messen")
+                           text_id=published_text("events"), evidence="Skrev under ved messen")
     handled_by("privacy", p.id, "access")
     text, _, data = _report(scopes, p.id, "da")
     assert data.one("contact")["lifecycle"] == "lead"

@@ -15,6 +15,7 @@ from store.errors import CommandRefused as Refused
     ("import --otp 123456", "import", "import", None, False, "123456"),
     ("import --dry-run --otp=123456", "import", "import", None, True, "123456"),
     ("export person 42 --otp 123456", "export person", "person.export", "42", False, "123456"),
+    ("export fetch 7 --otp 123456", "export fetch", "person.export", "7", False, "123456"),
     ("mailing export 'Nyhedsbrev 2026' --otp 123456", "mailing export", "mailing.export",
      "Nyhedsbrev 2026", False, "123456"),
 ])
@@ -40,6 +41,10 @@ def test_import_options():
     ("export person 1 2 --otp 1", "bad_arguments"),
     ("export person -1 --otp 1", "bad_arguments"),
     ("export person ١٢ --otp 1", "bad_arguments"),  # Arabic-Indic digits are not an id
+    ("export fetch 7", "no_code"),
+    ("export fetch --otp 1", "bad_arguments"),
+    ("export fetch ../bundle.zip --otp 1", "bad_arguments"),
+    ("export fetch 7 8 --otp 1", "bad_arguments"),
     ("import --otp", "bad_arguments"),
     ("import --dry-run=yes --otp 1", "bad_arguments"),
     ("import --format exe --otp 1", "bad_arguments"),

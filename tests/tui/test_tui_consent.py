@@ -5,7 +5,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from tui_pilot import login, screen_text, settle, type_text, wait_for
+from tui_pilot import login, screen_text, settle, wait_for
 
 
 async def open_consent(pilot, app):
@@ -39,7 +39,9 @@ def test_record_and_withdraw_consent_with_history(crm, role):
             assert modal.query_one("#purpose").value == "offers"
             modal.query_one("#method").value = "paper"
             modal.query_one("#date").value = "2026-01-15"
-            await type_text(pilot, "tilbud-v1")
+            # staff pick a published version, never type one: the newest offers text is preselected
+            assert str(modal.query_one("#text_version").value) == str(next(
+                t.id for t in modal.texts if t.label == "offers-da-v1"))
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert "evidence" in screen_text(app).lower()  # evidence is required
@@ -49,7 +51,8 @@ def test_record_and_withdraw_consent_with_history(crm, role):
             await settle(pilot)
             views = {c.purpose: c for c in consent.consents_of(app.scope, contact_id)}
             given = views["offers"]
-            assert (given.status, given.method, given.text_version) == ("given", "paper", "tilbud-v1")
+            assert (given.status, given.method, given.text_version) == ("given", "paper", "offers-da-v1")
+            assert given.wording.startswith("Ja tak") and given.wording[:30] in screen_text(app)
             assert given.given_at.date() == dt.date(2026, 1, 15)
             assert given.events[0].evidence == "Underskrevet blanket, arkiv 2026/14"
             assert given.events[0].actor == role
@@ -79,7 +82,6 @@ def test_future_date_and_bad_date_are_refused(crm):
             await pilot.press("r")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "RecordConsentModal")
             modal = app.screen
-            modal.query_one("#text_version").value = "v1"
             modal.query_one("#evidence").value = "x"
             modal.query_one("#date").value = "31.02.2026"
             await pilot.press("ctrl+s")
@@ -100,10 +102,10 @@ def test_consent_store_rules(crm):
     finance = crm.session("finance").scope()
     with pytest.raises(Forbidden):
         consent.record_consent(finance, 1, "newsletter", method="phone", given_on=dt.date.today(),
-                               text_version="v1", evidence="x")
+                               text_id=1, evidence="x")
     manager = crm.session("manager").scope()
     with pytest.raises(Invalid):
         consent.record_consent(manager, 1, "newsletter", method="web_double_opt_in",
-                               given_on=dt.date.today(), text_version="v1", evidence="x")
+                               given_on=dt.date.today(), text_id=1, evidence="x")
     with pytest.raises(consent.NotGiven):
         consent.withdraw_consent(manager, 1, "events", method="phone")

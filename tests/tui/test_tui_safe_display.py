@@ -64,6 +64,8 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             svg = _check(app, "search")
             assert "[bold]x" in svg.replace("&#160;", " ") or "[bold]x" in svg
             cells = [str(c) for c in search.query_one("#results").get_row_at(0)]
+            if cells[0] == str(contact_id):  # the id column, shown to roles that handle requests
+                cells = cells[1:]
             assert cells[0].startswith("[bold]x\u241b]52;c;")
             assert cells[1] == "[/]\ufffd31m"
             # detail

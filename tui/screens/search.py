@@ -4,6 +4,11 @@ Each keystroke starts a search on the store thread; a newer keystroke
 cancels the wait for an older one (exclusive worker), so results always
 match what is in the box.  Results refresh by themselves when another
 session changes a contact.
+
+For the roles that handle data-subject requests (admin, privacy) the results
+show each contact's id, a line says how many requests are due within 7 days,
+`r` starts or continues a request for the highlighted person and F2 opens the
+request register (tui/screens/requests.py).
 """
 from __future__ import annotations
 
@@ -35,6 +40,11 @@ class SearchScreen(BaseScreen):
         self._shown_text: str | None = None  # the search text the table shows results for
         self._open_when_shown = False
 
+    @property
+    def handles_requests(self) -> bool:
+        scope = self.app.scope
+        return scope is not None and scope.can("request.handle")
+
     def compose(self) -> ComposeResult:
         from store.processing import LIFECYCLES
 
@@ -46,10 +56,14 @@ class SearchScreen(BaseScreen):
             yield Select([], prompt=_("Owner"), id="owner")
             yield Select(vocab.options(STATUSES), value="active", allow_blank=False, id="status")
             yield Select(vocab.options(LIFECYCLES), prompt=_("Lifecycle"), id="lifecycle")
-        yield ResultsTable([(_("Name"), 4, 14), (_("Company"), 4, 12), (_("Email"), 5, 14),
-                            (_("Phone"), 0, 11), (_("Owner"), 1, 5), (_("Status"), 0, 7),
-                            (_("Tags"), 2, 4)], id="results")
+        columns = [(_("Name"), 4, 14), (_("Company"), 4, 12), (_("Email"), 5, 14),
+                   (_("Phone"), 0, 11), (_("Owner"), 1, 5), (_("Status"), 0, 7), (_("Tags"), 2, 4)]
+        if self.handles_requests:
+            columns.insert(0, (_("Id"), 0, 6))
+        yield ResultsTable(columns, id="results")
         yield Caption(id="count")
+        if self.handles_requests:
+            yield Caption(id="desk")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,6 +72,7 @@ class SearchScreen(BaseScreen):
         self.watch(self.query_one("#search", Input), "value", self._typed, init=False)
         self.load_filters()
         self.search()
+        self.load_desk()
 
     # -- data ------------------------------------------------------------------
 
@@ -81,6 +96,20 @@ class SearchScreen(BaseScreen):
         if keep_owner in [o.id for o in owners]:
             owner_select.value = keep_owner
         self._filters_loaded = True
+
+    @work(exclusive=True, group="desk")
+    async def load_desk(self) -> None:
+        from store.rights import requests
+
+        if not self.handles_requests:
+            return
+        summary = await self.call_store(requests.deadline_summary)
+        if self.is_attached:
+            soon = summary["due_soon"] + summary["overdue"]
+            self.query_one("#desk", Caption).update(
+                ngettext("Requests: {n} due within 7 days", "Requests: {n} due within 7 days", soon).format(n=soon)
+                + (" " + _("({n} overdue)").format(n=summary["overdue"]) if summary["overdue"] else "")
+                + " · " + _("F2: all requests"))
 
     def criteria(self) -> dict:
         def value(widget_id):
@@ -113,8 +142,10 @@ class SearchScreen(BaseScreen):
         table = self.query_one("#results", ResultsTable)
         keep = self.current_id()
         self.rows = rows
-        table.set_rows([(r.name, r.company, r.email, r.phone, r.owner, vocab.label(r.status),
-                         ", ".join(r.tags)) for r in rows])
+        ids = self.handles_requests
+        table.set_rows([((str(r.id),) if ids else ()) + (r.name, r.company, r.email, r.phone, r.owner,
+                                                         vocab.label(r.status), ", ".join(r.tags))
+                        for r in rows])
         if keep is not None:
             for index, r in enumerate(rows):
                 if r.id == keep:
@@ -185,10 +216,13 @@ class SearchScreen(BaseScreen):
             self.search()
             if message.everything or message.touches("user"):
                 self.load_filters()
+        if message.touches("request") or message.touches("contact"):
+            self.load_desk()
 
     def on_screen_resume(self) -> None:
         if self.rows:
             self.search()
+        self.load_desk()
 
     # -- actions -----------------------------------------------------------------
 
@@ -201,6 +235,8 @@ class SearchScreen(BaseScreen):
             return scope is not None and scope.can("user.admin")
         if action == "import_file":
             return scope is not None and scope.can("import")
+        if action in ("request", "requests"):
+            return scope is not None and scope.can("request.handle")
         return action != "to_results"
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -208,7 +244,7 @@ class SearchScreen(BaseScreen):
         if action == "to_results":  # a priority binding: focus moves before the next key arrives
             return in_box
         if in_box and action in ("new_contact", "focus_filters", "clear_filters", "admin", "import_file",
-                                 "cursor_down", "cursor_up"):
+                                 "cursor_down", "cursor_up", "request"):
             return False  # those keys are letters typed into the search box
         return self.may(action)
 
@@ -257,3 +293,28 @@ class SearchScreen(BaseScreen):
         from .admin import AdminScreen
 
         self.app.push_screen(AdminScreen())
+
+    def action_requests(self) -> None:
+        from .requests import RequestsScreen
+
+        self.app.push_screen(RequestsScreen())
+
+    @work(group="desk-request")
+    async def action_request(self) -> None:
+        """Continue the person's open request, or register a new one for them."""
+        from store.rights import handling, requests
+
+        from .requests import NewRequestModal, RequestScreen
+
+        contact_id = self.current_id()
+        if contact_id is None:
+            return
+        name = next((r.name for r in self.rows if r.id == contact_id), "")
+        request_id = await self.call_store(handling.open_request_for, contact_id)
+        if request_id is None:
+            values = await self.app.push_screen_wait(NewRequestModal(name, contact_id))
+            if not values:
+                return
+            request_id = await self.call_store(requests.add_request, contact_id, values.pop("kind"), **values)
+            self.app.tell(_("Request {id} registered.").format(id=request_id))
+        self.app.push_screen(RequestScreen(request_id))

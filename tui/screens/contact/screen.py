@@ -6,6 +6,10 @@ says who and when and offers to reload their version with what was typed kept
 on top.  While nothing is being typed, the screen follows changes made by other
 sessions within a second (the app tells it while it is the active screen, and
 what it missed when it is shown again).
+
+Opened from a request (`request_id`), it is the rectification form (Art. 16):
+each save is also recorded under that request, by field name.  Roles that
+handle requests see the contact's id.
 """
 from __future__ import annotations
 
@@ -36,11 +40,12 @@ class ContactScreen(BaseScreen):
     BINDINGS = bindings.for_screen("contact")
     CSS_PATH = Path(__file__).parent / "contact.tcss"
 
-    def __init__(self, contact_id: int | None):
+    def __init__(self, contact_id: int | None, *, request_id: int | None = None):
         from store.contact_record import ContactRecord
 
         super().__init__()
         self.contact_id = contact_id
+        self.request_id = request_id  # saves are recorded under this request (rectification)
         self.bundle = ContactRecord()
         self.version: int | None = None
         self.stale = False
@@ -53,6 +58,8 @@ class ContactScreen(BaseScreen):
         yield Header(show_clock=False, icon="")
         with TabbedContent(id="tabs"):
             with TabPane(_("Details"), id="tab-details"):
+                if scope.can("request.handle"):
+                    yield Static("", id="contact-id", markup=False)
                 yield ContactForm(scope)
                 yield Static("", id="form-message", markup=False)
             if scope.can("deal.read"):
@@ -121,6 +128,11 @@ class ContactScreen(BaseScreen):
             self.title = safe.clean(b.detail.name) or _("Contact")
             self.version = b.detail.version
             form.show(b.detail)
+        for shown in self.query("#contact-id"):
+            note = (" · " + _("rectification under request {id}").format(id=self.request_id)
+                    if self.request_id else "")
+            shown.update(_("Contact id: {id}").format(id=self.contact_id) + note
+                         if self.contact_id is not None else "")
         for name, value in (typed or {}).items():
             form.set_field(name, value)
         self._fill_tables()
@@ -205,6 +217,11 @@ class ContactScreen(BaseScreen):
                     widget.focus()
                 return
             break
+        if self.request_id is not None:
+            from store.rights import record_rectification
+
+            fields = sorted(changes) + (["tags"] if tags is not None else [])
+            await self.call_store(record_rectification, self.request_id, fields, report=message.update)
         self._saved(saved)
 
     def _saved(self, saved) -> None:

@@ -1,0 +1,63 @@
+"""The SMTP client against a real aiosmtpd server that asks for a login: the password comes
+from its own 0600 file, and no failure names an address."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from mailsink import MailSink
+
+from store.config import write_config
+
+
+@pytest.fixture
+def auth_sink():
+    s = MailSink(auth=("crm", "hemmelig-kode")).start()
+    yield s
+    s.stop()
+
+
+def _store_with(tmp_path, sink, password: str, mode: int = 0o600):
+    from store import runtime
+    from store.config import load_config
+
+    secret = tmp_path / "smtp.password"
+    secret.write_text(password + "\n", encoding="utf-8")
+    os.chmod(secret, mode)
+    path = tmp_path / "m.toml"
+    write_config(path, "crm.db", "crm.key", mail={"host": "127.0.0.1", "port": sink.port, "security": "none",
+                                                   "username": "crm", "password_file": "smtp.password",
+                                                   "from_address": "nyhed@smedjen.dk", "timeout_seconds": 5})
+    runtime.close_store()
+    config = load_config(path)
+    if not config.db_path.exists():
+        runtime.create_store(config)
+    else:
+        runtime.open_store(config)
+    return config
+
+
+def test_login_with_the_password_file_and_failures_that_name_no_address(tmp_path, auth_sink):
+    from store import mailer, runtime
+    from store.errors import ConfigError
+
+    try:
+        _store_with(tmp_path, auth_sink, "hemmelig-kode")
+        mailer.send(mailer.message("karen@firma.dk", "Hej", "Tekst æøå"))
+        assert auth_sink.wait_for_mail("karen@firma.dk").get_content().strip() == "Tekst æøå"
+
+        _store_with(tmp_path, auth_sink, "forkert")
+        with pytest.raises(mailer.MailError) as caught:
+            mailer.send(mailer.message("karen@firma.dk", "Hej", "x"))
+        # aiosmtpd hangs up after refused logins: either way the error names no address
+        assert "karen" not in str(caught.value) and "@" not in str(caught.value)
+        assert "forkert" not in str(caught.value)
+
+        _store_with(tmp_path, auth_sink, "hemmelig-kode", mode=0o644)
+        with pytest.raises(ConfigError, match="chmod 600"):
+            mailer.send(mailer.message("karen@firma.dk", "Hej", "x"))
+        with pytest.raises(ValueError):  # a header with a line break is refused before anything is sent
+            mailer.message("karen@firma.dk", "Hej\r\nBcc: alle@firma.dk", "x")
+        assert len(auth_sink.messages) == 1
+    finally:
+        runtime.close_store()
