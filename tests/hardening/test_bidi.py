@@ -52,14 +52,14 @@ def test_report_txt_carries_no_bidi_control_even_from_old_data(store, users, tmp
     from store import contacts
     from store.db import database
     from store.models import Contact
-    from store.rights import add_request, write_export_zip
+    from store.rights import add_request, verify_identity, write_export_zip
     from store.scope import Scope
 
     privacy = Scope(users["privacy"])
     cid = contacts.create_contact(Scope(users["manager"]), first_name="Karen", last_name="Holm")
     with database.atomic():
         Contact.update(first_name="Ka" + "".join(BIDI) + "ren").where(Contact.id == cid).execute()
-    add_request(privacy, cid, "access")
+    verify_identity(privacy, add_request(privacy, cid, "access"), "known_email")
     out = io.BytesIO()
     write_export_zip(privacy, cid, out)
     with zipfile.ZipFile(out) as zf:
