@@ -5,6 +5,7 @@ def text_id(purpose: str = "newsletter") -> int:
     from store.consent_texts import current_text, publish_text
     from store.scope import Scope
 
-    text = current_text(purpose, "da") or publish_text(Scope.console(), purpose, "da",
-                                                       "Ja tak, send mig nyhedsbrevet. Du kan til enhver tid trække dit samtykke tilbage via linket i hver mail.")
+    wording = ("Ja tak, send mig nyhedsbrevet. Du kan til enhver tid trække dit samtykke "
+               "tilbage via linket i hver mail.")
+    text = current_text(purpose, "da") or publish_text(Scope.console(), purpose, "da", wording)
     return text.id

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 
+import consent_text_helper
 import pytest
 
 
@@ -19,7 +20,7 @@ def others(store, users):
     cid = contacts.create_contact(owner, first_name="Karen", last_name="Holm", email="karen@holm.dk")
     deal = deals.create_deal(owner, cid, title="Tilbud", amount_minor=100)
     consent.record_consent(owner, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                           text_id=__import__("consent_text_helper").text_id(), evidence="called")
+                           text_id=consent_text_helper.text_id(), evidence="called")
     return {"contact": cid, "deal": deal}
 
 
@@ -40,7 +41,7 @@ def _attempts(cid: int, deal: int):
         "create_deal": lambda s: deals.create_deal(s, cid, title="Min", amount_minor=1),
         "set_stage": lambda s: deals.set_stage(s, deal, 1, "won"),
         "record_consent": lambda s: consent.record_consent(
-            s, cid, "newsletter", method="phone", given_on=today, text_id=__import__("consent_text_helper").text_id(), evidence="x"),
+            s, cid, "newsletter", method="phone", given_on=today, text_id=consent_text_helper.text_id(), evidence="x"),
         "withdraw_consent": lambda s: consent.withdraw_consent(s, cid, "newsletter", method="phone"),
         "notes_of": lambda s: notes.notes_of(s, cid),
         "deals_of": lambda s: deals.deals_of(s, cid),

@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: consent_text_helper
+import consent_text_helper
+
 from store import consent, contacts, deals, notes, runtime
 from store.importing.batch import import_file
 from store.models import Consent, Contact, Deal, User
@@ -82,7 +84,7 @@ def run_child(config: str, folder: Path, seed: int) -> None:
             say("try", "consent", contact=target.id, given=given is None)
             if given is None:
                 consent.record_consent(manager, target.id, "newsletter", method="phone",
-                                       given_on=dt.date.today(), text_id=__import__("consent_text_helper").text_id(), evidence=f"telefon {token}")
+                                       given_on=dt.date.today(), text_id=consent_text_helper.text_id(), evidence=f"telefon {token}")
             else:
                 consent.withdraw_consent(manager, target.id, "newsletter", method="phone")
             say("ack", "consent", contact=target.id, given=given is None)

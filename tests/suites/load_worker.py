@@ -20,6 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: consent_text_helper
+import consent_text_helper
+
 from store import accounts, auth, consent, contacts, notes, runtime
 from store.errors import Conflict, DatabaseBusy, StoreError
 from store.importing.batch import import_file
@@ -86,7 +88,7 @@ def staff_step(kind: str, scope: Scope, rng: random.Random, hot: list[int], n: i
     elif roll < 0.68:
         cid = rng.choice(hot)
         consent.record_consent(scope, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                               text_id=__import__("consent_text_helper").text_id(), evidence=f"telefon {n}")
+                               text_id=consent_text_helper.text_id(), evidence=f"telefon {n}")
         figures["ops"]["consent"] += 1
     elif roll < 0.75:
         notes.add_note(scope, rng.choice(hot), body=f"Opfølgning {n}")

@@ -18,6 +18,7 @@ import shlex
 import zipfile
 from collections import Counter
 
+import consent_text_helper
 import pytest
 
 from store.text import UNSAFE_CHARACTERS
@@ -142,7 +143,7 @@ def test_the_corpus_everywhere(store, users, tmp_path, run_cli, suite_figures):
                for n, (name, value) in enumerate(CORPUS.items())]
     for cid in raw:
         consent.record_consent(console, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                               text_id=__import__("consent_text_helper").text_id(), evidence="telefon")
+                               text_id=consent_text_helper.text_id(), evidence="telefon")
 
     # -- ways out: screen, mailing CSV, export bundle, audit ----------------------------------
     for cid in [*stored_literally, *raw]:
@@ -165,6 +166,9 @@ def test_the_corpus_everywhere(store, users, tmp_path, run_cli, suite_figures):
     checks["mailing CSV neutralised"] += 1
 
     for cid in raw[:6] + raw[10:14]:
+        from store.rights import add_request, verify_identity
+
+        verify_identity(console, add_request(console, cid, "access"), "known_email")
         bundle = io.BytesIO()
         write_export_zip(console, cid, bundle)
         with zipfile.ZipFile(bundle) as zf:
