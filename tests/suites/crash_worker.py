@@ -84,7 +84,8 @@ def run_child(config: str, folder: Path, seed: int) -> None:
             say("try", "consent", contact=target.id, given=given is None)
             if given is None:
                 consent.record_consent(manager, target.id, "newsletter", method="phone",
-                                       given_on=dt.date.today(), text_id=consent_text_helper.text_id(), evidence=f"telefon {token}")
+                                       given_on=dt.date.today(), text_id=consent_text_helper.text_id(),
+                                       evidence=f"telefon {token}")
             else:
                 consent.withdraw_consent(manager, target.id, "newsletter", method="phone")
             say("ack", "consent", contact=target.id, given=given is None)
