@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: consent_text_helper
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/ last: its store/ is tests
 import consent_text_helper
 
 from store import accounts, auth, consent, contacts, notes, runtime
