@@ -17,9 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/ last: its store/ is tests
-import consent_text_helper
-
 from store import consent, contacts, deals, notes, runtime
 from store.importing.batch import import_file
 from store.models import Consent, Contact, Deal, User
@@ -84,7 +81,7 @@ def run_child(config: str, folder: Path, seed: int) -> None:
             say("try", "consent", contact=target.id, given=given is None)
             if given is None:
                 consent.record_consent(manager, target.id, "newsletter", method="phone",
-                                       given_on=dt.date.today(), text_id=consent_text_helper.text_id(),
+                                       given_on=dt.date.today(), text_id=_text_id(),
                                        evidence=f"telefon {token}")
             else:
                 consent.withdraw_consent(manager, target.id, "newsletter", method="phone")
@@ -127,6 +124,16 @@ def main() -> None:
                 code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None)
         elif command == "quit":
             break
+
+
+def _text_id() -> int:
+    """The published newsletter text consent is recorded under (as tests/consent_text_helper.py)."""
+    from store.consent_texts import current_text, publish_text
+
+    text = current_text("newsletter", "da") or publish_text(
+        Scope.console(), "newsletter", "da",
+        "Ja tak, send mig nyhedsbrevet. Du kan til enhver tid trække dit samtykke tilbage via linket i hver mail.")
+    return text.id
 
 
 if __name__ == "__main__":

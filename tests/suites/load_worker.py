@@ -19,9 +19,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/ last: its store/ is tests
-import consent_text_helper
-
 from store import accounts, auth, consent, contacts, notes, runtime
 from store.errors import Conflict, DatabaseBusy, StoreError
 from store.importing.batch import import_file
@@ -88,7 +85,7 @@ def staff_step(kind: str, scope: Scope, rng: random.Random, hot: list[int], n: i
     elif roll < 0.68:
         cid = rng.choice(hot)
         consent.record_consent(scope, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                               text_id=consent_text_helper.text_id(), evidence=f"telefon {n}")
+                               text_id=_text_id(), evidence=f"telefon {n}")
         figures["ops"]["consent"] += 1
     elif roll < 0.75:
         notes.add_note(scope, rng.choice(hot), body=f"Opfølgning {n}")
@@ -102,6 +99,16 @@ def staff_step(kind: str, scope: Scope, rng: random.Random, hot: list[int], n: i
         figures["saves_ms"].append((time.perf_counter() - started) * 1000)
         figures["acks"].append([cid, new_version, token])
         figures["ops"]["save"] += 1
+
+
+def _text_id() -> int:
+    """The published newsletter text consent is recorded under (as tests/consent_text_helper.py)."""
+    from store.consent_texts import current_text, publish_text
+
+    text = current_text("newsletter", "da") or publish_text(
+        Scope.console(), "newsletter", "da",
+        "Ja tak, send mig nyhedsbrevet. Du kan til enhver tid trække dit samtykke tilbage via linket i hver mail.")
+    return text.id
 
 
 if __name__ == "__main__":
