@@ -6,17 +6,8 @@ import datetime as dt
 import io
 import json
 
+import consent_text_helper
 import pytest
-
-
-def _newsletter_text() -> int:
-    """The published newsletter text a consent is recorded under (staff pick one, never type one)."""
-    from store import consent_texts
-    from store.scope import Scope
-
-    if consent_texts.current_text("newsletter", "da") is None:
-        consent_texts.seed_defaults(Scope.console())
-    return consent_texts.current_text("newsletter", "da").id
 
 
 @pytest.fixture
@@ -29,7 +20,7 @@ def others(store, users):
     cid = contacts.create_contact(owner, first_name="Karen", last_name="Holm", email="karen@holm.dk")
     deal = deals.create_deal(owner, cid, title="Tilbud", amount_minor=100)
     consent.record_consent(owner, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                           text_id=_newsletter_text(), evidence="called")
+                           text_id=consent_text_helper.text_id(), evidence="called")
     return {"contact": cid, "deal": deal}
 
 
@@ -50,7 +41,7 @@ def _attempts(cid: int, deal: int):
         "create_deal": lambda s: deals.create_deal(s, cid, title="Min", amount_minor=1),
         "set_stage": lambda s: deals.set_stage(s, deal, 1, "won"),
         "record_consent": lambda s: consent.record_consent(
-            s, cid, "newsletter", method="phone", given_on=today, text_id=_newsletter_text(), evidence="x"),
+            s, cid, "newsletter", method="phone", given_on=today, text_id=consent_text_helper.text_id(), evidence="x"),
         "withdraw_consent": lambda s: consent.withdraw_consent(s, cid, "newsletter", method="phone"),
         "notes_of": lambda s: notes.notes_of(s, cid),
         "deals_of": lambda s: deals.deals_of(s, cid),
@@ -91,7 +82,7 @@ def test_a_role_without_the_permission_is_refused_and_the_refusal_is_kept(store,
         attempt(Scope(users["manager"]))
     (action, _, _, detail), = refusals(users["manager"].id)
     assert action == "access.forbidden"
-    assert detail["permission"] in ("person.export", "person.erase")
+    assert detail["permission"] in ("person.export", "person.erase", "request.handle")
     assert list(out.iterdir()) == []
 
 
@@ -149,12 +140,13 @@ def test_privacy_withdraws_no_consent_without_an_open_request(store, users, othe
 def test_with_the_open_request_the_correction_and_withdrawal_go_through(store, users, others):
     from store import consent, contacts
     from store.models import Consent, Contact
-    from store.rights import add_request, close_request
+    from store.rights import add_request, close_request, verify_identity
     from store.scope import Scope
 
     privacy = Scope(users["privacy"])
     cid = others["contact"]
     request = add_request(privacy, cid, "rectification")
+    verify_identity(privacy, request, "known_email")  # Art. 12(6)
     version = contacts.update_contact(privacy, cid, Contact.get_by_id(cid).version, first_name="Rettet")
     consent.withdraw_consent(privacy, cid, "newsletter", method="phone")
     assert (Contact.get_by_id(cid).first_name, Consent.get(Consent.contact == cid).status) == \

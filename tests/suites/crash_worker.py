@@ -28,17 +28,6 @@ COMPANIES = ("Nordlys ApS", "Havbryg A/S", "Fjordtømrer I/S", "Kystbageriet ApS
 STAGES = ("qualified", "proposal", "won", "lost")
 
 
-
-def _newsletter_text() -> int:
-    """The published newsletter text a consent is recorded under (staff pick one, never type one)."""
-    from store import consent_texts
-    from store.scope import Scope
-
-    if consent_texts.current_text("newsletter", "da") is None:
-        consent_texts.seed_defaults(Scope.console())
-    return consent_texts.current_text("newsletter", "da").id
-
-
 def say(kind: str, op: str, **data) -> None:
     os.write(1, f"{kind} {op} {json.dumps(data, separators=(',', ':'))}\n".encode())
 
@@ -92,7 +81,7 @@ def run_child(config: str, folder: Path, seed: int) -> None:
             say("try", "consent", contact=target.id, given=given is None)
             if given is None:
                 consent.record_consent(manager, target.id, "newsletter", method="phone",
-                                       given_on=dt.date.today(), text_id=_newsletter_text(),
+                                       given_on=dt.date.today(), text_id=_text_id(),
                                        evidence=f"telefon {token}")
             else:
                 consent.withdraw_consent(manager, target.id, "newsletter", method="phone")
@@ -135,6 +124,16 @@ def main() -> None:
                 code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None)
         elif command == "quit":
             break
+
+
+def _text_id() -> int:
+    """The published newsletter text consent is recorded under (as tests/consent_text_helper.py)."""
+    from store.consent_texts import current_text, publish_text
+
+    text = current_text("newsletter", "da") or publish_text(
+        Scope.console(), "newsletter", "da",
+        "Ja tak, send mig nyhedsbrevet. Du kan til enhver tid trække dit samtykke tilbage via linket i hver mail.")
+    return text.id
 
 
 if __name__ == "__main__":

@@ -28,17 +28,6 @@ from store.scope import Scope
 WORDS = ("holm", "jensen", "byg", "søren", "nordlys", "aps", "østergaard", "vvs", "mette", "hansen")
 
 
-
-def _newsletter_text() -> int:
-    """The published newsletter text a consent is recorded under (staff pick one, never type one)."""
-    from store import consent_texts
-    from store.scope import Scope
-
-    if consent_texts.current_text("newsletter", "da") is None:
-        consent_texts.seed_defaults(Scope.console())
-    return consent_texts.current_text("newsletter", "da").id
-
-
 def main() -> None:
     kind, seconds, start = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
     hot = [int(x) for x in sys.argv[4:]]
@@ -96,7 +85,7 @@ def staff_step(kind: str, scope: Scope, rng: random.Random, hot: list[int], n: i
     elif roll < 0.68:
         cid = rng.choice(hot)
         consent.record_consent(scope, cid, "newsletter", method="phone", given_on=dt.date.today(),
-                               text_id=_newsletter_text(), evidence=f"telefon {n}")
+                               text_id=_text_id(), evidence=f"telefon {n}")
         figures["ops"]["consent"] += 1
     elif roll < 0.75:
         notes.add_note(scope, rng.choice(hot), body=f"Opfølgning {n}")
@@ -110,6 +99,16 @@ def staff_step(kind: str, scope: Scope, rng: random.Random, hot: list[int], n: i
         figures["saves_ms"].append((time.perf_counter() - started) * 1000)
         figures["acks"].append([cid, new_version, token])
         figures["ops"]["save"] += 1
+
+
+def _text_id() -> int:
+    """The published newsletter text consent is recorded under (as tests/consent_text_helper.py)."""
+    from store.consent_texts import current_text, publish_text
+
+    text = current_text("newsletter", "da") or publish_text(
+        Scope.console(), "newsletter", "da",
+        "Ja tak, send mig nyhedsbrevet. Du kan til enhver tid trække dit samtykke tilbage via linket i hver mail.")
+    return text.id
 
 
 if __name__ == "__main__":
