@@ -264,6 +264,15 @@ class Scope:
             return q.where(Note.contact.in_(self._request_contact_ids()))
         return q
 
+    def mentioning(self, model):
+        """Team notes or deals anywhere, for the erasure plan's list of records whose text names
+        the person (Art. 17): roles that erase read only their ids and contact ids, to edit them."""
+        self.check_session()
+        q = model.select()
+        if not self.can("person.erase"):
+            return q.where(False)
+        return q.where(Note.visibility == "team") if model is Note else q
+
     def invoices(self):
         self.check_session()
         q = Invoice.select()

@@ -99,6 +99,8 @@ class ErasurePlan:
     open_requests: tuple[int, ...]
     reasons: dict[str, str] = field(default_factory=dict)  # kind kept -> why (English)
     proof_kept_until: dt.date | None = None  # when the ledger entry and the consent proof go
+    # other records whose text names the person: ("note" | "deal", id, contact id) for the handler to edit
+    mentions: tuple[tuple[str, int, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ STAY_REASONS = {
                  "§ 58): number, dates, amounts, currency, paid, the buyer's name and address (a company's "
                  "name, address and CVR instead of its contact person); the e-mail is dropped; deleted on "
                  "their retention date"),
-    "deals": "kept for the company, no longer linked to the person",
+    "deals": "a deal with a company is kept for the company, no longer linked to the person",
     "requests": "the register of requests keeps the request, no longer linked to the person",
     "audit_rows": "the audit trail names people by id only",
     "ledger_entry": "keyed hashes of email and phone, so the person is not imported again; kept {years} years",
@@ -141,7 +143,8 @@ def _counts(scope: Scope, contact: Contact, today: dt.date) -> tuple[dict, dict,
         "consent_events": scope.consent_events().where(
             ConsentEvent.consent.in_(consents.select(Consent.id))).count(),
         "tags": ContactTag.select().where(ContactTag.contact == cid).count(),
-        "deal_links": scope.deals().where(Deal.contact == cid).count(),
+        "deals": scope.deals().where((Deal.contact == cid) & Deal.company.is_null()).count(),
+        "deal_links": scope.deals().where((Deal.contact == cid) & Deal.company.is_null(False)).count(),
         "import_link": 1 if contact.import_batch_id else 0,
         "import_changes": ImportChange.select().where(ImportChange.contact == cid).count(),
         "search_index_entry": 1,
@@ -176,7 +179,32 @@ def erasure_plan(scope: Scope, contact_id: int, *, today: dt.date | None = None)
     years = retention.rules().erasure_proof_years
     return ErasurePlan(contact_id, goes, stays, until, contact.restricted_at is not None, open_ids,
                        {k: STAY_REASONS[k].format(years=years) for k, v in stays.items() if v},
-                       proof_kept_until=_proof_until(day))
+                       proof_kept_until=_proof_until(day), mentions=_mentions(scope, contact))
+
+
+MENTIONS_SHOWN = 50  # enough to act on; the handler searches for the rest
+
+
+def _mentions(scope: Scope, contact: Contact) -> tuple[tuple[str, int, int | None], ...]:
+    """Notes and deals of other records whose text names the person (the full name), which
+    erasure does not touch: listed by id so the handler can edit them.  Private notes are not
+    searched (not the handler's to see)."""
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part).strip()
+    if len(name) < 3 or " " not in name:  # a lone first name would list half the register
+        return ()
+    lowered = name.lower()
+
+    def like(column):  # as written, or in lower case (SQLite's lower() folds ASCII only: both ways)
+        return (fn.instr(column, name) > 0) | (fn.instr(fn.lower(column), lowered) > 0)
+
+    found: list[tuple[str, int, int | None]] = []
+    for (nid, cid) in tuples(scope.mentioning(Note).where(like(Note.body) & (Note.contact != contact.id))
+                             .select(Note.id, Note.contact).order_by(Note.id).limit(MENTIONS_SHOWN)):
+        found.append(("note", nid, cid))
+    deals = scope.mentioning(Deal).where(like(Deal.title) & ((Deal.contact != contact.id) | Deal.contact.is_null()))
+    for (did, cid) in tuples(deals.select(Deal.id, Deal.contact).order_by(Deal.id).limit(MENTIONS_SHOWN)):
+        found.append(("deal", did, cid))
+    return tuple(found[:MENTIONS_SHOWN])
 
 
 def _proof_until(day: dt.date) -> dt.date:
@@ -211,7 +239,11 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         goes, stays, _ = _counts(scope, contact, day)
         request_ids = [r for (r,) in tuples(DataSubjectRequest.select(DataSubjectRequest.id)
                        .where(DataSubjectRequest.contact == contact_id))]
-        deal_ids = [d for (d,) in tuples(Deal.select(Deal.id).where(Deal.contact == contact_id))]
+        # a deal of the person alone goes with them; a deal with a company stays for it, unlinked
+        own_deals = [d for (d,) in tuples(Deal.select(Deal.id).where((Deal.contact == contact_id)
+                                                                     & Deal.company.is_null()))]
+        deal_ids = [d for (d,) in tuples(Deal.select(Deal.id).where((Deal.contact == contact_id)
+                                                                    & Deal.company.is_null(False)))]
         invoices = list(Invoice.select(Invoice.id, Invoice.issued_on, Invoice.retain_until)
                         .where(Invoice.contact == contact_id))
         expired = [i.id for i in invoices if _retain_until(i) <= day]
@@ -224,6 +256,8 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
                 Invoice.update(_minimal_invoice_fields(until)).where(Invoice.id.in_(chunk)).execute()
         for chunk in _chunks(expired):
             Invoice.delete().where(Invoice.id.in_(chunk)).execute()
+        for chunk in _chunks(own_deals):
+            Deal.delete().where(Deal.id.in_(chunk)).execute()
         Deal.update(contact=None).where(Deal.contact == contact_id).execute()
         proof = _consent_proof(contact_id)
         consent_ids = Consent.select(Consent.id).where(Consent.contact == contact_id)
@@ -247,6 +281,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         Contact.delete().where(Contact.id == contact_id).execute()
         changes.record("contact", contact_id, "delete")
         _record_changes("deal", deal_ids, "update")
+        _record_changes("deal", own_deals, "delete")
         _record_changes("invoice", [i for ids in kept_until.values() for i in ids], "update")
         _record_changes("invoice", expired, "delete")
         _record_changes("request", request_ids, "update")

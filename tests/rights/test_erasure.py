@@ -25,8 +25,8 @@ def test_plan_shows_what_goes_and_what_stays(store, scopes, make_person, handled
     rid = handled_by("privacy", p.id, "erasure")
     plan = erasure_plan(scopes["privacy"], p.id)
     assert plan.goes == {"contact": 1, "notes": 2, "consents": 1, "consent_events": 1, "tags": 2,
-                         "deal_links": 1, "import_link": 1, "import_changes": 1, "search_index_entry": 1,
-                         "expired_invoices": 1}
+                         "deals": 0, "deal_links": 1, "import_link": 1, "import_changes": 1,
+                         "search_index_entry": 1, "expired_invoices": 1}
     assert plan.stays["invoices"] == 1 and plan.stays["deals"] == 1 and plan.stays["requests"] == 1
     assert plan.stays["company"] == 1
     assert plan.invoices_kept_until == dt.date(dt.date.today().year + 6, 1, 1)
@@ -273,3 +273,28 @@ def test_erasure_covers_every_table_that_points_at_a_contact():
     pointing = {m for m in MODELS for f in m._meta.fields.values()
                 if isinstance(f, ForeignKeyField) and f.rel_model is Contact}
     assert pointing - set(COVERS) == set()
+
+
+def test_a_deal_of_the_person_alone_goes_and_other_records_naming_them_are_listed(store, scopes, handled_by):
+    """Issue 11: deals linked only to this person go with them; a note or deal elsewhere whose text
+    names the person is listed in the plan for the handler to edit (erasure does not rewrite it)."""
+    from store import contacts, deals, notes
+    from store.models import Deal, Note
+    from store.rights import erase_person, erasure_plan
+
+    manager = scopes["manager"]
+    rita = contacts.create_contact(manager, first_name="Rita", last_name="Holm", email="rita@holm.dk")  # no company
+    own = deals.create_deal(manager, rita, title="Privat havearbejde", amount_minor=5000)
+    other = contacts.create_contact(manager, first_name="Jonas", last_name="Berg", email="jonas@berg.dk")
+    note = notes.add_note(manager, other, body="Anbefalet af Rita Holm, ring til hende.")
+    mention = deals.create_deal(manager, other, title="Samme tilbud som RITA HOLM fik", amount_minor=100)
+    handled_by("privacy", rita, "erasure")
+
+    plan = erasure_plan(scopes["privacy"], rita)
+    assert plan.goes["deals"] == 1 and plan.stays["deals"] == 0  # hers alone: it goes with her
+    assert ("note", note, other) in plan.mentions and ("deal", mention, other) in plan.mentions
+
+    erase_person(scopes["privacy"], rita, legal_basis="art17_1a")
+    assert Deal.get_or_none(Deal.id == own) is None
+    assert Note.get_by_id(note).body.startswith("Anbefalet af")  # listed, left for the handler
+    assert Deal.get_by_id(mention).contact_id == other

@@ -31,7 +31,7 @@ def _reasons() -> dict[str, str]:
     return {
         "invoices": N_("kept by law (bogføringsloven § 10) with the billing details, deleted on their "
                        "retention date"),
-        "deals": N_("kept for the company, no longer linked to the person"),
+        "deals": N_("a deal with a company is kept for the company, no longer linked to the person"),
         "requests": N_("the register of requests keeps the request, no longer linked to the person"),
         "audit_rows": N_("the audit trail names people by id only"),
         "ledger_entry": N_("keyed hashes of e-mail and phone, so the person is not imported again"),
@@ -420,6 +420,10 @@ class EraseModal(FormModal):
                 until = " " + _("until {date}").format(date=fmt_date(plan.invoices_kept_until))
             lines.append(_("Kept: {n} {kind}{until}: {why}").format(n=n, kind=_kind(kind), until=until,
                                                                    why=why))
+        if plan.mentions:  # erasure leaves them: the handler edits them by hand
+            named = ", ".join(f"{_('note') if kind == 'note' else _('deal')} {rid}"
+                              + (f" ({_('contact')} {cid})" if cid else "") for kind, rid, cid in plan.mentions)
+            lines.append(_("Other records name the person; edit them: {records}").format(records=named))
         return "\n".join(lines)
 
     def fields(self):
