@@ -126,11 +126,18 @@ def _plan_lines(plan) -> list[str]:
 
 
 def cmd_erase_person(args) -> int:
-    from store.rights import erasure
+    from store.rights import erasure, handling, requests
 
     open_store(args)
     scope = console_scope()
     plan = erasure.erasure_plan(scope, args.id)
+    # Like the app: an erasure answers the person's open request, whose identity check is recorded
+    # (Art. 12(6)); the request is closed with the ledger entry as its outcome.
+    request_id = args.request or handling.open_request_for(scope, args.id)
+    if request_id is None:
+        raise CommandFailed(f"contact {args.id} has no open request: register it (`minicrm requests add`) and "
+                            f"record the identity check (`minicrm requests verify`) first; nothing was erased")
+    requests.verified_request(scope, request_id)
     if not args.yes:
         if not sys.stdin.isatty():
             raise CommandFailed("refusing to erase without --yes when standard input is not a terminal")
@@ -140,10 +147,10 @@ def cmd_erase_person(args) -> int:
         if answer != str(args.id):
             print("Cancelled; nothing was erased.")
             return Exit.FAILED
-    result = erasure.erase_person(scope, args.id, legal_basis=args.basis)
-    removed = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.removed.items() if n)
-    print(f"Erased contact {args.id}: {removed}; {result.kept.get('invoices', 0)} invoices kept "
-          f"(bookkeeping act). Ledger entry {result.ledger_entry} written.")
+    result = handling.erase_for_request(scope, request_id, str(args.id), legal_basis=args.basis)
+    removed = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in plan.goes.items() if n)
+    print(f"Erased contact {args.id}: {removed}; {plan.stays.get('invoices', 0)} invoices kept "
+          f"(bookkeeping act). Ledger entry {result.ledger_entry} written; request {request_id} closed.")
     if not result.wal_cleared:
         print("Note: another session kept the write-ahead log busy; run `minicrm erase scrub` later.")
     return 0
@@ -285,6 +292,7 @@ def add_rights_parsers(sub) -> None:
     s.add_argument("id", type=int)
     s.add_argument("--basis", choices=[b for b in LEGAL_BASES if b != "ledger_reapplied"],
                    default="art17_1a", help="legal basis (default art17_1a: no longer necessary)")
+    s.add_argument("--request", type=int, help="the request it answers (default: the person's open one)")
     s.add_argument("--yes", action="store_true", help="do not ask (scripts)")
     s.set_defaults(func=cmd_erase_person)
     s = era.add_parser("purge-invoices", help="delete kept invoices whose retention has ended")

@@ -92,27 +92,41 @@ def test_export_person_to_stdout_is_a_zip(store, users, make_person, run_cli):
     assert any(n.endswith("/data.json") for n in names)
 
 
-def test_erase_refuses_without_yes_when_not_on_a_terminal(store, make_person, run_cli):
+def test_erase_refuses_without_yes_when_not_on_a_terminal(store, make_person, run_cli, handled_by):
     from store.models import Contact, Invoice
+    from store.rights import requests
 
     p = make_person()
+    _one_line_error(run_cli(store, "erase", "person", str(p.id), "--yes"),
+                    f"contact {p.id} has no open request: register it (`minicrm requests add`) and record the "
+                    "identity check (`minicrm requests verify`) first; nothing was erased")  # as in the app
+    rid = handled_by("privacy", p.id, "erasure", verified=False)
+    _one_line_error(run_cli(store, "erase", "person", str(p.id), "--yes"),
+                    f"request {rid}: record how the person's identity was verified first (Art. 12(6))")
+    from store.models import User
+    from store.scope import Scope
+
+    requests.verify_identity(Scope(User.get(User.role == "privacy")), rid, "known_email")
     _one_line_error(run_cli(store, "erase", "person", str(p.id)),
                     "refusing to erase without --yes when standard input is not a terminal")
     assert Contact.select().where(Contact.id == p.id).exists()
     proc = run_cli(store, "erase", "person", str(p.id), "--yes", "--basis", "art17_1c")
     assert proc.returncode == 0, proc.stderr
     assert f"Erased contact {p.id}" in proc.stdout and "1 invoices kept" in proc.stdout
+    assert f"request {rid} closed" in proc.stdout
+    assert requests.get_request(Scope.console(), rid).status != "open"
     assert p.first_name not in proc.stdout
     assert not Contact.select().where(Contact.id == p.id).exists()
     assert Invoice.get_by_id(p.invoice_kept).retained_after_erasure
     _one_line_error(run_cli(store, "erase", "person", str(p.id), "--yes"), f"contact {p.id} not found")
 
 
-def test_erase_asks_on_a_terminal(store, make_person):
+def test_erase_asks_on_a_terminal(store, make_person, handled_by):
     pexpect = pytest.importorskip("pexpect")
     from store.models import Contact
 
     p = make_person()
+    handled_by("privacy", p.id, "erasure")
     env = dict(os.environ, MINICRM_CONFIG=str(store.source))
     argv = ["-m", "console", "erase", "person", str(p.id)]
 

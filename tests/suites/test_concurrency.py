@@ -15,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -42,6 +43,12 @@ def _run(store, kinds: list[str], seconds: float, hot: list[int], folder: Path, 
     for proc in procs:
         line = proc.stdout.readline().strip()
         assert line == "ready", proc.stderr.read()
+    # read what they write while they run: a worker blocked on a full pipe would never finish
+    outputs: dict[int, tuple[str, str]] = {}
+    readers = [threading.Thread(target=lambda n=n, p=p: outputs.__setitem__(n, p.communicate()), daemon=True)
+               for n, p in enumerate(procs)]
+    for reader in readers:
+        reader.start()
     start.touch()
     wal_max = 0
 
@@ -52,8 +59,10 @@ def _run(store, kinds: list[str], seconds: float, hot: list[int], folder: Path, 
 
     wait_for(all_done, timeout=seconds + 600, interval=0.1, what="the load processes to finish")
     results = []
-    for kind, proc in zip(kinds, procs, strict=True):
-        out, err = proc.communicate()
+    for reader in readers:
+        reader.join(timeout=60)
+    for n, (kind, proc) in enumerate(zip(kinds, procs, strict=True)):
+        out, err = outputs[n]
         assert proc.returncode == 0, f"{kind}: {err[-3000:]}"
         assert "Traceback" not in err, f"{kind}: {err[-3000:]}"
         results.append(json.loads(out.strip().splitlines()[-1]))
