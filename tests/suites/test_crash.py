@@ -115,6 +115,8 @@ class Model:
 
     def _erased(self, data: dict) -> None:
         self._forget(data["id"])
+        for deal in data.get("deals", ()):  # a deal of the person alone goes with them (issue 11)
+            self.stages.pop(deal, None)
         self.erased.add(data["id"])
         if data["batch"]:
             self.erased_from_batch[data["batch"]] += 1
@@ -225,6 +227,8 @@ def check(model: Model) -> dict[str, int]:
     problems["acknowledged note lost"] += sum(n not in notes for n, c in model.notes.items() if c not in gone)
     stages = dict(Deal.select(Deal.id, Deal.stage).tuples())
     for deal, stage in model.stages.items():
+        if op == "erase" and deal in data.get("deals", ()):
+            continue  # the interrupted erasure may have taken it with the person
         maybe = {stage, data.get("stage")} if op == "stage" and data["id"] == deal else {stage}
         problems["acknowledged deal or stage lost"] += deal not in stages or (
             stage is not None and stages[deal] not in maybe)
