@@ -11,6 +11,7 @@ import sys
 import textwrap
 
 import pytest
+from needs import unavailable
 from sshd_harness import REPO, Unavailable
 from throwaway import PRIVATE, Throwaway
 
@@ -34,7 +35,7 @@ def box(tmp_path):
         box.start()
     except Unavailable as exc:
         box.stop()
-        pytest.skip(f"syslog test: {exc}")
+        unavailable(f"syslog test: {exc}")
     try:
         yield box
     finally:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 
 import pytest
+from needs import unavailable
 from sshd_harness import REPO, Unavailable, ensure_tools
 from throwaway import Throwaway
 
@@ -41,7 +42,7 @@ def fresh_machine(tmp_path):
         box.start()
     except Unavailable as exc:
         box.stop()
-        pytest.skip(f"README test: {exc}")
+        unavailable(f"README test: {exc}")
     try:
         yield box
     finally:

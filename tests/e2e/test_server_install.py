@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from needs import unavailable
 from sshd_harness import SEARCH_READY, Server, Staff, Tmux, Unavailable, ensure_tools, free_port, log_in
 from throwaway import Throwaway
 
@@ -32,7 +33,7 @@ def machine(tmp_path_factory):
         box.start()
     except Unavailable as exc:
         box.stop()
-        pytest.skip(f"server install test: {exc}")
+        unavailable(f"server install test: {exc}")
     box.port = free_port()
     try:
         yield box

@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+from needs import unavailable
 from waiting import wait_for
 
 CHROMIUM = shutil.which("chromium")
@@ -17,7 +18,7 @@ ADDRESS = "maja@firma.dk"
 @pytest.fixture
 def browser():
     if not (CHROMIUM and DRIVER):
-        pytest.skip("chromium and chromedriver are not installed (make system-deps installs them as root)")
+        unavailable("chromium and chromedriver are not installed (make system-deps installs them as root)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
