@@ -28,11 +28,6 @@ import datetime as dt
 import io
 import json
 import os
-import re
-import secrets
-import stat
-import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -66,6 +61,7 @@ from ..models import (
 )
 from ..processing import PersonalData
 from ..scope import Scope
+from .bundles import attached_bundle, bundle_name, export_dir, open_private, purge_exports, remove_bundle, write_zip
 from .requests import export_request, record_export, require_person
 
 FORMAT = "minicrm.person-export/1"
@@ -407,45 +403,6 @@ def _prepare(scope: Scope, contact_id: int, language: str | None, how: str,
     return data
 
 
-def bundle_name(contact_id: int) -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"person-{int(contact_id)}-{stamp}-{secrets.token_hex(3)}"
-
-
-def _export_dir(out_dir: str | os.PathLike | None) -> Path:
-    """The configured export folder (created 0700, tightened if looser), or --out as given."""
-    if out_dir is not None:
-        path = Path(out_dir)
-        if not path.is_dir():
-            raise StoreError(f"export folder {path} does not exist or is not a folder")
-        return path
-    from ..runtime import current
-
-    path = current().config.export_dir
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if stat.S_IMODE(path.stat().st_mode) & 0o077:
-            os.chmod(path, 0o700)
-    except OSError as exc:
-        raise StoreError(f"export folder {path}: {exc.strerror}") from None
-    return path
-
-
-def _open_private(path: Path):
-    """A new file only the service account can read; never overwrites anything."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    return os.fdopen(fd, "wb")
-
-
-def _write_zip(files, fileobj, root: str) -> None:
-    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, content in files:
-            info = zipfile.ZipInfo(f"{root}/{name}", date_time=dt.datetime.now().timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = (stat.S_IFREG | 0o600) << 16
-            zf.writestr(info, content)
-
-
 def export_person(scope: Scope, contact_id: int, *, language: str | None = None,
                   out_dir: str | os.PathLike | None = None, as_zip: bool = True,
                   request_id: int | None = None) -> Path:
@@ -456,7 +413,7 @@ def export_person(scope: Scope, contact_id: int, *, language: str | None = None,
     `out_dir` overrides the configured folder (it must exist); the name inside
     it is always generated.
     """
-    folder = _export_dir(out_dir)
+    folder = export_dir(out_dir)
     name = bundle_name(contact_id)
     target = folder / (name + ".zip" if as_zip else name)
     attached = target.name if out_dir is None and as_zip else None  # what `export fetch` may hand out
@@ -464,18 +421,18 @@ def export_person(scope: Scope, contact_id: int, *, language: str | None = None,
     files = bundle_files(data)
     try:
         if as_zip:
-            with _open_private(target) as fh:
-                _write_zip(files, fh, name)
+            with open_private(target) as fh:
+                write_zip(files, fh, name)
         else:
             target.mkdir(mode=0o700)
             for file_name, content in files:
-                with _open_private(target / file_name) as fh:
+                with open_private(target / file_name) as fh:
                     fh.write(content)
     except OSError as exc:
-        _remove(target)
+        remove_bundle(target)
         raise StoreError(f"could not write the export to {folder}: {exc.strerror}") from None
     except BaseException:
-        _remove(target)
+        remove_bundle(target)
         raise
     return target
 
@@ -488,59 +445,11 @@ def write_export_zip(scope: Scope, contact_id: int, stream: BinaryIO, *,
     """
     data = _prepare(scope, contact_id, language, "stream", request_id, None)
     name = bundle_name(contact_id)
-    _write_zip(bundle_files(data), stream, name)
+    write_zip(bundle_files(data), stream, name)
     stream.flush()
     return name
 
 
-_BUNDLE_NAME = re.compile(r"^person-\d+-\d{8}T\d{6}Z-[0-9a-f]{6}(\.zip)?$")
-
-
-def purge_exports(older_than: dt.timedelta = dt.timedelta(days=7), *, now: float | None = None) -> int:
-    """Delete bundles in the export folder older than `older_than` (they hold personal data).
-
-    Only names this module generates are touched; returns how many went.
-    """
-    from ..runtime import current
-
-    folder = current().config.export_dir
-    if not folder.is_dir():
-        return 0
-    cutoff = (now if now is not None else time.time()) - older_than.total_seconds()
-    removed = 0
-    for entry in folder.iterdir():
-        if _BUNDLE_NAME.match(entry.name) and not entry.is_symlink() and entry.stat().st_mtime < cutoff:
-            _remove(entry)
-            removed += 1
-    if removed:
-        audit.record(None, "export.purge", count=removed)
-    return removed
-
-
-def attached_bundle(name: str) -> Path:
-    """The path of a bundle attached to a request, in the export folder (never elsewhere)."""
-    from ..runtime import current
-
-    if not _BUNDLE_NAME.match(name or "") or not name.endswith(".zip"):
-        raise StoreError("the request has no bundle attached: export first")
-    path = current().config.export_dir / name
-    if path.is_symlink() or not path.is_file():
-        raise StoreError("the bundle attached to the request is gone (purged after its week?): "
-                         "export again")
-    return path
-
-
-def _remove(target: Path) -> None:
-    try:
-        if target.is_dir():
-            for child in target.iterdir():
-                child.unlink()
-            target.rmdir()
-        elif target.exists():
-            target.unlink()
-    except OSError:
-        pass
-
-
 __all__ = ["SECTIONS", "STAFF_MODELS", "PersonData", "collect_person", "export_person",
-           "write_export_zip", "purge_exports", "neutralise", "bundle_files", "field_metadata", "FORMULA_TRIGGERS"]
+           "write_export_zip", "purge_exports", "attached_bundle", "neutralise", "bundle_files", "field_metadata",
+           "FORMULA_TRIGGERS"]
