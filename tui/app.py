@@ -31,7 +31,9 @@ from .messages import StoreChanged
 class MiniCRMApp(App):
     """`config`: path to the TOML config (else $MINICRM_CONFIG / /etc/minicrm)."""
 
-    CSS_PATH = "app.tcss"
+    # The login screen's styles load with the app's: as the first screen (get_default_screen)
+    # Textual does not load a screen's own CSS_PATH, and its rows ran together.
+    CSS_PATH = [Path(__file__).parent / "app.tcss", Path(__file__).parent / "screens" / "login.tcss"]
     TITLE = "MiniCRM"
     BINDINGS = bindings.for_screen("app")
     ENABLE_COMMAND_PALETTE = True
@@ -69,6 +71,9 @@ class MiniCRMApp(App):
         self.idle_lock_seconds = 60 * int(self.config["auth.idle_lock_minutes"])
         self.last_activity = time.monotonic()
         self.locked = False
+        from .keygate import KeyGate
+
+        self.key_gate = KeyGate(self, super().on_event)
 
     # -- start-up ----------------------------------------------------------------
 
@@ -305,7 +310,14 @@ class MiniCRMApp(App):
 
         if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
             self._activity()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.key_gate.key(event)  # in order, to a screen that is ready (tui/keygate.py)
+            return
         await super().on_event(event)
+
+    def release_keys(self) -> None:
+        """A screen became ready for keys (BaseScreen.keys_ready): hand over what was held."""
+        self.key_gate._wake()
 
     def _activity(self) -> None:
         self._open_store()
@@ -348,7 +360,8 @@ class MiniCRMApp(App):
                 allowed = may(action) if may else screen.check_action(action, ()) is True
                 if not allowed:
                     continue
-            yield SystemCommand(_(key.description), f"{bindings.display(key)}  ·  {key.id}",
+            # the help line says which key does it, in words a user reads (never the binding id)
+            yield SystemCommand(_(key.description), _("Key: {key}").format(key=bindings.display(key)),
                                 partial(target.run_action, action))
 
     def format_title(self, title: str, sub_title: str):

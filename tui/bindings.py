@@ -34,7 +34,15 @@ class Key:
 TABLE: dict[str, tuple[Key, ...]] = {
     "app": (
         Key("app.help", "question_mark,f1", "app.help", N_("Help"), key_display="?"),
-        Key("app.palette", "ctrl+p", "app.command_palette", N_("Commands"), palette=False),
+        # show=False: the footer shows the palette key by itself, on the right (once)
+        Key("app.palette", "ctrl+p", "app.command_palette", N_("Commands"), show=False, palette=False),
+        # Priority: handled as the key arrives, so what is typed after Tab lands in the next field
+        # (a non-priority Tab reaches the bindings only after it bubbled up from the field, by
+        # when the following letters were already given to the old field).
+        Key("app.next_field", "tab", "app.focus_next", N_("Next field"), show=False, priority=True,
+            palette=False),
+        Key("app.previous_field", "shift+tab", "app.focus_previous", N_("Previous field"), show=False,
+            priority=True, palette=False, key_display="shift+tab"),
         Key("app.logout", "ctrl+l", "app.logout", N_("Log out"), show=False),
         Key("app.quit", "ctrl+q", "app.quit", N_("Quit"), priority=True),
     ),
@@ -80,6 +88,7 @@ TABLE: dict[str, tuple[Key, ...]] = {
     ),
     "contact": (
         Key("contact.back", "escape", "back", N_("Back")),
+        Key("contact.edit", "e,enter", "edit", N_("Edit"), key_display="e"),
         Key("contact.save", "ctrl+s", "save", N_("Save"), permission="contact.rectify"),
         Key("contact.reload", "ctrl+r", "reload", N_("Reload")),
         Key("contact.deal", "d", "new_deal", N_("New deal"), permission="deal.edit"),
@@ -116,6 +125,10 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("review.back", "escape", "back", N_("Back")),
         Key("review.done", "m", "mark_done", N_("Record review done"), permission="user.admin"),
     ),
+    "import": (
+        Key("import.close", "escape", "close", N_("Close"), permission="import"),
+        Key("import.run", "ctrl+s", "run_import", N_("Import"), permission="import"),
+    ),
     "modal": (
         Key("modal.cancel", "escape", "cancel", N_("Cancel")),
         Key("modal.ok", "ctrl+s", "ok", N_("OK")),
@@ -130,7 +143,7 @@ SCREEN_TITLES = {
     "app": N_("Everywhere"), "login": N_("Login"), "first_login": N_("First login"),
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
-    "requests": N_("Requests"), "request": N_("Request"),
+    "requests": N_("Requests"), "request": N_("Request"), "import": N_("Import"),
     "modal": N_("Forms"), "help": N_("Help"),
 }
 

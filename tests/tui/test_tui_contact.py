@@ -7,11 +7,15 @@ import pytest
 from tui_pilot import login, screen_text, settle, type_text, wait_for
 
 
-async def open_first(pilot, app):
+async def open_first(pilot, app, edit=True):
+    """Open the first result; `edit`: press e, as a user does to change it (it opens read-only)."""
     app.screen.action_open()
     await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
                    what="contact screen")
     await settle(pilot)
+    if edit and app.screen.may_edit():
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.editing, what="editing")
     return app.screen
 
 

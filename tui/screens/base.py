@@ -11,6 +11,13 @@ user and never goes on with a result it did not get.
 A screen adopts this by deriving from `BaseScreen` (or `BaseModal`) instead of
 `Screen` (or `ModalScreen`) and replacing `await self.app.backend.run(fn,
 self.app.scope, ...)` with `await self.call_store(fn, ...)`.
+
+The keyboard model lives here too (`TypingFirst`), once for every screen: while a text
+field has focus every key types, and no single-letter binding fires, whatever a screen's
+own `check_action` says; the header says which mode the screen is in (browsing: letters
+are commands, shown in the footer; editing: every key types).  A screen tells the app
+when it is ready for keys (`ready_for_keys`, `keys_ready()`): until then the app holds
+what is typed and hands it over in order (tui/keygate.py).
 """
 from __future__ import annotations
 
@@ -18,11 +25,14 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from store.errors import SessionEnded, StoreError
 
 from .. import bindings
+from ..i18n import _
 
 Report = Callable[[str], object]
 Wording = Callable[[BaseException], str]
@@ -84,7 +94,97 @@ class StoreCalls:
             (report or self.app.notify)((wording or describe)(exc))
 
 
-class BaseScreen(StoreCalls, Screen):
+def is_text_field(widget) -> bool:
+    """A widget where every key types (an enabled Input, an editable TextArea)."""
+    if isinstance(widget, Input):
+        return not widget.disabled
+    return isinstance(widget, TextArea) and not widget.read_only and not widget.disabled
+
+
+def letter_key(key: str) -> bool:
+    """A key that types a character (`n`, `slash`, `question_mark`), not ctrl+s or enter."""
+    character = key_to_character(key)
+    return character is not None and character.isprintable()
+
+
+def _typing_first(own):
+    def check_action(self, action: str, parameters) -> bool | None:
+        if self.typing() and action in self.letter_actions():
+            return False  # the key is a letter typed into the field
+        return own(self, action, parameters)
+
+    check_action.typing_first = True
+    return check_action
+
+
+class TypingFirst:
+    """The keyboard model every screen shares (mixed into BaseScreen and BaseModal).
+
+    A screen's own `check_action` is wrapped when its class is made, so the rule
+    holds on every screen without each one repeating it.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("check_action")
+        if own is not None and not getattr(own, "typing_first", False):
+            cls.check_action = _typing_first(own)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if self.typing() and action in self.letter_actions():
+            return False
+        return True
+
+    def typing(self) -> bool:
+        """Whether the focus is in a text field (every key types there)."""
+        return is_text_field(self.focused)
+
+    def letter_actions(self) -> frozenset[str]:
+        """The actions this screen binds to a single letter (made once: keymaps are set at start)."""
+        cached = self.__dict__.get("_letter_actions")
+        if cached is None:
+            cached = frozenset(b.action for key, found in self._bindings.key_to_bindings.items()
+                               if letter_key(key) for b in found)
+            self.__dict__["_letter_actions"] = cached
+        return cached
+
+    # -- the two modes ---------------------------------------------------------------
+
+    @property
+    def editing(self) -> bool:
+        """Editing (every key types) or browsing (letters are commands).  A screen with an
+        explicit edit mode (the contact) says so itself; elsewhere the focus decides."""
+        return self.typing()
+
+    def show_mode(self) -> None:
+        """The mode in the header, beside who is logged in; the footer follows."""
+        user = self.app.sub_title
+        mode = _("EDITING") if self.editing else _("BROWSING")
+        self.sub_title = f"{user} · {mode}" if user else mode
+        self.refresh_bindings()
+
+    def _on_descendant_focus(self, _event) -> None:
+        self.show_mode()
+
+    def _on_descendant_blur(self, _event) -> None:
+        self.show_mode()
+
+    # -- keys typed before the screen was ready ---------------------------------------
+
+    @property
+    def ready_for_keys(self) -> bool:
+        """Whether keys may be handed to this screen (the app holds them until then).
+        A screen that fills its fields from the store says True once they are filled."""
+        return True
+
+    def keys_ready(self) -> None:
+        """Tell the app this screen can take the keys held for it."""
+        release = getattr(self.app, "release_keys", None)
+        if release is not None:
+            release()
+
+
+class BaseScreen(TypingFirst, StoreCalls, Screen):
     """A full screen with its `BINDING_GROUP`'s keys, localised."""
 
 
@@ -93,7 +193,7 @@ class BaseScreen(StoreCalls, Screen):
         bindings.localise(self)
 
 
-class BaseModal(StoreCalls, ModalScreen):
+class BaseModal(TypingFirst, StoreCalls, ModalScreen):
     """A modal screen with its `BINDING_GROUP`'s keys, localised."""
 
     BINDING_GROUP = "modal"

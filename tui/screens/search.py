@@ -220,6 +220,11 @@ class SearchScreen(BaseScreen):
             self.load_desk()
 
     def on_screen_resume(self) -> None:
+        # Back on the list, the cursor is in the search box: a name typed now searches
+        # (letters on the results are commands: `i` would open the import wizard).
+        box = self.query_one("#search", Input)
+        self.set_focus(box)
+        box.select_all()  # what is typed replaces the last search; an arrow key keeps it
         if self.rows:
             self.search()
         self.load_desk()

@@ -7,6 +7,12 @@ on top.  While nothing is being typed, the screen follows changes made by other
 sessions within a second (the app tells it while it is the active screen, and
 what it missed when it is shown again).
 
+A contact opens read-only (browsing: single letters are commands, shown in the
+footer); `e` or Enter edits (every key types); Escape leaves editing, and asks
+first when something typed is not saved.  A new contact opens as a form to fill.
+Keys typed while the contact loads are held by the app and handed over once its
+fields are filled (tui/keygate.py), so they land where they were aimed.
+
 Opened from a request (`request_id`), it is the rectification form (Art. 16):
 each save is also recorded under that request, by field name.  Roles that
 handle requests see the contact's id.
@@ -18,7 +24,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
 from ... import bindings, safe, vocab
 from ...i18n import _
@@ -50,6 +56,7 @@ class ContactScreen(BaseScreen):
         self.version: int | None = None
         self.stale = False
         self._loaded = False
+        self.editing_mode = contact_id is None  # a new contact is a form to fill at once
 
     # -- layout ---------------------------------------------------------------------
 
@@ -85,13 +92,93 @@ class ContactScreen(BaseScreen):
         return self.query_one(ContactForm)
 
     def on_mount(self) -> None:
-        self.form.apply_permissions(creating=self.contact_id is None)
         if self.contact_id is None:
             self.title = _("New contact")
             for pane in RELATED_TABS:
                 self._hide_tab(pane)
+        # Focus goes where it belongs now, never after the load: keys typed meanwhile are
+        # held by the app until the fields are filled (ready_for_keys), then land here.
+        self._set_mode(self.editing_mode)
         self.reload(audit_view=True)
-        self.query_one("#f-first_name", Input).focus()
+
+    # -- the two modes ----------------------------------------------------------------
+
+    @property
+    def editing(self) -> bool:
+        return self.editing_mode
+
+    @property
+    def ready_for_keys(self) -> bool:
+        return self._loaded or self.contact_id is None
+
+    def may_edit(self) -> bool:
+        scope = self.app.scope
+        if scope is None:
+            return False
+        if self.contact_id is None:
+            return scope.can("contact.create")
+        return scope.can("contact.edit") or scope.can("contact.rectify")
+
+    def _set_mode(self, editing: bool) -> None:
+        """Browsing: every field read-only, the focus on the tab bar, letters are commands.
+        Editing: the fields this role may change, the focus in the first of them."""
+        from textual.widgets import Tabs
+
+        self.editing_mode = editing
+        form = self.form
+        form.set_class(not editing, "-browsing")
+        if editing:
+            form.apply_permissions(creating=self.contact_id is None)
+            self.query_one("#tabs", TabbedContent).active = "tab-details"
+            first = next((w for w in form.query("Input, Select") if not w.disabled), None)
+            if first is not None:
+                self.set_focus(first)
+        else:
+            for widget in form.query("Input, Select"):
+                widget.disabled = True
+            self.set_focus(self.query_one("#tabs", TabbedContent).query_one(Tabs))
+        self.show_mode()
+
+    def action_edit(self) -> None:
+        if self.editing_mode:
+            return
+        if not self.may_edit():
+            self.app.tell(_("Your role may not change this contact."))
+            return
+        self._set_mode(True)
+
+    def action_back(self) -> None:
+        """Escape: out of editing (asking first if something typed is unsaved), else back."""
+        if not self.editing_mode:
+            self.app.pop_screen()
+            return
+        creating = self.contact_id is None
+        if self.dirty_new() if creating else self.dirty:
+            self._ask_to_discard()
+        else:
+            self._leave_editing()
+
+    @work(exclusive=True, group="contact-leave")
+    async def _ask_to_discard(self) -> None:
+        from ..forms import ConfirmModal
+
+        if await self.app.push_screen_wait(ConfirmModal(
+                _("Discard your changes?"),
+                _("What you typed here is not saved. OK throws it away; Cancel goes back to it."))):
+            if self.contact_id is not None:
+                self.show_bundle()  # the version shown, without the typing
+            self._leave_editing()
+
+    def _leave_editing(self) -> None:
+        if self.contact_id is None:
+            self.app.pop_screen()  # a new contact never saved: nothing to browse
+        else:
+            self._set_mode(False)
+
+    def dirty_new(self) -> bool:
+        """A new contact's form holds something typed."""
+        return any(v not in ("", None) for k, v in self.form_values().items()
+                   if k not in ("lifecycle", "lawful_basis"))
 
     def _hide_tab(self, pane_id: str) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
@@ -110,9 +197,12 @@ class ContactScreen(BaseScreen):
         if not self.is_attached:
             return
         self.bundle = bundle
+        first_load = not self._loaded
         self._loaded = True
         self.stale = False
         self.show_bundle(typed)
+        if first_load:
+            self.keys_ready()  # the keys typed while it loaded: now, into the filled fields
 
     def _load_refused(self, text: str) -> None:
         """A failed load is said once; a contact never shown closes again."""
@@ -240,6 +330,7 @@ class ContactScreen(BaseScreen):
         self.bundle = replace(self.bundle, detail=saved)
         self.stale = False
         self.show_bundle()
+        self._set_mode(False)  # saved: back to reading it
         if created or self.app.scope.can("audit.read"):
             self.reload()  # the related records: a new contact's tabs, the history's new row
         self.refresh_bindings()
@@ -247,9 +338,6 @@ class ContactScreen(BaseScreen):
     def action_reload(self) -> None:
         if self.contact_id is not None:
             self.reload(keep_typed=True)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if self.contact_id is None or not message.touches("contact", self.contact_id):
@@ -275,7 +363,11 @@ class ContactScreen(BaseScreen):
                       "consent": "consent.read"}.get(action)
         if permission and not scope.can(permission):
             return False
+        if action == "edit":
+            return not self.editing_mode and self.contact_id is not None
         if action == "save":
+            if not self.editing_mode:
+                return False
             creating = self.contact_id is None
             return scope.can("contact.create") if creating else (
                 scope.can("contact.edit") or scope.can("contact.rectify"))
@@ -284,9 +376,19 @@ class ContactScreen(BaseScreen):
         return True
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in LETTER_ACTIONS and isinstance(self.focused, (Input, TextArea)):
-            return False  # the key is a letter typed into the field
+        # (letters never fire while a field has focus: BaseScreen sees to that)
+        if action in LETTER_ACTIONS and self.editing_mode and self._focus_in_form():
+            return False  # editing the form: every key types there (Escape first)
         return self.may(action)
+
+    def _focus_in_form(self) -> bool:
+        focused = self.focused
+        return focused is not None and self.form in focused.ancestors_with_self
+
+    @on(Input.Submitted, "#form Input")
+    def _field_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()  # Enter moves on, as Tab does (ctrl+s saves)
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()

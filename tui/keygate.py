@@ -1,0 +1,100 @@
+"""Keys are never lost or reordered, however fast they come (typed ahead, pasted, over SSH).
+
+Textual hands a key to the focused widget through message queues: a key that is not
+typed into a field (Enter, Escape, a letter command) takes effect a few messages later,
+and a screen that was just pushed has no focus until it has mounted.  Keys that arrive
+in between went to the old field, to nothing, or ran as commands on the wrong screen
+(`MetteFrederiksen` in First name; `n` typing into a name; `i` opening the import).
+
+The gate holds keys instead, in order, and hands them over when their target is there:
+- a character typed into a text field goes through at once (typing is never slowed);
+- any other key goes through, then the gate closes until the screen has handled it and
+  refreshed (what it does, a new focus or a new screen, is in place by then);
+- a screen that is not ready (just pushed and not yet focused, or still filling its
+  fields from the store: `ready_for_keys`) gets its keys when it is.
+"""
+from __future__ import annotations
+
+from collections import deque
+from weakref import WeakSet
+
+from textual import events
+
+from .screens.base import is_text_field
+
+# Refreshes to wait for after a command key: one for the key's own messages, one for what
+# they started (a worker pushing a modal, a focus set with call_later).
+SETTLE_REFRESHES = 2
+
+
+class KeyGate:
+    """`dispatch(event)`: what the app does with a key it lets through (Textual's own handling)."""
+
+    def __init__(self, app, dispatch) -> None:
+        self.app = app
+        self.dispatch = dispatch
+        self.held: deque[events.Key] = deque()
+        self.closed = 0  # refreshes still to wait for before the next key
+        self.ready: WeakSet = WeakSet()  # screens that have mounted and taken their focus
+        self._checking: WeakSet = WeakSet()
+
+    async def key(self, event: events.Key) -> None:
+        """A key from the terminal: handled now, or later in its turn."""
+        if self.held or self.closed or not self._screen_ready():
+            self.held.append(event)
+            self._wake()
+            return
+        await self._dispatch(event)
+
+    async def _dispatch(self, event: events.Key) -> None:
+        typed = event.is_printable and is_text_field(self.app.focused)
+        await self.dispatch(event)
+        if not typed:
+            self.closed = SETTLE_REFRESHES
+            self.app.call_after_refresh(self._settled)
+
+    def _settled(self) -> None:
+        self.closed = max(0, self.closed - 1)
+        if self.closed:
+            self.app.call_after_refresh(self._settled)
+        else:
+            self._wake()
+
+    def _screen_ready(self) -> bool:
+        screen = self.app.screen
+        if screen not in self.ready:
+            return False
+        return bool(getattr(screen, "ready_for_keys", True))
+
+    def _wake(self) -> None:
+        """Check the current screen's readiness (after it refreshed), then hand over."""
+        screen = self.app.screen
+        if screen in self.ready:
+            if self.held and not self.closed and self._screen_ready():
+                self.app.call_next(self.release)
+            return
+        if screen in self._checking:
+            return
+        self._checking.add(screen)
+        screen.call_after_refresh(self._check_mounted, screen)
+
+    def _check_mounted(self, screen) -> None:
+        self._checking.discard(screen)
+        if screen is not self.app.screen:
+            self._wake()
+            return
+        # mounted and refreshed; the focus it asked for on mount is set (or it wants none)
+        if screen.focused is None and screen.focus_chain and not getattr(screen, "_gate_waited", False):
+            screen._gate_waited = True  # one more refresh for a focus set with call_later
+            self._checking.add(screen)
+            screen.call_after_refresh(self._check_mounted, screen)
+            return
+        self.ready.add(screen)
+        self._wake()
+
+    async def release(self) -> None:
+        """Hand the held keys over, in order, while the screen takes them."""
+        while self.held and not self.closed and self._screen_ready():
+            await self._dispatch(self.held.popleft())
+        if self.held:
+            self._wake()
