@@ -3,9 +3,11 @@ preview (nothing written), import with progress, see the batch id, undo.  A real
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from textual.app import App
+from textual.worker import WorkerCancelled
 
 
 class WizardApp(App):
@@ -23,7 +25,8 @@ class WizardApp(App):
 async def wait_for(pilot, predicate, what: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a refused call stops its worker as cancelled
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if predicate():
             return
@@ -135,10 +138,50 @@ def test_wizard_shows_file_errors_and_refuses_finance(store, users, tmp_path):
                            f"the error {expected!r}")
             assert screen.report is None
             assert screen.query_one("#import-path", Input).value == str(path)
-            return screen.query_one("#import-run", Button).disabled
+            assert screen.query_one("#import-run", Button).disabled  # nothing previewed: nothing to import
+            return screen.query_one("#import-preview", Button).disabled
 
     assert not asyncio.run(scenario(Scope(users["admin"]), broken,
                                     "broken.csv, line 2, column 'Noter': the file ends inside a quoted field",
                                     preview=True))
     assert asyncio.run(scenario(Scope(users["finance"]), broken, "your role (finance) may not do this: import",
                                 preview=False))
+
+
+def test_tab_tab_enter_never_imports_and_ctrl_s_imports_what_was_previewed(store, users, tmp_path):
+    """Issue 17: Tab, Tab, Enter aimed at Preview ran the import for real."""
+    from textual.widgets import Button, Input, Select
+
+    from store.scope import Scope
+
+    path = tmp_path / "kunder.csv"
+    path.write_text("Navn,E-mail\nAnne Berg,anne@berg.dk\nOle Lund,ole@lund.dk\n", encoding="utf-8")
+
+    async def scenario():
+        app = WizardApp(Scope(users["manager"]), path=str(path))
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            await wait_for(pilot, lambda: not screen.query_one("#import-preview", Button).disabled, "open")
+            screen.query_one("#import-owner", Input).focus()
+            await pilot.press("tab", "tab", "enter")  # past Preview, to where Import was: nothing runs
+            await pilot.press("ctrl+s")  # the named key, before any preview: greyed out, does nothing
+            await wait_for(pilot, lambda: not screen.query_one("#import-preview", Button).disabled, "idle")
+            assert count("contact") == 0 and screen.batch_id is None
+            assert screen.query_one("#import-run", Button).disabled
+            screen.query_one("#import-owner", Input).focus()
+            await pilot.press("tab", "enter")  # Preview: writes nothing
+            await wait_for(pilot, lambda: screen.report is not None, "the preview")
+            assert count("contact") == 0 and not screen.query_one("#import-run", Button).disabled
+            screen.query_one("#import-policy", Select).value = "update"  # other settings: preview again
+            await pilot.pause()
+            assert screen.query_one("#import-run", Button).disabled
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert count("contact") == 0
+            screen.query_one("#import-policy", Select).value = "skip"  # back to what was previewed
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen.batch_id is not None, "the import")
+            assert count("contact") == 2
+
+    asyncio.run(scenario())

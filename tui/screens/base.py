@@ -131,9 +131,7 @@ class TypingFirst:
             cls.check_action = _typing_first(own)
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if self.typing() and action in self.letter_actions():
-            return False
-        return True
+        return not (self.typing() and action in self.letter_actions())
 
     def typing(self) -> bool:
         """Whether the focus is in a text field (every key types there)."""

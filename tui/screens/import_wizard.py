@@ -6,6 +6,11 @@ was detected and edit the mapping column by column (a Select each, "drop" allowe
 under a name, or apply a saved one), choose the duplicate policy, lawful basis and owner,
 preview (nothing is written), import (all or nothing, in a worker, with progress), undo.
 
+Nothing is written before its preview was shown: the import runs only with the named key
+(ctrl+s, in the footer) or a click, and only for the very settings previewed (a changed
+mapping, policy, basis or owner needs a new preview).  The Import button takes no focus,
+so Tab, Tab, Enter aimed at Preview can never run it.
+
 Every file-derived string (column names, reasons, values in field changes) goes through
 tui.safe: never parsed as markup, control characters shown, not acted on.  Store work runs
 off the event loop: on the app's backend thread when it has one, else a worker thread.
@@ -18,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
-from .. import safe
+from .. import bindings, safe
 from ..errors import in_store_words
 from ..i18n import _
 from .base import BaseScreen
@@ -40,7 +45,8 @@ class ImportWizard(BaseScreen):
     """Import a contact file as one batch.  `scope`: the logged-in user's Scope."""
 
     CSS_PATH = "import_wizard.tcss"
-    BINDINGS = [("escape", "close", "Close")]
+    BINDING_GROUP = "import"
+    BINDINGS = bindings.for_screen("import")
 
     def __init__(self, scope, *, path: str = "") -> None:
         super().__init__()
@@ -50,6 +56,7 @@ class ImportWizard(BaseScreen):
         self.mapping = None  # the Mapping being edited (CSV/XLSX)
         self.report = None  # the last preview or import
         self.batch_id: int | None = None
+        self.previewed: dict | None = None  # the settings the shown preview was made with
         self._select_columns: dict[str, str] = {}  # Select id -> column
 
     # -- layout ----------------------------------------------------------------------------
@@ -79,7 +86,9 @@ class ImportWizard(BaseScreen):
                             disabled=getattr(self.scope, "role", "") == "sales")
             with Horizontal(classes="import-row"):
                 yield Button(_("Preview (writes nothing)"), id="import-preview", disabled=True)
-                yield Button(_("Import"), id="import-run", variant="primary", disabled=True)
+                run = Button(_("Import (ctrl+s)"), id="import-run", variant="primary", disabled=True)
+                run.can_focus = False  # never reached by Tab and Enter: ctrl+s or a click, after a preview
+                yield run
                 yield Button(_("Undo this import"), id="import-undo", variant="error", disabled=True)
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static("", id="import-status", markup=False)
@@ -100,6 +109,17 @@ class ImportWizard(BaseScreen):
 
     def action_close(self) -> None:
         self.app.pop_screen()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "run_import":
+            return True if self._preview_current() else None  # shown, greyed until previewed
+        return True
+
+    def action_run_import(self) -> None:
+        if self._preview_current():
+            self.run_import(dry_run=False)
+        else:
+            self._status(_("Preview first: nothing is imported before you have seen what it does."))
 
     # -- running store work off the event loop ---------------------------------------------
 
@@ -188,9 +208,15 @@ class ImportWizard(BaseScreen):
             rows.append(Horizontal(label, select, classes="import-maprow"))
         await box.mount_all(rows)
 
+    def _preview_current(self) -> bool:
+        """A preview is shown, and it was made with the settings now chosen."""
+        return (self.info is not None and self.previewed is not None and self.report is not None
+                and self.batch_id is None and self.previewed == self._options())
+
     def _enable(self, opened: bool) -> None:
-        for wid in ("#import-preview", "#import-run"):
-            self.query_one(wid, Button).disabled = not opened
+        self.query_one("#import-preview", Button).disabled = not opened
+        self.query_one("#import-run", Button).disabled = not (opened and self._preview_current())
+        self.refresh_bindings()
         self.query_one("#import-save-mapping", Button).disabled = not (opened and self.mapping is not None)
         self.query_one("#import-undo", Button).disabled = self.batch_id is None
 
@@ -204,6 +230,13 @@ class ImportWizard(BaseScreen):
         if self.mapping.target_for(column) != event.value:
             self.mapping = self.mapping.with_target(column, str(event.value))
             self.report = None
+            self._enable(True)
+
+    @on(Select.Changed, "#import-policy, #import-basis")
+    @on(Input.Changed, "#import-owner")
+    def _settings_changed(self) -> None:
+        if self.is_mounted:
+            self._enable(self.info is not None)  # a preview of other settings no longer counts
 
     def refresh_saved(self) -> None:
         from store.importing import saved
@@ -253,14 +286,15 @@ class ImportWizard(BaseScreen):
 
     @on(Button.Pressed, "#import-run")
     def _import_pressed(self) -> None:
-        self.run_import(dry_run=False)
+        self.action_run_import()
 
     @work(exclusive=True, group="import-run")
     async def run_import(self, dry_run: bool) -> None:
         from store.importing import batch
 
-        if self.info is None:
+        if self.info is None or not (dry_run or self._preview_current()):
             return
+        options = self._options()
         path = self.query_one("#import-path", Input).value.strip()
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=None, progress=0)
@@ -274,15 +308,16 @@ class ImportWizard(BaseScreen):
 
         try:
             report = await self._call(batch.import_file, path, dry_run=dry_run, progress=progress,
-                                      **self._options())
+                                      **options)
         finally:  # also when it failed (the worker stops there): the buttons work again
             bar.display = False
             self.query_one("#import-open", Button).disabled = False
             self._enable(self.info is not None)
         self.report = report
+        self.previewed = options if dry_run else None
         if not dry_run:
             self.batch_id = report.batch_id
-            self._enable(True)
+        self._enable(True)
         self._show_report(report)
 
     def on_import_progress(self, message: ImportProgress) -> None:
