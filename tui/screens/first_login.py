@@ -6,6 +6,7 @@ never again (the store keeps only the sealed secret and hashed codes).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from textual import on, work
@@ -21,7 +22,7 @@ from .base import BaseScreen
 class FirstLoginScreen(BaseScreen):
     BINDING_GROUP = "first_login"
     BINDINGS = bindings.for_screen("first_login")
-    CSS_PATH = "first_login.tcss"
+    CSS_PATH = Path(__file__).parent / "first_login.tcss"
 
     def __init__(self, first_login):
         super().__init__()
@@ -40,15 +41,18 @@ class FirstLoginScreen(BaseScreen):
                     yield Label(_("Repeat it"), classes="label", markup=False)
                     yield Input(compact=True, id="repeat-password", password=True, max_length=512)
                 yield Static("", id="password-message", classes="message", markup=False)
-            with VerticalScroll(id="step-totp"):
-                yield Static(_("Scan this code with an authenticator app, then type the 6-digit "
-                               "code it shows."), markup=False)
+            # The QR code beside what to do with it: at 80x24 the code and its field fit on
+            # the screen (under each other the field was below the fold); smaller ones scroll.
+            with VerticalScroll(id="step-totp"), Horizontal(id="totp-layout"):
                 yield Static("", id="qr", markup=False)
-                yield Static("", id="manual-key", markup=False)
-                with Horizontal(classes="row"):
-                    yield Label(_("Code"), classes="label", markup=False)
-                    yield Input(compact=True, id="totp-code", max_length=6)
-                yield Static("", id="totp-message", classes="message", markup=False)
+                with Vertical(id="totp-side"):
+                    yield Static(_("Scan this code with an authenticator app, then type the 6-digit "
+                                   "code it shows."), markup=False)
+                    yield Static("", id="manual-key", markup=False)
+                    with Horizontal(classes="row"):
+                        yield Label(_("Code"), classes="label", markup=False)
+                        yield Input(compact=True, id="totp-code", max_length=6)
+                    yield Static("", id="totp-message", classes="message", markup=False)
             with VerticalScroll(id="step-codes"):
                 yield Static(_("Your recovery codes. Each works once if you lose your phone. "
                                "Write them down or print them now: they will not be shown again."),

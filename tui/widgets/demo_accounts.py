@@ -15,7 +15,9 @@ class DemoAccounts(Vertical):
     DEFAULT_CSS = """
     DemoAccounts {
         height: auto;
-        width: 64;
+        /* wide enough for the longest Danish role and the whole 6-digit code (was cut: "Kod … 088") */
+        width: 72;
+        max-width: 100%;
         border: heavy $warning;
         padding: 0 1;
         margin-top: 0;
