@@ -67,4 +67,4 @@ install:
 	@echo "installed $(PREFIX)/bin/minicrm; next: $(PREFIX)/bin/minicrm server install"
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO) $(DEMO).lock .pytest_cache .mypy_cache .ruff_cache
