@@ -8,8 +8,10 @@ in between went to the old field, to nothing, or ran as commands on the wrong sc
 
 The gate holds keys instead, in order, and hands them over when their target is there:
 - a character typed into a text field goes through at once (typing is never slowed);
-- any other key goes through, then the gate closes until the screen has handled it and
-  refreshed (what it does, a new focus or a new screen, is in place by then);
+- any other key goes through, then the gate closes until the key has travelled up from
+  its widget to the app (a marker chases it through each queue on the way, so every
+  handler, binding included, has run) and a worker it started (a modal form opening)
+  has begun: what it does, a new focus or a new screen, is in place by then;
 - a screen that is not ready (just pushed and not yet focused, or still filling its
   fields from the store: `ready_for_keys`) gets its keys when it is.
 """
@@ -22,11 +24,6 @@ from textual import events
 
 from .screens.base import is_text_field
 
-# Refreshes to wait for after a command key: one for the key's own messages, one for what
-# they started (a worker pushing a modal, a focus set with call_later).
-SETTLE_REFRESHES = 2
-
-
 class KeyGate:
     """`dispatch(event)`: what the app does with a key it lets through (Textual's own handling)."""
 
@@ -34,7 +31,7 @@ class KeyGate:
         self.app = app
         self.dispatch = dispatch
         self.held: deque[events.Key] = deque()
-        self.closed = 0  # refreshes still to wait for before the next key
+        self.closed = False  # a command key is still on its way
         self.ready: WeakSet = WeakSet()  # screens that have mounted and taken their focus
         self._checking: WeakSet = WeakSet()
 
@@ -47,18 +44,29 @@ class KeyGate:
         await self._dispatch(event)
 
     async def _dispatch(self, event: events.Key) -> None:
-        typed = event.is_printable and is_text_field(self.app.focused)
+        target = self.app.focused or self.app.screen
+        typed = event.is_printable and is_text_field(target)
         await self.dispatch(event)
         if not typed:
-            self.closed = SETTLE_REFRESHES
+            self.closed = True
+            self._chase(target)
+
+    def _chase(self, node) -> None:
+        """Follow the key up the DOM: a callback queued behind it at each node on its way."""
+        if node is self.app or node is None or not node.call_later(self._chased, node):
             self.app.call_after_refresh(self._settled)
 
+    def _chased(self, node) -> None:
+        self._chase(node._parent)
+
     def _settled(self) -> None:
-        self.closed = max(0, self.closed - 1)
-        if self.closed:
-            self.app.call_after_refresh(self._settled)
-        else:
-            self._wake()
+        from textual.worker import WorkerState
+
+        if any(w.state == WorkerState.PENDING for w in self.app.workers):
+            self.app.call_after_refresh(self._settled)  # a worker the key started has not begun
+            return
+        self.closed = False
+        self._wake()
 
     def _screen_ready(self) -> bool:
         screen = self.app.screen

@@ -36,13 +36,13 @@ async def type_text(pilot, text: str) -> None:
     """Type like a fast typist (or a paste): every key is queued at once, then we wait.
 
     Pilot.press waits for idle after each key (~80 ms a key); real keyboards do not.
-    `\t` is Tab, `\r` Enter, `\x1b` Escape, as a terminal sends them.
+    `\t` is Tab, `\r` Enter, `\x1b` Escape, `\x13` ctrl+s, as a terminal sends them.
     """
     from textual import events
     from textual.keys import _character_to_key
 
     driver = pilot.app._driver
-    named = {"\r": "enter", "\t": "tab", "\x1b": "escape"}
+    named = {"\r": "enter", "\t": "tab", "\x1b": "escape", "\x13": "ctrl+s"}
     for ch in text:
         key = named.get(ch) or (ch if ch.isalnum() else _character_to_key(ch))
         event = events.Key(key, None if ch in named and ch != "\t" else ch)

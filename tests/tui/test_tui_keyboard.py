@@ -1,0 +1,198 @@
+"""The keyboard model (issue 17), every sequence typed at full speed, the moment a screen is
+pushed: each gives what the user meant.
+
+`type_text` queues every key at once, as a fast typist, a paste or an SSH link delivers
+them; nothing waits between keys (Pilot.press would wait for idle after each one).
+"""
+from __future__ import annotations
+
+import asyncio
+
+from tui_pilot import login, settle, type_text, wait_for
+
+
+def _name(app) -> str:
+    return type(app.screen).__name__
+
+
+async def _open_soren(pilot, app):
+    """From the search box: type a name and Enter, at full speed; the contact as it opened."""
+    await type_text(pilot, "soren\r")
+    await wait_for(pilot, lambda: _name(app) == "ContactScreen" and app.screen._loaded, what="contact")
+    return app.screen
+
+
+def test_login_typed_with_tab_at_full_speed_the_moment_the_app_starts(crm):
+    """Seen: `admin`, Tab, the password, Tab, the code all landed in User name."""
+    from tui.demo import PASSWORD
+
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            # no waiting for the login screen: the keys are sent as the app starts
+            await type_text(pilot, f"admin\t{PASSWORD}\t{crm.code('admin')}\r")
+            await wait_for(pilot, lambda: app.session is not None, what="logged in")
+            assert app.session.username == "admin"
+    asyncio.run(scenario())
+
+
+def test_shift_tab_goes_back_a_field_on_the_login_screen(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await type_text(pilot, "adm\tx")
+            await pilot.press("shift+tab")  # back in User name, its text selected: typing replaces it
+            await type_text(pilot, "admin")
+            await settle(pilot)
+            values = {i.id: i.value for i in app.screen.query("Input")}
+            assert values["username"] == "admin" and values["password"] == "x"
+    asyncio.run(scenario())
+
+
+def test_a_contact_opens_read_only_and_n_starts_a_note_not_typing_into_the_name(crm):
+    """Seen: the contact opened with the cursor in First name; `n` typed `Frederikn`."""
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            await type_text(pilot, "soren\rnRingede i dag")  # open, then n and the note, all at once
+            await wait_for(pilot, lambda: _name(app) == "NoteModal", what="the note form")
+            await settle(pilot)
+            assert app.screen.query_one("#body").text == "Ringede i dag"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: _name(app) == "ContactScreen")
+            contact = app.screen
+            first = contact.query_one("#f-first_name")
+            assert not contact.editing and first.disabled
+            assert first.value == contact.bundle.detail.first_name  # nothing typed into the name
+            assert "BROWSING" in contact.sub_title
+    asyncio.run(scenario())
+
+
+def test_e_edits_and_keys_typed_while_the_contact_loads_land_in_the_fields(crm):
+    """Keys sent the moment the screen is pushed (before its data came) reach the fields."""
+    async def scenario():
+        from tui.screens.contact import ContactScreen
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            contact_id = app.screen.rows[0].id
+            app.push_screen(ContactScreen(contact_id))  # not awaited: the keys come at once
+            await type_text(pilot, "eX\tY")
+            await wait_for(pilot, lambda: _name(app) == "ContactScreen" and app.screen._loaded)
+            await settle(pilot)
+            screen = app.screen
+            detail = screen.bundle.detail
+            assert screen.editing and "EDITING" in screen.sub_title
+            assert screen.query_one("#f-first_name").value == detail.first_name + "X"
+            assert screen.query_one("#f-last_name").value == detail.last_name + "Y"
+    asyncio.run(scenario())
+
+
+def test_tab_right_after_the_new_contact_form_opens_lands_in_the_next_field(crm):
+    """Seen: `MetteFrederiksen` in First name and an empty last name."""
+    async def scenario():
+        from store import contacts
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "sales")
+            await pilot.press("down")  # to the results: letters are commands there
+            await type_text(pilot, "nMette\tFrederiksen\tKøkkenchef\x13")  # n, the form, ctrl+s
+            await wait_for(pilot, lambda: _name(app) == "ContactScreen" and app.screen.contact_id,
+                           what="created")
+            scope = crm.session("manager").scope()
+            found = contacts.search_contacts(scope, "mette frederiksen")
+            assert [c.name for c in found] == ["Mette Frederiksen"]
+            assert contacts.get_contact(scope, found[0].id, audit_view=False).title == "Køkkenchef"
+    asyncio.run(scenario())
+
+
+def test_typing_a_name_back_on_the_search_list_searches(crm):
+    """Seen: back on the list, `mette frederiksen` opened the import wizard (its `i`)."""
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            await _open_soren(pilot, app)
+            await type_text(pilot, "\x1bmette frederiksen")
+            await settle(pilot)
+            assert _name(app) == "SearchScreen"
+            assert app.screen.query_one("#search").value == "mette frederiksen"
+            assert app.focused is app.screen.query_one("#search")
+    asyncio.run(scenario())
+
+
+def test_escape_with_unsaved_changes_asks_and_keeps_them_until_told(crm):
+    """Seen: Escape threw away unsaved edits without asking."""
+    async def scenario():
+        from store import contacts
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await _open_soren(pilot, app)
+            original = screen.bundle.detail.first_name
+            await type_text(pilot, "eXYZ\x1b")
+            await wait_for(pilot, lambda: _name(app) == "ConfirmModal", what="the question")
+            assert "Discard your changes?" in str(app.screen.query_one("#form-title").render())
+            await type_text(pilot, "\x1b")  # Cancel: back to the typing
+            await wait_for(pilot, lambda: _name(app) == "ContactScreen")
+            await settle(pilot)
+            assert screen.editing and screen.query_one("#f-first_name").value == original + "XYZ"
+            await type_text(pilot, "\x1b")
+            await wait_for(pilot, lambda: _name(app) == "ConfirmModal")
+            await pilot.press("enter")  # OK: throw it away
+            await wait_for(pilot, lambda: _name(app) == "ContactScreen" and not screen.editing)
+            assert screen.query_one("#f-first_name").value == original
+            saved = contacts.get_contact(app.scope, screen.contact_id, audit_view=False)
+            assert saved.first_name == original
+            await type_text(pilot, "e\x1b")  # nothing typed: Escape leaves editing without asking
+            await wait_for(pilot, lambda: not screen.editing, what="browsing")
+            await type_text(pilot, "\x1b")  # browsing: Escape goes back
+            await wait_for(pilot, lambda: _name(app) == "SearchScreen")
+    asyncio.run(scenario())
+
+
+def test_no_letter_command_fires_while_a_text_field_has_focus(crm):
+    """Every screen, once (BaseScreen): a letter bound to a command types in a field."""
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "admin")
+            screen = app.screen
+            assert screen.typing()
+            for action in ("import_file", "new_contact", "admin", "request"):
+                assert screen.check_action(action, ()) is False
+            await type_text(pilot, "ia")
+            await settle(pilot)
+            assert _name(app) == "SearchScreen" and screen.query_one("#search").value == "ia"
+            await pilot.press("down")  # the results: letters are commands again
+            assert screen.check_action("new_contact", ()) is True
+            footer_keys = {b.binding.key for b in screen.active_bindings.values()
+                           if screen.check_action(b.binding.action, ()) is True}
+            assert "n" in footer_keys
+    asyncio.run(scenario())
+
+
+def test_palette_shows_labels_not_ids(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "admin")
+            commands = list(app.get_system_commands(app.screen))
+            helps = [c.help for c in commands]
+            assert all("search." not in h and "app." not in h for h in helps), helps
+            assert any(c.title == "Clear filters" and c.help == "Key: x" for c in commands)
+    asyncio.run(scenario())
+
+
+def test_palette_shows_danish_labels(crm):
+    async def scenario():
+        app = crm.app(language="da")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "admin")
+            commands = list(app.get_system_commands(app.screen))
+            assert any(c.help == "Tast: x" for c in commands)
+    asyncio.run(scenario())
