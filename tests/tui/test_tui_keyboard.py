@@ -196,3 +196,60 @@ def test_palette_shows_danish_labels(crm):
             commands = list(app.get_system_commands(app.screen))
             assert any(c.help == "Tast: x" for c in commands)
     asyncio.run(scenario())
+
+
+def _plain_cells(app, widget) -> tuple:
+    """The widget's cells as the terminal gets them under NO_COLOR, with every colour dropped:
+    text and the attributes that survive losing colour (reverse, bold, underline)."""
+    from textual.color import Color
+
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    rows = []
+    for y in range(region.y, region.bottom):
+        strip = strips[y]
+        for line_filter in app._filters:
+            strip = strip.apply_filter(line_filter, Color(0, 0, 0))
+        rows.append(tuple((seg.text, bool(seg.style and seg.style.reverse), bool(seg.style and seg.style.bold),
+                           bool(seg.style and seg.style.underline))
+                          for seg in strip.crop(region.x, region.right)))
+    return tuple(rows)
+
+
+async def _focus_shows(pilot, widget, elsewhere) -> bool:
+    """Whether the widget looks different with the focus than without, colours aside."""
+    app = pilot.app
+    widget.focus()
+    await settle(pilot)
+    focused = _plain_cells(app, widget)
+    elsewhere.focus()
+    await settle(pilot)
+    return focused != _plain_cells(app, widget)
+
+
+def test_focus_is_visible_without_colour(crm, monkeypatch):
+    """NO_COLOR=1: which field, button, tab or row has the focus still shows."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def scenario():
+        from textual.widgets import Tabs
+
+        app = crm.app()
+        assert app.no_color
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#username"))
+            login_screen = app.screen
+            assert await _focus_shows(pilot, login_screen.query_one("#code"),
+                                      login_screen.query_one("#username"))
+            await login(pilot, crm, "manager")
+            search = app.screen
+            assert await _focus_shows(pilot, search.query_one("#results"), search.query_one("#search"))
+            contact = await _open_soren(pilot, app)
+            tabs = contact.query_one(Tabs)
+            assert await _focus_shows(pilot, tabs, contact.query_one("#notes"))
+            tabs.focus()
+            await type_text(pilot, "eX\x1b")  # unsaved: the question, with OK and Cancel buttons
+            await wait_for(pilot, lambda: _name(app) == "ConfirmModal" and app.screen.query_one("#ok"))
+            modal = app.screen
+            assert await _focus_shows(pilot, modal.query_one("#ok"), modal.query_one("#cancel"))
+    asyncio.run(scenario())

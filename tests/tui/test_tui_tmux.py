@@ -193,3 +193,48 @@ def test_hostile_text_reaches_the_terminal_as_plain_characters(crm, tmux):
     buffers = tmux.cmd("list-buffers", check=False)
     assert "ZXZpbA" not in buffers and "evil" not in buffers  # OSC 52 never set the clipboard
     assert ESCAPES[0] not in text
+
+
+def test_issue_17_sequences_typed_at_full_speed_in_a_real_terminal(crm, tmux):
+    """Each sequence sent in one send-keys, as fast as a terminal delivers it; the store and
+    the screen say the user got what they meant (issue 17)."""
+    import pyotp
+
+    from store import contacts, notes
+    from store.runtime import close_store
+    from tui.demo import PASSWORD, totp_secret
+
+    admin = crm.session("admin").scope()
+    before = {c.id: contacts.get_contact(admin, c.id, audit_view=False).first_name
+              for c in contacts.search_contacts(admin, "soren")}
+    close_store()
+    tmux.start("a", crm.config_path, width=80, height=24)
+    tmux.wait("a", "User name")
+    # login with Tab between the fields (seen: everything landed in User name)
+    tmux.keys("a", "manager", "Tab", PASSWORD, "Tab", pyotp.TOTP(totp_secret("manager")).now(), "Enter")
+    tmux.wait("a", "contacts", timeout=30)
+    # open a contact and press n at once: a note, not an `n` in the first name
+    tmux.keys("a", "soren", "Enter", "n", "Ringede fra tmux", "C-s")
+    tmux.wait("a", "Note added")
+    crm.open()
+    manager = crm.session("manager", at=time.time() + 30).scope()  # the next code: the app used this one
+    noted = [i for i in before if any(n.body == "Ringede fra tmux" for n in notes.notes_of(manager, i))]
+    assert len(noted) == 1
+    after = {i: contacts.get_contact(manager, i, audit_view=False).first_name for i in before}
+    assert after == before  # no name got an `n` (or anything) typed into it
+    # back on the list, a name typed searches (seen: its `i` opened the import wizard)
+    # (Escape alone first: a terminal reads ESC and a letter sent together as alt+letter)
+    tmux.keys("a", "Escape")
+    tmux.wait("a", "10 contacts")
+    tmux.keys("a", "mette frederiksen")
+    screen = tmux.wait("a", "mette frederiksen")
+    assert "Import contacts" not in screen and "No contacts found" in tmux.wait("a", "No contacts found")
+    # a new contact typed at once, Tab between the fields (seen: `MetteFrederiksen`)
+    tmux.keys("a", "Down", "n", "Mette", "Tab", "Frederiksen", "C-s")
+    tmux.wait("a", "Contact created")
+    assert [c.name for c in contacts.search_contacts(manager, "mette frederiksen")] == ["Mette Frederiksen"]
+    # Escape with unsaved typing asks
+    tmux.keys("a", "e", "XYZ", "Escape")
+    tmux.wait("a", "Discard your changes?")
+    tmux.keys("a", "Escape")
+    tmux.wait("a", "MetteXYZ")
