@@ -24,6 +24,7 @@ from textual import events
 
 from .screens.base import is_text_field
 
+
 class KeyGate:
     """`dispatch(event)`: what the app does with a key it lets through (Textual's own handling)."""
 
