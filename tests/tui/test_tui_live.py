@@ -27,6 +27,7 @@ def test_search_and_detail_follow_another_sessions_edit(crm):
             await wait_for(pilot, lambda: screen.query_one("#f-title").value == "Direktør for alt",
                            what="detail to refresh")
             # While the user is typing, a change elsewhere does not overwrite the form.
+            await pilot.press("e")  # it opened read-only: e edits
             screen.query_one("#f-last_name").value = "Mit forslag"
             detail = contacts.get_contact(other, first.id, audit_view=False)
             contacts.update_contact(other, first.id, detail.version, title="Igen en anden")
@@ -106,6 +107,7 @@ def test_the_session_that_saved_is_not_told_of_its_own_change(crm):
             other = crm.session("admin")                  # another session, another connection
             theirs = changes.Watcher(own_session=other.id)
             version = screen.version
+            await pilot.press("e")
             screen.query_one("#f-title").value = "Min egen ændring"
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: screen.version == version + 1 and not screen.dirty, what="saved")

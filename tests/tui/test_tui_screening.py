@@ -8,10 +8,13 @@ from tui_pilot import login, settle, type_text, wait_for
 
 
 async def open_first(pilot, app):
+    """The first result, in editing (it opens read-only: e edits)."""
     app.screen.action_open()
     await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
                    what="contact screen")
     await settle(pilot)
+    await pilot.press("e")
+    await wait_for(pilot, lambda: app.screen.editing, what="editing")
     return app.screen
 
 

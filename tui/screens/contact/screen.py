@@ -56,7 +56,9 @@ class ContactScreen(BaseScreen):
         self.version: int | None = None
         self.stale = False
         self._loaded = False
-        self.editing_mode = contact_id is None  # a new contact is a form to fill at once
+        # A new contact is a form to fill, a rectification (from a request) a form to correct:
+        # both open editing; any other contact opens read-only.
+        self.editing_mode = contact_id is None or request_id is not None
 
     # -- layout ---------------------------------------------------------------------
 
@@ -92,6 +94,8 @@ class ContactScreen(BaseScreen):
         return self.query_one(ContactForm)
 
     def on_mount(self) -> None:
+        if self.editing_mode and not self.may_edit():
+            self.editing_mode = False
         if self.contact_id is None:
             self.title = _("New contact")
             for pane in RELATED_TABS:
