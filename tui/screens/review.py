@@ -24,7 +24,8 @@ PERMISSION_LABELS = {
     "person.erase": N_("erase a person"), "person.restrict": N_("restrict processing"),
     "import": N_("import files"), "mailing.export": N_("export mailing lists"),
     "audit.read": N_("read the audit trail"),
-    "breach.read": N_("see the breach register"), "breach.record": N_("record breaches"), "user.admin": N_("administer users"),
+    "breach.read": N_("see the breach register"), "breach.record": N_("record breaches"),
+    "user.admin": N_("administer users"),
 }
 
 
