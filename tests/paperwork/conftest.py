@@ -8,6 +8,7 @@ from store.config import write_config
 
 from .company import COMPANY, RECIPIENTS
 
+
 @pytest.fixture
 def config_path(tmp_path):
     path = tmp_path / "minicrm.toml"
