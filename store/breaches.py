@@ -112,7 +112,7 @@ def _count(field: str, value) -> int:
     except (TypeError, ValueError):
         raise Invalid(field, "must be a whole number") from None
     if number < 0:
-        raise Invalid(field, "must not be negative")
+        raise Invalid(field, "must be zero or more")
     return number
 
 
@@ -120,7 +120,7 @@ def _categories(value) -> str:
     given = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
     for c in given:
         if c not in CATEGORIES:
-            raise Invalid("data_categories", f"unknown category {c!r}; one of {', '.join(CATEGORIES)}")
+            raise Invalid("data_categories", f"must be one of: {', '.join(CATEGORIES)}")
     return " ".join(dict.fromkeys(given))
 
 
@@ -134,7 +134,7 @@ def _clean(values: dict, now: dt.datetime) -> dict:
         if key in ("aware_at", "occurred_at", "notified_at", "people_told_at"):
             out[key] = _when(key, value, required=key == "aware_at")
             if out[key] is not None and out[key] > now + dt.timedelta(minutes=5):
-                raise Invalid(key, "lies in the future")
+                raise Invalid(key, "must not be in the future")
         elif key == "kind":
             out[key] = validate.choice("kind", value, KINDS)
         elif key in ("people_approx", "records_approx"):
@@ -148,7 +148,7 @@ def _clean(values: dict, now: dt.datetime) -> dict:
 
 def _check_whole(row: dict) -> None:
     if not row.get("nature"):
-        raise Invalid("nature", "is required: say what happened")
+        raise Invalid("nature", "is required")
     for key in ("occurred_at", "notified_at", "people_told_at"):
         if key == "occurred_at":
             if row.get(key) and row[key] > row["aware_at"]:
