@@ -8,14 +8,16 @@ Datatilsynet was notified; the deadline is 72 hours from becoming aware (Art. 33
 shown as time left or as overdue.  Art. 34: whether and when the people were told.
 
 Only the admin and privacy roles see or write it (`breach.read`, `breach.record`).
-Audit rows name the breach by id and the changed fields by name: never their text.
+Audit rows name the breach by id and the changed fields by name: never their text.  The text
+fields are screened like every free text: a CPR number is refused (a category such as "health
+data" may be named: saying what leaked is the point).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from . import audit, changes, validate
+from . import audit, changes, screening, validate
 from .errors import Invalid, NotFound
 from .models import Breach, User, utcnow
 from .processing import CATEGORIES
@@ -143,6 +145,8 @@ def _clean(values: dict, now: dt.datetime) -> dict:
             out[key] = _categories(value)
         else:
             out[key] = validate.multiline(key, value, max_length=MAX_TEXT)
+            # what leaked may be health data, and saying so is the point; a CPR number never belongs here
+            screening.screen(key, out[key], allow_special=True)
     return out
 
 

@@ -82,6 +82,7 @@ def test_only_admin_and_privacy_may_see_or_record_breaches(store, users):
     ({"aware_at": utcnow() + dt.timedelta(days=2)}, "aware_at"),
     ({"nature": ""}, "nature"),
     ({"nature": "tekst \x1b[2J"}, "nature"),
+    ({"measures": "Kunden med CPR 010190-1235 er ringet op"}, "measures"),
     ({"data_categories": "health"}, "data_categories"),
     ({"people_approx": -1}, "people_approx"),
     ({"kind": "leak"}, "kind"),
