@@ -136,9 +136,12 @@ class _Writer:
                                                        for r in RETENTION if r in self.f.retention_of[cid])]
                 for cid in CATEGORIES if cid in self.f.retention_of]
 
-    def retention_section(self, s: Section) -> None:
+    def retention_section(self, s: Section, *, to_the_person: bool = False) -> None:
         s.table([self.c("category"), self.c("period")], self.retention_rows())
-        s.p(retention.erasure_proof_text(self.lang, self.f.rules))
+        if to_the_person:  # the privacy notice speaks to the person, as the Art. 15 report does
+            s.p(retention.erasure_proof_text(self.lang, self.f.rules))
+        else:
+            s.p(self.c("erasure_proof", years=self.f.rules.erasure_proof_years))
 
     def recipient_rows(self) -> list[list[str]]:
         rows = [[self.c("staff"), "", self.c("staff_role"), ""]]
@@ -196,7 +199,7 @@ class _Writer:
         rec.p(self.t(n["recipients_text"]))
         self.recipients_table(rec)
         self.transfers(d.section(self.t(n["transfers"])))
-        self.retention_section(d.section(self.t(n["retention"])))
+        self.retention_section(d.section(self.t(n["retention"])), to_the_person=True)
         rights = d.section(self.t(n["rights"]))
         rights.ul(self.t(r) for r in RIGHTS)
         rights.p(self.t(n["rights_how"], email=self.f.company.get("email") or self.c("not_set")))

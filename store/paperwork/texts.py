@@ -47,6 +47,12 @@ COMMON = {
     "measure": B("Foranstaltning", "Measure"), "in_force": B("I kraft nu (aflæst i systemet)",
                                                               "In force now (read from the system)"),
     "none": B("Ingen.", "None."),
+    "erasure_proof": B("Efter en sletning gemmes i {years} år kun det, der beviser et tidligere samtykke og "
+                       "forhindrer, at personen oprettes igen: nøglebaserede hash-værdier af e-mail og telefon, "
+                       "datoer, samtykketekstens version og metoden; aldrig navn eller adresse.",
+                       "After an erasure, for {years} years only what proves an earlier consent and keeps the person "
+                       "from being added again is kept: keyed hashes of e-mail and phone, the dates, the consent "
+                       "text's version and the method; never the name or address."),
 }
 
 # Field names the Art. 15 report never shows (staff accounts), beside its LABELS.

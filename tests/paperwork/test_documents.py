@@ -69,10 +69,10 @@ def test_the_record_of_processing_holds_every_art_30_1_item_in_both_languages(st
                             "EU-U.S. Data Privacy Framework"])
             # (f) erasure time limits: the retention settings' figures
             _has_all(text, {"da": ["arkiveres efter 24 måneder uden aktivitet og slettes 12 måneder senere",
-                                   "31. december", "2 år efter tilbagetrækning", "i 5 år kun det",
+                                   "31. december", "2 år efter tilbagetrækning", "gemmes i 5 år kun det",
                                    "en faktura udstedt 2026-03-10 må slettes fra 2032-01-01"],
                             "en": ["archived after 24 months without activity, erased 12 months later",
-                                   "31 December", "2 years after withdrawal", "for 5 years we keep only",
+                                   "31 December", "2 years after withdrawal", "for 5 years only what proves",
                                    "an invoice issued on 2026-03-10 may be deleted from 2032-01-01"]}[lang])
             # (g) the measures, read from the running system
             _has_all(text, ["SQLCipher", "AES-256", "TOTP", "-rw-------", "temp_store=memory",
@@ -232,5 +232,12 @@ def test_minicrm_docs_writes_each_document_from_a_child_process(closed_store, ru
     assert "Fortegnelse over behandlingsaktiviteter" in out.read_text(encoding="utf-8")
     shown = run_cli(closed_store, "docs", "privacy-notice", "--lang", "en", "--format", "html")
     assert shown.returncode == 0 and "<h1>Privacy notice</h1>" in shown.stdout
+    pdf = tmp_path / "dpa.pdf"
+    made = run_cli(closed_store, "docs", "dpa", "--lang", "da", "--processor", "Hetzner Online GmbH",
+                   "--format", "pdf", "--out", str(pdf))
+    if made.returncode == 0:
+        assert pdf.read_bytes().startswith(b"%PDF-")
+    else:  # no Pango here: one line that says what to install (the PDF test above then says why)
+        assert "libpango" in made.stderr and made.stderr.count("\n") == 1
     bad = run_cli(closed_store, "docs", "dpa", "--lang", "en", "--processor", "Nobody")
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "recipients.processors" in bad.stderr

@@ -53,9 +53,9 @@ def test_a_retention_setting_changes_the_documents_and_the_export_report_togethe
              consent_proof_years=3, erasure_proof_years=4)
     for lang, now, before, year_end, proof in (
             ("da", "arkiveres efter 36 måneder uden aktivitet og slettes 6 måneder senere", "24 måneder",
-             "30. juni", "i 4 år kun det"),
+             "30. juni", "i 4 år kun det"),  # "gemmer vi i 4 år kun det" (to the person), "gemmes i 4 år ..."
             ("en", "archived after 36 months without activity, erased 6 months later", "24 months",
-             "30 June", "for 4 years we keep only")):
+             "30 June", "for 4 years")):
         for name, text in _everything(scopes, p.id, lang).items():
             assert now in text and before not in text, (lang, name)
             assert year_end in text and proof in text, (lang, name)
