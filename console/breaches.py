@@ -1,4 +1,4 @@
-"""`minicrm breach add|list|show`: the breach register (GDPR Art. 33(5)) from the console.
+"""`minicrm breach add|update|list|show`: the breach register (GDPR Art. 33(5)) from the console.
 
 Times are UTC, written `YYYY-MM-DD HH:MM`.  The 72-hour deadline counts from --aware.
 """
@@ -41,6 +41,20 @@ def cmd_breach_add(args) -> int:
               if getattr(args, option) is not None}
     view = breaches.record_breach(console_scope(), **values)
     print(f"Recorded breach {view.id}: notification deadline {when(view.deadline)} UTC, {deadline_text(view)}.")
+    return 0
+
+
+def cmd_breach_update(args) -> int:
+    from store import breaches
+    from store.errors import CommandFailed
+
+    open_store(args)
+    values = {field: getattr(args, option) for option, field in _OPTIONS.items()
+              if getattr(args, option, None) is not None}
+    if not values:
+        raise CommandFailed("breach update: give at least one option to change (see --help)")
+    view = breaches.update_breach(console_scope(), int_id(args.id, "breach"), **values)
+    print(f"Saved breach {view.id}: {deadline_text(view)}.")
     return 0
 
 
@@ -91,13 +105,27 @@ def cmd_breach_show(args) -> int:
 
 
 def add_breach_parsers(sub) -> None:
-    b = sub.add_parser("breach", help="the breach register (GDPR Art. 33): add, list, show")
+    b = sub.add_parser("breach", help="the breach register (GDPR Art. 33): add, update, list, show")
     bs = b.add_subparsers(dest="breach_command", required=True)
     s = bs.add_parser("add", help="record a personal-data breach, notified or not")
-    s.add_argument("--aware", required=True, help="when you became aware, YYYY-MM-DD HH:MM UTC (the 72 h count)")
+    _breach_options(s, adding=True)
+    s.set_defaults(func=cmd_breach_add)
+    s = bs.add_parser("update", help="change a breach: Datatilsynet notified, people told, measures taken")
+    s.add_argument("id")
+    _breach_options(s, adding=False)
+    s.set_defaults(func=cmd_breach_update)
+    s = bs.add_parser("list", help="every breach with its 72-hour deadline")
+    s.set_defaults(func=cmd_breach_list)
+    s = bs.add_parser("show", help="one breach in full")
+    s.add_argument("id")
+    s.set_defaults(func=cmd_breach_show)
+
+
+def _breach_options(s, *, adding: bool) -> None:
+    s.add_argument("--aware", required=adding, help="when you became aware, YYYY-MM-DD HH:MM UTC (the 72 h count)")
     s.add_argument("--occurred", help="when it happened, if known")
     s.add_argument("--kind", choices=("confidentiality", "integrity", "availability"))
-    s.add_argument("--nature", required=True, help="what happened (people by id only)")
+    s.add_argument("--nature", required=adding, help="what happened (people by id only)")
     s.add_argument("--categories", help="categories of personal data, comma-separated ids "
                                         "(identity, contact_details, financial, ...)")
     s.add_argument("--people", help="approximate number of people affected")
@@ -108,9 +136,3 @@ def add_breach_parsers(sub) -> None:
     s.add_argument("--not-notified-reason", help="why Datatilsynet is not notified (no likely risk)")
     s.add_argument("--people-told", help="when the people affected were told (Art. 34)")
     s.add_argument("--people-told-note", help="how they were told, or why not")
-    s.set_defaults(func=cmd_breach_add)
-    s = bs.add_parser("list", help="every breach with its 72-hour deadline")
-    s.set_defaults(func=cmd_breach_list)
-    s = bs.add_parser("show", help="one breach in full")
-    s.add_argument("id")
-    s.set_defaults(func=cmd_breach_show)

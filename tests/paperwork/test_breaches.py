@@ -97,7 +97,7 @@ def test_a_bad_value_is_refused_naming_the_field_and_nothing_is_written(store, c
     assert Breach.select().count() == 0
 
 
-def test_breach_add_list_show_from_the_command_line(closed_store, run_cli):
+def test_breach_add_update_list_show_from_the_command_line(closed_store, run_cli):
     aware = (utcnow() - dt.timedelta(hours=80)).strftime("%Y-%m-%d %H:%M")
     added = run_cli(closed_store, "breach", "add", "--aware", aware, "--nature", NATURE,
                     "--categories", "identity,contact_details", "--people", "40", "--records", "120",
@@ -121,6 +121,13 @@ def test_breach_add_list_show_from_the_command_line(closed_store, run_cli):
     for needle in (NATURE, "Name and job title, Contact details", "40", "120", "Risiko for phishing",
                    "Kontoen spærret", "overdue by 8 h", "People told (Art. 34)"):
         assert needle in shown.stdout, needle
+
+    told = utcnow().strftime("%Y-%m-%d %H:%M")
+    updated = run_cli(closed_store, "breach", "update", "1", "--notified", told)
+    assert updated.returncode == 0, updated.stderr
+    assert updated.stdout.strip() == f"Saved breach 1: notified {told} (after the 72-hour deadline)."
+    nothing = run_cli(closed_store, "breach", "update", "1")
+    assert nothing.returncode == 1 and "at least one option" in nothing.stderr
 
     bad = run_cli(closed_store, "breach", "add", "--aware", "soon", "--nature", "x")
     assert bad.returncode == 1 and bad.stderr.strip() == "minicrm: aware_at: must be a time as YYYY-MM-DD HH:MM (UTC)"
