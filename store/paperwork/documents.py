@@ -110,8 +110,14 @@ class _Writer:
         p = PURPOSES[pid]
         return LEGAL_BASIS_DA.get(pid, p.lawful_basis) if self.lang == "da" else p.lawful_basis
 
+    def purpose_name(self, pid: str) -> str:
+        name = self.named(PURPOSES[pid])
+        if pid == "marketing" and self.f.mailing_lists:  # the lists consent is asked for (consent.purposes)
+            name += f" ({self.c('lists')}: {', '.join(self.f.mailing_lists)})"
+        return name
+
     def purpose_rows(self) -> list[list[str]]:
-        return [[self.named(PURPOSES[pid]), self.basis(pid),
+        return [[self.purpose_name(pid), self.basis(pid),
                  ", ".join(self.named(CATEGORIES[c]) for c in CATEGORIES if c in self.f.purposes[pid])]
                 for pid in PURPOSES if pid in self.f.purposes]
 
@@ -218,7 +224,7 @@ class _Writer:
         scope = d.section(self.t(DPA["scope"]))
         scope.p(self.t(DPA["subject"], role=processor.role) if processor else self.t(DPA["subject_blank"]))
         scope.p(self.t(DPA["duration"]))
-        scope.p(self.t(DPA["purposes"])).ul(self.named(PURPOSES[p]) for p in PURPOSES if p in self.f.purposes)
+        scope.p(self.t(DPA["purposes"])).ul(self.purpose_name(p) for p in PURPOSES if p in self.f.purposes)
         d.section(self.t(DPA["data"])).table([self.c("category"), self.c("fields")], self.category_rows())
         d.section(self.t(DPA["subjects"])).ul(self.subjects())
         d.section(self.t(DPA["clauses"])).ul(self.t(DPA_CLAUSES[letter]) for letter in "abcdefgh")

@@ -48,6 +48,7 @@ class Facts:
     sub_processors: list[Party] = field(default_factory=list)
     others: list[Party] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
+    mailing_lists: list[str] = field(default_factory=list)  # consent.purposes: one list each
 
     def safeguard_of(self, name: str) -> str:
         """The safeguard listed for a recipient's third-country transfer, or ''."""
@@ -95,7 +96,8 @@ def gather(config, now: dt.datetime | None = None) -> Facts:
                   sub_processors=_parties(recipients.get("sub_processors", []), 4),
                   others=_parties(recipients["others"], 3),
                   transfers=[Transfer(*(f.strip() for f in t.split("|")))
-                             for t in recipients["third_country_transfers"]])
+                             for t in recipients["third_country_transfers"]],
+                  mailing_lists=list(config.values["consent"]["purposes"]))
     subjects: list[str] = []
     for model, fld in personal_fields():
         meta = fld.personal  # type: ignore[attr-defined]  # models.personal's tag

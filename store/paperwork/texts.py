@@ -47,6 +47,7 @@ COMMON = {
     "measure": B("Foranstaltning", "Measure"), "in_force": B("I kraft nu (aflæst i systemet)",
                                                               "In force now (read from the system)"),
     "none": B("Ingen.", "None."),
+    "lists": B("lister", "lists"),
     "erasure_proof": B("Efter en sletning gemmes i {years} år kun det, der beviser et tidligere samtykke og "
                        "forhindrer, at personen oprettes igen: nøglebaserede hash-værdier af e-mail og telefon, "
                        "datoer, samtykketekstens version og metoden; aldrig navn eller adresse.",

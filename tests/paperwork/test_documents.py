@@ -61,6 +61,7 @@ def test_the_record_of_processing_holds_every_art_30_1_item_in_both_languages(st
             # (b) purposes, with their legal basis; (c) categories of personal data, from the models' metadata
             _has_all(text, [getattr(PURPOSES[p], lang) for p in used_purposes])
             _has_all(text, [getattr(CATEGORIES[c], lang) for c in used_categories])
+            assert "newsletter, offers, events" in text  # the mailing lists of consent.purposes
             # (c) categories of data subjects
             _has_all(text, {"da": ["Kunder, mulige kunder", "tilmelder sig nyhedsbreve", "Vores medarbejdere"],
                             "en": ["Customers, prospects", "sign up for newsletters", "Our staff"]}[lang])
