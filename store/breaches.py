@@ -176,7 +176,7 @@ def record_breach(scope: Scope, *, now: dt.datetime | None = None, **values) -> 
         changes.record("breach", breach.id, "insert", session_id=scope.session_id)
         audit.record(scope.user_id, "breach.record", "breach", breach.id, kind=row["kind"],
                      notified=row.get("notified_at") is not None, fields=sorted(k for k, v in row.items() if v))
-    return get_breach(scope, breach.id)
+    return _view(Breach.get_by_id(breach.id), _names())
 
 
 def update_breach(scope: Scope, breach_id: int, *, now: dt.datetime | None = None, **values) -> BreachView:
@@ -199,7 +199,7 @@ def update_breach(scope: Scope, breach_id: int, *, now: dt.datetime | None = Non
             breach.save()
             changes.record("breach", breach.id, "update", session_id=scope.session_id)
             audit.record(scope.user_id, "breach.update", "breach", breach.id, fields=changed)
-    return get_breach(scope, breach_id)
+    return _view(Breach.get_by_id(breach_id), _names())
 
 
 def get_breach(scope: Scope, breach_id: int) -> BreachView:
