@@ -58,15 +58,6 @@ class Document:
         self.sections.append(s)
         return s
 
-    def text(self) -> str:
-        """Every word of the document, for tests and search (no markup)."""
-        out = [self.title, self.subtitle, self.generated]
-        for s in self.sections:
-            out.append(s.title)
-            for b in s.blocks:
-                out += [b.text, *b.items, *b.headers, *(c for r in b.rows for c in r)]
-        return "\n".join(x for x in out if x)
-
 
 class _Writer:
     def __init__(self, facts: Facts, lang: str):

@@ -10,10 +10,10 @@ import stat
 from dataclasses import dataclass
 
 from .. import audit
+from ..bilingual import Bilingual as B
 from ..db import database
 from ..models import ROLES, AccessReview, User
 from ..processing import SECURITY_MEASURES, backup_status
-from .agreements import B
 from .texts import MEASURES
 
 _PLAIN_SQLITE = b"SQLite format 3\x00"  # an unencrypted file starts with this
