@@ -29,10 +29,11 @@ def test_login_screen(crm, snap_compare, language):
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
 
 
-def test_demo_login_screen(crm, snap_compare):
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_demo_login_screen(crm, snap_compare, language):
     from tui.demo import accounts
 
-    app = crm.app(demo=True, clock=lambda: FIXED_TIME)
+    app = crm.app(demo=True, language=language, clock=lambda: FIXED_TIME)
     app.demo_accounts = accounts()
 
     async def before(pilot):
@@ -61,6 +62,36 @@ def test_contact_screen(crm, snap_compare, language):
         await settle(pilot)
         app.screen.action_open()
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+        await _still(pilot)
+
+    assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_contact_screen_editing(crm, snap_compare, language):
+    """The same contact after `e`: the fields editable, the header says EDITING."""
+    async def before(pilot):
+        app = pilot.app
+        await login(pilot, crm, "admin")
+        app.screen.query_one("#search").value = "soren"
+        await settle(pilot)
+        app.screen.action_open()
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.editing)
+        await _still(pilot)
+
+    assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_import_wizard(crm, snap_compare, language):
+    """Before any preview: the Import key greyed in the footer, the button disabled."""
+    async def before(pilot):
+        app = pilot.app
+        await login(pilot, crm, "manager")
+        app.screen.action_import_file()
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImportWizard")
         await _still(pilot)
 
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
