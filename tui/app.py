@@ -93,7 +93,7 @@ class MiniCRMApp(App):
         # an unattended login screen holds no database.  The demo opens it at once.
         if self.demo:
             self.call_after_refresh(self._open_store)
-        self.screen_change_signal.subscribe(self, self._tell_missed_changes, immediate=True)
+        self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
 
     def _open_store(self) -> None:
         if self._store_opening:
@@ -288,6 +288,10 @@ class MiniCRMApp(App):
                 self._missed[screen] = (missed or StoreChanged()).merged(message)  # its own copy
         active.post_message(message)
 
+    def _screen_changed(self, screen: Screen) -> None:
+        self._tell_missed_changes(screen)
+        self.key_gate.wake()  # keys held for a screen that closed go to the one now shown
+
     def _tell_missed_changes(self, screen: Screen) -> None:
         missed = self._missed.pop(screen, None)
         if missed is not None:
@@ -317,7 +321,7 @@ class MiniCRMApp(App):
 
     def release_keys(self) -> None:
         """A screen became ready for keys (BaseScreen.keys_ready): hand over what was held."""
-        self.key_gate._wake()
+        self.key_gate.wake()
 
     def _activity(self) -> None:
         self._open_store()

@@ -40,7 +40,7 @@ class KeyGate:
         """A key from the terminal: handled now, or later in its turn."""
         if self.held or self.closed or not self._screen_ready():
             self.held.append(event)
-            self._wake()
+            self.wake()
             return
         await self._dispatch(event)
 
@@ -67,7 +67,7 @@ class KeyGate:
             self.app.call_after_refresh(self._settled)  # a worker the key started has not begun
             return
         self.closed = False
-        self._wake()
+        self.wake()
 
     def _screen_ready(self) -> bool:
         screen = self.app.screen
@@ -75,7 +75,7 @@ class KeyGate:
             return False
         return bool(getattr(screen, "ready_for_keys", True))
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
         """Check the current screen's readiness (after it refreshed), then hand over."""
         screen = self.app.screen
         if screen in self.ready:
@@ -90,7 +90,7 @@ class KeyGate:
     def _check_mounted(self, screen) -> None:
         self._checking.discard(screen)
         if screen is not self.app.screen:
-            self._wake()
+            self.wake()
             return
         # mounted and refreshed; the focus it asked for on mount is set (or it wants none)
         if screen.focused is None and screen.focus_chain and not getattr(screen, "_gate_waited", False):
@@ -99,11 +99,11 @@ class KeyGate:
             screen.call_after_refresh(self._check_mounted, screen)
             return
         self.ready.add(screen)
-        self._wake()
+        self.wake()
 
     async def release(self) -> None:
         """Hand the held keys over, in order, while the screen takes them."""
         while self.held and not self.closed and self._screen_ready():
             await self._dispatch(self.held.popleft())
         if self.held:
-            self._wake()
+            self.wake()

@@ -261,3 +261,34 @@ def test_focus_is_visible_without_colour(crm, monkeypatch):
             modal = app.screen
             assert await _focus_shows(pilot, modal.query_one("#ok"), modal.query_one("#cancel"))
     asyncio.run(scenario())
+
+
+def test_tab_tab_enter_in_the_import_wizard_never_imports(crm, tmp_path):
+    """Seen: Tab, Tab, Enter aimed at Preview ran the import for real."""
+    async def scenario():
+        from textual.widgets import Button
+
+        from store.models import Contact
+
+        path = tmp_path / "kunder.csv"
+        path.write_text("Navn,E-mail\nAnne Berg,anne@berg.dk\n", encoding="utf-8")
+        app = crm.app()
+        async with app.run_test(size=(100, 40)) as pilot:
+            await login(pilot, crm, "manager")
+            await pilot.press("down")
+            await type_text(pilot, f"i{path}\r")  # i opens the wizard; the path typed into it at once
+            await wait_for(pilot, lambda: _name(app) == "ImportWizard"
+                           and not app.screen.query_one("#import-preview", Button).disabled, what="opened")
+            wizard = app.screen
+            wizard.query_one("#import-owner").focus()
+            await type_text(pilot, "\t\t\r")
+            await settle(pilot)
+            assert wizard.batch_id is None and not Contact.select().where(Contact.email == "anne@berg.dk").exists()
+            wizard.query_one("#import-owner").focus()
+            await type_text(pilot, "\t\r")  # Preview: shown, nothing written
+            await wait_for(pilot, lambda: wizard.report is not None, what="the preview")
+            assert not Contact.select().where(Contact.email == "anne@berg.dk").exists()
+            await type_text(pilot, "\x13")  # ctrl+s, the named key in the footer: now it imports
+            await wait_for(pilot, lambda: wizard.batch_id is not None, what="the import")
+            assert Contact.select().where(Contact.email == "anne@berg.dk").exists()
+    asyncio.run(scenario())

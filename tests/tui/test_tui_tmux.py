@@ -149,7 +149,9 @@ def test_two_terminals_search_edit_and_see_it_live(crm, tmux):
     screen = tmux.wait("a", "Version")
     first_name = _field(screen, "First name")
     assert first_name, screen
-    tmux.keys("a", "C-e")  # the first name has the focus: to its end
+    tmux.keys("a", "e")  # it opened read-only: e edits, the first name has the focus
+    tmux.wait("a", "EDITING")
+    tmux.keys("a", "C-e")  # to its end
     time.sleep(0.3)
     tmux.keys("a", "Xq")
     tmux.wait("a", f"{first_name}Xq")

@@ -7,6 +7,7 @@ and their current codes are listed below the form.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from .base import BaseScreen
 class LoginScreen(BaseScreen):
     BINDING_GROUP = "login"
     BINDINGS = bindings.for_screen("login")
-    CSS_PATH = "login.tcss"
+    CSS_PATH = Path(__file__).parent / "login.tcss"  # also loaded with the app's (the first screen)
     AUTO_FOCUS = "#username"
 
     def __init__(self, message: str | None = None):
