@@ -103,9 +103,12 @@ def cmd_export_purge(args) -> int:
 
     from store.rights import export
 
+    from store import retention
+
     open_store(args)
-    count = export.purge_exports(dt.timedelta(days=args.days))
-    print(f"Deleted {count} export bundles older than {args.days} days.")
+    days = args.days if args.days is not None else retention.rules().export_bundle_days
+    count = export.purge_exports(dt.timedelta(days=days))
+    print(f"Deleted {count} export bundles older than {days} days.")
     return 0
 
 
@@ -283,7 +286,7 @@ def add_rights_parsers(sub) -> None:
                    help="the request it answers (default: the person's newest open, verified one)")
     s.set_defaults(func=cmd_export_person)
     s = exp.add_parser("purge", help="delete export bundles older than --days (they hold personal data)")
-    s.add_argument("--days", type=int, default=7)
+    s.add_argument("--days", type=int, default=None, help="default: retention.export_bundle_days")
     s.set_defaults(func=cmd_export_purge)
 
     era = sub.add_parser("erase", help="erasure (Art. 17) and its hygiene").add_subparsers(

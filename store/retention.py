@@ -25,6 +25,8 @@ class Rules:
     archived_erase_months: int = 12
     consent_proof_years: int = 2
     erasure_proof_years: int = 5
+    export_bundle_days: int = 7   # a person's own copy, on disk until fetched (it holds all their data)
+    audit_years: int = 5          # audit rows (ids and counts only) kept, then dropped with a checkpoint
     # Not a setting until a job deletes staff accounts (store/auth's lane): the figure the
     # record of processing states, kept here so it is stated once.
     staff_account_months: int = 12
@@ -50,7 +52,9 @@ def from_settings(values: dict) -> Rules:
                  inactive_archive_months=values["inactive_archive_months"],
                  archived_erase_months=values["archived_erase_months"],
                  consent_proof_years=values["consent_proof_years"],
-                 erasure_proof_years=values["erasure_proof_years"])
+                 erasure_proof_years=values["erasure_proof_years"],
+                 export_bundle_days=values["export_bundle_days"],
+                 audit_years=values["audit_years"])
 
 
 def rules() -> Rules:
@@ -79,6 +83,21 @@ def bookkeeping_retain_until(issued_on: dt.date, rules_: Rules | None = None) ->
     """
     end = financial_year_end(issued_on, rules_)
     return dt.date(end.year + BOOKKEEPING_YEARS, end.month, end.day) + dt.timedelta(days=1)
+
+
+def invoice_deletable_from(issued_on: dt.date, stored: dt.date | None = None, rules_: Rules | None = None) -> dt.date:
+    """The day the hygiene job deletes an invoice: its bookkeeping date under the rules now, never
+    earlier than the date stored when it was issued or kept (a later financial-year change never
+    shortens what was promised)."""
+    due = bookkeeping_retain_until(issued_on, rules_)
+    return max(due, stored) if stored is not None else due
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same time of day `months` calendar months earlier (the 31st becomes the month's last day)."""
+    from .rights.requests import add_months
+
+    return dt.datetime.combine(add_months(moment.date(), -months), moment.time())
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -136,4 +155,4 @@ def erasure_proof_text(lang: str, rules_: Rules | None = None) -> str:
 
 
 __all__ = ["Rules", "rules", "from_settings", "financial_year_end", "bookkeeping_retain_until", "describe",
-           "erasure_proof_text", "add_years", "BOOKKEEPING_YEARS"]
+           "erasure_proof_text", "add_years", "invoice_deletable_from", "months_before", "BOOKKEEPING_YEARS"]

@@ -84,7 +84,7 @@ def test_run_does_every_job(store, scopes):
     expired = _contact(manager, "Udløbet", archived_at=_months_ago(20), last_activity_at=_months_ago(40))
     result = hygiene.run(now=NOW)
     assert result.archived == 1 and result.erased == (expired,)
-    assert hygiene.due(NOW) == {"archive": 0, "erase": 0, "withdrawn_consents": 0}
+    assert set(hygiene.due(NOW).values()) == {0}
 
 
 def test_the_console_runs_the_jobs_and_prints_the_hygiene_report(store, scopes, run_cli):
