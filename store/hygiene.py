@@ -47,6 +47,7 @@ class Due:
     job: str
     count: int
     rule: str  # the rule with its configured figure, in English (the TUI words it itself)
+    figure: str = ""  # that figure alone (months, years, days; the financial year's end as MM-DD)
 
 
 @dataclass(frozen=True)
@@ -219,21 +220,22 @@ def due_items(now: dt.datetime | dt.date | None = None) -> list[Due]:
     r = retention.rules()
     return [
         Due("archive", Contact.select().where(_inactive(when)).count(),
-            f"no activity for {r.inactive_archive_months} months: archived"),
+            f"no activity for {r.inactive_archive_months} months: archived", str(r.inactive_archive_months)),
         Due("erase", Contact.select().where(_expired(when)).count(),
-            f"archived for {r.archived_erase_months} months: erased (ledger kept)"),
+            f"archived for {r.archived_erase_months} months: erased (ledger kept)", str(r.archived_erase_months)),
         Due("withdrawn_consents", Consent.select().where(_withdrawn(when)).count(),
-            f"withdrawn {r.consent_proof_years} years ago: proof deleted"),
+            f"withdrawn {r.consent_proof_years} years ago: proof deleted", str(r.consent_proof_years)),
         Due("opt_ins", OptIn.select().where(OptIn.expires_at <= when).count(),
-            "unconfirmed sign-ups whose link expired: deleted"),
+            "unconfirmed sign-ups whose link expired: deleted", ""),
         Due("invoices", Invoice.select().where(_kept_invoices(when)).count(),
-            f"5 years after the financial year (ends {r.year_end_text('en')}): invoice deleted"),
+            f"5 years after the financial year (ends {r.year_end_text('en')}): invoice deleted",
+            "{:02d}-{:02d}".format(*r.financial_year_end)),
         Due("erasure_proof", ErasureLedger.select().where(_expired_proof(when)).count(),
-            f"erasure proof older than {r.erasure_proof_years} years: deleted"),
+            f"erasure proof older than {r.erasure_proof_years} years: deleted", str(r.erasure_proof_years)),
         Due("export_bundles", len(bundles.expired_bundles(now=_timestamp(when))),
-            f"export bundles older than {r.export_bundle_days} days: deleted"),
+            f"export bundles older than {r.export_bundle_days} days: deleted", str(r.export_bundle_days)),
         Due("audit_rows", audit_retention.due(when),
-            f"audit rows older than {r.audit_years} years: dropped (head kept)"),
+            f"audit rows older than {r.audit_years} years: dropped (head kept)", str(r.audit_years)),
     ]
 
 

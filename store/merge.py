@@ -48,6 +48,7 @@ class MergePlan:
     values: dict[str, tuple[object, object]]  # field -> (survivor's value, merged's value)
     differing: tuple[str, ...]                 # the fields where a choice matters
     moves: dict[str, int]                      # kind of record -> how many move to the survivor
+    shown: dict[str, tuple[str, str]]          # field -> both values as a person reads them (names for ids)
 
 
 def _pair(scope: Scope, survivor_id: int, merged_id: int) -> tuple[Contact, Contact]:
@@ -79,7 +80,21 @@ def merge_plan(scope: Scope, survivor_id: int, merged_id: int) -> MergePlan:
     values = {f: (getattr(survivor, f), getattr(merged, f)) for f in FIELDS}
     differing = tuple(f for f, (a, b) in values.items() if a != b)
     return MergePlan(survivor.id, merged.id, (survivor.version, merged.version), values, differing,
-                     _moves(merged.id))
+                     _moves(merged.id), {f: (_shown(f, a), _shown(f, b)) for f, (a, b) in values.items()})
+
+
+def _shown(field: str, value) -> str:
+    from .models import Company, User
+
+    if value is None:
+        return ""
+    if field == "company_id":
+        company = Company.get_or_none(Company.id == value)
+        return company.name if company else str(value)
+    if field == "owner_id":
+        user = User.get_or_none(User.id == value)
+        return user.username if user else str(value)
+    return str(value)
 
 
 def merge_contacts(scope: Scope, survivor_id: int, merged_id: int, choices: dict[str, str] | None = None, *,

@@ -107,6 +107,20 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("admin.reset_password", "p", "reset_password", N_("Reset password"), permission="user.admin"),
         Key("admin.sessions", "s", "sessions", N_("Sessions"), permission="user.admin"),
         Key("admin.review", "v", "review", N_("Access review"), permission="user.admin"),
+        Key("admin.hygiene", "h", "hygiene", N_("Hygiene"), permission="user.admin"),
+    ),
+    "hygiene": (
+        Key("hygiene.back", "escape", "back", N_("Back")),
+        Key("hygiene.apply", "a", "apply", N_("Apply"), permission="user.admin"),
+        Key("hygiene.merge", "m", "merge", N_("Merge"), permission="user.admin"),
+        Key("hygiene.review", "v", "review", N_("Access review"), permission="user.admin"),
+        Key("hygiene.refresh", "ctrl+r", "refresh", N_("Reload")),
+    ),
+    "merge": (
+        Key("merge.back", "escape", "back", N_("Back")),
+        Key("merge.toggle", "space", "toggle", N_("Keep the other value"), key_display="space"),
+        Key("merge.swap", "x", "swap", N_("Swap sides")),
+        Key("merge.confirm", "ctrl+s", "merge", N_("Merge"), permission="user.admin"),
     ),
     "sessions": (
         Key("sessions.close", "escape", "close", N_("Close")),
@@ -130,6 +144,7 @@ SCREEN_TITLES = {
     "app": N_("Everywhere"), "login": N_("Login"), "first_login": N_("First login"),
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
+    "hygiene": N_("Hygiene"), "merge": N_("Merge contacts"),
     "requests": N_("Requests"), "request": N_("Request"),
     "modal": N_("Forms"), "help": N_("Help"),
 }
