@@ -85,14 +85,6 @@ def bookkeeping_retain_until(issued_on: dt.date, rules_: Rules | None = None) ->
     return dt.date(end.year + BOOKKEEPING_YEARS, end.month, end.day) + dt.timedelta(days=1)
 
 
-def invoice_deletable_from(issued_on: dt.date, stored: dt.date | None = None, rules_: Rules | None = None) -> dt.date:
-    """The day the hygiene job deletes an invoice: its bookkeeping date under the rules now, never
-    earlier than the date stored when it was issued or kept (a later financial-year change never
-    shortens what was promised)."""
-    due = bookkeeping_retain_until(issued_on, rules_)
-    return max(due, stored) if stored is not None else due
-
-
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     """The same time of day `months` calendar months earlier (the 31st becomes the month's last day)."""
     from .rights.requests import add_months
@@ -155,4 +147,4 @@ def erasure_proof_text(lang: str, rules_: Rules | None = None) -> str:
 
 
 __all__ = ["Rules", "rules", "from_settings", "financial_year_end", "bookkeeping_retain_until", "describe",
-           "erasure_proof_text", "add_years", "invoice_deletable_from", "months_before", "BOOKKEEPING_YEARS"]
+           "erasure_proof_text", "add_years", "months_before", "BOOKKEEPING_YEARS"]
