@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from . import search
-from .db import tuples
+from .db import database
 from .models import Contact
 from .scope import Scope
 
@@ -37,14 +37,21 @@ class DuplicatePair:
     score: int = 100  # the name similarity (100 for an identical e-mail or phone)
 
 
+def _raw(query):
+    """The scoped query's rows from a plain cursor: at 100,000 contacts peewee's row objects cost
+    more than the matching (bench/bench_hygiene.py)."""
+    sql, params = query.sql()
+    return database.execute_sql(sql, params).fetchall()
+
+
 def _same_value(scope: Scope, column) -> list[list[int]]:
     """Groups of ids in the scope sharing a non-empty value of `column`."""
     visible = scope.contacts()
     shared = (visible.select(column).where(column.is_null(False) & (column != ""))
               .group_by(column).having(fn.COUNT(Contact.id) > 1))
     groups: dict[str, list[int]] = {}
-    for value, cid in tuples(visible.select(column, Contact.id).where(column.in_(shared))
-                             .order_by(column, Contact.id)):
+    for value, cid in _raw(visible.select(column, Contact.id).where(column.in_(shared))
+                           .order_by(column, Contact.id)):
         groups.setdefault(value, []).append(cid)
     return list(groups.values())
 
@@ -55,10 +62,14 @@ def _similar_names(scope: Scope) -> list[DuplicatePair]:
     by_company: dict[int, list[tuple[int, str]]] = {}
     crowded = (scope.contacts().select(Contact.company).where(Contact.company.is_null(False))
                .group_by(Contact.company).having(fn.COUNT(Contact.id) > 1))
-    rows = tuples(scope.contacts().select(Contact.company, Contact.id, Contact.first_name, Contact.last_name)
-                  .where(Contact.company.in_(crowded)).order_by(Contact.company, Contact.id))
+    rows = _raw(scope.contacts().select(Contact.company, Contact.id, Contact.first_name, Contact.last_name)
+                .where(Contact.company.in_(crowded)).order_by(Contact.company, Contact.id))
+    folded: dict[str, str] = {}  # names repeat: each distinct one folded once
     for company, cid, first, last in rows:
-        by_company.setdefault(company, []).append((cid, search.fold(f"{first} {last}".strip())))
+        name = f"{first} {last}".strip()
+        if name not in folded:
+            folded[name] = search.fold(name)
+        by_company.setdefault(company, []).append((cid, folded[name]))
     pairs = []
     for people in by_company.values():
         names = [name for _, name in people]

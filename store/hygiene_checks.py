@@ -21,13 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import Value
-
 from . import duplicates, hygiene, screening, staff
 from .consent import repermission_before
-from .db import tuples
+from .db import database
 from .importing.sensitive import looks_like_cpr, scan_free_text
-from .models import Company, Consent, Contact, Deal, Note
+from .models import Consent
 from .scope import Scope
 
 
@@ -88,43 +86,56 @@ def access_check(scope: Scope, now: dt.datetime | None = None) -> AccessCheck:
 def consent_issues(scope: Scope, now: dt.datetime | None = None) -> list[ConsentIssue]:
     """Given consents a list may not use: unproven ones, and ones due for re-permission."""
     due = repermission_before(now)
-    rows = tuples(scope.consents().select(Consent.contact, Consent.purpose, Consent.given_at, Consent.proof_missing)
-                  .where((Consent.status == "given") & Consent.withdrawn_at.is_null())
-                  .order_by(Consent.contact, Consent.purpose))
+    query = (scope.consents().select(Consent.contact, Consent.purpose, Consent.given_at, Consent.proof_missing)
+             .where((Consent.status == "given") & Consent.withdrawn_at.is_null()
+                    & ((Consent.proof_missing == True) | Consent.given_at.is_null()  # noqa: E712
+                       | (Consent.given_at < due)))
+             .order_by(Consent.contact, Consent.purpose))
+    sql, params = query.sql()
     out = []
-    for contact_id, purpose, given_at, proof_missing in rows:
-        if proof_missing or given_at is None:
-            out.append(ConsentIssue(contact_id, purpose, "unproven"))
-        elif given_at < due:
-            out.append(ConsentIssue(contact_id, purpose, "repermission"))
+    for contact_id, purpose, given_at, proof_missing in database.execute_sql(sql, params).fetchall():
+        reason = "unproven" if proof_missing or given_at is None else "repermission"
+        out.append(ConsentIssue(contact_id, purpose, reason))
     return out
 
 
-def _findings(text: str | None) -> tuple[str, ...]:
+def _findings(text: str | None, seen: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The kinds found in `text`; `seen` keeps each distinct text's answer (titles, deal names and
+    company names repeat: "Indkøber" is scanned once, not ten thousand times)."""
     if not text:
         return ()
-    kinds = set(scan_free_text(text))
-    if looks_like_cpr(text):
-        kinds.add("cpr")
-    return tuple(sorted(kinds))
+    found = seen.get(text)
+    if found is None:
+        kinds = set(scan_free_text(text))
+        if looks_like_cpr(text):
+            kinds.add("cpr")
+        found = seen[text] = tuple(sorted(kinds))
+    return found
+
+
+# (entity, field, SQL giving (id, text, contact id or NULL)); private notes too: the report lists ids only.
+# Plain cursors: building a row object per note costs more than scanning its text.
+_FREE_TEXT = (
+    ("note", "body", "SELECT id, body, contact_id FROM note ORDER BY id"),
+    ("contact", "title", "SELECT id, title, id FROM contact WHERE title != '' ORDER BY id"),
+    ("deal", "title", "SELECT id, title, contact_id FROM deal ORDER BY id"),
+    ("company", "name", "SELECT id, name, NULL FROM company ORDER BY id"),
+)
 
 
 def free_text(scope: Scope) -> list[FreeText]:
     """Free text holding special-category terms or CPR numbers: flagged records first."""
     flagged = screening.flagged(scope)
     out = [FreeText(f.entity, f.entity_id, f.field, f.kinds, f.contact_id, True) for f in flagged]
-    seen = {(f.entity, f.entity_id, f.field) for f in flagged}
-    sources = (  # (entity, field, query of (id, text, contact id or None)); private notes too: ids only
-        ("note", "body", Note.select(Note.id, Note.body, Note.contact)),
-        ("contact", "title", Contact.select(Contact.id, Contact.title, Contact.id).where(Contact.title != "")),
-        ("deal", "title", Deal.select(Deal.id, Deal.title, Deal.contact)),
-        ("company", "name", Company.select(Company.id, Company.name, Value(None))),
-    )
-    for entity, field, query in sources:
-        for row_id, text, contact_id in tuples(query.order_by(query.model.id)):
-            kinds = _findings(text)
-            if kinds and (entity, row_id, field) not in seen:
-                out.append(FreeText(entity, row_id, field, kinds, contact_id, False))
+    done = {(f.entity, f.entity_id, f.field) for f in flagged}
+    seen: dict[str, tuple[str, ...]] = {}
+    for entity, field, sql in _FREE_TEXT:
+        cursor = database.execute_sql(sql)
+        while rows := cursor.fetchmany(5000):
+            for row_id, text, contact_id in rows:
+                kinds = _findings(text, seen)
+                if kinds and (entity, row_id, field) not in done:
+                    out.append(FreeText(entity, row_id, field, kinds, contact_id, False))
     return out
 
 

@@ -95,3 +95,22 @@ def test_changing_a_retention_setting_changes_the_job_and_the_report_together(
     rule = next(item.rule for item in hygiene.due_items(now) if item.job == "archive")
     assert hygiene.due(now)["archive"] == 1 and rule.startswith("no activity for 12 months")
     assert "12 måneder uden aktivitet" in report_text()
+
+
+def test_a_second_run_while_one_is_going_is_refused_not_doubled(store):
+    """Two timers (or a timer and an admin) never run the jobs at once: the second is told."""
+    import fcntl
+    import os
+
+    import pytest
+
+    from store.errors import StoreError
+
+    fd = os.open(f"{store.db_path}.hygiene-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a run in another process holds it
+        with pytest.raises(StoreError, match="another hygiene run is in progress"):
+            hygiene.apply(now=START)
+    finally:
+        os.close(fd)
+    assert hygiene.apply(now=START).counts()["archive"] == 0  # the lock gone with its holder

@@ -110,3 +110,8 @@ def test_the_console_runs_the_jobs_and_prints_the_hygiene_report(store, scopes, 
     again = run_cli(store, "hygiene", "run", "--today", NOW.date().isoformat())  # the older name; idempotent
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("hygiene applied: archived 0, erased 0")
+    review = run_cli(store, "hygiene", "review-done")
+    assert review.returncode == 0, review.stderr
+    assert review.stdout.startswith("Access review ") and review.stdout.rstrip().endswith("recorded.")
+    after = run_cli(store, "hygiene")
+    assert "Access review: last recorded " in after.stdout and "by the console" in after.stdout
