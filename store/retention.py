@@ -5,6 +5,11 @@ the Art. 15 report both call `rules()`, so what a person is told is what the job
 `retention.financial_year_end` and both the next invoice's deletion date and
 the report's sentence about invoices follow.
 
+Every figure here is read by every reader alike: the jobs (store/hygiene.py: archive, erase,
+consent proof, invoices, erasure proof, export bundles after `export_bundle_days`, audit
+rows after `audit_years`), the hygiene report, the Art. 15 report and the generated
+documents.  A new reader takes `rules()`; it never reads the config section itself.
+
 The Bookkeeping Act's 5 years (bogføringsloven § 10) is the law, not a setting.
 """
 from __future__ import annotations

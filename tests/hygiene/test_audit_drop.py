@@ -67,3 +67,16 @@ def test_a_rewritten_dropped_head_is_caught(store, run_cli):
     database.execute_sql("UPDATE audit_truncation SET through_hash = ?", ("f" * 64,))
     report = checkpoints.verify_everything(store)
     assert not report.ok and report.first.row <= row.through_id + 1
+
+
+def test_a_backup_taken_after_a_drop_verifies(store):
+    """The backup's own chain check starts from the dropped head too (store/backup/files.py)."""
+    from store.backup.create import create_backup
+    from store.backup.verify import verify_backup
+
+    _old_rows(6, "2020-01-01 10:00:00")
+    _old_rows(2, "2030-01-01 10:00:00")
+    assert audit_retention.drop_expired(Scope.console(), NOW) == 6
+    manifest = create_backup(rotate=False)
+    report = verify_backup(store.backup_dir / manifest.file)
+    assert report.ok, report.problems
