@@ -58,8 +58,9 @@ def from_settings(values: dict) -> Rules:
                  archived_erase_months=values["archived_erase_months"],
                  consent_proof_years=values["consent_proof_years"],
                  erasure_proof_years=values["erasure_proof_years"],
-                 export_bundle_days=values["export_bundle_days"],
-                 audit_years=values["audit_years"])
+                 # settings newer than a caller's hand-made section fall back to their defaults
+                 export_bundle_days=values.get("export_bundle_days", Rules.export_bundle_days),
+                 audit_years=values.get("audit_years", Rules.audit_years))
 
 
 def rules() -> Rules:
