@@ -120,17 +120,19 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("admin.review", "v", "review", N_("Access review"), permission="user.admin"),
         Key("admin.hygiene", "h", "hygiene", N_("Hygiene"), permission="user.admin"),
     ),
+    # admin screens: every key says so, for the help screen
     "hygiene": (
-        Key("hygiene.back", "escape", "back", N_("Back")),
+        Key("hygiene.back", "escape", "back", N_("Back"), permission="user.admin"),
         Key("hygiene.apply", "a", "apply", N_("Apply"), permission="user.admin"),
         Key("hygiene.merge", "m", "merge", N_("Merge"), permission="user.admin"),
         Key("hygiene.review", "v", "review", N_("Access review"), permission="user.admin"),
-        Key("hygiene.refresh", "ctrl+r", "refresh", N_("Reload")),
+        Key("hygiene.refresh", "ctrl+r", "refresh", N_("Reload"), permission="user.admin"),
     ),
     "merge": (
-        Key("merge.back", "escape", "back", N_("Back")),
-        Key("merge.toggle", "space", "toggle", N_("Keep the other value"), key_display="space"),
-        Key("merge.swap", "x", "swap", N_("Swap sides")),
+        Key("merge.back", "escape", "back", N_("Back"), permission="user.admin"),
+        Key("merge.toggle", "space", "toggle", N_("Keep the other value"), key_display="space",
+            permission="user.admin"),
+        Key("merge.swap", "x", "swap", N_("Swap sides"), permission="user.admin"),
         Key("merge.confirm", "ctrl+s", "merge", N_("Merge"), permission="user.admin"),
     ),
     "sessions": (
