@@ -123,6 +123,7 @@ TABLE: dict[str, tuple[Key, ...]] = {
     # admin screens: every key says so, for the help screen
     "hygiene": (
         Key("hygiene.back", "escape", "back", N_("Back"), permission="user.admin"),
+        Key("hygiene.open", "enter", "open", N_("Open the contact"), palette=False, permission="user.admin"),
         Key("hygiene.apply", "a", "apply", N_("Apply"), permission="user.admin"),
         Key("hygiene.merge", "m", "merge", N_("Merge"), permission="user.admin"),
         Key("hygiene.review", "v", "review", N_("Access review"), permission="user.admin"),

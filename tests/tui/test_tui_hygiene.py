@@ -86,6 +86,27 @@ def test_an_admin_merges_a_duplicate_choosing_a_value(crm):
     asyncio.run(scenario())
 
 
+def test_enter_opens_the_contact_whose_free_text_needs_cleaning(crm):
+    from store import notes
+    from store.scope import Scope
+
+    cid = Contact.select().order_by(Contact.id).first().id
+    notes.add_note(Scope.console(), cid, body="Allergi over for nødder", allow_special=True)
+
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "admin")
+            screen = await open_hygiene(pilot, app)
+            key = next(k for k, (kind, f) in screen.rows.items() if kind == "text" and f.contact_id == cid)
+            assert "health (saved anyway)" in screen_text(app)
+            _select(screen, key)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen"
+                           and app.screen.contact_id == cid, what="the contact")
+    asyncio.run(scenario())
+
+
 def test_a_manager_has_no_hygiene_key(crm):
     async def scenario():
         app = crm.app()

@@ -1,10 +1,11 @@
 """The hygiene screen (admin): the same report as `minicrm hygiene`, with its items applied
 one by one.  A retention job row is applied with `a` (after a confirmation); a duplicate
-pair opens the merge screen with `m`; the access review screen is `v`.  Contacts appear
+pair opens the merge screen with `m`; `enter` opens the contact a row is about (free text
+to clean, a consent to renew, a request); the access review screen is `v`.  Contacts appear
 by id here, as in the console report: the person is opened from search."""
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -153,6 +154,23 @@ class HygieneScreen(BaseScreen):
         count = await self.call_store(hygiene.apply_job, job, self.now)
         self.app.tell(_("Done: {n} rows.").format(n=count))
         self.load()
+
+    @on(DataTable.RowSelected, "#hygiene-items")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        self.action_open()  # enter on the table: the table takes the key, its event comes here
+
+    def action_open(self) -> None:
+        """The contact a row is about (a duplicate's first, a text's, a consent's, a request's), to clean it."""
+        from .contact import ContactScreen
+
+        item = self._selected()
+        kind, payload = item if item is not None else (None, None)
+        contact_id = (payload.first_id if kind == "pair" else
+                      getattr(payload, "contact_id", None) if kind in ("text", "consent", "request") else None)
+        if contact_id is None:
+            self.app.tell(_("This row is not about one contact."))
+            return
+        self.app.push_screen(ContactScreen(contact_id), lambda _done: self.load())
 
     def action_merge(self) -> None:
         from .merge import MergeScreen
