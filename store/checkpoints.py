@@ -350,6 +350,8 @@ def restores_in_trail() -> list[Checkpoint]:
         except (ValueError, TypeError, AttributeError):
             seq = id_ - 1
         row = database.execute_sql("SELECT hash FROM audit_event WHERE id = ?", (seq,)).fetchone()
+        if row is None and seq <= audit.chain_base()[0]:
+            continue  # restored to a row since dropped under retention.audit_years: nothing left to hold
         at_text = at if isinstance(at, str) else at.isoformat(sep=" ")
         found.append(Checkpoint(seq, row[0] if row else audit.GENESIS, at_text.replace(" ", "T") + "Z",
                                 f"backup.restore row {id_}"))
