@@ -69,15 +69,24 @@ class KeyGate:
         self.closed = False
         self.wake()
 
+    def _current(self):
+        try:
+            return self.app.screen
+        except Exception:  # noqa: BLE001  (no screen yet: keys typed as the app starts)
+            return None
+
     def _screen_ready(self) -> bool:
-        screen = self.app.screen
-        if screen not in self.ready:
+        screen = self._current()
+        if screen is None or screen not in self.ready:
             return False
         return bool(getattr(screen, "ready_for_keys", True))
 
     def wake(self) -> None:
         """Check the current screen's readiness (after it refreshed), then hand over."""
-        screen = self.app.screen
+        screen = self._current()
+        if screen is None:
+            self.app.call_after_refresh(self.wake)
+            return
         if screen in self.ready:
             if self.held and not self.closed and self._screen_ready():
                 self.app.call_next(self.release)
@@ -89,7 +98,7 @@ class KeyGate:
 
     def _check_mounted(self, screen) -> None:
         self._checking.discard(screen)
-        if screen is not self.app.screen:
+        if screen is not self._current():
             self.wake()
             return
         # mounted and refreshed; the focus it asked for on mount is set (or it wants none)

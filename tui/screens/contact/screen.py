@@ -368,7 +368,7 @@ class ContactScreen(BaseScreen):
         if permission and not scope.can(permission):
             return False
         if action == "edit":
-            return not self.editing_mode and self.contact_id is not None
+            return not self.editing_mode and self.contact_id is not None and self.may_edit()
         if action == "save":
             if not self.editing_mode:
                 return False
