@@ -97,17 +97,41 @@ def match_expression(text: str) -> str | None:
 
 
 def row_for(first_name, last_name, company_name, company_cvr, email, phone, tags: Iterable[str]):
+    """`email` and `phone` may each hold several values separated by spaces (every e-mail
+    and phone a contact has: store/contact_details.py)."""
     return (
         words(fold(f"{first_name} {last_name}")),
         words(fold(f"{company_name or ''} {company_cvr or ''}")),
-        words(fold(email or "")),
-        phone_terms(phone),
+        words(fold(email_text(email))),
+        phone_terms_all(phone),
         words(fold(" ".join(tags))),
     )
 
 
+def email_text(emails) -> str:
+    """One e-mail, several separated by spaces, or a list of them, as one text."""
+    if not emails:
+        return ""
+    return emails if isinstance(emails, str) else " ".join(emails)
+
+
+def phone_terms_all(phones) -> str:
+    """phone_terms of each number (one, several separated by spaces, or a list)."""
+    if not phones:
+        return ""
+    items = phones.split() if isinstance(phones, str) else phones
+    if len(items) == 1:
+        return phone_terms(items[0])
+    return " ".join(t for t in (phone_terms(p) for p in items) if t)
+
+
+# Every e-mail and phone of the contact (store/contact_details.py), the primary first.
 _ROWS_SQL = """
-SELECT c.id, c.first_name, c.last_name, co.name, co.cvr, c.email, c.phone,
+SELECT c.id, c.first_name, c.last_name, co.name, co.cvr,
+       coalesce((SELECT group_concat(address, ' ') FROM (SELECT address FROM email_address e
+                  WHERE e.contact_id = c.id ORDER BY e.is_primary DESC, e.position)), c.email),
+       coalesce((SELECT group_concat(number, ' ') FROM (SELECT number FROM phone_number p
+                  WHERE p.contact_id = c.id ORDER BY p.is_primary DESC, p.position)), c.phone),
        (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
          WHERE ct.contact_id = c.id)
 FROM contact c LEFT JOIN company co ON co.id = c.company_id
@@ -125,10 +149,20 @@ def index_contacts(db, contact_ids: Iterable[int]) -> None:
         _insert(db, rows)
 
 
-def rebuild(db) -> None:
-    """Empty and refill the whole index (after a migration or a bulk load)."""
+# Before migration 14 a contact had one e-mail and one phone, in its own columns.
+_ROWS_SQL_BEFORE_POINTS = """
+SELECT c.id, c.first_name, c.last_name, co.name, co.cvr, c.email, c.phone,
+       (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
+         WHERE ct.contact_id = c.id)
+FROM contact c LEFT JOIN company co ON co.id = c.company_id
+"""
+
+
+def rebuild(db, *, before_points: bool = False) -> None:
+    """Empty and refill the whole index (after a migration or a bulk load); `before_points`:
+    for a migration older than the e-mail and phone tables."""
     db.execute_sql("DELETE FROM contact_search")
-    cursor = db.execute_sql(_ROWS_SQL + " ORDER BY c.id")
+    cursor = db.execute_sql((_ROWS_SQL_BEFORE_POINTS if before_points else _ROWS_SQL) + " ORDER BY c.id")
     while True:
         rows = cursor.fetchmany(5000)
         if not rows:

@@ -5,4 +5,4 @@ def up(db):
     from store import search
 
     db.execute_sql(search.CREATE_INDEX)
-    search.rebuild(db)
+    search.rebuild(db, before_points=True)

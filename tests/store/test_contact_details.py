@@ -1,0 +1,105 @@
+"""Several e-mails and phones per contact, each labelled, one primary per kind, and the
+postal address: saved through store.contacts on a real SQLCipher file."""
+import pytest
+
+from store import contact_details, contacts
+from store.db import database
+from store.errors import CprInText, Invalid, SpecialCategory
+from store.models import AuditEvent, EmailAddress, PhoneNumber
+from store.scope import Scope
+from store.views import ContactPoint
+
+
+def _save(scope, cid, fields, version=None):
+    return contacts.save_contact(scope, cid, version, fields)
+
+
+def test_a_contact_keeps_every_email_and_phone_with_labels_and_one_primary(store, users):
+    sales = Scope(users["sales"])
+    saved = _save(sales, None, {
+        "first_name": "Søren", "last_name": "Ågaard",
+        "emails": [("SOREN@Firma.DK", "work", False), {"value": "soren.aagaard@gmail.com", "label": "private",
+                                                         "primary": True}],
+        "phones": [("+45 20 12 34 56", "mobile"), ("0045 33 12 34 56", "work")],
+        "address": "Vestergade 3, 2. th.", "postcode": "8000", "city": "Aarhus C", "country": "Danmark"})
+    assert saved.emails == (ContactPoint("soren@firma.dk", "work", False),
+                            ContactPoint("soren.aagaard@gmail.com", "private", True))
+    assert saved.email == "soren.aagaard@gmail.com"  # the primary's copy on the contact
+    assert saved.phones == (ContactPoint("+4520123456", "mobile", True), ContactPoint("+4533123456", "work", False))
+    assert saved.phone == "+4520123456"  # none marked: the first is primary
+    assert (saved.address, saved.postcode, saved.city, saved.country) == (
+        "Vestergade 3, 2. th.", "8000", "Aarhus C", "Danmark")
+    # every one is found by search, not only the primary
+    assert [r.id for r in contacts.search_contacts(sales, "firma.dk")] == [saved.id]
+    assert [r.id for r in contacts.search_contacts(sales, "33123456")] == [saved.id]
+
+
+def test_editing_adds_removes_relabels_and_moves_the_primary_in_one_version(store, users):
+    sales = Scope(users["sales"])
+    first = _save(sales, None, {"first_name": "Mette", "emails": ["a@x.dk", "b@x.dk"], "phones": ["20202020"]})
+    edited = _save(sales, first.id, {"emails": [("b@x.dk", "work", True), ("c@y.dk", "private", False)],
+                                     "phones": []}, first.version)
+    assert edited.version == first.version + 1
+    assert edited.emails == (ContactPoint("b@x.dk", "work", True), ContactPoint("c@y.dk", "private", False))
+    assert (edited.email, edited.phone, edited.phones) == ("b@x.dk", "", ())
+    rows = EmailAddress.select().where(EmailAddress.contact == first.id)
+    assert sorted(r.address for r in rows) == ["b@x.dk", "c@y.dk"]
+    assert PhoneNumber.select().where(PhoneNumber.contact == first.id).count() == 0
+    assert contacts.search_contacts(sales, "a@x.dk") == []
+    edit = AuditEvent.select().where(AuditEvent.action == "contact.edit").order_by(AuditEvent.id.desc()).first()
+    assert "emails" in edit.detail and "b@x.dk" not in edit.detail  # field names, never values
+
+
+def test_the_old_single_column_writers_keep_the_table_in_step(store, users):
+    """A writer that sets only contact.email (the web sign-up, import undo) moves the primary row."""
+    admin = Scope(users["admin"])
+    saved = _save(admin, None, {"first_name": "Ida", "emails": [("ida@x.dk", "work", True), ("ida@y.dk", "private")]})
+    contacts.update_contact(admin, saved.id, saved.version, email="ida@z.dk")
+    now = contacts.get_contact(admin, saved.id, audit_view=False)
+    assert now.emails == (ContactPoint("ida@z.dk", "work", True), ContactPoint("ida@y.dk", "private", False))
+    assert now.email == "ida@z.dk"
+
+
+def test_bad_values_are_refused_naming_the_field_and_nothing_is_written(store, users):
+    sales = Scope(users["sales"])
+    saved = _save(sales, None, {"first_name": "Bo", "emails": ["bo@x.dk"]})
+    cases = [({"emails": ["bo@x.dk", "not an address"]}, "email_1"),
+             ({"phones": ["20202020", "abc"]}, "phone_1"),
+             ({"emails": [("bo@x.dk", "fax")]}, "email_0_label"),
+             ({"emails": [("a@x.dk", "work", True), ("b@x.dk", "work", True)]}, "emails")]
+    for fields, field in cases:
+        with pytest.raises(Invalid) as refused:
+            _save(sales, saved.id, fields, saved.version)
+        assert refused.value.field == field
+        assert "bo@x.dk" not in str(refused.value) and "abc" not in str(refused.value)
+    with pytest.raises(CprInText):
+        _save(sales, saved.id, {"phones": ["010190-1234"]}, saved.version)
+    with pytest.raises(CprInText):
+        _save(sales, saved.id, {"address": "Vej 1, cpr 010190-1234"}, saved.version)
+    with pytest.raises(SpecialCategory):
+        _save(sales, saved.id, {"address": "Psykiatrisk afdeling, diabetes klinik"}, saved.version)
+    with pytest.raises(Invalid):
+        _save(sales, saved.id, {"city": "Aarhus\x1b[31m"}, saved.version)
+    after = contacts.get_contact(sales, saved.id, audit_view=False)
+    assert (after.version, after.emails, after.address) == (saved.version, (ContactPoint("bo@x.dk", "other", True),), "")
+
+
+def test_an_existing_contacts_email_and_phone_became_their_primary(store, users):
+    """What m0014 does for rows from before it: the same as a contact made the old way."""
+    admin = Scope(users["admin"])
+    cid = contacts.create_contact(admin, first_name="Gammel", email="gammel@x.dk", phone="+4520202020")
+    detail = contacts.get_contact(admin, cid, audit_view=False)
+    assert detail.emails == (ContactPoint("gammel@x.dk", "other", True),)
+    assert detail.phones == (ContactPoint("+4520202020", "other", True),)
+
+
+def test_searchable_gives_the_index_every_email_phone_and_the_address(store, users):
+    sales = Scope(users["sales"])
+    a = _save(sales, None, {"first_name": "A", "emails": ["a@x.dk", ("a@gmail.com", "private", True)],
+                            "phones": ["20202020", "31313131"], "postcode": "8000", "city": "Aarhus C"})
+    b = _save(sales, None, {"first_name": "B"})
+    got = contact_details.searchable(database, [a.id, b.id, 99999])
+    assert got[a.id] == contact_details.Searchable(("a@gmail.com", "a@x.dk"), ("+4520202020", "+4531313131"),
+                                                   "", "8000", "Aarhus C", "")
+    assert got[b.id] == contact_details.Searchable()
+    assert 99999 not in got
