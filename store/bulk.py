@@ -13,6 +13,9 @@ from .models import utcnow
 
 CONTACT_COLUMNS = ("first_name", "last_name", "title", "email", "phone", "company_id", "owner_id",
                    "lifecycle", "source", "import_batch_id", "lawful_basis")
+# An import's rows carry the postal address too.  The e-mail and phone columns are the
+# primary ones; the insert trigger files them in email_address/phone_number (m0014).
+IMPORT_COLUMNS = (*CONTACT_COLUMNS, "address", "postcode", "city", "country")
 
 
 def next_free_id(conn, table: str) -> int:
@@ -48,9 +51,10 @@ def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | 
     return ids
 
 
-def insert_prepared(rows, index_rows) -> list[int]:
-    """Insert contact tuples (CONTACT_COLUMNS order) whose search-index columns the caller
-    already folded (`index_rows`: the five columns each); returns their new ids.
+def insert_prepared(rows, index_rows, *, columns: tuple[str, ...] = CONTACT_COLUMNS) -> list[int]:
+    """Insert contact tuples (in `columns` order: CONTACT_COLUMNS or IMPORT_COLUMNS) whose
+    search-index columns the caller already folded (`index_rows`: the five columns each);
+    returns their new ids.
 
     SQLite numbers the rows itself (max rowid + 1, or past the AUTOINCREMENT sequence), so an
     id is never reused; under the write lock nobody else inserts, so they are consecutive."""
@@ -60,8 +64,8 @@ def insert_prepared(rows, index_rows) -> list[int]:
     conn = database.connection()
     now = utcnow().isoformat(sep=" ")
     conn.executemany(
-        f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}, created_at, updated_at, last_activity_at, version) "
-        f"VALUES ({','.join('?' * len(CONTACT_COLUMNS))}, '{now}', '{now}', '{now}', 1)", rows)
+        f"INSERT INTO contact ({', '.join(columns)}, created_at, updated_at, last_activity_at, version) "
+        f"VALUES ({','.join('?' * len(columns))}, '{now}', '{now}', '{now}', 1)", rows)
     last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
     ids = list(range(last - len(rows) + 1, last + 1))
     search.index_prepared(database, zip(ids, index_rows, strict=True))

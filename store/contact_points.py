@@ -28,9 +28,12 @@ LABELS = ("work", "private", "mobile", "other")
 
 _LABEL_WORDS = {
     "work": ("work", "business", "office", "arbejde", "firma", "job", "erhverv", "main", "company",
-             "direct", "direkte", "pref_work", "company main", "assistant"),
-    "private": ("home", "private", "personal", "privat", "hjem", "hjemme", "internet", "family"),
-    "mobile": ("mobile", "cell", "mobil", "mobiltelefon", "iphone", "cellular", "handy"),
+             "direct", "direkte", "assistant", "ddinumber", "direktenr", "arbejdsmail", "arbejdstelefon",
+             "workphone", "businessphone"),
+    "private": ("home", "private", "personal", "privat", "hjem", "hjemme", "family", "privatmail",
+                "privattelefon", "homephone"),
+    "mobile": ("mobile", "cell", "mobil", "mobiltelefon", "iphone", "cellular", "handy", "mobilenumber",
+               "mobilnr", "mobilnummer", "mobilephone", "cellphone"),
 }
 _LABEL_INDEX = {word: label for label, words in _LABEL_WORDS.items() for word in words}
 
@@ -40,7 +43,7 @@ def label_of(text: str | None) -> str:
     "Mobiltelefon"); anything unknown or custom is "other"."""
     if not text:
         return "other"
-    for word in re.split(r"[\s,;:=*()/_-]+", text.lower()):
+    for word in re.split(r"[\s,;:=*()/_$!<>-]+", text.lower()):
         if word in LABELS:
             return word
         if word in _LABEL_INDEX:

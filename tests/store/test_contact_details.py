@@ -81,7 +81,8 @@ def test_bad_values_are_refused_naming_the_field_and_nothing_is_written(store, u
     with pytest.raises(Invalid):
         _save(sales, saved.id, {"city": "Aarhus\x1b[31m"}, saved.version)
     after = contacts.get_contact(sales, saved.id, audit_view=False)
-    assert (after.version, after.emails, after.address) == (saved.version, (ContactPoint("bo@x.dk", "other", True),), "")
+    assert (after.version, after.address) == (saved.version, "")
+    assert after.emails == (ContactPoint("bo@x.dk", "other", True),)
 
 
 def test_an_existing_contacts_email_and_phone_became_their_primary(store, users):
