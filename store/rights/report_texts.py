@@ -128,6 +128,8 @@ RIGHTS = (
 
 SECTION_TITLES = {
     "contact": Bilingual("Kontaktoplysninger", "Contact details"),
+    "emails": Bilingual("Dine e-mailadresser", "Your email addresses"),
+    "phones": Bilingual("Dine telefonnumre", "Your phone numbers"),
     "company": Bilingual("Virksomhed", "Company"),
     "import_sources": Bilingual("Importer", "Imports"),
     "import_changes": Bilingual("Ændringer ved import", "Changes made by imports"),
@@ -164,6 +166,11 @@ LABELS = {
     "address": Bilingual("Adresse", "Address"),
     "postcode": Bilingual("Postnr.", "Postcode"),
     "city": Bilingual("By", "City"),
+    "country": Bilingual("Land", "Country"),
+    "number": Bilingual("Nummer", "Number"),
+    "label": Bilingual("Slags", "Kind"),
+    "is_primary": Bilingual("Primær", "Primary"),
+    "position": Bilingual("Rækkefølge", "Order"),
     "cvr": Bilingual("CVR", "CVR"),
     "imported_at": Bilingual("Importeret", "Imported"),
     "tag": Bilingual("Mærke", "Tag"),
@@ -281,6 +288,12 @@ IMPORTED = Bilingual("Importeret", "Imported")
 # Every code a report prints, in words (a test checks each vocabulary of processing.py and
 # consent.py is covered, so the Danish report never shows `lead`, `given` or `in_person`).
 CODES = {
+    "label": {  # an e-mail's or phone's label (contact_points.LABELS)
+        "work": Bilingual("arbejde", "work"),
+        "private": Bilingual("privat", "private"),
+        "mobile": Bilingual("mobil", "mobile"),
+        "other": Bilingual("anden", "other"),
+    },
     "lifecycle": {
         "lead": Bilingual("mulig kunde", "lead"),
         "prospect": Bilingual("interesseret", "prospect"),
