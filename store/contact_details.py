@@ -27,7 +27,7 @@ from .errors import CprInText, Invalid
 from .importing.sensitive import looks_like_cpr
 from .views import ContactPoint
 
-KINDS = {"emails": ("email_address", "address", "email"), "phones": ("phone_number", "number", "phone")}
+KINDS = {"emails": ("email_address", "email", "email"), "phones": ("phone_number", "phone", "phone")}
 MAX_POINTS = 20  # per kind and contact: a form, not a mailing list
 ADDRESS_FIELDS = {"address": 200, "postcode": 20, "city": 100, "country": 100}
 SCREENED_ADDRESS = ("address", "city", "country")  # free text (a postcode is digits)

@@ -168,13 +168,13 @@ class EmailAddress(BaseModel):
     contact = personal(ForeignKeyField(Contact, backref="emails", on_delete="CASCADE"),
                        "contact_details", "customer_relationship", "relationship")
     contact_id: int
-    address = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
+    email = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
     label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
     is_primary = personal(BooleanField(default=False), "contact_details", "customer_relationship", "relationship")
     position = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("contact", "address"), True),)
+        indexes = ((("contact", "email"), True),)
 
 
 class PhoneNumber(BaseModel):
@@ -182,13 +182,13 @@ class PhoneNumber(BaseModel):
     contact = personal(ForeignKeyField(Contact, backref="phones", on_delete="CASCADE"),
                        "contact_details", "customer_relationship", "relationship")
     contact_id: int
-    number = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
+    phone = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
     label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
     is_primary = personal(BooleanField(default=False), "contact_details", "customer_relationship", "relationship")
     position = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("contact", "number"), True),)
+        indexes = ((("contact", "phone"), True),)
 
 
 class PossibleDuplicate(BaseModel):

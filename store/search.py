@@ -128,9 +128,9 @@ def phone_terms_all(phones) -> str:
 # Every e-mail and phone of the contact (store/contact_details.py), the primary first.
 _ROWS_SQL = """
 SELECT c.id, c.first_name, c.last_name, co.name, co.cvr,
-       coalesce((SELECT group_concat(address, ' ') FROM (SELECT address FROM email_address e
+       coalesce((SELECT group_concat(email, ' ') FROM (SELECT email FROM email_address e
                   WHERE e.contact_id = c.id ORDER BY e.is_primary DESC, e.position)), c.email),
-       coalesce((SELECT group_concat(number, ' ') FROM (SELECT number FROM phone_number p
+       coalesce((SELECT group_concat(phone, ' ') FROM (SELECT phone FROM phone_number p
                   WHERE p.contact_id = c.id ORDER BY p.is_primary DESC, p.position)), c.phone),
        (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
          WHERE ct.contact_id = c.id)

@@ -39,7 +39,7 @@ def is_erased(erased: Callable[[str | None, str | None], bool], c) -> bool:
     return any(erased(e, None) for e in c.extra_emails) or any(erased(None, p) for p in c.extra_phones)
 
 
-_LOOKUP = {"email": ("email_address", "address"), "phone": ("phone_number", "number")}
+_LOOKUP = {"email": ("email_address", "email"), "phone": ("phone_number", "phone")}
 
 
 def existing_by(column: str, values: list[str]) -> dict[str, Match]:

@@ -25,26 +25,26 @@ STATEMENTS = [
     'ALTER TABLE "contact" ADD COLUMN "country" VARCHAR(255)',
     'ALTER TABLE "company" ADD COLUMN "country" VARCHAR(255)',
     """CREATE TABLE "email_address" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-        "contact_id" INTEGER NOT NULL, "address" VARCHAR(255) NOT NULL,
+        "contact_id" INTEGER NOT NULL, "email" VARCHAR(255) NOT NULL,
         "label" VARCHAR(255) NOT NULL CHECK ("label" IN ('work','private','mobile','other')),
         "is_primary" INTEGER NOT NULL, "position" INTEGER NOT NULL,
         FOREIGN KEY ("contact_id") REFERENCES "contact" ("id") ON DELETE CASCADE)""",
     'CREATE INDEX "email_address_contact_id" ON "email_address" ("contact_id")',
-    'CREATE UNIQUE INDEX "email_address_contact_id_address" ON "email_address" ("contact_id", "address")',
-    'CREATE INDEX "email_address_address" ON "email_address" ("address")',
+    'CREATE UNIQUE INDEX "email_address_contact_id_email" ON "email_address" ("contact_id", "email")',
+    'CREATE INDEX "email_address_email" ON "email_address" ("email")',
     'CREATE UNIQUE INDEX "email_address_one_primary" ON "email_address" ("contact_id") WHERE "is_primary"',
     """CREATE TABLE "phone_number" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-        "contact_id" INTEGER NOT NULL, "number" VARCHAR(255) NOT NULL,
+        "contact_id" INTEGER NOT NULL, "phone" VARCHAR(255) NOT NULL,
         "label" VARCHAR(255) NOT NULL CHECK ("label" IN ('work','private','mobile','other')),
         "is_primary" INTEGER NOT NULL, "position" INTEGER NOT NULL,
         FOREIGN KEY ("contact_id") REFERENCES "contact" ("id") ON DELETE CASCADE)""",
     'CREATE INDEX "phone_number_contact_id" ON "phone_number" ("contact_id")',
-    'CREATE UNIQUE INDEX "phone_number_contact_id_number" ON "phone_number" ("contact_id", "number")',
-    'CREATE INDEX "phone_number_number" ON "phone_number" ("number")',
+    'CREATE UNIQUE INDEX "phone_number_contact_id_phone" ON "phone_number" ("contact_id", "phone")',
+    'CREATE INDEX "phone_number_phone" ON "phone_number" ("phone")',
     'CREATE UNIQUE INDEX "phone_number_one_primary" ON "phone_number" ("contact_id") WHERE "is_primary"',
-    """INSERT INTO "email_address" ("contact_id", "address", "label", "is_primary", "position")
+    """INSERT INTO "email_address" ("contact_id", "email", "label", "is_primary", "position")
         SELECT "id", "email", 'other', 1, 0 FROM "contact" WHERE "email" IS NOT NULL AND "email" != ''""",
-    """INSERT INTO "phone_number" ("contact_id", "number", "label", "is_primary", "position")
+    """INSERT INTO "phone_number" ("contact_id", "phone", "label", "is_primary", "position")
         SELECT "id", "phone", 'other', 1, 0 FROM "contact" WHERE "phone" IS NOT NULL AND "phone" != ''""",
     """CREATE TABLE "possible_duplicate" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
         "contact_id" INTEGER NOT NULL, "other_id" INTEGER NOT NULL,
@@ -67,30 +67,30 @@ STATEMENTS = [
 # replaces the old primary (keeping its label); a value the contact already has as another
 # address becomes the primary; NULL removes the primary row.
 _TRIGGERS = (
-    """CREATE TRIGGER "{kind}_{value}_primary_insert" AFTER INSERT ON "contact"
+    """CREATE TRIGGER "{table}_primary_insert" AFTER INSERT ON "contact"
     WHEN NEW."{column}" IS NOT NULL AND NEW."{column}" != ''
 BEGIN
-    INSERT OR IGNORE INTO "{kind}_{value}" ("contact_id", "{value}", "label", "is_primary", "position")
+    INSERT OR IGNORE INTO "{table}" ("contact_id", "{kind}", "label", "is_primary", "position")
         VALUES (NEW."id", NEW."{column}", 'other', 1, 0);
 END""",
-    """CREATE TRIGGER "{kind}_{value}_primary_update" AFTER UPDATE OF "{column}" ON "contact"
+    """CREATE TRIGGER "{table}_primary_update" AFTER UPDATE OF "{column}" ON "contact"
     WHEN NEW."{column}" IS NOT OLD."{column}"
 BEGIN
-    INSERT OR IGNORE INTO "{kind}_{value}" ("contact_id", "{value}", "label", "is_primary", "position")
+    INSERT OR IGNORE INTO "{table}" ("contact_id", "{kind}", "label", "is_primary", "position")
         SELECT NEW."id", NEW."{column}",
-               coalesce((SELECT "label" FROM "{kind}_{value}" WHERE "contact_id" = NEW."id" AND "is_primary"),
+               coalesce((SELECT "label" FROM "{table}" WHERE "contact_id" = NEW."id" AND "is_primary"),
                         'other'), 0, 0
         WHERE NEW."{column}" IS NOT NULL AND NEW."{column}" != '';
-    DELETE FROM "{kind}_{value}" WHERE "contact_id" = NEW."id" AND "is_primary"
-        AND "{value}" IS NOT NEW."{column}";
-    UPDATE "{kind}_{value}" SET "is_primary" = 1 WHERE "contact_id" = NEW."id" AND "{value}" = NEW."{column}";
+    DELETE FROM "{table}" WHERE "contact_id" = NEW."id" AND "is_primary"
+        AND "{kind}" IS NOT NEW."{column}";
+    UPDATE "{table}" SET "is_primary" = 1 WHERE "contact_id" = NEW."id" AND "{kind}" = NEW."{column}";
 END""",
 )
-KINDS = (("email", "email", "address"), ("phone", "phone", "number"))
+KINDS = (("email_address", "email"), ("phone_number", "phone"))  # (table, the column in it and in contact)
 
 
 def triggers() -> list[str]:
-    return [t.format(kind=kind, column=column, value=value) for kind, column, value in KINDS for t in _TRIGGERS]
+    return [t.format(table=table, kind=kind, column=kind) for table, kind in KINDS for t in _TRIGGERS]
 
 
 def up(db):

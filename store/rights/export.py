@@ -204,7 +204,7 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     sections["campaigns"] = _rows(by_name["campaigns"],
                                   CampaignRecipient.select().where(CampaignRecipient.contact == cid))
     # a web sign-up not yet confirmed, under any of the person's addresses (store/optin.py)
-    addresses = sorted({r["address"] for r in sections["emails"]} | ({contact.email} if contact.email else set()))
+    addresses = sorted({r["email"] for r in sections["emails"]} | ({contact.email} if contact.email else set()))
     sections["pending_sign_ups"] = (_rows(by_name["pending_sign_ups"],
                                           OptIn.select().where(OptIn.email.in_(addresses)))
                                     if addresses else [])

@@ -164,8 +164,8 @@ def matching_contacts() -> list[int]:
     check = erased_checker()
     hit: set[int] = set()
     for sql in ("SELECT id, email, phone FROM contact",
-                "SELECT contact_id, address, NULL FROM email_address",
-                "SELECT contact_id, NULL, number FROM phone_number"):
+                "SELECT contact_id, email, NULL FROM email_address",
+                "SELECT contact_id, NULL, phone FROM phone_number"):
         hit.update(cid for cid, email, phone in database.execute_sql(sql).fetchall() if check(email, phone))
     return sorted(hit)
 

@@ -167,7 +167,6 @@ LABELS = {
     "postcode": Bilingual("Postnr.", "Postcode"),
     "city": Bilingual("By", "City"),
     "country": Bilingual("Land", "Country"),
-    "number": Bilingual("Nummer", "Number"),
     "label": Bilingual("Slags", "Kind"),
     "is_primary": Bilingual("Primær", "Primary"),
     "position": Bilingual("Rækkefølge", "Order"),

@@ -29,13 +29,13 @@ def test_the_export_holds_every_email_phone_and_the_address(store, scopes, make_
     with zipfile.ZipFile(path) as bundle:
         files = {name.split("/", 1)[1]: bundle.read(name) for name in bundle.namelist()}  # under one folder
     data = json.loads(files["data.json"])
-    assert [(e["address"], e["label"], e["is_primary"]) for e in data["emails"]] == [
+    assert [(e["email"], e["label"], e["is_primary"]) for e in data["emails"]] == [
         (p.email, "work", True), ("privat.person@gmail.com", "private", False)]
-    assert [(t["number"], t["label"]) for t in data["phones"]] == [(p.phone, "mobile"), ("+4586123456", "private")]
+    assert [(t["phone"], t["label"]) for t in data["phones"]] == [(p.phone, "mobile"), ("+4586123456", "private")]
     c = data["contact"]
     assert (c["address"], c["postcode"], c["city"], c["country"]) == ("Vestergade 12", "8000", "Aarhus C",
                                                                       "Danmark")
-    assert data["field_metadata"]["emails.address"]["category"] == "contact_details"
+    assert data["field_metadata"]["emails.email"]["category"] == "contact_details"
     assert "privat.person@gmail.com" in files["emails.csv"].decode()
     report = files["report.txt"].decode()
     for needle in ("Dine e-mailadresser", "privat.person@gmail.com", "Dine telefonnumre", "privat", "Aarhus C",

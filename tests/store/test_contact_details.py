@@ -43,7 +43,7 @@ def test_editing_adds_removes_relabels_and_moves_the_primary_in_one_version(stor
     assert edited.emails == (ContactPoint("b@x.dk", "work", True), ContactPoint("c@y.dk", "private", False))
     assert (edited.email, edited.phone, edited.phones) == ("b@x.dk", "", ())
     rows = EmailAddress.select().where(EmailAddress.contact == first.id)
-    assert sorted(r.address for r in rows) == ["b@x.dk", "c@y.dk"]
+    assert sorted(r.email for r in rows) == ["b@x.dk", "c@y.dk"]
     assert PhoneNumber.select().where(PhoneNumber.contact == first.id).count() == 0
     assert contacts.search_contacts(sales, "a@x.dk") == []
     edit = AuditEvent.select().where(AuditEvent.action == "contact.edit").order_by(AuditEvent.id.desc()).first()
