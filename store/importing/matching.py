@@ -309,7 +309,8 @@ class Companies:
             for k in keys:
                 pending[k] = len(new)
             new.append((name or c.company_cvr, c.company_cvr, stored_line(c.address, 200) or None,
-                        stored_line(c.postcode, 20) or None, stored_line(c.city, 100) or None))
+                        stored_line(c.postcode, 20) or None, stored_line(c.city, 100) or None,
+                        stored_line(c.country, 100) or None))
         if not new:
             return
         if self.virtual:
@@ -318,8 +319,8 @@ class Companies:
         else:
             now = utcnow().isoformat(sep=" ")
             conn = database.connection()
-            conn.executemany("INSERT INTO company (name, cvr, address, postcode, city, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [(*row, now, now) for row in new])
+            conn.executemany("INSERT INTO company (name, cvr, address, postcode, city, country, created_at, "
+                             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*row, now, now) for row in new])
             last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
             ids = list(range(last - len(new) + 1, last + 1))  # one writer: consecutive rowids
         by_position: dict[int, list[str]] = {}

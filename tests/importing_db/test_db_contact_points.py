@@ -141,3 +141,31 @@ def test_two_people_of_one_file_sharing_a_switchboard_are_two_contacts(store, sc
     assert (pair.contact_id, pair.other_id, pair.shared) == (tove.id, mads.id, "phone")
     preview = import_file(scope, write(tmp_path, "b.csv", "Navn,Telefon\nAnne Berg,70 10 20 30\n"), dry_run=True)
     assert (preview.new, preview.possible_duplicates) == (1, 1)
+
+
+def test_the_danish_sheet_keeps_work_private_and_mobile_and_the_address(store, scopes, tmp_path):
+    from store.importing.batch import import_file
+
+    scope = scopes["manager"]
+    text = ("Navn;Firma;Arbejdsmail;Privatmail;Telefon;Mobil;Adresse;Postnr;By;Land\r\n"
+            "Søren Ågaard;Ågaard A/S;soren@aagaard.dk;soren@gmail.com;86 12 34 56;20 12 34 56;"
+            "Åboulevarden 1;8000;Aarhus C;Danmark\r\n")
+    path = tmp_path / "kunder.csv"
+    path.write_bytes(text.encode("cp1252"))
+    report = import_file(scope, path)
+    assert report.layout == "danish_sheet"
+    (soren,) = _only(scope, report.batch_id)
+    assert [(e.value, e.label) for e in soren.emails] == [("soren@aagaard.dk", "work"), ("soren@gmail.com", "private")]
+    assert [(p.value, p.label) for p in soren.phones] == [("+4586123456", "other"), ("+4520123456", "mobile")]
+    assert (soren.address, soren.postcode, soren.city, soren.country) == ("Åboulevarden 1", "8000", "Aarhus C",
+                                                                          "Danmark")
+
+
+def test_the_thunderbird_sample_keeps_both_addresses_and_the_work_address(store, scopes, samples):
+    from store.importing.batch import import_file
+
+    scope = scopes["manager"]
+    report = import_file(scope, samples / "thunderbird-csv" / "roundcube_tb_plain.csv")
+    (c,) = _only(scope, report.batch_id)
+    assert [e.value for e in c.emails] == ["test@domain.tld", "next@domain.tld"]
+    assert (c.address, c.postcode, c.city, c.country) == ("Addr work", "33-333", "Wcity", "Poland")

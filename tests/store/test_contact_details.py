@@ -104,3 +104,26 @@ def test_searchable_gives_the_index_every_email_phone_and_the_address(store, use
                                                    "", "8000", "Aarhus C", "")
     assert got[b.id] == contact_details.Searchable()
     assert 99999 not in got
+
+
+def test_a_company_has_an_address_with_a_country_cleaned_and_screened(store, users):
+    from store import companies
+    from store.models import AuditEvent
+
+    manager = Scope(users["manager"])
+    cid = companies.find_or_create(manager, "Ærø Byg ApS", "12345674")
+    stored = companies.set_address(manager, cid, {"address": "  Havnen 1 ", "postcode": "5970",
+                                                  "city": "Ærøskøbing", "country": "Danmark"})
+    assert stored == {"address": "Havnen 1", "postcode": "5970", "city": "Ærøskøbing", "country": "Danmark"}
+    with pytest.raises(Invalid):
+        companies.set_address(manager, cid, {"city": "By\u202e"})  # a bidi override
+    with pytest.raises(CprInText):
+        companies.set_address(manager, cid, {"address": "010190-1234"})
+    with pytest.raises(Invalid):
+        companies.set_address(manager, cid, {"name": "x"})
+    edit = AuditEvent.select().where(AuditEvent.action == "company.edit").get()
+    assert "Havnen" not in edit.detail and "city" in edit.detail
+    from store.scope import Forbidden
+
+    with pytest.raises(Forbidden):
+        companies.set_address(Scope(users["finance"]), cid, {"city": "Odense"})
