@@ -13,9 +13,9 @@ from .models import utcnow
 
 CONTACT_COLUMNS = ("first_name", "last_name", "title", "email", "phone", "company_id", "owner_id",
                    "lifecycle", "source", "import_batch_id", "lawful_basis")
-# An import's rows carry the postal address too.  The e-mail and phone columns are the
-# primary ones; the insert trigger files them in email_address/phone_number (m0014).
-IMPORT_COLUMNS = (*CONTACT_COLUMNS, "address", "postcode", "city", "country")
+# An import's rows carry the postal address and the primary e-mail's and phone's labels
+# too (the other e-mails and phones go to email_address/phone_number: contact_details.py).
+IMPORT_COLUMNS = (*CONTACT_COLUMNS, "address", "postcode", "city", "country", "email_label", "phone_label")
 
 
 def next_free_id(conn, table: str) -> int:

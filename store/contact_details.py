@@ -1,19 +1,19 @@
 """Every e-mail address and phone number of a contact, and their postal address.
 
-A contact has any number of e-mails and phones (tables `email_address`, `phone_number`),
-each with a label (contact_points.LABELS) and exactly one primary per kind.
-`Contact.email` and `Contact.phone` stay as the copy of the primary one: search results,
-mailings and the import's look-ups read one column, and triggers keep the primary row
-equal to it (migrations/m0014_contact_points.py), so a writer that only knows the one
-column still leaves both right.  This module writes the rest: the labels, the order and
-the other addresses, inside the caller's transaction.
+A contact has any number of e-mails and phones, each with a label
+(contact_points.LABELS) and exactly one primary per kind.  The primary ones are the
+contact's own columns (`email` + `email_label`, `phone` + `phone_label`): search
+results, mailings and the import's look-ups read one column, and most contacts, who
+have one of each, write no other row.  The others live in `email_address` and
+`phone_number`, in the order given.  This module reads and writes both halves inside
+the caller's transaction.
 
 Values are normalised by store.contact_points alone (through store.validate), and a
 raw value that looks like a CPR number is refused before it is parsed: a ten-digit
 run typed into a phone field must not become a stored "number".
 
 `searchable(db, ids)` is what the search index reads: every e-mail, phone and the
-address of each contact, in one query per kind.
+address of each contact, in three queries per 500 contacts.
 """
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ ADDRESS_FIELDS = {"address": 200, "postcode": 20, "city": 100, "country": 100}
 SCREENED_ADDRESS = ("address", "city", "country")  # free text (a postcode is digits)
 
 __all__ = ["KINDS", "ADDRESS_FIELDS", "SCREENED_ADDRESS", "MAX_POINTS", "Searchable", "clean_points",
-           "clean_address", "points_of", "replace_points", "add_points", "searchable"]
+           "clean_address", "points_of", "primary_fields", "replace_points", "drop_values", "add_points",
+           "searchable"]
 
 
 def _as_point(item: Any) -> tuple[str, str, bool]:
@@ -50,7 +51,7 @@ def clean_points(kind: str, items: Iterable[Any] | None, region: str = "DK") -> 
 
     Each item is a ContactPoint, a (value, label, primary) tuple, a dict with those keys or
     a plain string.  Empty values are left out, a repeated value is kept once (the first),
-    and exactly one comes back primary (the first one when none was marked).  Errors
+    and exactly one comes back primary (the first one when none was marked), first.  Errors
     name the field as ``email_<n>``/``phone_<n>`` (the position given, from 0), never the value.
     """
     singular = KINDS[kind][2]
@@ -77,11 +78,8 @@ def clean_points(kind: str, items: Iterable[Any] | None, region: str = "DK") -> 
         raise Invalid(kind, f"may hold at most {MAX_POINTS}")
     if out and not marked:
         out[0] = out[0]._replace(primary=True)
-    return tuple(out)
-
-
-def primary_of(points: tuple[ContactPoint, ...]) -> str | None:
-    return next((p.value for p in points if p.primary), None)
+    # the primary first, as points_of gives it back (it is the contact's own column)
+    return tuple(sorted(out, key=lambda p: not p.primary))
 
 
 def clean_address(fields: dict) -> dict[str, str | None]:
@@ -89,47 +87,64 @@ def clean_address(fields: dict) -> dict[str, str | None]:
     return {k: validate.text(k, fields[k], max_length=n) or None for k, n in ADDRESS_FIELDS.items() if k in fields}
 
 
+def label_column(kind: str) -> str:
+    """The contact's column holding the primary's label: email_label, phone_label."""
+    return KINDS[kind][2] + "_label"
+
+
 def points_of(db, contact_ids: Iterable[int]) -> dict[int, dict[str, tuple[ContactPoint, ...]]]:
-    """{contact id: {"emails": (...), "phones": (...)}}, each list in the order it was saved."""
+    """{contact id: {"emails": (...), "phones": (...)}}: the primary first, then the others
+    in the order they were saved."""
     ids = sorted(set(contact_ids))
-    out: dict[int, dict[str, list[ContactPoint]]] = {i: {"emails": [], "phones": []} for i in ids}
-    for kind, (table, column, _) in KINDS.items():
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            for cid, value, label, primary in db.execute_sql(
-                    f'SELECT contact_id, "{column}", label, is_primary FROM "{table}" '
-                    f"WHERE contact_id IN ({','.join('?' * len(part))}) ORDER BY contact_id, position, id", part):
-                out[cid][kind].append(ContactPoint(value, label, bool(primary)))
+    out: dict[int, dict[str, list[ContactPoint]]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for cid, email, email_label, phone, phone_label in db.execute_sql(
+                f"SELECT id, email, email_label, phone, phone_label FROM contact WHERE id IN ({marks})", part):
+            out[cid] = {"emails": [ContactPoint(email, email_label or "other", True)] if email else [],
+                        "phones": [ContactPoint(phone, phone_label or "other", True)] if phone else []}
+        for kind, (table, column, _) in KINDS.items():
+            for cid, value, label in db.execute_sql(
+                    f'SELECT contact_id, "{column}", label FROM "{table}" WHERE contact_id IN ({marks}) '
+                    "ORDER BY contact_id, position, id", part):
+                if cid in out and not (out[cid][kind] and out[cid][kind][0].value == value):
+                    out[cid][kind].append(ContactPoint(value, label, False))
     return {cid: {k: tuple(v) for k, v in kinds.items()} for cid, kinds in out.items()}
 
 
+def primary_fields(kind: str, points: tuple[ContactPoint, ...]) -> dict[str, str | None]:
+    """The contact's columns for the primary of `points`: {"email": ..., "email_label": ...}."""
+    primary = next((p for p in points if p.primary), None)
+    return {KINDS[kind][2]: primary.value if primary else None,
+            label_column(kind): primary.label if primary else "other"}
+
+
 def replace_points(db, contact_id: int, kind: str, points: tuple[ContactPoint, ...]) -> None:
-    """Make the contact's e-mails or phones exactly `points` (inside the caller's transaction,
-    after `Contact.email`/`phone` was set to the primary: its trigger already moved that row)."""
+    """Make the contact's other e-mails or phones exactly the non-primary ones of `points`
+    (inside the caller's transaction; the primary is the contact's own column, set by the caller)."""
+    table, _column, _ = KINDS[kind]
+    db.execute_sql(f'DELETE FROM "{table}" WHERE contact_id = ?', [contact_id])
+    add_points(db, kind, [(contact_id, p.value, p.label, n) for n, p in enumerate(points) if not p.primary])
+
+
+def drop_values(db, contact_id: int, kind: str, values: list[str]) -> None:
+    """Take these values out of the contact's other e-mails or phones (one became the primary)."""
     table, column, _ = KINDS[kind]
-    values = [p.value for p in points]
+    values = [v for v in values if v]
     if values:
-        db.execute_sql(f'DELETE FROM "{table}" WHERE contact_id = ? AND "{column}" NOT IN '
+        db.execute_sql(f'DELETE FROM "{table}" WHERE contact_id = ? AND "{column}" IN '
                        f"({','.join('?' * len(values))})", [contact_id, *values])
-    else:
-        db.execute_sql(f'DELETE FROM "{table}" WHERE contact_id = ?', [contact_id])
-        return
-    db.execute_sql(f'UPDATE "{table}" SET is_primary = 0 WHERE contact_id = ?', [contact_id])
-    add_points(db, kind, [(contact_id, p.value, p.label, False, n) for n, p in enumerate(points)])
-    db.execute_sql(f'UPDATE "{table}" SET is_primary = 1 WHERE contact_id = ? AND "{column}" = ?',
-                   [contact_id, primary_of(points)])
 
 
-def add_points(db, kind: str, rows: list[tuple[int, str, str, bool, int]]) -> None:
-    """(contact id, value, label, primary, position) rows in one executemany: a value the
-    contact already has (the primary its trigger wrote) takes the label and position given."""
+def add_points(db, kind: str, rows: list[tuple[int, str, str, int]]) -> None:
+    """(contact id, value, label, position) rows of other e-mails or phones, in one
+    executemany; a value the contact already has among them is left as it is."""
     if not rows:
         return
     table, column, _ = KINDS[kind]
     db.connection().executemany(
-        f'INSERT INTO "{table}" (contact_id, "{column}", label, is_primary, position) VALUES (?, ?, ?, ?, ?) '
-        f'ON CONFLICT (contact_id, "{column}") DO UPDATE SET label = excluded.label, position = excluded.position',
-        rows)
+        f'INSERT OR IGNORE INTO "{table}" (contact_id, "{column}", label, position) VALUES (?, ?, ?, ?)', rows)
 
 
 @dataclass(frozen=True)
@@ -145,21 +160,24 @@ class Searchable:
 
 def searchable(db, contact_ids: Iterable[int]) -> dict[int, Searchable]:
     """{contact id: Searchable} for every given contact that exists: all its e-mails and
-    phones (primary first) and its address; three queries per 500 contacts."""
+    phones (the primary first) and its address; three queries per 500 contacts."""
     ids = sorted(set(contact_ids))
     out: dict[int, Searchable] = {}
     for start in range(0, len(ids), 500):
         part = ids[start:start + 500]
         marks = ",".join("?" * len(part))
-        values: dict[int, dict[str, list[str]]] = {}
+        others: dict[int, dict[str, list[str]]] = {}
         for kind, (table, column, _) in KINDS.items():
             for cid, value in db.execute_sql(
                     f'SELECT contact_id, "{column}" FROM "{table}" WHERE contact_id IN ({marks}) '
-                    "ORDER BY contact_id, is_primary DESC, position, id", part):
-                values.setdefault(cid, {"emails": [], "phones": []})[kind].append(value)
-        for cid, address, postcode, city, country in db.execute_sql(
-                f"SELECT id, address, postcode, city, country FROM contact WHERE id IN ({marks})", part):
-            got = values.get(cid, {"emails": [], "phones": []})
-            out[cid] = Searchable(tuple(got["emails"]), tuple(got["phones"]), address or "", postcode or "",
-                                  city or "", country or "")
+                    "ORDER BY contact_id, position, id", part):
+                others.setdefault(cid, {"emails": [], "phones": []})[kind].append(value)
+        for cid, email, phone, address, postcode, city, country in db.execute_sql(
+                f"SELECT id, email, phone, address, postcode, city, country FROM contact WHERE id IN ({marks})",
+                part):
+            more = others.get(cid, {"emails": [], "phones": []})
+            emails = ([email] if email else []) + [e for e in more["emails"] if e != email]
+            phones = ([phone] if phone else []) + [p for p in more["phones"] if p != phone]
+            out[cid] = Searchable(tuple(emails), tuple(phones), address or "", postcode or "", city or "",
+                                  country or "")
     return out

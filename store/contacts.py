@@ -188,9 +188,9 @@ def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
             out[key] = value
         else:
             raise Invalid(key, "is not a contact field")
-    for kind, (_table, _column, single) in contact_details.KINDS.items():
-        if kind in out:  # the list's primary is the contact's own column
-            out[single] = contact_details.primary_of(out[kind])
+    for kind in POINT_KINDS:
+        if kind in out:  # the list's primary is the contact's own column, with its label
+            out.update(contact_details.primary_fields(kind, out[kind]))
     return out
 
 
@@ -324,6 +324,9 @@ def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dic
     Contact.update(updates).where(Contact.id == contact_id).execute()
     for kind, values in points.items():
         contact_details.replace_points(database, contact_id, kind, values)
+    for kind, (_table, _column, single) in contact_details.KINDS.items():
+        if single in changed and kind not in points:  # a new primary given alone: not also among the others
+            contact_details.drop_values(database, contact_id, kind, [clean[single]])
     if tags is not None:
         _set_tags(contact_id, tags)
     search.index_contacts(database, [contact_id])

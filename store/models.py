@@ -150,6 +150,9 @@ class Contact(BaseModel):
     archived_at = DateTimeField(null=True)
     restricted_at = DateTimeField(null=True)  # Art. 18: kept, not used
     version = IntegerField(default=1)  # optimistic concurrency
+    # the primary e-mail's and phone's labels (the others: EmailAddress, PhoneNumber)
+    email_label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
+    phone_label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
     # the postal address (street lines in `address`, as on Company); see contact_details.py
     address = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
     postcode = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
@@ -161,16 +164,15 @@ class Contact(BaseModel):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-# Every e-mail and phone of a contact; `Contact.email`/`Contact.phone` are the copy of the
-# primary one, kept equal by triggers (migrations/m0014_contact_points.py).
+# A contact's other e-mails and phones: the primary ones are `Contact.email`/`Contact.phone`
+# (migrations/m0014_contact_points.py, store/contact_details.py).
 class EmailAddress(BaseModel):
     id = AutoIncrementField()
-    contact = personal(ForeignKeyField(Contact, backref="emails", on_delete="CASCADE"),
+    contact = personal(ForeignKeyField(Contact, backref="emails", on_delete="CASCADE", index=False),
                        "contact_details", "customer_relationship", "relationship")
     contact_id: int
     email = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
     label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
-    is_primary = personal(BooleanField(default=False), "contact_details", "customer_relationship", "relationship")
     position = IntegerField(default=0)
 
     class Meta:
@@ -179,12 +181,11 @@ class EmailAddress(BaseModel):
 
 class PhoneNumber(BaseModel):
     id = AutoIncrementField()
-    contact = personal(ForeignKeyField(Contact, backref="phones", on_delete="CASCADE"),
+    contact = personal(ForeignKeyField(Contact, backref="phones", on_delete="CASCADE", index=False),
                        "contact_details", "customer_relationship", "relationship")
     contact_id: int
     phone = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
     label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
-    is_primary = personal(BooleanField(default=False), "contact_details", "customer_relationship", "relationship")
     position = IntegerField(default=0)
 
     class Meta:

@@ -125,13 +125,14 @@ def phone_terms_all(phones) -> str:
     return " ".join(t for t in (phone_terms(p) for p in items) if t)
 
 
-# Every e-mail and phone of the contact (store/contact_details.py), the primary first.
+# Every e-mail and phone of the contact, the primary (its own column) first, then the
+# others (store/contact_details.py).
 _ROWS_SQL = """
 SELECT c.id, c.first_name, c.last_name, co.name, co.cvr,
-       coalesce((SELECT group_concat(email, ' ') FROM (SELECT email FROM email_address e
-                  WHERE e.contact_id = c.id ORDER BY e.is_primary DESC, e.position)), c.email),
-       coalesce((SELECT group_concat(phone, ' ') FROM (SELECT phone FROM phone_number p
-                  WHERE p.contact_id = c.id ORDER BY p.is_primary DESC, p.position)), c.phone),
+       trim(coalesce(c.email, '') || ' ' || coalesce((SELECT group_concat(email, ' ') FROM email_address e
+                                                     WHERE e.contact_id = c.id), '')),
+       trim(coalesce(c.phone, '') || ' ' || coalesce((SELECT group_concat(phone, ' ') FROM phone_number p
+                                                     WHERE p.contact_id = c.id), '')),
        (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
          WHERE ct.contact_id = c.id)
 FROM contact c LEFT JOIN company co ON co.id = c.company_id

@@ -343,7 +343,8 @@ def _as_datetime(text: str | None) -> dt.datetime | None:
 class _New:
     """A contact to insert, made ready outside the lock."""
     c: Candidate
-    values: tuple  # first, last, title, email, phone, owner id, lifecycle, address, postcode, city, country
+    values: tuple  # first, last, title, email, phone, owner id, lifecycle, address, postcode, city, country,
+    # and the e-mail's and phone's labels
     company: int | None  # the company's id when MiniCRM knows it (else created under the lock)
     index: tuple  # the search index's five folded columns
     tags: list[str]
@@ -647,8 +648,10 @@ class _Run:
         tags = sorted({t for t in (stored_line(t, 40).lower() for t in c.tags) if t}) if c.tags else []
         index = self._index_row(first, last, c, company, tags)
         address = tuple(stored_line(getattr(c, name), n) or None for name, n in ADDRESS)
-        return _New(c, (first, last, title, c.email, c.phone, self._owner_of(c), lifecycle or "lead", *address),
-                    company, index, tags, duplicate_of)
+        labels = (c.email_labels[0] if c.email and c.email_labels else "other",
+                  c.phone_labels[0] if c.phone and c.phone_labels else "other")
+        return _New(c, (first, last, title, c.email, c.phone, self._owner_of(c), lifecycle or "lead", *address,
+                        *labels), company, index, tags, duplicate_of)
 
     def _index_row(self, first: str, last: str, c: Candidate, company: int | None, tags: list[str]) -> tuple:
         name: str | None
@@ -827,7 +830,10 @@ class _Run:
                 sets = "".join(f"{k} = ?, " for k in columns)
                 database.execute_sql(f"UPDATE contact SET {sets}version = version + 1, updated_at = ? WHERE id = ?",
                                      [*columns.values(), utcnow().isoformat(sep=" "), contact_id])
-                self._points([(contact_id, c)], extra_only=True)
+                for kind, single in (("emails", "email"), ("phones", "phone")):
+                    if single in columns:  # the new primary replaces the old one, and is no "other" one
+                        contact_details.drop_values(database, contact_id, kind, [str(columns[single])])
+                self._points([(contact_id, c)], existing=True)
                 stored_old = {k: contact[k] for k in columns}
                 for kind in ("emails", "phones"):  # what undo takes away again
                     if kind in diff:
@@ -850,7 +856,7 @@ class _Run:
         values = {k: v for k, v in values.items() if v}
         if c.company_name or c.company_cvr:
             values["company_id"] = self.companies.id_of(c)
-        self._points([(contact_id, c)], extra_only=True)
+        self._points([(contact_id, c)], existing=True)
         if not values:
             return
         sets = ", ".join(f'"{k}" = CASE WHEN "{k}" IS NULL OR "{k}" = \'\' THEN ? ELSE "{k}" END'
@@ -899,21 +905,23 @@ class _Run:
         if consents:
             self._consents(consents)
 
-    def _points(self, items: list[tuple[int, Candidate]], *, extra_only: bool = False) -> None:
-        """Every e-mail and phone of these contacts with its label, in one executemany per kind.
-        The primary row is the insert trigger's (label "other"): written again only to label it.
-        `extra_only`: the contacts exist; add what they lack, never a second primary."""
+    def _points(self, items: list[tuple[int, Candidate]], *, existing: bool = False) -> None:
+        """The other e-mails and phones of these contacts (the primary ones are their own
+        columns), one executemany per kind: nothing at all for a row with one of each.
+        `existing`: contacts already in MiniCRM get what they lack, after what they have."""
+        if not any(c.extra_emails or c.extra_phones or existing for _, c in items):
+            return
+        have = contact_details.points_of(database, [cid for cid, _ in items]) if existing else {}
         for kind, values_of in (("emails", Candidate.emails), ("phones", Candidate.phones)):
-            rows = [(cid, value, label, False, (100 if extra_only else 0) + n)
-                    for cid, c in items for n, (value, label) in enumerate(values_of(c))
-                    if n or label != "other" or extra_only]
-            if extra_only:
-                table, column, _ = contact_details.KINDS[kind]
-                database.connection().executemany(
-                    f'INSERT OR IGNORE INTO "{table}" (contact_id, "{column}", label, is_primary, position) '
-                    "VALUES (?, ?, ?, ?, ?)", rows)
-            else:
-                contact_details.add_points(database, kind, rows)
+            rows = []
+            for cid, c in items:
+                if existing:
+                    known = {p.value for p in have.get(cid, {}).get(kind, ())}
+                    rows += [(cid, value, label, 100 + n) for n, (value, label) in enumerate(values_of(c))
+                             if value not in known]
+                else:
+                    rows += [(cid, value, label, n) for n, (value, label) in enumerate(values_of(c)) if n]
+            contact_details.add_points(database, kind, rows)
 
     def _possible_duplicates(self, ids: list[int], fresh: list[_New]) -> None:
         """Rows kept apart from a contact they share one e-mail or phone with: on the review list."""

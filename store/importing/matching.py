@@ -49,10 +49,12 @@ def existing_by(column: str, values: list[str]) -> dict[str, Match]:
     found: dict[str, Match] = {}
     for start in range(0, len(values), 500):
         part = values[start:start + 500]
-        rows = database.execute_sql(
-            f'SELECT p."{value_column}", c.id, c.import_batch_id FROM "{table}" p '
-            "JOIN contact c ON c.id = p.contact_id "
-            f'WHERE p."{value_column}" IN ({",".join("?" * len(part))}) ORDER BY c.id', part)
+        marks = ",".join("?" * len(part))
+        rows = database.execute_sql(  # the primary (the contact's own column), then the others
+            f"SELECT {column}, id, import_batch_id FROM contact WHERE {column} IN ({marks}) "
+            f'UNION ALL SELECT p."{value_column}", c.id, c.import_batch_id FROM "{table}" p '
+            f'JOIN contact c ON c.id = p.contact_id WHERE p."{value_column}" IN ({marks}) ORDER BY 2',
+            part + part)
         for value, cid, batch_id in rows:
             found.setdefault(value, (cid, batch_id))
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..contact_points import label_of
 from .mapping import LABEL_TARGETS, Target
@@ -51,6 +52,9 @@ class Slot:
     label: str = ""  # an e-mail's or phone's label the reader knows (vCard TYPE), else from the header
     # what build() does with a value, worked out once per column instead of once per value
     route: int = field(init=False, repr=False, compare=False, default=0)
+    # [(label, primary)] for an e-mail or phone with no label column: from the reader's label,
+    # the target's key or the header, worked out once per column
+    labels: tuple = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
         f = self.target.field
@@ -69,6 +73,10 @@ class Slot:
         else:
             route = _SINGLE
         object.__setattr__(self, "route", route)
+        if route in (_EMAIL, _PHONE):
+            block = self.target.block
+            label = self.label or (label_of(block) if block and not block.isdigit() else "other")
+            object.__setattr__(self, "labels", ((label if label != "other" else label_of(self.column), False),))
 
 
 # Slot routes (see build()).
@@ -343,17 +351,19 @@ class CandidateBuilder:
             break
 
 
-def _labels_for(slot: Slot, label_text: str | None) -> list[tuple[str, bool]]:
+def _labels_for(slot: Slot, label_text: str | None) -> tuple[tuple[str, bool], ...]:
     """(label, marked primary) for each value of a cell: from the label column of the same key
     (Google's "* Home ::: Work", one per value), else the reader's label, the key, the header."""
     if label_text:
-        parts = [t.strip() for t in label_text.split(":::")] if ":::" in label_text else [label_text.strip()]
-        return [(label_of(t), t.startswith("*")) for t in parts] or [("other", False)]
-    if slot.label:
-        return [(slot.label, False)]
-    block = slot.target.block
-    label = label_of(block) if block and not block.isdigit() else "other"
-    return [(label if label != "other" else label_of(slot.column), False)]
+        return _label_column(label_text)
+    return slot.labels
+
+
+@lru_cache(maxsize=1024)
+def _label_column(text: str) -> tuple[tuple[str, bool], ...]:
+    """Google's "* Home ::: Work": a label per value, "*" marking the primary (texts repeat a lot)."""
+    parts = [t.strip() for t in text.split(":::")] if ":::" in text else [text.strip()]
+    return tuple((label_of(t), t.startswith("*")) for t in parts) or (("other", False),)
 
 
 def _primary_first(values: list[str], labels: list[str], primary: str | None) -> None:

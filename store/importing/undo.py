@@ -164,7 +164,7 @@ def _remove(batch_id: int, finished) -> tuple[int, int, list[int], set[int]]:
                     added = old.pop("+" + kind, None)
                     if added:
                         database.execute_sql(
-                            f'DELETE FROM "{table}" WHERE contact_id = ? AND NOT is_primary AND "{column}" IN '
+                            f'DELETE FROM "{table}" WHERE contact_id = ? AND "{column}" IN '
                             f"({','.join('?' * len(added))})", [change.contact_id, *added])
                 Contact.update({getattr(Contact, k): v for k, v in old.items()} | {
                     Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}).where(

@@ -91,7 +91,8 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("contact", Contact, ("lifecycle", "archived_at", "restricted_at", "updated_at"), single=True),
-    Section("emails", EmailAddress, ("position",)),  # every address, each labelled, the primary marked
+    # the other e-mails and phones, each labelled (the primary ones are in "contact")
+    Section("emails", EmailAddress, ("position",)),
     Section("phones", PhoneNumber, ("position",)),
     Section("company", Company, ("cvr",), single=True),
     Section("import_sources", ImportBatch, ("imported_at", "lawful_basis")),

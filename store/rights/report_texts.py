@@ -168,7 +168,8 @@ LABELS = {
     "city": Bilingual("By", "City"),
     "country": Bilingual("Land", "Country"),
     "label": Bilingual("Slags", "Kind"),
-    "is_primary": Bilingual("Primær", "Primary"),
+    "email_label": Bilingual("E-mail, slags", "Email, kind"),
+    "phone_label": Bilingual("Telefon, slags", "Phone, kind"),
     "position": Bilingual("Rækkefølge", "Order"),
     "cvr": Bilingual("CVR", "CVR"),
     "imported_at": Bilingual("Importeret", "Imported"),
@@ -401,3 +402,6 @@ MORE_ACTIONS = {
     "import.undo": Bilingual("fortrød en import", "undid an import"),
 }
 ACTIONS.update(MORE_ACTIONS)
+
+# the primary e-mail's and phone's labels read like the others'
+CODES["email_label"] = CODES["phone_label"] = CODES["label"]

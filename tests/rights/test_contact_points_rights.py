@@ -29,10 +29,10 @@ def test_the_export_holds_every_email_phone_and_the_address(store, scopes, make_
     with zipfile.ZipFile(path) as bundle:
         files = {name.split("/", 1)[1]: bundle.read(name) for name in bundle.namelist()}  # under one folder
     data = json.loads(files["data.json"])
-    assert [(e["email"], e["label"], e["is_primary"]) for e in data["emails"]] == [
-        (p.email, "work", True), ("privat.person@gmail.com", "private", False)]
-    assert [(t["phone"], t["label"]) for t in data["phones"]] == [(p.phone, "mobile"), ("+4586123456", "private")]
     c = data["contact"]
+    assert (c["email"], c["email_label"], c["phone"], c["phone_label"]) == (p.email, "work", p.phone, "mobile")
+    assert [(e["email"], e["label"]) for e in data["emails"]] == [("privat.person@gmail.com", "private")]
+    assert [(t["phone"], t["label"]) for t in data["phones"]] == [("+4586123456", "private")]
     assert (c["address"], c["postcode"], c["city"], c["country"]) == ("Vestergade 12", "8000", "Aarhus C",
                                                                       "Danmark")
     assert data["field_metadata"]["emails.email"]["category"] == "contact_details"
@@ -42,7 +42,7 @@ def test_the_export_holds_every_email_phone_and_the_address(store, scopes, make_
                    "Land", "Danmark"):
         assert needle in report, needle
     rows = list(io.StringIO(files["phones.csv"].decode()))
-    assert len(rows) == 3  # header and two numbers
+    assert len(rows) == 2  # header and the other number
 
 
 def test_rectification_corrects_the_emails_phones_and_address(store, scopes, make_person, handled_by):
@@ -76,7 +76,7 @@ def test_erased_then_a_file_with_only_the_second_email_or_phone_is_suppressed(st
     assert not EmailAddress.select().where(EmailAddress.contact == p.id).exists()
     assert not PhoneNumber.select().where(PhoneNumber.contact == p.id).exists()
     hashes = [h.hmac for h in ErasureLedgerHash.select().where(ErasureLedgerHash.ledger_entry == result.ledger_entry)]
-    assert len(hashes) == 4 and not any("gmail" in h or "8612" in h for h in hashes)  # keyed hashes only
+    assert len(hashes) == 4 and all(len(h) == 64 and int(h, 16) >= 0 for h in hashes)  # keyed hashes only
     assert is_erased(email="PRIVAT.PERSON@gmail.com") and is_erased(phone="86 12 34 56")
 
     path = tmp_path / "igen.csv"
