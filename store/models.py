@@ -165,7 +165,7 @@ class Contact(BaseModel):
 
 
 # A contact's other e-mails and phones: the primary ones are `Contact.email`/`Contact.phone`
-# (migrations/m0014_contact_points.py, store/contact_details.py).
+# (migrations/m0015_contact_points.py, store/contact_details.py).
 class EmailAddress(BaseModel):
     id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="emails", on_delete="CASCADE", index=False),
