@@ -52,7 +52,8 @@ def clean_points(kind: str, items: Iterable[Any] | None, region: str = "DK") -> 
     Each item is a ContactPoint, a (value, label, primary) tuple, a dict with those keys or
     a plain string.  Empty values are left out, a repeated value is kept once (the first),
     and exactly one comes back primary (the first one when none was marked), first.  Errors
-    name the field as ``email_<n>``/``phone_<n>`` (the position given, from 0), never the value.
+    name the field as ``email``/``phone`` for the first and ``email_<n>``/``phone_<n>`` for the others
+    (n from 1: the position given), never the value.
     """
     singular = KINDS[kind][2]
     out: list[ContactPoint] = []
@@ -60,7 +61,7 @@ def clean_points(kind: str, items: Iterable[Any] | None, region: str = "DK") -> 
     marked = 0
     for n, item in enumerate(items or ()):
         raw, label, primary = _as_point(item)
-        field = f"{singular}_{n}"
+        field = singular if n == 0 else f"{singular}_{n}"  # the form's first row is "email", then "email_1"
         if not raw.strip():
             continue
         if looks_like_cpr(raw):
