@@ -392,6 +392,7 @@ RECIPIENT_TEXTS = {
 
 MORE_ACTIONS = {
     "note.add": Bilingual("tilføjede en note", "added a note"),
+    "duplicate.resolve": Bilingual("afgjorde, at posten ikke er en dublet", "decided the record is no duplicate"),
     "deal.create": Bilingual("oprettede en handel", "created a deal"),
     "deal.stage": Bilingual("ændrede en handels fase", "changed a deal's stage"),
     "consent.give": Bilingual("registrerede et samtykke", "recorded a consent"),

@@ -169,3 +169,23 @@ def test_the_thunderbird_sample_keeps_both_addresses_and_the_work_address(store,
     (c,) = _only(scope, report.batch_id)
     assert [e.value for e in c.emails] == ["test@domain.tld", "next@domain.tld"]
     assert (c.address, c.postcode, c.city, c.country) == ("Addr work", "33-333", "Wcity", "Poland")
+
+
+def test_the_review_list_shows_the_pair_to_who_sees_both_until_it_is_resolved(store, scopes, tmp_path):
+    from store import duplicates
+    from store.importing.batch import import_file
+    from store.models import AuditEvent
+
+    manager = scopes["manager"]
+    mads = contacts.save_contact(manager, None, None, {"first_name": "Mads", "last_name": "Ågaard",
+                                                       "phones": ["86 12 34 56"]}).id
+    report = import_file(manager, write(tmp_path, "a.csv", "Navn,Telefon\nTove Christiansen,86 12 34 56\n"))
+    (tove,) = _only(manager, report.batch_id)
+    (pair,) = duplicates.open_pairs(manager)
+    assert (pair.contact_id, pair.other_id, pair.shared, pair.import_batch_id) == (tove.id, mads, "phone",
+                                                                                    report.batch_id)
+    assert duplicates.open_pairs(scopes["sales"]) == []  # a seller sees neither of them
+    duplicates.resolve(manager, pair.id)
+    assert duplicates.open_pairs(manager) == []
+    event = AuditEvent.select().where(AuditEvent.action == "duplicate.resolve").get()
+    assert (event.entity_id, "Tove" in event.detail) == (tove.id, False)
