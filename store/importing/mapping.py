@@ -3,14 +3,14 @@
 A :class:`Mapping` is an *ordered* list of ``(source column, target)`` pairs.  Order
 is priority: when several columns feed one field ("Mobile Phone", "Business Phone",
 "Home Phone" -> ``phone``), the first non-empty one in mapping order becomes the
-field and the others become ``extra_phones``/``extra_emails`` (or are joined, for
-``address`` and ``note``).  A column of the file that the mapping does not name is
+primary and the others ``extra_phones``/``extra_emails``, each with its label (all
+are stored: store/contact_details.py), or are joined, for ``address`` and ``note``.  A column of the file that the mapping does not name is
 dropped, as is one mapped to ``"drop"``.
 
 Targets (see :data:`TARGETS`):
 
 - a MiniCRM field: ``first_name``, ``last_name``, ``title``, ``email``, ``phone``,
-  ``company_name``, ``company_cvr``, ``address``, ``postcode``, ``city``, ``tags``,
+  ``company_name``, ``company_cvr``, ``address``, ``postcode``, ``city``, ``country``, ``tags``,
   ``owner``, ``lifecycle``, ``note``, or consent evidence ``consent_optin_time``,
   ``consent_optin_ip``, ``consent_confirm_time``, ``consent_confirm_ip``;
 - ``name``: a full name, split into first and last name when those are empty;
