@@ -302,7 +302,8 @@ def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dic
                   allow_special: bool = False) -> int:
     """Inside the caller's transaction: check the version, screen, write, index, feed, audit."""
     current = scope.contact(contact_id)
-    if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)
+    derived = {"email_label", "phone_label"}  # the primary's label, worked out from "emails"/"phones"
+    if current.restricted_at and not (scope.can("person.restrict") and set(clean) - derived <= set(RECTIFIABLE)
                                       and tags is None):
         # Art. 18: kept but not used; only a correction by privacy/admin may touch it
         raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")

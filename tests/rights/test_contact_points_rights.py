@@ -105,3 +105,19 @@ def test_a_web_sign_up_with_the_second_address_clears_the_entry(store, scopes, m
         _clear_ledger("privat.person@gmail.com", 0)
     assert ErasureLedger.select().count() == 0 and ErasureLedgerHash.select().count() == 0
     assert not is_erased(phone=p.phone)
+
+
+def test_a_restricted_persons_second_email_can_still_be_corrected(store, scopes, make_person, handled_by):
+    """Art. 18 keeps the data unused, but Art. 16 still corrects it."""
+    from store import contacts
+    from store.rights import restrict_person
+
+    p = make_person()
+    _with_points(scopes, p)
+    handled_by("privacy", p.id, "restriction")
+    restrict_person(scopes["privacy"], p.id)
+    handled_by("privacy", p.id, "rectification")
+    shown = contacts.get_contact(scopes["privacy"], p.id, audit_view=False)
+    saved = contacts.save_contact(scopes["privacy"], p.id, shown.version,
+                                  {"emails": [(p.email, "work", True), ("rettet@gmail.com", "private", False)]})
+    assert [e.value for e in saved.emails] == [p.email, "rettet@gmail.com"]
