@@ -4,8 +4,8 @@ A :class:`Mapping` is an *ordered* list of ``(source column, target)`` pairs.  O
 is priority: when several columns feed one field ("Mobile Phone", "Business Phone",
 "Home Phone" -> ``phone``), the first non-empty one in mapping order becomes the
 primary and the others ``extra_phones``/``extra_emails``, each with its label (all
-are stored: store/contact_details.py), or are joined, for ``address`` and ``note``.  A column of the file that the mapping does not name is
-dropped, as is one mapped to ``"drop"``.
+are stored: store/contact_details.py), or are joined, for ``address`` and ``note``.
+A column of the file that the mapping does not name is dropped, as is one mapped to ``"drop"``.
 
 Targets (see :data:`TARGETS`):
 
