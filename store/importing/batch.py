@@ -725,6 +725,8 @@ class _Run:
         for contact_id, c in plan.fills:
             self._fill_blanks(contact_id, c)
             touched.append(contact_id)
+        if plan.fills:
+            self._points(plan.fills, existing=True)
         if touched:
             search.index_contacts(database, touched)
         if plan.fresh:
@@ -765,6 +767,8 @@ class _Run:
                   for cid, kinds in contact_details.points_of(database, ids).items()}
         done: list[int] = []
         changes_rows = []
+        extra: list[tuple[int, Candidate]] = []  # contacts written: their other e-mails and phones follow
+        promoted: dict[str, list[tuple[int, str]]] = {"emails": [], "phones": []}  # new primaries
         for contact_id, c, how in items:
             contact = current.get(contact_id)
             if contact_id in done:
@@ -832,14 +836,26 @@ class _Run:
                                      [*columns.values(), utcnow().isoformat(sep=" "), contact_id])
                 for kind, single in (("emails", "email"), ("phones", "phone")):
                     if single in columns:  # the new primary replaces the old one, and is no "other" one
-                        contact_details.drop_values(database, contact_id, kind, [str(columns[single])])
-                self._points([(contact_id, c)], existing=True)
+                        promoted[kind].append((contact_id, str(columns[single])))
+                extra.append((contact_id, c))
                 stored_old = {k: contact[k] for k in columns}
                 for kind in ("emails", "phones"):  # what undo takes away again
                     if kind in diff:
                         stored_old["+" + kind] = diff[kind]
                 changes_rows.append((self.batch_id, contact_id, json.dumps(stored_old, default=str),
                                      contact["version"] + 1))
+        for kind, pairs in promoted.items():
+            if pairs:
+                table, column, single = contact_details.KINDS[kind]
+                database.connection().executemany(
+                    f'DELETE FROM "{table}" WHERE contact_id = ? AND "{column}" = ?', pairs)
+        if extra:  # after the primaries were written: what the contacts have now is known
+            for cid, c in extra:
+                for kind, single in (("emails", "email"), ("phones", "phone")):
+                    value = getattr(c, single)
+                    if value:
+                        points.setdefault(cid, {}).setdefault(kind, set()).add(value)
+            self._points(extra, existing=True, have=points)
         if changes_rows:
             database.connection().executemany(
                 "INSERT INTO import_change (batch_id, contact_id, old_values, version_after) VALUES (?, ?, ?, ?)",
@@ -856,7 +872,6 @@ class _Run:
         values = {k: v for k, v in values.items() if v}
         if c.company_name or c.company_cvr:
             values["company_id"] = self.companies.id_of(c)
-        self._points([(contact_id, c)], existing=True)
         if not values:
             return
         sets = ", ".join(f'"{k}" = CASE WHEN "{k}" IS NULL OR "{k}" = \'\' THEN ? ELSE "{k}" END'
@@ -905,18 +920,22 @@ class _Run:
         if consents:
             self._consents(consents)
 
-    def _points(self, items: list[tuple[int, Candidate]], *, existing: bool = False) -> None:
+    def _points(self, items: list[tuple[int, Candidate]], *, existing: bool = False,
+                have: dict[int, dict[str, set[str]]] | None = None) -> None:
         """The other e-mails and phones of these contacts (the primary ones are their own
         columns), one executemany per kind: nothing at all for a row with one of each.
-        `existing`: contacts already in MiniCRM get what they lack, after what they have."""
+        `existing`: contacts already in MiniCRM get what they lack (`have`: what they have,
+        read here in one go when not given), after what they have."""
         if not any(c.extra_emails or c.extra_phones or existing for _, c in items):
             return
-        have = contact_details.points_of(database, [cid for cid, _ in items]) if existing else {}
+        if existing and have is None:
+            have = {cid: {k: {p.value for p in v} for k, v in kinds.items()}
+                    for cid, kinds in contact_details.points_of(database, [cid for cid, _ in items]).items()}
         for kind, values_of in (("emails", Candidate.emails), ("phones", Candidate.phones)):
             rows = []
             for cid, c in items:
                 if existing:
-                    known = {p.value for p in have.get(cid, {}).get(kind, ())}
+                    known = (have or {}).get(cid, {}).get(kind, set())
                     rows += [(cid, value, label, 100 + n) for n, (value, label) in enumerate(values_of(c))
                              if value not in known]
                 else:

@@ -189,3 +189,18 @@ def test_the_review_list_shows_the_pair_to_who_sees_both_until_it_is_resolved(st
     assert duplicates.open_pairs(manager) == []
     event = AuditEvent.select().where(AuditEvent.action == "duplicate.resolve").get()
     assert (event.entity_id, "Tove" in event.detail) == (tove.id, False)
+
+
+def test_a_repeat_in_a_later_chunk_adds_its_other_addresses_to_the_first(store, scopes, tmp_path, monkeypatch):
+    from store.importing import batch
+
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch, "MIN_CHUNK", 2)
+    rows = "".join(f"Person {i},p{i}@x.dk,\n" for i in range(4))
+    path = write(tmp_path, "a.csv", "Navn,E-mail,Mobil\nJens Hansen,jens@x.dk,\n" + rows
+                 + "Jens Hansen,jens@x.dk ; jens@gmail.com,20 20 20 20\n")
+    report = batch.import_file(scopes["manager"], path)
+    assert (report.new, report.merged) == (5, 1), report.summary()
+    jens = next(c for c in _only(scopes["manager"], report.batch_id) if c.first_name == "Jens")
+    assert [e.value for e in jens.emails] == ["jens@x.dk", "jens@gmail.com"]
+    assert [p.value for p in jens.phones] == ["+4520202020"]
