@@ -34,7 +34,7 @@ SCREENED_ADDRESS = ("address", "city", "country")  # free text (a postcode is di
 
 __all__ = ["KINDS", "ADDRESS_FIELDS", "SCREENED_ADDRESS", "MAX_POINTS", "Searchable", "clean_points",
            "clean_address", "points_of", "primary_fields", "replace_points", "drop_values", "add_points",
-           "searchable"]
+           "merge_points", "searchable"]
 
 
 def _as_point(item: Any) -> tuple[str, str, bool]:
@@ -146,6 +146,28 @@ def add_points(db, kind: str, rows: list[tuple[int, str, str, int]]) -> None:
     table, column, _ = KINDS[kind]
     db.connection().executemany(
         f'INSERT OR IGNORE INTO "{table}" (contact_id, "{column}", label, position) VALUES (?, ?, ?, ?)', rows)
+
+
+def merge_points(db, survivor_id: int, merged_id: int, primary: dict[str, str | None]) -> None:
+    """Inside a merge's transaction (store/merge.py), before the merged contact goes: every
+    e-mail and phone of both becomes the survivor's.  `primary` ({"email": ..., "phone": ...})
+    is what the survivor keeps in its own columns; its label comes along."""
+    both = points_of(db, [survivor_id, merged_id])
+    for kind, (table, _column, single) in KINDS.items():
+        points = [*both.get(survivor_id, {}).get(kind, ()), *both.get(merged_id, {}).get(kind, ())]
+        keep = primary.get(single)
+        chosen = next((p for p in points if p.value == keep), None)
+        others: list[ContactPoint] = []
+        for p in points:
+            if p.value != keep and p.value not in {o.value for o in others}:
+                others.append(p._replace(primary=False))
+        if chosen is None and others:  # the survivor had none: the merged one's is its primary now
+            chosen = others.pop(0)
+            db.execute_sql(f"UPDATE contact SET {single} = ? WHERE id = ?", [chosen.value, survivor_id])
+        db.execute_sql(f'DELETE FROM "{table}" WHERE contact_id IN (?, ?)', [survivor_id, merged_id])
+        add_points(db, kind, [(survivor_id, p.value, p.label, n) for n, p in enumerate(others, 1)])
+        db.execute_sql(f"UPDATE contact SET {label_column(kind)} = ? WHERE id = ?",
+                       [chosen.label if chosen else "other", survivor_id])
 
 
 @dataclass(frozen=True)

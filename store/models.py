@@ -165,7 +165,7 @@ class Contact(BaseModel):
 
 
 # A contact's other e-mails and phones: the primary ones are `Contact.email`/`Contact.phone`
-# (migrations/m0015_contact_points.py, store/contact_details.py).
+# (migrations/m0016_contact_points.py, store/contact_details.py).
 class EmailAddress(BaseModel):
     id = AutoIncrementField()
     contact = personal(ForeignKeyField(Contact, backref="emails", on_delete="CASCADE", index=False),
@@ -545,6 +545,20 @@ class ErasureProof(BaseModel):
 
 
 MODELS.append(ErasureProof)
+
+
+class AuditTruncation(BaseModel):
+    """The head of audit rows dropped after `retention.audit_years` (store/audit_retention.py): the
+    chain is verified from this row's hash on.  Append-only (a trigger refuses changes)."""
+    id = AutoIncrementField()
+    through_id = IntegerField()  # the last dropped audit row
+    through_hash = CharField()   # its hash: the next row's prev_hash
+    rows = IntegerField()
+    before = DateField()         # rows older than this day went
+    at = DateTimeField(default=utcnow)
+
+
+MODELS.append(AuditTruncation)
 
 
 class Breach(BaseModel):

@@ -150,7 +150,7 @@ def index_contacts(db, contact_ids: Iterable[int]) -> None:
         _insert(db, rows)
 
 
-# Before migration 15 (contact_points) a contact had one e-mail and one phone, and no other table.
+# Before migration 16 (contact_points) a contact had one e-mail and one phone, and no other table.
 _ROWS_SQL_BEFORE_POINTS = """
 SELECT c.id, c.first_name, c.last_name, co.name, co.cvr, c.email, c.phone,
        (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id

@@ -131,3 +131,21 @@ def test_a_company_has_an_address_with_a_country_cleaned_and_screened(store, use
 
     with pytest.raises(Forbidden):
         companies.set_address(Scope(users["finance"]), cid, {"city": "Odense"})
+
+
+def test_a_merge_keeps_every_email_and_phone_of_both(store, users):
+    from store.merge import merge_contacts
+
+    admin = Scope(users["admin"])
+    a = _save(admin, None, {"first_name": "Mads", "emails": [("mads@firma.dk", "work", True)],
+                            "phones": ["86 12 34 56"]})
+    b = _save(admin, None, {"first_name": "Mads", "emails": [("mads@gmail.com", "private", True),
+                                                             ("m@hotmail.com", "private", False)],
+                            "phones": [("20 12 34 56", "mobile", True)], "city": "Aarhus C"})
+    merge_contacts(admin, a.id, b.id, {"phone": "merged"})
+    after = contacts.get_contact(admin, a.id, audit_view=False)
+    assert after.emails == (ContactPoint("mads@firma.dk", "work", True), ContactPoint("mads@gmail.com", "private", False),
+                            ContactPoint("m@hotmail.com", "private", False))
+    assert after.phones == (ContactPoint("+4520123456", "mobile", True), ContactPoint("+4586123456", "other", False))
+    assert [r.id for r in contacts.search_contacts(admin, "hotmail")] == [a.id]
+    assert EmailAddress.select().where(EmailAddress.contact == b.id).count() == 0
