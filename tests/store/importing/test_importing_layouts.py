@@ -57,8 +57,10 @@ def test_google_legacy_sample(samples):
     assert (c.first_name, c.last_name) == ("Firstname Middle", "Lastname")
     assert c.email == "home@aaa.pl"
     assert c.extra_emails == ["work@email.pl", "unknown@email.com", "other@email.com"]
+    # each with the label of its Type column; "* Home" is Google's primary marker
+    assert [label for _, label in c.emails()] == ["private", "work", "other", "other"]
     assert c.company_name == "company" and c.title == "jobtitle"
-    assert (c.address, c.postcode, c.city) == ("home_street", "home_zip", "home_city")
+    assert (c.address, c.postcode, c.city, c.country) == ("home_street", "home_zip", "home_city", "home_country")
     assert c.tags == ["Test"]  # "* My Contacts" is a system group
     assert c.note == 'note"note'  # doubled quotes
     assert c.phone is None
