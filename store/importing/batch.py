@@ -376,7 +376,8 @@ class _Run:
         self.erased = matching.erasure_checker()
         self.ledger_mark = matching.ledger_mark()
         self.skipped_seen = 0
-        self.in_file: dict[int, int] = {}  # dry run: key hash -> line, for repeats across chunks
+        # dry run: key hash -> (line, initials of the name), for repeats across chunks
+        self.in_file: dict[int, tuple[int, str]] = {}
         self.updated_here: set[int] = set()  # dry run: contacts an earlier chunk would update
         self.fold_cache: dict[str, str] = {}
         self.size = CHUNK  # candidates in the next chunk: smaller while the machine is slow (see chunk())
@@ -584,11 +585,15 @@ class _Run:
                     seen.setdefault(k, first)
                 continue
             if self.dry_run:  # nothing is written, so an earlier chunk's rows are not in the database
-                line = next((self.in_file[h] for h in map(hash, keys) if h in self.in_file), None)
-                if line is not None:
+                hit = next((self.in_file[h] for h in map(hash, keys) if h in self.in_file), None)
+                # only initials are kept per row (a preview of a big file stays small): another
+                # initial is another person, as the import itself would decide (matching.apart_in_file)
+                if hit is not None and matching.initials_differ(matching.initials(c), hit[1]):
+                    kept_apart[id(c)] = (None, "email" if c.email or c.extra_emails else "phone")
+                elif hit is not None:
                     r.duplicates += 1
                     r.merged += 1
-                    r.note("duplicate", c.line, f"repeats line {line} of the file: merged")
+                    r.note("duplicate", c.line, f"repeats line {hit[0]} of the file: merged")
                     continue
             for k in keys:
                 seen.setdefault(k, c)
@@ -596,7 +601,7 @@ class _Run:
         if self.dry_run:
             for c in fresh:
                 for k in matching.keys_in_file(c):
-                    self.in_file.setdefault(hash(k), c.line)
+                    self.in_file.setdefault(hash(k), (c.line, matching.initials(c)))
         plan.fresh = [self._ready(c, kept_apart.get(id(c))) for c in fresh]
         return plan
 

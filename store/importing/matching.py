@@ -173,6 +173,16 @@ def keys_in_file(c) -> list[str]:
     return keys
 
 
+def initials(c) -> str:
+    """The folded first letters of first and last name, a space for a missing one."""
+    return "".join(part[:1] or " " for part in (_name_part(c.first_name), _name_part(c.last_name)))
+
+
+def initials_differ(a: str, b: str) -> bool:
+    """Two rows' initials (`initials`) that cannot be one person's: a part both have differs."""
+    return any(x != " " and y != " " and x != y for x, y in zip(a, b, strict=True))
+
+
 def apart_in_file(first, c) -> bool:
     """Two rows of a file that share only e-mails or only phones, under different names."""
     mine = {"e:" + e for e in ([c.email] if c.email else []) + c.extra_emails}

@@ -204,3 +204,16 @@ def test_a_repeat_in_a_later_chunk_adds_its_other_addresses_to_the_first(store, 
     jens = next(c for c in _only(scopes["manager"], report.batch_id) if c.first_name == "Jens")
     assert [e.value for e in jens.emails] == ["jens@x.dk", "jens@gmail.com"]
     assert [p.value for p in jens.phones] == ["+4520202020"]
+
+
+def test_the_preview_of_a_big_file_keeps_apart_what_the_import_keeps_apart(store, scopes, tmp_path, monkeypatch):
+    from store.importing import batch
+
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch, "MIN_CHUNK", 2)
+    path = write(tmp_path, "a.csv", "Navn,Telefon\nMads Ågaard,70 10 20 30\nA B,20 20 20 21\nC D,20 20 20 22\n"
+                                    "Tove Christiansen,70 10 20 30\nMads,70 10 20 30\n")
+    preview = batch.import_file(scopes["manager"], path, dry_run=True)
+    report = batch.import_file(scopes["manager"], path)
+    assert (preview.new, preview.merged, preview.possible_duplicates) == (4, 1, 1), preview.summary()
+    assert (report.new, report.merged, report.possible_duplicates) == (4, 1, 1), report.summary()
