@@ -257,8 +257,11 @@ class CandidateBuilder:
         emails: list[str] = []
         email_labels: list[str] = []
         first_email: str | None = None  # the one a label marked primary ("* Work")
+        label_columns = p.labels  # empty unless the file has label columns (Google)
         for slot, raw in p.email:
-            labels = _labels_for(slot, p.labels.get(("email", slot.target.block)))
+            labels = (_label_column(label_columns[("email", slot.target.block)])
+                      if label_columns and ("email", slot.target.block) in label_columns else slot.labels)
+            last = len(labels) - 1
             for n, part in enumerate(split_emails(raw)):
                 try:
                     addr = normalise_email(part)
@@ -266,20 +269,23 @@ class CandidateBuilder:
                     errors.append(err(slot, "email", exc, part))
                     continue
                 if addr not in emails:
-                    label, primary = labels[min(n, len(labels) - 1)]
+                    label, primary = labels[n if n < last else last]
                     emails.append(addr)
                     email_labels.append(label)
                     if primary and first_email is None:
                         first_email = addr
-        if emails:
+        if first_email is not None and emails[0] != first_email:
             _primary_first(emails, email_labels, first_email)
+        if emails:
             cand.email, cand.extra_emails, cand.email_labels = emails[0], emails[1:], email_labels
 
         phones: list[str] = []
         phone_labels: list[str] = []
         first_phone: str | None = None
         for slot, raw in p.phone:
-            labels = _labels_for(slot, p.labels.get(("phone", slot.target.block)))
+            labels = (_label_column(label_columns[("phone", slot.target.block)])
+                      if label_columns and ("phone", slot.target.block) in label_columns else slot.labels)
+            last = len(labels) - 1
             for n, part in enumerate(split_phones(raw)):
                 try:
                     num = normalise_phone(part, self.region)
@@ -290,13 +296,14 @@ class CandidateBuilder:
                         errors.append(err(slot, "phone", exc, part))
                     continue
                 if num not in phones:
-                    label, primary = labels[min(n, len(labels) - 1)]
+                    label, primary = labels[n if n < last else last]
                     phones.append(num)
                     phone_labels.append(label)
                     if primary and first_phone is None:
                         first_phone = num
-        if phones:
+        if first_phone is not None and phones[0] != first_phone:
             _primary_first(phones, phone_labels, first_phone)
+        if phones:
             cand.phone, cand.extra_phones, cand.phone_labels = phones[0], phones[1:], phone_labels
 
     def _fill_shared(self, cand: Candidate, single: dict, blocks: dict, errors: list[Issue], err: Callable) -> None:
@@ -349,14 +356,6 @@ class CandidateBuilder:
                 if split:
                     cand.postcode, cand.city = split
             break
-
-
-def _labels_for(slot: Slot, label_text: str | None) -> tuple[tuple[str, bool], ...]:
-    """(label, marked primary) for each value of a cell: from the label column of the same key
-    (Google's "* Home ::: Work", one per value), else the reader's label, the key, the header."""
-    if label_text:
-        return _label_column(label_text)
-    return slot.labels
 
 
 @lru_cache(maxsize=1024)
