@@ -66,7 +66,8 @@ def test_possible_duplicates_are_worded_for_every_reader_in_both_languages(scope
 
     contacts.save_contact(scopes["manager"], None, None, {"first_name": "Mads", "last_name": "Ågaard",
                                                           "phones": ["86 12 34 56"]})
-    report = batch.import_file(scopes["manager"], write(tmp_path, "a.csv", "Navn;Telefon\nTove Christiansen;86123456\n"))
+    path = write(tmp_path, "a.csv", "Navn;Telefon\nTove Christiansen;86123456\n")
+    report = batch.import_file(scopes["manager"], path)
     for reader in Reader:
         assert any(line.startswith("Possible duplicates: 1 new contacts") for line in report_lines(report, reader))
     set_language("da")
