@@ -94,7 +94,7 @@ def add_follow_up(scope: Scope, contact_id: int, *, body: str, due_on, deal_id: 
                   owner_id: int | None = None, allow_special: bool = False) -> int:
     """Add a follow-up to the contact (and one of its deals); returns its id."""
     scope.require("followup.write")
-    body = validate.text("body", body, max_length=MAX_LENGTH, required=True)
+    body = validate.text("follow_up", body, max_length=MAX_LENGTH, required=True)
     found = screening.screen_all({"follow_up": body}, allow_special=allow_special)
     try:
         due = _as_date(due_on)

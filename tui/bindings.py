@@ -58,6 +58,25 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("search.import", "i", "import_file", N_("Import a file"), permission="import", show=False),
         Key("search.request", "r", "request", N_("Request for this person"), permission="request.handle"),
         Key("search.requests", "f2", "requests", N_("Requests"), permission="request.handle"),
+        Key("search.today", "f3", "today", N_("Today's follow-ups"), permission="followup.read"),
+    ),
+    # finance's home: the invoice list (tui/screens/invoices.py) and one invoice (invoice.py)
+    "invoices": (
+        Key("invoices.focus", "slash", "focus_search", N_("Search"), key_display="/"),
+        Key("invoices.to_results", "down", "to_results", N_("To the results"), show=False, palette=False,
+            priority=True),
+        Key("invoices.down", "j", "cursor_down", N_("Next row"), show=False, palette=False),
+        Key("invoices.up", "k", "cursor_up", N_("Previous row"), show=False, palette=False),
+        Key("invoices.open", "enter", "open", N_("Open"), palette=False),
+        Key("invoices.filter", "f", "next_filter", N_("Unpaid/overdue/all")),
+        Key("invoices.paid", "p", "mark_paid", N_("Mark paid"), permission="invoice.edit"),
+        Key("invoices.edit", "e", "edit", N_("Edit"), permission="invoice.edit"),
+    ),
+    "invoice": (
+        Key("invoice.back", "escape", "back", N_("Back")),
+        Key("invoice.paid", "p", "mark_paid", N_("Mark paid"), permission="invoice.edit"),
+        Key("invoice.unpaid", "u", "mark_unpaid", N_("Mark unpaid"), permission="invoice.edit"),
+        Key("invoice.edit", "e", "edit", N_("Edit"), permission="invoice.edit"),
     ),
     # only the roles that handle requests reach these screens: every key says so, for the help screen
     "requests": (
@@ -86,6 +105,9 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("contact.stage", "s", "deal_stage", N_("Deal stage"), permission="deal.edit"),
         Key("contact.note", "n", "new_note", N_("New note"), permission="note.write"),
         Key("contact.consent", "c", "consent", N_("Consent"), permission="consent.read"),
+        Key("contact.follow_up", "f", "new_follow_up", N_("New follow-up"), permission="followup.write"),
+        Key("contact.follow_up_done", "x", "follow_up_done", N_("Follow-up done/undone"),
+            permission="followup.write", show=False),
         Key("contact.tab_next", "ctrl+pagedown,right_square_bracket", "next_tab", N_("Next tab"),
             show=False, key_display="^PgDn"),
         Key("contact.tab_prev", "ctrl+pageup,left_square_bracket", "previous_tab", N_("Previous tab"),
@@ -131,6 +153,7 @@ SCREEN_TITLES = {
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
     "requests": N_("Requests"), "request": N_("Request"),
+    "invoices": N_("Invoices"), "invoice": N_("Invoice"),
     "modal": N_("Forms"), "help": N_("Help"),
 }
 
@@ -171,7 +194,7 @@ def display(key: Key) -> str:
         return key.key_display
     first = key.key.split(",")[0]
     return {"slash": "/", "question_mark": "?", "escape": "esc", "enter": "enter",
-            "right_square_bracket": "]", "left_square_bracket": "[", "f2": "F2"}.get(first, first)
+            "right_square_bracket": "]", "left_square_bracket": "[", "f2": "F2", "f3": "F3"}.get(first, first)
 
 
 _KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "right_square_bracket": "]",

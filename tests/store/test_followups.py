@@ -145,7 +145,7 @@ def test_the_text_is_screened_like_a_note(world, users):
                                   allow_special=True)
     flag = AuditEvent.select().where(AuditEvent.action == "text.special_allowed").get()
     assert (flag.entity, flag.entity_id, json.loads(flag.detail)["field"]) == ("follow_up", fid, "follow_up")
-    with pytest.raises(Invalid, match="body"):
+    with pytest.raises(Invalid, match="follow_up: is required"):
         followups.add_follow_up(sales, world["c1"], body="   ", due_on=TODAY)
     with pytest.raises(Invalid, match="due_on"):
         followups.add_follow_up(sales, world["c1"], body="Ring", due_on="i morgen")

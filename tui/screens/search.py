@@ -9,6 +9,9 @@ For the roles that handle data-subject requests (admin, privacy) the results
 show each contact's id, a line says how many requests are due within 7 days,
 `r` starts or continues a request for the highlighted person and F2 opens the
 request register (tui/screens/requests.py).
+
+Under the results, the user's follow-ups due today or before (tui/widgets/today.py),
+overdue first, when there are any; F3 moves into that list, Enter opens the contact.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from .. import bindings, safe, vocab
 from ..i18n import _, ngettext
 from ..messages import StoreChanged
 from ..widgets.results import Caption, ResultsTable
+from ..widgets.today import TodayPanel
 from .base import BaseScreen
 
 LIMIT = 50  # one screenful or two: a bigger page costs more to fill than it helps
@@ -64,6 +68,7 @@ class SearchScreen(BaseScreen):
         yield Caption(id="count")
         if self.handles_requests:
             yield Caption(id="desk")
+        yield TodayPanel()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -73,6 +78,7 @@ class SearchScreen(BaseScreen):
         self.load_filters()
         self.search()
         self.load_desk()
+        self.query_one(TodayPanel).load()
 
     # -- data ------------------------------------------------------------------
 
@@ -218,11 +224,14 @@ class SearchScreen(BaseScreen):
                 self.load_filters()
         if message.touches("request") or message.touches("contact"):
             self.load_desk()
+        if message.touches("follow_up") or message.touches("contact"):
+            self.query_one(TodayPanel).load()
 
     def on_screen_resume(self) -> None:
         if self.rows:
             self.search()
         self.load_desk()
+        self.query_one(TodayPanel).load()  # a follow-up added or done on the contact just left
 
     # -- actions -----------------------------------------------------------------
 
@@ -237,6 +246,8 @@ class SearchScreen(BaseScreen):
             return scope is not None and scope.can("import")
         if action in ("request", "requests"):
             return scope is not None and scope.can("request.handle")
+        if action == "today":
+            return scope is not None and scope.can("followup.read")
         return action != "to_results"
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -293,6 +304,15 @@ class SearchScreen(BaseScreen):
         from .admin import AdminScreen
 
         self.app.push_screen(AdminScreen())
+
+    def action_today(self) -> None:
+        if not self.query_one(TodayPanel).focus_list():
+            self.app.tell(_("No follow-ups due today."))
+
+    def on_today_panel_open(self, message: TodayPanel.Open) -> None:
+        from .contact import ContactScreen
+
+        self.app.push_screen(ContactScreen(message.contact_id))
 
     def action_requests(self) -> None:
         from .requests import RequestsScreen
