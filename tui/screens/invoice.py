@@ -180,10 +180,11 @@ class InvoiceScreen(BaseScreen):
             "email": (_("Billing email"), inv.billing_email), "cvr": (_("CVR"), inv.billing_cvr),
             "issued": (_("Issued"), fmt_date(inv.issued_on)), "due": (_("Due"), fmt_date(inv.due_on)),
             "amount": (_("Amount"), fmt_money(inv.amount_minor, inv.currency)),
-            "state": (_("Status"), state_label(inv, dt.date.today())),
+            "state": (_("Status"), _("Paid on {date}").format(date=fmt_date(inv.paid_on)) if inv.paid_on
+                      else state_label(inv, dt.date.today())),
         }
         for name, (label, value) in lines.items():
-            self.query_one(f"#i-{name}", Static).update(f"{label:<18}{safe.clean(value)}")
+            self.query_one(f"#i-{name}", Static).update(f"{label:<21}{safe.clean(value)}")
         kept = _("Kept until {date} (bogføringsloven § 10).").format(date=fmt_date(inv.retain_until))
         if inv.retained_after_erasure:
             kept += " " + _("The buyer was erased: only what the books need is kept.")

@@ -25,10 +25,9 @@ LETTER_ACTIONS = {"next_filter", "mark_paid", "edit", "cursor_down", "cursor_up"
 
 
 def state_label(invoice, today) -> str:
+    """The paid date, else Unpaid or Overdue (ten characters at most in either language)."""
     state = invoice.state(today)
-    if state == "paid":
-        return _("paid {date}").format(date=fmt_date(invoice.paid_on))
-    return vocab.label(state)
+    return fmt_date(invoice.paid_on) if state == "paid" else vocab.label(state)
 
 
 def totals_line(totals) -> str:
@@ -67,8 +66,12 @@ class InvoicesScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.title = _("Invoices")
-        self.query_one("#invoices", DataTable).add_columns(
-            _("Number"), _("Issued"), _("Due"), _("Amount"), _("Status"), _("Billed to"))
+        table = self.query_one("#invoices", DataTable)
+        # fixed widths: 80 columns hold them all in both languages, whatever the rows say
+        for label, width in ((_("Number"), 9), (_("Issued"), 10), (_("Due"), 10), (_("Amount"), 15),
+                             (_("Status"), 10)):
+            table.add_column(label, width=width)
+        table.add_column(_("Billed to"))
         self.search()
 
     @property

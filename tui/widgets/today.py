@@ -66,11 +66,10 @@ class TodayPanel(Vertical):
                           safe.text(f.contact_name), safe.text(f.body + (f" · {f.deal_title}" if f.deal_title else "")),
                           key=str(f.id))
         overdue = sum(1 for f in self.follow_ups if f.due_on < today)
-        due_today = len(self.follow_ups) - overdue
+        total = len(self.follow_ups)
         self.query_one("#today-title", Caption).update(
-            ngettext("Today: {n} follow-up", "Today: {n} follow-ups", due_today).format(n=due_today)
-            + (" · " + ngettext("{n} overdue", "{n} overdue", overdue).format(n=overdue) if overdue else "")
-            + " · " + _("F3: go to the list"))
+            ngettext("{n} follow-up due", "{n} follow-ups due", total).format(n=total)
+            + (" " + _("({n} overdue)").format(n=overdue) if overdue else "") + " · " + _("F3: go to the list"))
         self.display = bool(self.follow_ups)
 
     def focus_list(self) -> bool:
