@@ -151,4 +151,16 @@ def move_follow_ups(from_contact_id: int, to_contact_id: int) -> int:
     return len(ids)
 
 
-__all__ = ["follow_ups_of", "due_follow_ups", "add_follow_up", "set_done", "move_follow_ups"]
+def hand_over(from_user_id: int, to_user_id: int) -> int:
+    """Inside a revocation's transaction: the revoked user's open follow-ups go to their heir
+    with their contacts (store/auth/administration.py).  Returns how many."""
+    assert database.in_transaction(), "hand_over runs inside the revocation's transaction"
+    open_ones = (FollowUp.owner == from_user_id) & FollowUp.done_at.is_null()
+    ids = [i for (i,) in tuples(FollowUp.select(FollowUp.id).where(open_ones))]
+    if ids:
+        FollowUp.update(owner=to_user_id, version=FollowUp.version + 1).where(open_ones).execute()
+        changes.record_many("follow_up", ids, "update")
+    return len(ids)
+
+
+__all__ = ["follow_ups_of", "due_follow_ups", "add_follow_up", "set_done", "move_follow_ups", "hand_over"]

@@ -49,6 +49,9 @@ def _hand_over(from_id: int, to_id: int, when: dt.datetime) -> tuple[int, int]:
         Deal.update(owner=to_id, updated_at=when, version=Deal.version + 1).where(
             Deal.owner == from_id).execute()
         changes.record_many("deal", deal_ids, "update")
+    from .. import followups
+
+    followups.hand_over(from_id, to_id)  # the open follow-ups go with the contacts
     return len(contact_ids), len(deal_ids)
 
 

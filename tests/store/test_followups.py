@@ -181,3 +181,16 @@ def test_the_demo_gives_every_role_something_to_act_on_today(users):
     finance = _scope(users, "finance")
     assert invoices.list_invoices(finance, status="overdue")
     assert [t.currency for t in invoices.invoice_totals(finance, status="unpaid")] == ["DKK", "EUR"]
+
+
+def test_a_revoked_sellers_open_follow_ups_go_to_the_heir_with_the_contacts(world, users):
+    from store import auth
+
+    sales = _scope(users, "sales")
+    open_one = followups.add_follow_up(sales, world["c1"], body="Ring i næste uge", due_on=TOMORROW)
+    done_one = followups.add_follow_up(sales, world["c1"], body="Sendt tilbud", due_on=YESTERDAY)
+    followups.set_done(sales, done_one, 1)
+    auth.revoke(Scope.console(), "sales-user", hand_over_to="sales2-user")
+    assert FollowUp.get_by_id(open_one).owner_id == users["sales2"].id
+    assert FollowUp.get_by_id(done_one).owner_id == users["sales"].id  # what they did stays theirs
+    assert [f.id for f in followups.due_follow_ups(_scope(users, "sales2"), today=TOMORROW)] == [open_one]
