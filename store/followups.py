@@ -40,12 +40,15 @@ def _as_date(value) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _views(query) -> list[FollowUpView]:
-    rows = list(tuples(query.select(
+def _views(query, *, unrestricted_only: bool = False) -> list[FollowUpView]:
+    query = (query.select(
         FollowUp.id, FollowUp.contact, Contact.first_name, Contact.last_name, FollowUp.deal, Deal.title,
         FollowUp.body, FollowUp.due_on, FollowUp.done_at, FollowUp.owner, FollowUp.version)
         .join(Contact, on=(FollowUp.contact == Contact.id))
-        .switch(FollowUp).join(Deal, JOIN.LEFT_OUTER, on=(FollowUp.deal == Deal.id))))
+        .switch(FollowUp).join(Deal, JOIN.LEFT_OUTER, on=(FollowUp.deal == Deal.id)))
+    if unrestricted_only:  # on the joined row: a subquery over every contact costs a scan
+        query = query.where(Contact.restricted_at.is_null())
+    rows = list(tuples(query))
     names = dict(tuples(User.select(User.id, User.username))) if rows else {}
     return [FollowUpView(id=fid, contact_id=cid, contact_name=f"{first} {last}".strip(), deal_id=did,
                          deal_title=title or "", body=body, due_on=_as_date(due), done_at=done,
@@ -70,10 +73,9 @@ def due_follow_ups(scope: Scope, *, owner_id: int | None = None, today: dt.date 
     day = today or dt.date.today()
     owner = scope.user_id if owner_id is None else owner_id
     q = (scope.follow_ups()
-         .where((FollowUp.owner == owner) & FollowUp.done_at.is_null() & (FollowUp.due_on <= day)
-                & FollowUp.contact.in_(Contact.select(Contact.id).where(Contact.restricted_at.is_null())))
+         .where((FollowUp.owner == owner) & FollowUp.done_at.is_null() & (FollowUp.due_on <= day))
          .order_by(FollowUp.due_on, FollowUp.id).limit(limit))
-    return _views(q)
+    return _views(q, unrestricted_only=True)
 
 
 def _owner(scope: Scope, contact: Contact, owner_id: int | None) -> int | None:
