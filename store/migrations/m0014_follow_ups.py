@@ -20,8 +20,10 @@ STATEMENTS = [
     'CREATE INDEX "follow_up_created_by_id" ON "follow_up" ("created_by_id")',
     'CREATE INDEX "follow_up_owner_open_due" ON "follow_up" ("owner_id", "done_at", "due_on")',
     'ALTER TABLE "invoice" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
-    # the invoice list's filters: unpaid and overdue are "paid_on IS NULL" by due date
+    # the invoice list's filters (unpaid, overdue: "paid_on IS NULL" by due date), a page in due order
     'CREATE INDEX "invoice_paid_on_due_on" ON "invoice" ("paid_on", "due_on")',
+    # and their totals per currency read from an index alone, already in currency order (no sort)
+    'CREATE INDEX "invoice_totals" ON "invoice" ("paid_on", "currency", "due_on", "amount_minor")',
 ]
 
 

@@ -145,6 +145,11 @@ def test_the_text_is_screened_like_a_note(world, users):
                                   allow_special=True)
     flag = AuditEvent.select().where(AuditEvent.action == "text.special_allowed").get()
     assert (flag.entity, flag.entity_id, json.loads(flag.detail)["field"]) == ("follow_up", fid, "follow_up")
+    from store import screening
+
+    (listed,) = screening.flagged(_scope(users, "privacy"))  # the hygiene report names it
+    assert (listed.entity, listed.entity_id, listed.contact_id, listed.kinds) == (
+        "follow_up", fid, world["c1"], ("health",))
     with pytest.raises(Invalid, match="follow_up: is required"):
         followups.add_follow_up(sales, world["c1"], body="   ", due_on=TODAY)
     with pytest.raises(Invalid, match="due_on"):

@@ -185,3 +185,64 @@ def test_done_from_the_contact_takes_it_off_the_home_list(crm):
             await wait_for(pilot, lambda: _is(app, "SearchScreen") and first.id not in [
                 f.id for f in panel.follow_ups], what="off the home list")
     asyncio.run(scenario())
+
+
+def test_finance_corrects_the_amount_and_due_date_in_danish(crm):
+    async def scenario():
+        from store import invoices
+
+        app = crm.app(language="da")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "finance")
+            screen = app.screen
+            await wait_for(pilot, lambda: screen.rows, what="unpaid invoices")
+            first = screen.rows[0]
+            await press_fast(pilot, "down", "e")
+            await wait_for(pilot, lambda: _is(app, "InvoiceEditModal") and app.screen.query_one("#amount"),
+                           what="the correction form")
+            form = app.screen
+            assert form.query_one("#amount").value == f"{first.amount_minor // 100:,}".replace(",", ".") + ",00"
+            form.query_one("#amount").value = ""
+            form.query_one("#due_on").value = ""
+            form.query_one("#amount").focus()
+            await type_text(pilot, "12.345,50")
+            form.query_one("#due_on").focus()
+            await type_text(pilot, "31.12.2030")
+            await press_fast(pilot, "ctrl+s")
+            await wait_for(pilot, lambda: _is(app, "InvoicesScreen"), what="saved")
+            scope = crm.session("admin").scope()
+            saved = invoices.get_invoice(scope, first.id)
+            assert (saved.amount_minor, saved.due_on) == (1_234_550, dt.date(2030, 12, 31))
+            assert saved.version == first.version + 1
+            await wait_for(pilot, lambda: any(r.id == first.id and r.amount_minor == 1_234_550
+                                              for r in screen.rows), what="the list shows it")
+    asyncio.run(scenario())
+
+
+def test_privacy_reads_an_invoice_but_has_no_keys_to_change_it(crm):
+    """Privacy reads the invoices of a person whose request it handles; the store would refuse
+    an edit (tests/store/test_invoices.py), and the screen offers none."""
+    async def scenario():
+        from store.db import database
+        from store.models import DataSubjectRequest, Invoice, User
+
+        invoice = Invoice.select().where(Invoice.contact.is_null(False)).first()
+        with database.atomic():
+            DataSubjectRequest.create(contact=invoice.contact_id, kind="access", received_on=dt.date.today(),
+                                      due_on=dt.date.today() + dt.timedelta(days=30), status="open",
+                                      handler=User.get(User.username == "privacy").id)
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "privacy")
+            from tui.screens.invoice import InvoiceScreen
+
+            app.push_screen(InvoiceScreen(invoice.id))
+            await wait_for(pilot, lambda: _is(app, "InvoiceScreen") and app.screen.invoice, what="the invoice")
+            await settle(pilot)
+            screen = app.screen
+            assert screen.invoice.number == invoice.number
+            assert not any(screen.check_action(a, ()) for a in ("mark_paid", "mark_unpaid", "edit"))
+            await press_fast(pilot, "p", "e")
+            await settle(pilot)
+            assert app.screen is screen and Invoice.get_by_id(invoice.id).version == invoice.version
+    asyncio.run(scenario())
