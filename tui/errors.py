@@ -22,6 +22,13 @@ FIELD_LABELS = {
     "username": N_("User name"), "role": N_("Role"), "tags": N_("Tags"), "deal_title": N_("Deal title"),
     "follow_up": N_("Follow-up"), "due_on": N_("Due date"), "paid_on": N_("Paid on"), "deal": N_("Deal"),
     "filter": N_("Filter"),
+    # the breach register (store/breaches.py)
+    "aware_at": N_("Became aware"), "occurred_at": N_("Occurred"), "kind": N_("Kind"), "nature": N_("What happened"),
+    "data_categories": N_("Categories of data"), "people_approx": N_("People affected"),
+    "records_approx": N_("Records affected"), "consequences": N_("Likely consequences"),
+    "measures": N_("Measures taken"), "notified_at": N_("Datatilsynet notified"),
+    "not_notified_reason": N_("Why not notified"), "people_told_at": N_("People told"),
+    "people_told_note": N_("How they were told"),
 }
 
 # The kinds of special-category data the store's screening names (store/importing/sensitive.py).
@@ -41,6 +48,8 @@ MESSAGES = (
     N_("is before the invoice date"), N_("is in the future"), N_("is not a date (yyyy-mm-dd)"),
     N_("must be a whole number of øre, zero or more"), N_("is not a deal of this contact"),
     N_("does not see this contact"),
+    N_("must be a time as YYYY-MM-DD HH:MM (UTC)"), N_("must be a whole number"),
+    N_("is after the time we became aware of the breach"), N_("is before the time we became aware of the breach"),
 )
 _LONGER = re.compile(r"^is longer than (\d+) characters$")
 _ONE_OF = re.compile(r"^must be one of: (.*)$")
