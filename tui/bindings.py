@@ -163,9 +163,8 @@ SCREEN_TITLES = {
     "app": N_("Everywhere"), "login": N_("Login"), "first_login": N_("First login"),
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
-    "requests": N_("Requests"), "request": N_("Request"),
-    "invoices": N_("Invoices"), "invoice": N_("Invoice"),
     "requests": N_("Requests"), "request": N_("Request"), "breaches": N_("Breach register"),
+    "invoices": N_("Invoices"), "invoice": N_("Invoice"),
     "modal": N_("Forms"), "help": N_("Help"),
 }
 

@@ -246,3 +246,34 @@ def test_privacy_reads_an_invoice_but_has_no_keys_to_change_it(crm):
             await settle(pilot)
             assert app.screen is screen and Invoice.get_by_id(invoice.id).version == invoice.version
     asyncio.run(scenario())
+
+
+def test_f_on_the_deals_tab_puts_the_follow_up_on_the_highlighted_deal(crm):
+    async def scenario():
+        from store.models import Deal, FollowUp, User
+
+        sales_id = User.get(User.username == "sales").id
+        deal = Deal.select().where((Deal.owner == sales_id) & Deal.contact.is_null(False)).first()
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "sales")
+            from tui.screens.contact import ContactScreen
+
+            app.push_screen(ContactScreen(deal.contact_id))
+            await wait_for(pilot, lambda: _is(app, "ContactScreen") and app.screen._loaded, what="contact")
+            contact = app.screen
+            contact.query_one("#tabs").active = "tab-deals"
+            table = contact.query_one("#deals")
+            contact.set_focus(table)
+            table.move_cursor(row=[d.id for d in contact.bundle.deals].index(deal.id))
+            await settle(pilot)
+            await press_fast(pilot, "f")
+            text = "Send kontrakten til Aarhus-kontoret"
+            await type_text(pilot, text)
+            await press_fast(pilot, "enter")
+            await wait_for(pilot, lambda: FollowUp.select().where(FollowUp.body == text).exists(), what="saved")
+            saved = FollowUp.get(FollowUp.body == text)
+            assert (saved.deal_id, saved.contact_id, saved.owner_id) == (deal.id, deal.contact_id, sales_id)
+            await wait_for(pilot, lambda: any(f.deal_title == deal.title for f in contact.bundle.follow_ups
+                                              if f.id == saved.id), what="shown with its deal")
+    asyncio.run(scenario())
