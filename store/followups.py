@@ -143,7 +143,10 @@ def set_done(scope: Scope, follow_up_id: int, version: int, done: bool = True) -
 
 def move_follow_ups(from_contact_id: int, to_contact_id: int) -> int:
     """Inside a merge's transaction: every follow-up of one contact now belongs to the other
-    (one UPDATE; deal links are kept, the deals move with the merge).  Returns how many moved."""
+    (one UPDATE; deal links are kept, the deals move with the merge).  Returns how many moved.
+
+    Call it before the merged-away contact is deleted: `follow_up.contact_id` cascades, so
+    deleting that contact first would delete its follow-ups with it."""
     assert database.in_transaction(), "move_follow_ups runs inside the merge's transaction"
     ids = [i for (i,) in tuples(FollowUp.select(FollowUp.id).where(FollowUp.contact == from_contact_id))]
     if ids:
