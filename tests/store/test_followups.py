@@ -175,6 +175,18 @@ def test_a_merge_moves_them_with_one_update(world, users):
     assert followups.follow_ups_of(manager, world["c2"]) == []
 
 
+def test_merging_two_contacts_keeps_the_merged_ones_follow_ups_on_the_survivor(world, users):
+    from store import merge
+
+    manager = _scope(users, "manager")
+    theirs = followups.add_follow_up(manager, world["c2"], body="Ring efter sammenlægning", due_on=YESTERDAY)
+    mine = followups.add_follow_up(manager, world["c1"], body="Send tilbud", due_on=TODAY)
+    assert merge.merge_plan(manager, world["c1"], world["c2"]).moves["follow_ups"] == 1
+    merge.merge_contacts(manager, world["c1"], world["c2"])
+    assert [f.id for f in followups.follow_ups_of(manager, world["c1"])] == [theirs, mine]
+    assert [f.id for f in followups.due_follow_ups(manager, today=TODAY)] == [theirs, mine]
+
+
 def test_the_demo_gives_every_role_something_to_act_on_today(users):
     """`make run`: follow-ups due for admin, manager and sales, overdue invoices for finance."""
     from store import demo, invoices
