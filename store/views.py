@@ -29,6 +29,12 @@ class ContactRow(NamedTuple):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class ContactPage(NamedTuple):
+    """One page of a contact list; `after` fetches the next page (None: this is the last)."""
+    rows: list[ContactRow]
+    after: tuple | None
+
+
 @dataclass(frozen=True)
 class ContactDetail:
     id: int
