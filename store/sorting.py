@@ -1,10 +1,10 @@
 """Danish alphabetical order as a sort key SQLite compares byte by byte.
 
 Danish sorts æ, ø, å after z (in that order), and `aa` as å (Aagaard next to
-Åberg, after Øster).  Lists sort by key columns that SQLite generates from
-the name itself (`sort_name` on contact, company, user and tag: migration
-m0014), so every write path, bulk inserts and imports included, keeps them
-right without knowing, and the name order is an index walk.  A collation
+Åberg, after Øster).  Lists sort by key columns that triggers compute from the
+name itself with SQLite's own functions (`sort_name` on contact, company, user
+and tag: migration m0014), so every write path, bulk inserts and imports
+included, keeps them right without knowing, and the name order is an index walk.  A collation
 function would have to be registered on every connection that ever writes the
 indexed column and costs a Python call per comparison: a million calls to sort
 100,000 rows.  Measured in bench/bench_store.py (`sorted pages`).
@@ -58,6 +58,9 @@ def key_sql(column: str) -> str:
     expr = f"(CASE WHEN {expr} GLOB '*[^ -~]*' THEN {chained} ELSE {expr} END)"
     return f"replace({expr}, 'aa', '}}')"
 
+
+# The derived columns (no model declares them: only the triggers write them).
+KEY_COLUMNS = {"contact": "sort_name", "company": "sort_name", "user": "sort_name", "tag": "sort_name"}
 
 # Name order: last name, then first name; someone with no last name sorts by the first.
 SEPARATOR = "\x01"  # below every printable character: `Berg, Ziggy` before `Bergström, Anna`
