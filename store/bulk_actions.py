@@ -19,10 +19,11 @@ from . import audit, changes, search
 from .contacts import _clean, _screen, _tag_names, _tags_of
 from .db import database, tuples
 from .errors import Invalid, StoreError
-from .models import Contact, ContactTag, Tag, utcnow
+from .models import Contact, ContactTag, Tag, User, utcnow
 from .scope import Scope
 from .screening import flag
 
+OWNER_ROLES = ("admin", "manager", "sales")  # as store/staff.owner_choices offers
 MAX_CONTACTS = 1000  # one short transaction: about 1 ms a contact (bench/bench_lists.py)
 
 
@@ -76,6 +77,8 @@ def reassign(scope: Scope, contact_ids: Iterable[int], owner_id: int) -> int:
     """Give each contact to `owner_id` (an active user); returns how many changed owner."""
     scope.require("contact.reassign")
     clean = _clean(scope, {"owner_id": owner_id})
+    if not User.select().where((User.id == owner_id) & User.role.in_(OWNER_ROLES)).exists():
+        raise Invalid("owner", "is not a role that owns contacts (admin, manager, sales)")
     ids = _visible(scope, contact_ids, editable=True)
     with scope.transaction():
         ids = _visible(scope, ids, editable=True)

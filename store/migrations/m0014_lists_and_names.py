@@ -15,7 +15,6 @@ these triggers and the columns.
 from store.sorting import key_sql, person_key_sql
 
 
-
 def _user_name(p: str) -> str:
     return f"CASE WHEN {p}full_name = '' THEN {p}username ELSE {p}full_name END"  # what lists show
 
