@@ -33,7 +33,8 @@ def status_of(contact) -> str:
 
 
 def _usernames() -> dict[int | None, str]:  # keyed by nullable owner/actor ids
-    return dict(tuples(User.select(User.id, User.username)))
+    """Staff as lists show them: the full name, else the user name."""
+    return dict(tuples(User.select(User.id, _display_name(User))))
 
 
 def _tags_of(ids) -> dict[int, list[str]]:

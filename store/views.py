@@ -143,6 +143,11 @@ class OwnerChoice:
     id: int
     username: str
     role: str
+    full_name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
 
 
 @dataclass(frozen=True)
@@ -163,3 +168,4 @@ class AccessReviewUser:
     revoked: bool
     inactive: bool  # no login for 90 days (or never, for an account older than that)
     contacts_owned: int
+    full_name: str = ""
