@@ -58,6 +58,14 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("search.import", "i", "import_file", N_("Import a file"), permission="import", show=False),
         Key("search.request", "r", "request", N_("Request for this person"), permission="request.handle"),
         Key("search.requests", "f2", "requests", N_("Requests"), permission="request.handle"),
+        # the list's own keys: only while the results (not the search box) have focus
+        Key("search.mark", "space", "mark", N_("Mark"), key_display="Space"),
+        Key("search.mark_page", "asterisk", "mark_page", N_("Mark all shown"), show=False, key_display="*"),
+        Key("search.sort", "s", "sort_next", N_("Sort by next column"), show=False),
+        Key("search.sort_reverse", "d", "sort_reverse", N_("Reverse the order"), show=False),
+        Key("search.bulk_tag", "t", "bulk_tag", N_("Tag marked"), permission="contact.edit"),
+        Key("search.bulk_owner", "o", "bulk_owner", N_("Reassign marked"), permission="contact.reassign"),
+        Key("search.archive", "h", "archive", N_("Archive/unarchive"), permission="contact.archive"),
     ),
     # only the roles that handle requests reach these screens: every key says so, for the help screen
     "requests": (
@@ -103,6 +111,8 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("admin.add", "a", "add_user", N_("Add user"), permission="user.admin"),
         Key("admin.role", "r", "change_role", N_("Change role"), permission="user.admin"),
         Key("admin.revoke", "x", "revoke", N_("Revoke"), permission="user.admin"),
+        Key("admin.reinstate", "u", "reinstate", N_("Reinstate"), permission="user.admin"),
+        Key("admin.name", "n", "full_name", N_("Full name"), permission="user.admin"),
         Key("admin.reset_2fa", "t", "reset_2fa", N_("Reset 2FA"), permission="user.admin"),
         Key("admin.reset_password", "p", "reset_password", N_("Reset password"), permission="user.admin"),
         Key("admin.sessions", "s", "sessions", N_("Sessions"), permission="user.admin"),
