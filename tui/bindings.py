@@ -133,6 +133,10 @@ TABLE: dict[str, tuple[Key, ...]] = {
     "help": (
         Key("help.close", "escape,q", "close", N_("Close")),
     ),
+    # a dialog that only tells something (a one-time password): nothing to cancel
+    "notice": (
+        Key("notice.close", "escape,ctrl+s", "ok", N_("Close")),
+    ),
 }
 
 # The screen names as shown on the help screen.
@@ -141,7 +145,7 @@ SCREEN_TITLES = {
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
     "requests": N_("Requests"), "request": N_("Request"),
-    "modal": N_("Forms"), "help": N_("Help"),
+    "modal": N_("Forms"), "help": N_("Help"), "notice": N_("Notices"),
 }
 
 

@@ -98,6 +98,8 @@ class SecretModal(FormModal):
     """A secret shown this once (a one-time password): it informs, there is nothing to cancel."""
 
     INFORMS = True
+    BINDING_GROUP = "notice"
+    BINDINGS = bindings.for_screen("notice")
 
     def __init__(self, title: str, explanation: str, secret: str):
         self.TITLE_TEXT = title
