@@ -98,10 +98,80 @@ def run(size: int, rounds: int) -> dict:
     return out
 
 
+def bulk_keys(rows_n: int) -> dict:
+    """What the sort keys cost a bulk insert of contact rows (no search index: the table alone),
+    in one fresh store, one run: the key computed in Python (what store/bulk.py does), the key
+    left to the insert trigger, and neither (the schema before m0014: its triggers and key indexes
+    dropped, m0005's name indexes back).
+    Plus `bulk.insert_contacts` whole (search index included), for scale."""
+    import shutil
+    import tempfile
+
+    from bench.bench_store import demo_rows
+    from store import bulk, sorting
+    from store.config import load_config, write_config
+
+    work = Path(tempfile.mkdtemp(prefix="keys-", dir=CACHE))
+    cols = ", ".join(bulk.CONTACT_COLUMNS)
+    now = "2026-01-01 00:00:00"
+    try:
+        config_path = work / "minicrm.toml"
+        write_config(config_path, "crm.db", "crm.key")
+        runtime.create_store(load_config(config_path))
+        with database.atomic():
+            owner = User.create(username="seller", role="sales").id
+            database.execute_sql("INSERT INTO company (id, name, cvr, created_at, updated_at) "
+                                 "VALUES (1, 'Bench Byg ApS', '35954716', '2026-01-01', '2026-01-01')")
+        rows = demo_rows(rows_n, [owner], [1])
+        marks = ",".join("?" * len(bulk.CONTACT_COLUMNS))
+
+        def timed(sql, values) -> float:
+            sorting.danish_key.cache_clear()
+            t0 = time.perf_counter()
+            with database.atomic():
+                database.connection().executemany(sql, values() if callable(values) else values)
+            rate = rows_n / (time.perf_counter() - t0)
+            with database.atomic():
+                database.execute_sql("DELETE FROM contact")
+            return rate
+
+        plain = f"INSERT INTO contact ({cols}, created_at, updated_at, last_activity_at, version) " \
+                f"VALUES ({marks}, '{now}', '{now}', '{now}', 1)"
+        keyed = f"INSERT INTO contact ({cols}, sort_name, created_at, updated_at, last_activity_at, version) " \
+                f"VALUES ({marks}, ?, '{now}', '{now}', '{now}', 1)"
+        out = {}
+        t0 = time.perf_counter()
+        with database.atomic():
+            bulk.insert_contacts(rows, company_names={1: ("Bench Byg ApS", "35954716")})
+        out["bulk.insert_contacts whole (+ search index)"] = rows_n / (time.perf_counter() - t0)
+        with database.atomic():
+            database.execute_sql("DELETE FROM contact_search")
+            database.execute_sql("DELETE FROM contact")
+        for _ in range(2):  # the second round is the one kept: the first warms the file
+            out["key computed in Python (store/bulk.py)"] = timed(
+                keyed, lambda: [(*r, sorting.person_key(r[0], r[1])) for r in rows])
+            out["key left to the insert trigger"] = timed(plain, rows)
+        with database.atomic():
+            for name in ("contact_sort_name_insert", "contact_sort_name_update"):
+                database.execute_sql(f'DROP TRIGGER "{name}"')
+            for name in ("contact_sort_name", "contact_owner_id_sort_name"):
+                database.execute_sql(f'DROP INDEX "{name}"')
+            database.execute_sql('CREATE INDEX "contact_last_name_first_name" ON "contact" ("last_name", "first_name")')
+            database.execute_sql('CREATE INDEX "contact_owner_id_last_name_first_name" '
+                                 'ON "contact" ("owner_id", "last_name", "first_name")')  # m0005's, as before
+        timed(plain, rows)
+        out["no key (before m0014: baseline)"] = timed(plain, rows)
+        runtime.close_store()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=int(os.environ.get("BENCH_LIST_SIZE", "100000")))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "7")))
+    parser.add_argument("--bulk-rows", type=int, default=int(os.environ.get("BENCH_BULK_ROWS", "50000")))
     args = parser.parse_args(argv)
     CACHE.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
@@ -112,8 +182,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.rounds}; x = path / plain unsorted first page)")
     print(table(("path", "ms", "x plain"),
                 [(name, f"{v:.2f}", f"{v / base:.1f}") for name, v in result.items() if name != "visible"]))
+    keys = bulk_keys(args.bulk_rows) if args.bulk_rows else {}
+    if keys:
+        base_rate = keys["no key (before m0014: baseline)"]
+        print()
+        print(f"Bulk insert of {args.bulk_rows:,} contact rows (rows/s; x = baseline / path)")
+        print(table(("path", "rows/s", "x"), [(k, f"{v:,.0f}", f"{base_rate / v:.2f}") for k, v in keys.items()]))
     out = RESULTS / "bench_lists.json"
-    out.write_text(json.dumps({"size": args.size, "rounds": args.rounds, "ms": result}, indent=2) + "\n")
+    out.write_text(json.dumps({"size": args.size, "rounds": args.rounds, "ms": result, "bulk_rows_per_s": keys},
+                              indent=2) + "\n")
     print(f"\nwritten to {out.relative_to(ROOT)}")
     return 0
 

@@ -18,6 +18,7 @@ expression (ASCII-only names skip the replace chain: one GLOB).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _AFTER_Z = {"æ": "{", "ä": "{", "ø": "|", "ö": "|", "ő": "|", "å": "}"}
 _SPECIAL = {"ü": "y", "ű": "y", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "đ": "d", "ı": "i"}
@@ -36,6 +37,7 @@ _TABLE = {**_FOLD, **{c.upper(): sub for c, sub in _FOLD.items() if len(c.upper(
 _ESCAPE = {"{": " ", "|": " ", "}": " "}  # typed braces must not pass for æ, ø, å
 
 
+@lru_cache(maxsize=65536)  # names repeat: a bulk load keys each distinct one once
 def danish_key(text: str | None) -> str:
     """The sort key of one value (the same string the SQL expression computes)."""
     out = []

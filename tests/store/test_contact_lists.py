@@ -7,7 +7,7 @@ import pytest
 from store import bulk, contacts, sorting
 from store.db import database
 from store.errors import Invalid
-from store.models import Company, User
+from store.models import Company, Contact, User
 from store.scope import Scope
 
 DANISH = ["Aagaard", "Andersen", "Berg", "Bergström", "Zander", "Æbelø", "Øster", "Åby"]
@@ -45,6 +45,23 @@ def test_the_python_key_and_the_stored_key_agree(manager):
     stored = dict(database.execute_sql("SELECT id, sort_name FROM contact").fetchall())
     for cid, n in zip(ids, names, strict=True):
         assert stored[cid] == sorting.person_key(n, n.upper()), n
+
+
+def test_bulk_inserts_bring_the_key_the_trigger_would_compute(manager):
+    import random
+
+    pool = "abcxyzAZ aa AA Aa {}|~-'.0123æøåÆØÅäöüÄÖÜéÉèñçÇłŁšŠžßẞıİЖжΩ\u0301"
+    rng = random.Random(17)
+    names = [("".join(rng.choice(pool) for _ in range(rng.randrange(1, 12))),
+              "".join(rng.choice(pool) for _ in range(rng.randrange(0, 12)))) for _ in range(400)]
+    rows = [(first, last, "", None, None, None, manager.user_id, "lead", "manual", None, "legitimate_interest")
+            for first, last in names]
+    with database.atomic():
+        python_ids = bulk.insert_contacts(rows)  # the key computed in Python
+        sql_ids = [Contact.create(first_name=first, last_name=last).id for first, last in names]  # by the trigger
+    keys = dict(database.execute_sql("SELECT id, sort_name FROM contact").fetchall())
+    assert [keys[i] for i in python_ids] == [keys[i] for i in sql_ids]
+    assert all(keys[i] is not None for i in python_ids)
 
 
 def _many(scope, n: int) -> list[int]:
