@@ -48,6 +48,7 @@ def _tags_of(ids) -> dict[int, list[str]]:
     return out
 
 
+WALK_ABOVE = 1000  # matches, past which a name-ordered page walks the name index
 COUNT_CAP = 100_000  # counting past this would cost more than the number tells
 SORTS = ("name", "company", "email", "phone", "owner", "status", "tags", "id")  # every column a list shows
 
@@ -76,8 +77,11 @@ def search_page(scope: Scope, text: str = "", *, tag: str | None = None,
     expression = search.match_expression(text or "")
     if not expression and text and text.strip():
         return ContactPage([], None)  # only punctuation typed: nothing can match
+    # Many matches in name order: walk the name index, probing the set of matches (8 ms for
+    # the 40,000 matches of `h` at 100,000 contacts, 39 ms sorting them all); few: sort them.
+    walk = bool(expression) and sort == "name" and search.matches_more_than(database, expression, WALK_ABOVE)
     shape = _Shape(bool(expression), bool(tag), owner_id is not None, bool(lifecycle), status,
-                   sort, descending, after is not None)
+                   sort, descending, after is not None, walk)
     sql, params, slots = _statement(scope, shape)
     values = {"match": expression, "tag": tag, "owner": owner_id, "lifecycle": lifecycle, "limit": limit + 1,
               "after_key": after[0] if after else None, "after_id": after[1] if after else None}
@@ -108,7 +112,7 @@ def count_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
     if not expression and text and text.strip():
         return 0
     shape = _Shape(bool(expression), bool(tag), owner_id is not None, bool(lifecycle), status,
-                   None, False, False)
+                   None, False, False, False)
     sql, params, slots = _statement(scope, shape)
     values = {"match": expression, "tag": tag, "owner": owner_id, "lifecycle": lifecycle, "limit": cap + 1}
     for index, name in slots:
@@ -135,6 +139,7 @@ class _Shape(NamedTuple):
     sort: str | None  # None: the count of matches
     descending: bool
     after: bool
+    walk: bool  # many matches: walk the name order and probe the matches (search.among_matches)
 
 
 def _statement(scope: Scope, shape: _Shape):
@@ -178,7 +183,9 @@ def _compile_search(scope: Scope, shape: _Shape):
         q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
     elif shape.sort == "owner":
         q = q.join(owner_user, JOIN.LEFT_OUTER, on=(Contact.owner == owner_user.id)).switch(Contact)
-    if shape.match:
+    if shape.match and shape.walk:
+        q = q.where(search.among_matches(Contact.id, slot("match")))
+    elif shape.match:
         q = search.restrict_to_matches(q, Contact.id, slot("match"))
     if shape.tag:
         q = q.where(Contact.id.in_(ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == slot("tag"))))

@@ -37,8 +37,12 @@ def _keep(table: str, columns: str, key) -> list[str]:
 STATEMENTS = [
     'ALTER TABLE "user" ADD COLUMN "full_name" VARCHAR(255) NOT NULL DEFAULT \'\'',
     *_keep("contact", "first_name, last_name", lambda p: person_key_sql(f"{p}first_name", f"{p}last_name")),
-    'CREATE INDEX "contact_sort_name" ON "contact" ("sort_name")',
-    'CREATE INDEX "contact_owner_id_sort_name" ON "contact" ("owner_id", "sort_name")',
+    # The list's filter (archived, restricted) rides along: walking the name order in search of
+    # matches (contacts.search_page) then reads the table only for the rows it shows.
+    # (The id is written out: it orders the list's ties, and the filter columns come after it.)
+    'CREATE INDEX "contact_sort_name" ON "contact" ("sort_name", "id", "archived_at", "restricted_at")',
+    'CREATE INDEX "contact_owner_id_sort_name" '
+    'ON "contact" ("owner_id", "sort_name", "id", "archived_at", "restricted_at")',
     # m0005's name-order indexes: the list now walks the key's, and every insert paid for both
     'DROP INDEX "contact_last_name_first_name"',
     'DROP INDEX "contact_owner_id_last_name_first_name"',

@@ -159,3 +159,21 @@ def test_sales_pages_only_hold_their_own_contacts(manager, users):
 def test_an_unknown_sort_column_is_refused_by_name(manager):
     with pytest.raises(Invalid, match="sort"):
         contacts.search_contacts(manager, "", sort="password_hash")
+
+
+@pytest.mark.parametrize("who", ["manager", "sales"])
+def test_a_search_with_many_matches_walks_the_name_order_to_the_same_pages(manager, users, monkeypatch, who):
+    scope = manager if who == "manager" else Scope(users["sales"])
+    _many(scope, 90)
+    contacts.create_contact(manager, first_name="Fornavn", last_name="Aaby")
+    sorted_all = [r.id for r in contacts.search_contacts(scope, "fornavn", limit=500)]
+    monkeypatch.setattr(contacts, "WALK_ABOVE", 5)  # every search here now counts as a broad one
+    walked, after = [], None
+    while True:
+        page = contacts.search_page(scope, "fornavn", limit=20, after=after)
+        walked += [r.id for r in page.rows]
+        if page.after is None:
+            break
+        after = page.after
+    assert walked == sorted_all and len(walked) == (91 if who == "manager" else 90)
+    assert [r.id for r in contacts.search_contacts(scope, "fornavn", descending=True, limit=500)] == sorted_all[::-1]
