@@ -79,7 +79,8 @@ def search_page(scope: Scope, text: str = "", *, tag: str | None = None,
         return ContactPage([], None)  # only punctuation typed: nothing can match
     # Many matches in name order: walk the name index, probing the set of matches (8 ms for
     # the 40,000 matches of `h` at 100,000 contacts, 39 ms sorting them all); few: sort them.
-    walk = bool(expression) and sort == "name" and search.matches_more_than(database, expression, WALK_ABOVE)
+    walk = (expression is not None and sort == "name"
+            and search.matches_more_than(database, expression, WALK_ABOVE))
     shape = _Shape(bool(expression), bool(tag), owner_id is not None, bool(lifecycle), status,
                    sort, descending, after is not None, walk)
     sql, params, slots = _statement(scope, shape)
