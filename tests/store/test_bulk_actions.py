@@ -125,3 +125,19 @@ def test_nothing_chosen_or_too_many_is_a_clear_error(world):
         bulk_actions.set_archived(manager, [])
     with pytest.raises(Invalid, match="at most"):
         bulk_actions.set_archived(manager, range(1, bulk_actions.MAX_CONTACTS + 2))
+
+
+def test_sales_tag_their_own_contacts_in_bulk(world):
+    _manager, sales, theirs, _others = world
+    assert bulk_actions.add_tags(sales, theirs, ["ring-op"]) == 3
+    assert {r.id for r in contacts.search_contacts(sales, "", tag="ring-op")} == set(theirs)
+    assert bulk_actions.add_tags(sales, theirs, ["ring-op"]) == 0  # already tagged: nothing written
+    assert len(_rows("contact.tags")) == 3
+
+
+def test_a_cpr_number_as_a_tag_is_refused_before_anything_is_written(world):
+    manager, _sales, theirs, _others = world
+    before = _state()
+    with pytest.raises(Invalid):
+        bulk_actions.add_tags(manager, theirs, ["010203-1234"])
+    assert _state() == before

@@ -41,6 +41,34 @@ def test_the_list_goes_past_fifty_and_counts_every_contact(crm):
             await wait_for(pilot, lambda: len(screen.rows) == len(expected))
             assert [r.id for r in screen.rows] == expected
             assert screen.query_one("#results").row_count == len(expected)
+            # another session changes a contact: the refresh keeps every loaded row and the cursor
+            from store import contacts
+
+            cursor = screen.query_one("#results").cursor_row
+            contacts.set_tags(_scope("admin"), expected[0], ["opdateret"])
+            await wait_for(pilot, lambda: "opdateret" in screen.rows[0].tags)
+            assert len(screen.rows) == len(expected) and screen.query_one("#results").cursor_row == cursor
+    asyncio.run(scenario())
+
+
+def test_a_click_on_a_header_sorts_by_it_and_a_second_click_reverses(crm):
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = app.screen
+            table = screen.query_one("#results")
+            widths = table._widths(table.size.width)
+            email = screen._sorts.index("email")
+            x = sum(1 + w for w in widths[:email]) + 2
+            await pilot.click("#results", offset=(x, 0))
+            await wait_for(pilot, lambda: screen.sort == "email" and not screen.descending)
+            await wait_for(pilot, lambda: [r.id for r in screen.rows] == _store_order(crm, "manager",
+                                                                                        sort="email")[:50])
+            await pilot.click("#results", offset=(x, 0))
+            await wait_for(pilot, lambda: screen.descending)
+            await wait_for(pilot, lambda: [r.id for r in screen.rows] == _store_order(
+                crm, "manager", sort="email", descending=True)[:50])
     asyncio.run(scenario())
 
 

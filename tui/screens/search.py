@@ -32,6 +32,7 @@ from .base import BaseScreen
 
 LIMIT = 50  # one screenful or two: a bigger page costs more to fill than it helps
 MORE_WHEN = 10  # rows before the end of what is loaded: the next page is fetched
+KEEP_AT_MOST = 1000  # rows a refresh reloads at once (beyond, the list starts again from the top)
 STATUSES = ("active", "archived", "restricted", "all")
 MARK = "✓"
 # keys only the results list answers: letters typed into the search box stay letters there
@@ -143,12 +144,15 @@ class SearchScreen(BaseScreen):
                     status=None if status == "all" else status)
 
     @work(exclusive=True, group="search")
-    async def search(self) -> None:
+    async def search(self, *, keep_loaded: bool = False) -> None:
+        """The first page; `keep_loaded`: as many rows as are loaded now (a refresh after
+        another session's change must not fold a list someone has scrolled far down)."""
         from store import contacts
 
         criteria = self.criteria()
         text = criteria.pop("text")
-        page = await self.call_store(contacts.search_page, text, limit=LIMIT, sort=self.sort,
+        limit = min(max(LIMIT, len(self.rows)), KEEP_AT_MOST) if keep_loaded else LIMIT
+        page = await self.call_store(contacts.search_page, text, limit=limit, sort=self.sort,
                                      descending=self.descending, **criteria)
         if self.is_attached:
             self._landed(text, page)
@@ -298,7 +302,7 @@ class SearchScreen(BaseScreen):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if message.touches("contact") or message.touches("user"):
-            self.search()
+            self.search(keep_loaded=True)
             if message.everything or message.touches("user"):
                 self.load_filters()
         if message.touches("request") or message.touches("contact"):
@@ -306,7 +310,7 @@ class SearchScreen(BaseScreen):
 
     def on_screen_resume(self) -> None:
         if self.rows:
-            self.search()
+            self.search(keep_loaded=True)
         self.load_desk()
 
     # -- actions -----------------------------------------------------------------
