@@ -36,7 +36,6 @@ from store.scope import Scope  # noqa: E402
 ACTIVE = "archived_at IS NULL AND restricted_at IS NULL"
 PLAIN = f"SELECT id, first_name, last_name, email, phone FROM contact WHERE {ACTIVE} LIMIT 51"
 FTS_PLAIN = "SELECT rowid FROM contact_search WHERE contact_search MATCH ? LIMIT 51"  # unsorted matches
-OLD_ORDER = (f"SELECT id FROM contact WHERE {ACTIVE} ORDER BY last_name, first_name LIMIT 51")  # binary order
 OFFSET = (f"SELECT c.id FROM contact c WHERE {ACTIVE} ORDER BY c.sort_name, c.id LIMIT 51 OFFSET ?")
 
 
@@ -82,8 +81,6 @@ def run(size: int, rounds: int) -> dict:
                 lambda d=deep, sc=scope: contacts.search_page(sc, "", after=d), rounds)
             out[f"{who}: first page by name, descending"] = median_ms(
                 lambda sc=scope: contacts.search_page(sc, "", descending=True), rounds)
-        out["before: first page by last_name, first_name (binary order)"] = median_ms(
-            lambda: conn.execute(OLD_ORDER).fetchall(), rounds)
         for text in ("h", "han", "hansen"):
             out[f"baseline: FTS matches of '{text}', unsorted"] = median_ms(
                 lambda t=text: conn.execute(FTS_PLAIN, (f'"{t}"*',)).fetchall(), rounds)
