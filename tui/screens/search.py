@@ -19,6 +19,8 @@ highlighted one) in one transaction (store/bulk_actions.py).
 """
 from __future__ import annotations
 
+import asyncio
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -32,6 +34,7 @@ from .base import BaseScreen
 
 LIMIT = 50  # one screenful or two: a bigger page costs more to fill than it helps
 MORE_WHEN = 10  # rows before the end of what is loaded: the next page is fetched
+COUNT_AFTER_S = 0.15  # typing pauses this long before the matches are counted
 KEEP_AT_MOST = 1000  # rows a refresh reloads at once (beyond, the list starts again from the top)
 STATUSES = ("active", "archived", "restricted", "all")
 MARK = "✓"
@@ -205,6 +208,9 @@ class SearchScreen(BaseScreen):
         criteria = self.criteria()
         text = criteria.pop("text")
         self._count = None
+        # A pause first: while someone types, each key cancels the last count before it reaches
+        # the store thread (a count of 100,000 rows would queue ahead of their next call).
+        await asyncio.sleep(COUNT_AFTER_S)
         n = await self.call_store(contacts.count_contacts, text, **criteria)
         if self.is_attached and criteria == {k: v for k, v in self.criteria().items() if k != "text"} \
                 and text == self.query_one("#search", Input).value:
@@ -256,8 +262,8 @@ class SearchScreen(BaseScreen):
         text = criteria.pop("text")
         scope = self.app.scope
         if (scope is None or not self.app.store_ready.is_set() or self.app.store_error
-                or not search.match_expression(text)):
-            return False
+                or not search.match_expression(text) or self.sort != "name"):
+            return False  # (another column's order sorts every match: not on the event loop)
         self.workers.cancel_group(self, "search")  # an older, slower search must not land after this
         try:
             page = contacts.search_page(scope, text, limit=LIMIT, sort=self.sort,
