@@ -98,7 +98,7 @@ def run(size: int, rounds: int) -> dict:
 def bulk_keys(rows_n: int) -> dict:
     """What the sort keys cost a bulk insert of contact rows (no search index: the table alone),
     in one fresh store, one run: the key computed in Python (what store/bulk.py does), the key
-    left to the insert trigger, and neither (the schema before m0015: its triggers and key indexes
+    left to the insert trigger, and neither (the schema before m0016: its triggers and key indexes
     dropped, m0005's name indexes back).
     Plus `bulk.insert_contacts` whole (search index included), for scale."""
     import shutil
@@ -157,7 +157,7 @@ def bulk_keys(rows_n: int) -> dict:
             database.execute_sql('CREATE INDEX "contact_owner_id_last_name_first_name" '
                                  'ON "contact" ("owner_id", "last_name", "first_name")')  # m0005's, as before
         timed(plain, rows)
-        out["no key (before m0015: baseline)"] = timed(plain, rows)
+        out["no key (before m0016: baseline)"] = timed(plain, rows)
         runtime.close_store()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                 [(name, f"{v:.2f}", f"{v / base:.1f}") for name, v in result.items() if name != "visible"]))
     keys = bulk_keys(args.bulk_rows) if args.bulk_rows else {}
     if keys:
-        base_rate = keys["no key (before m0015: baseline)"]
+        base_rate = keys["no key (before m0016: baseline)"]
         print()
         print(f"Bulk insert of {args.bulk_rows:,} contact rows (rows/s; x = baseline / path)")
         print(table(("path", "rows/s", "x"), [(k, f"{v:,.0f}", f"{base_rate / v:.2f}") for k, v in keys.items()]))

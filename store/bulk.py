@@ -37,7 +37,7 @@ def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | 
     now = utcnow().isoformat(sep=" ")
     ids = list(range(start, start + len(rows)))
     marks = ",".join("?" * (len(CONTACT_COLUMNS) + 8))
-    conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0015)
+    conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0016)
         f"INSERT INTO contact (id, {', '.join(CONTACT_COLUMNS)}, created_at, updated_at, "
         f"last_activity_at, archived_at, restricted_at, version, sort_name) VALUES ({marks})",
         [(i, *row, now, now, now, None, None, 1, person_key(row[0], row[1])) for i, row in zip(ids, rows, strict=True)],
@@ -60,7 +60,7 @@ def insert_prepared(rows, index_rows) -> list[int]:
         return []
     conn = database.connection()
     now = utcnow().isoformat(sep=" ")
-    conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0015)
+    conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0016)
         f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}, sort_name, created_at, updated_at, last_activity_at, "
         f"version) VALUES ({','.join('?' * (len(CONTACT_COLUMNS) + 1))}, '{now}', '{now}', '{now}', 1)",
         [(*row, person_key(row[0], row[1])) for row in rows])

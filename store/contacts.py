@@ -166,7 +166,7 @@ def _compile_search(scope: Scope, shape: _Shape):
     owner_user = User.alias()
     first_tag = (ContactTag.select(fn.min(Column(Tag, "sort_name"))).join(Tag)
                  .where(ContactTag.contact == Contact.id))
-    # Each sort key: the trigger-kept Danish key columns (migration m0015), '' for none.
+    # Each sort key: the trigger-kept Danish key columns (migration m0016), '' for none.
     keys = {
         "name": Column(Contact, "sort_name"),
         "company": fn.COALESCE(Column(Company, "sort_name"), ""),

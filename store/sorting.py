@@ -3,7 +3,7 @@
 Danish sorts æ, ø, å after z (in that order), and `aa` as å (Aagaard next to
 Åberg, after Øster).  Lists sort by key columns that triggers compute from the
 name itself with SQLite's own functions (`sort_name` on contact, company, user
-and tag: migration m0015), so every write path, bulk inserts and imports
+and tag: migration m0016), so every write path, bulk inserts and imports
 included, keeps them right without knowing, and the name order is an index walk.  A collation
 function would have to be registered on every connection that ever writes the
 indexed column and costs a Python call per comparison: a million calls to sort
