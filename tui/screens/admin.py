@@ -128,7 +128,7 @@ class AdminScreen(BaseScreen):
         if user is None:
             return
         holdings = await self.call_store(auth.holdings, user.username)
-        heirs = [(safe.text(u.username), u.username) for u in self.users
+        heirs = [(safe.text(u.display_name), u.username) for u in self.users
                  if not u.revoked and u.id != user.id and u.role in ("admin", "manager", "sales")]
         result = await self.app.push_screen_wait(ChoiceModal(
             _("Revoke {name}").format(name=safe.clean(user.username)), _("Hand over to"), heirs,
