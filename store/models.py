@@ -60,6 +60,7 @@ class BaseModel(Model):
 class User(BaseModel):
     id = AutoIncrementField()
     username = personal(CharField(unique=True), "account", "security", "account")
+    full_name = personal(CharField(default=""), "account", "security", "account")  # shown in lists
     role = CharField()
     password_hash = CharField(null=True)
     # set by a reset until the new password is chosen: the old one is refused as the new one

@@ -29,6 +29,12 @@ class ContactRow(NamedTuple):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class ContactPage(NamedTuple):
+    """One page of a contact list; `after` fetches the next page (None: this is the last)."""
+    rows: list[ContactRow]
+    after: tuple | None
+
+
 @dataclass(frozen=True)
 class ContactDetail:
     id: int
@@ -177,6 +183,11 @@ class OwnerChoice:
     id: int
     username: str
     role: str
+    full_name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
 
 
 @dataclass(frozen=True)
@@ -199,6 +210,7 @@ class AccessReviewUser:
     contacts_owned: int
     deals_owned: int = 0
     sees_invoices: bool = False  # the role holds invoice.read
+    full_name: str = ""
 
     @property
     def revoked_owning(self) -> bool:

@@ -59,6 +59,14 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("search.request", "r", "request", N_("Request for this person"), permission="request.handle"),
         Key("search.requests", "f2", "requests", N_("Requests"), permission="request.handle"),
         Key("search.today", "f3", "today", N_("Today's follow-ups"), permission="followup.read"),
+        # the list's own keys: only while the results (not the search box) have focus
+        Key("search.mark", "space", "mark", N_("Mark"), key_display="Space"),
+        Key("search.mark_page", "asterisk", "mark_page", N_("Mark all shown"), show=False, key_display="*"),
+        Key("search.sort", "s", "sort_next", N_("Sort by next column"), show=False),
+        Key("search.sort_reverse", "d", "sort_reverse", N_("Reverse the order"), show=False),
+        Key("search.bulk_tag", "t", "bulk_tag", N_("Tag marked"), permission="contact.edit"),
+        Key("search.bulk_owner", "o", "bulk_owner", N_("Reassign marked"), permission="contact.reassign"),
+        Key("search.archive", "h", "archive", N_("Archive/unarchive"), permission="contact.archive"),
     ),
     # finance's home: the invoice list (tui/screens/invoices.py) and one invoice (invoice.py)
     "invoices": (
@@ -136,6 +144,8 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("admin.add", "a", "add_user", N_("Add user"), permission="user.admin"),
         Key("admin.role", "r", "change_role", N_("Change role"), permission="user.admin"),
         Key("admin.revoke", "x", "revoke", N_("Revoke"), permission="user.admin"),
+        Key("admin.reinstate", "u", "reinstate", N_("Reinstate"), permission="user.admin"),
+        Key("admin.name", "n", "full_name", N_("Full name"), permission="user.admin"),
         Key("admin.reset_2fa", "t", "reset_2fa", N_("Reset 2FA"), permission="user.admin"),
         Key("admin.reset_password", "p", "reset_password", N_("Reset password"), permission="user.admin"),
         Key("admin.sessions", "s", "sessions", N_("Sessions"), permission="user.admin"),
@@ -173,6 +183,10 @@ TABLE: dict[str, tuple[Key, ...]] = {
     "help": (
         Key("help.close", "escape,q", "close", N_("Close")),
     ),
+    # a dialog that only tells something (a one-time password): nothing to cancel
+    "notice": (
+        Key("notice.close", "escape,ctrl+s", "ok", N_("Close")),
+    ),
 }
 
 # The screen names as shown on the help screen.
@@ -183,7 +197,7 @@ SCREEN_TITLES = {
     "hygiene": N_("Hygiene"), "merge": N_("Merge contacts"),
     "requests": N_("Requests"), "request": N_("Request"), "breaches": N_("Breach register"),
     "invoices": N_("Invoices"), "invoice": N_("Invoice"),
-    "modal": N_("Forms"), "help": N_("Help"),
+    "modal": N_("Forms"), "help": N_("Help"), "notice": N_("Notices"),
 }
 
 
