@@ -8,6 +8,7 @@ checked after each chunk; the time of the chunk that made it true is the answer'
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -120,10 +121,8 @@ class Terminal:
 
     def close(self) -> None:
         if self.pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             os.waitpid(self.pid, 0)
             os.close(self.fd)
             self.pid = 0
