@@ -106,7 +106,7 @@ class MiniCRMApp(App):
         finally:
             self.store_ready.set()
         if self.store_error is None:
-            _warm_up()
+            warm_up()
 
     async def wait_for_store(self) -> bool:
         self._open_store()
@@ -393,7 +393,7 @@ WARM_UP = ("store.auth", "store.contacts", "store.staff", "store.rights.requests
            "store.changes", "tui.screens.search", "tui.screens.invoices")
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """Import WARM_UP on a thread of its own (the store thread stays free for the login)."""
     import importlib
     import threading

@@ -71,7 +71,12 @@ class SshApp(MiniCRMApp):
         for signum in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(signum, self.hang_up)
         self.push_screen(SshLoginScreen())
-        self.call_after_refresh(self._open_store)
+        # tui/sshsession.py opened the store before the app (it had to, to know the key): a
+        # second opening on the store thread would only repeat it; its connection opens at
+        # its first call.  What the login needs loads while the password is typed.
+        self._store_opening = True
+        self.store_ready.set()
+        self.call_after_refresh(app_module.warm_up)
 
     async def start_session(self, session) -> None:
         if session.user_id != self.ssh_user_id:  # cannot happen: the name is fixed
