@@ -15,7 +15,6 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from console.exit_codes import Exit
-from store import sshaccess
 
 from . import app as app_module
 from .app import MiniCRMApp, session_ended_message
@@ -83,6 +82,8 @@ class SshApp(MiniCRMApp):
             await self.backend.run(session.end, "wrong_user")
             self.leave("This key belongs to another user.")
             return
+        from store import sshaccess  # the login (store.auth) is loaded by now: nothing to wait for
+
         await super().start_session(sshaccess.bind_to_key(session, self.key_id))
 
     async def end_session(self, message: str | None = None, reason: str = "logout") -> None:
