@@ -106,7 +106,18 @@ class MiniCRMApp(App):
         finally:
             self.store_ready.set()
         if self.store_error is None:
-            warm_up()
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Load what the login and the home screen need, after the login screen is painted."""
+        self.run_worker(self._warm_up(), name="warm-up", group="warm-up", exclusive=True)
+
+    async def _warm_up(self) -> None:
+        # The store's modules on the store thread, where its calls import them anyway (so no
+        # two threads import the same modules at once); the home screens' on the loop (~10 ms).
+        with contextlib.suppress(Exception):  # a module that fails to load fails again where it is used
+            await self.backend.run(_import_all, STORE_WARM_UP)
+            _import_all(SCREEN_WARM_UP)
 
     async def wait_for_store(self) -> bool:
         self._open_store()
@@ -389,21 +400,15 @@ def _open_store(config) -> None:
 
 # What a login and the home screen import (measured: about 0.25 s of CPU), loaded while the
 # person types the password instead of after Enter, where it held up the home screen.
-WARM_UP = ("store.auth", "store.contacts", "store.staff", "store.rights.requests",
-           "store.changes", "tui.screens.search", "tui.screens.invoices")
+STORE_WARM_UP = ("store.auth", "store.contacts", "store.staff", "store.rights.requests", "store.changes")
+SCREEN_WARM_UP = ("tui.screens.search", "tui.screens.invoices")
 
 
-def warm_up() -> None:
-    """Import WARM_UP on a thread of its own (the store thread stays free for the login)."""
+def _import_all(names: tuple[str, ...]) -> None:
     import importlib
-    import threading
 
-    def load() -> None:
-        for name in WARM_UP:
-            with contextlib.suppress(Exception):  # a failure shows when the module is really used
-                importlib.import_module(name)
-
-    threading.Thread(target=load, name="minicrm-warm-up", daemon=True).start()
+    for name in names:
+        importlib.import_module(name)
 
 
 def _ssh_source() -> str | None:

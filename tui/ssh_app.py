@@ -75,7 +75,7 @@ class SshApp(MiniCRMApp):
         # its first call.  What the login needs loads while the password is typed.
         self._store_opening = True
         self.store_ready.set()
-        self.call_after_refresh(app_module.warm_up)
+        self.call_after_refresh(self.warm_up)
 
     async def start_session(self, session) -> None:
         if session.user_id != self.ssh_user_id:  # cannot happen: the name is fixed
