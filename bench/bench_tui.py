@@ -264,9 +264,10 @@ def bench_login(rounds: int) -> dict:
 
 
 def _password_hashes(config: Path) -> dict[str, str]:
-    """The demo users' stored hashes, read in a child (this process keeps no store open)."""
+    """The demo users' stored hashes, read in a child (this process keeps no store open).
+    It opens the copy as the app does, migrating a cached demo from an older schema first."""
     code = ("import json, sys; from store.runtime import open_store; from store.models import User; "
-            "open_store(sys.argv[1], migrate=False); "
+            "open_store(sys.argv[1]); "
             "print(json.dumps({u.username: u.password_hash for u in User.select()}))")
     out = subprocess.run([sys.executable, "-c", code, str(config)], cwd=ROOT, check=True,
                          capture_output=True, text=True)
