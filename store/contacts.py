@@ -51,27 +51,46 @@ def _tags_of(ids) -> dict[int, list[str]]:
 def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
                     owner_id: int | None = None, lifecycle: str | None = None,
                     status: str | None = "active", limit: int = 50) -> list[ContactRow]:
-    """Find contacts in scope; any text is safe (it is never parsed as query syntax)."""
-    expression = search.match_expression(text or "")
-    if not expression and text and text.strip():
-        return []  # only punctuation typed: nothing can match
-    sql, params, slots = _search_statement(scope, bool(expression), bool(tag), owner_id is not None,
+    """Find contacts in scope; any text is safe (it is never parsed as query syntax).
+
+    Contacts where every term starts a word come first, then (if the page is not
+    full) those where a term of 3+ characters is inside a word (store/search.py);
+    each phase sorted by name.  Each row says which fields the text matched."""
+    plan = search.plan(text or "")
+    if plan.nothing:
+        return []
+    sql, params, slots = _search_statement(scope, plan.prefix is not None, bool(tag), owner_id is not None,
                                            bool(lifecycle), status)
-    values = {"match": expression, "tag": tag, "owner": owner_id, "lifecycle": lifecycle, "limit": limit}
-    for index, name in slots:
-        params[index] = values[name]
-    rows = database.execute_sql(sql, params).fetchall()
+    values = {"match": plan.prefix, "tag": tag, "owner": owner_id, "lifecycle": lifecycle, "limit": limit}
+
+    def run(match):
+        values["match"] = match
+        for index, name in slots:
+            params[index] = values[name]
+        return database.execute_sql(sql, params).fetchall()
+
+    rows = run(plan.prefix)
+    if plan.prefix is not None:
+        rows.sort(key=_row_sort_key)
+        if plan.substring is not None and len(rows) < limit:
+            seen = {r[0] for r in rows}
+            rows += sorted((r for r in run(plan.substring) if r[0] not in seen), key=_row_sort_key)[:limit - len(rows)]
     audit.note_search(scope.user_id)
-    result = [ContactRow(
+    return [ContactRow(
         id=cid, first_name=first, last_name=last, company=company or "", email=email or "",
         phone=phone or "", owner=owner_name or "", lifecycle=lifecycle_,
         status="restricted" if restricted else "archived" if archived else "active",
         tags=tuple(sorted(tag_names.split(_TAG_SEP))) if tag_names else (),
+        matched=search.explain(search.contact_fields(
+            first, last, title=title, emails=(email,), phones=(phone,),
+            company=(company, cvr, street, postcode, city) if company or cvr else None,
+            tags=tag_names.split(_TAG_SEP) if tag_names else ()), plan.terms) if plan.terms else (),
     ) for (cid, first, last, email, phone, owner_name, lifecycle_, archived, restricted, company,
-           tag_names) in rows]
-    if expression:  # FTS order is insertion order; show a page sorted by name
-        result.sort(key=lambda c: (_sort_key(c.last_name), _sort_key(c.first_name)))
-    return result
+           tag_names, title, cvr, street, postcode, city) in rows]
+
+
+def _row_sort_key(row) -> tuple[str, str]:
+    return _sort_key(row[2]), _sort_key(row[1])  # FTS order is insertion order: show by name
 
 
 _TAG_SEP = "\x1f"  # tags are validated text: they never hold control characters
@@ -103,7 +122,7 @@ def _compile_search(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle
     q = scope.contacts().select(
         Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
         owner_user.username, Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
-        Company.name, tags,
+        Company.name, tags, Contact.title, Company.cvr, Company.address, Company.postcode, Company.city,
     ).join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact).join(
         owner_user, JOIN.LEFT_OUTER, on=(Contact.owner == owner_user.id))
     if match:
