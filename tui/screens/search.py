@@ -18,13 +18,31 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Select
 
 from .. import bindings, safe, vocab
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from ..messages import StoreChanged
 from ..widgets.results import Caption, ResultsTable
 from .base import BaseScreen
 
 LIMIT = 50  # one screenful or two: a bigger page costs more to fill than it helps
 STATUSES = ("active", "archived", "restricted", "all")
+# What the search text matched (store.search.Field names and labels), for the "Found in" column.
+MATCHED_FIELDS = {"name": N_("Name"), "company": N_("Company"), "cvr": N_("CVR"), "title": N_("Job title"),
+                  "email": N_("Email"), "phone": N_("Phone"), "address": N_("Address"), "postcode": N_("Postcode"),
+                  "city": N_("City"), "country": N_("Country"), "tag": N_("Tag")}
+MATCHED_LABELS = {"company": N_("company"), "work": N_("work"), "private": N_("private"), "mobile": N_("mobile"),
+                  "home": N_("home")}
+
+
+def found_in(row) -> str:
+    """Plain words for the fields a hit matched: `Job title: Direktør; City (company): Aarhus C`.
+    Stored text: the results table makes it safe (tui/safe.py)."""
+    parts = []
+    for field in row.matched:
+        caption = _(MATCHED_FIELDS[field.name]) if field.name in MATCHED_FIELDS else field.name
+        if field.label:
+            caption += f" ({_(MATCHED_LABELS[field.label]) if field.label in MATCHED_LABELS else field.label})"
+        parts.append(caption if field.name == "name" else f"{caption}: {field.value}")
+    return "; ".join(parts)
 
 
 class SearchScreen(BaseScreen):
@@ -57,7 +75,8 @@ class SearchScreen(BaseScreen):
             yield Select(vocab.options(STATUSES), value="active", allow_blank=False, id="status")
             yield Select(vocab.options(LIFECYCLES), prompt=_("Lifecycle"), id="lifecycle")
         columns = [(_("Name"), 4, 14), (_("Company"), 4, 12), (_("Email"), 5, 14),
-                   (_("Phone"), 0, 11), (_("Owner"), 1, 5), (_("Status"), 0, 7), (_("Tags"), 2, 4)]
+                   (_("Phone"), 0, 11), (_("Owner"), 1, 5), (_("Status"), 0, 7), (_("Tags"), 2, 4),
+                   (_("Found in"), 3, 8)]
         if self.handles_requests:
             columns.insert(0, (_("Id"), 0, 6))
         yield ResultsTable(columns, id="results")
@@ -144,7 +163,8 @@ class SearchScreen(BaseScreen):
         self.rows = rows
         ids = self.handles_requests
         table.set_rows([((str(r.id),) if ids else ()) + (r.name, r.company, r.email, r.phone, r.owner,
-                                                         vocab.label(r.status), ", ".join(r.tags))
+                                                         vocab.label(r.status), ", ".join(r.tags),
+                                                         found_in(r))
                         for r in rows])
         if keep is not None:
             for index, r in enumerate(rows):
