@@ -81,7 +81,7 @@ def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
         phone=phone or "", owner=owner_name or "", lifecycle=lifecycle_,
         status="restricted" if restricted else "archived" if archived else "active",
         tags=tuple(sorted(tag_names.split(_TAG_SEP))) if tag_names else (),
-        matched=search.explain(search.contact_fields(
+        matched=search.explain(search.iter_contact_fields(
             first, last, title=title, emails=(email,), phones=(phone,),
             company=(company, cvr, street, postcode, city) if company or cvr else None,
             tags=tag_names.split(_TAG_SEP) if tag_names else ()), plan.terms) if plan.terms else (),

@@ -12,10 +12,11 @@ indexed document from them, and `explain` tells from the same fields which
 one a search matched.  That is the one place that decides what is searched.
 
 The document is one column of words, each word preceded by two spaces:
-`"  soren  kierkegaard  soren.k@filosofi.dk  k  filosofi  dk"`.  Besides
-each whitespace-separated word come its inner letter and digit runs (`k`,
-`filosofi`, `dk` above): they are substrings of the word, so they add no
-substring hit, but they let a short prefix such as `fi` find the e-mail.
+`"  soren  kierkegaard  soren.k@filosofi.dk  k@filosofi.dk  filosofi.dk  dk"`.
+Besides each whitespace-separated word come its tails from each inner letter
+or digit run (at most MAX_TAILS a word): they are substrings of the word, so
+they add no substring hit, but they make `fi` and `filosofi.dk` word starts
+(short terms find the e-mail, and the prefix phase below finds the domain).
 The index is FTS5's trigram tokenizer (case-sensitive: the text is already
 folded, so SQLite's own case folding never disagrees with `fold`):
 
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -58,6 +59,7 @@ CREATE_INDEX = (
 
 _LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "ð": "d", "þ": "th", "ł": "l"})
 _RUN = re.compile(r"[^\W\d_]+|\d+")  # a word's letter runs and digit runs
+MAX_TAILS = 8  # a word's tails indexed (an e-mail of many dotted parts would otherwise grow quadratically)
 _PHONE_QUERY = re.compile(r"^[\d\s+()./-]*\d[\d\s+()./-]*$")
 # Never in stored text (store/text.py refuses them); in a query they only separate terms.
 _UNSAFE_QUERY = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -88,53 +90,64 @@ FIELD_NAMES = ("name", "company", "cvr", "title", "email", "phone", "address", "
                "country", "tag")
 
 
-def _labelled(values) -> Iterable[tuple[str, str]]:
-    """(value, label) pairs from plain values or pairs."""
-    for v in values or ():
-        if isinstance(v, str):
-            yield v, ""
-        elif v:
-            yield v[0], (v[1] if len(v) > 1 else "") or ""
+_ADDRESS = ("address", "postcode", "city", "country")
 
 
-def contact_fields(first_name: str = "", last_name: str = "", *, title: str | None = "",
-                   company: Sequence | None = None, emails: Iterable = (), phones: Iterable = (),
-                   addresses: Iterable[Sequence] = (), tags: Iterable[str] = ()) -> list[Field]:
-    """A contact's searchable values, in the order `explain` reports them.
+def iter_contact_fields(first_name: str = "", last_name: str = "", *, title: str | None = "",
+                        company: Sequence | None = None, emails: Iterable = (), phones: Iterable = (),
+                        addresses: Iterable[Sequence] = (), tags: Iterable[str] = ()) -> Iterator[Field]:
+    """A contact's searchable values, in the order `explain` reports them (lazily: a search
+    explaining 50 hits by their names never builds the rest).
 
     `company` is (name, cvr, street, postcode, city, country), as long as known;
     `emails`/`phones` are values or (value, label) pairs; `addresses` are
     (street, postcode, city, country, label) tuples, as long as known."""
-    out = [Field("name", f"{first_name or ''} {last_name or ''}".strip())]
+    name = f"{first_name or ''} {last_name or ''}".strip()
+    if name:
+        yield Field("name", name)
     if title:
-        out.append(Field("title", title))
+        yield Field("title", title)
     if company:
-        out.append(Field("company", company[0] or ""))
+        if company[0]:
+            yield Field("company", company[0])
         if len(company) > 1 and company[1]:
-            out.append(Field("cvr", company[1]))
-    out += [Field("email", v, label) for v, label in _labelled(emails) if v]
-    out += [Field("phone", v, label) for v, label in _labelled(phones) if v]
-    for a in addresses:
-        label = a[4] if len(a) > 4 else ""
-        out += [Field(kind, v, label or "") for kind, v in zip(("address", "postcode", "city", "country"), a[:4],
-                                                               strict=False) if v]
+            yield Field("cvr", company[1])
+    for kind, values in (("email", emails), ("phone", phones)):
+        for v in values or ():
+            if isinstance(v, str):
+                yield Field(kind, v)
+            elif v and v[0]:
+                yield Field(kind, v[0], (v[1] if len(v) > 1 else "") or "")
+    for a in addresses or ():
+        label = (a[4] if len(a) > 4 else "") or ""
+        for kind, v in zip(_ADDRESS, a[:4], strict=False):
+            if v:
+                yield Field(kind, v, label)
     if company and len(company) > 2:
-        out += [Field(kind, v, "company") for kind, v in zip(("address", "postcode", "city", "country"),
-                                                             company[2:6], strict=False) if v]
-    out += [Field("tag", t) for t in tags if t]
-    return [f for f in out if f.value]
+        for kind, v in zip(_ADDRESS, company[2:6], strict=False):
+            if v:
+                yield Field(kind, v, "company")
+    for t in tags or ():
+        if t:
+            yield Field("tag", t)
+
+
+def contact_fields(*args, **kwargs) -> list[Field]:
+    """`iter_contact_fields` as a list."""
+    return list(iter_contact_fields(*args, **kwargs))
 
 
 def value_words(value: str) -> str:
-    """One value's indexed words: its folded words, then their inner letter/digit runs,
-    each after SEP (`"  jens.hansen@x.dk  hansen  x  dk"`)."""
+    """One value's indexed words: its folded words, then their tails from each inner
+    letter/digit run, each after SEP (`"  jens.hansen@x.dk  hansen@x.dk  x.dk  dk"`)."""
     return _words_text(fold(value).split())
 
 
 def _words_text(words: list[str]) -> str:
     out = [SEP + w for w in words]
     for w in words:
-        out += [SEP + m.group() for m in _RUN.finditer(w) if m.start()]
+        starts = [m.start() for m in _RUN.finditer(w) if m.start()][:MAX_TAILS]
+        out += [SEP + w[i:] for i in starts]
     return "".join(out)
 
 
@@ -240,19 +253,41 @@ def term_matches(term: str, text: str) -> bool:
     return (term in text) if len(term) >= SUBSTRING_FROM else (SEP + term in text)
 
 
-_cached_words = lru_cache(maxsize=16384)(value_words)  # names, firms and cities repeat from hit to hit
+@lru_cache(maxsize=16384)  # names, firms and cities repeat from hit to hit
+def _cached_text(name: str, value: str) -> str:
+    return field_text(Field(name, value))
+
+
+_cached_fold = lru_cache(maxsize=16384)(fold)
+
+
+def _holds(needle: str, long: bool, f: Field) -> bool:
+    if long and f.name != "phone":  # a term holds no space: inside the folded value is inside one word
+        return needle in _cached_fold(f.value)
+    return needle in _cached_text(f.name, f.value)
 
 
 def explain(fields: Iterable[Field], found: Sequence[str]) -> tuple[Field, ...]:
-    """The fields a hit matched, in field order, one per term (the first that holds it)."""
-    texts = [(f, field_text(f, _cached_words)) for f in fields]
+    """The fields a hit matched, in field order, one per term (the first that holds it).
+    `fields` may be lazy (`iter_contact_fields`): it is read only as far as needed."""
+    rest = iter(fields)
+    seen: list[Field] = []
     hit: list[Field] = []
     for t in found:
-        f = next((f for f, text in texts if term_matches(t, text)), None)
-        if f is not None and f not in hit:
-            hit.append(f)
-    order = {f: i for i, (f, _) in enumerate(texts)}
-    return tuple(sorted(hit, key=order.__getitem__))
+        long = len(t) >= SUBSTRING_FROM
+        needle = t if long else SEP + t
+        match = next((f for f in seen if _holds(needle, long, f)), None)
+        if match is None:
+            for f in rest:
+                seen.append(f)
+                if _holds(needle, long, f):
+                    match = f
+                    break
+        if match is not None and match not in hit:
+            hit.append(match)
+    if len(hit) > 1:
+        hit.sort(key=seen.index)
+    return tuple(hit)
 
 
 # --- the index -----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ the rule people expect:
 * a term of 3 or more characters matches anywhere inside a field's text
   (`hans` finds Johansen), punctuation and all (`a/s`, `gmail.com`);
 * a term of 1 or 2 characters matches the start of a word (whitespace-separated,
-  or a letter or digit run inside one: `la` finds Lars and Laura, not Nikolaj);
+  or from a letter or digit run inside one on: `la` finds Lars and Laura, not Nikolaj;
+  `gm` finds jens.hansen@gmail.com);
 * terms are ANDed; Danish folding (`store.search.fold`: soeren = søren,
   aarhus = århus, aero = ærø) is counted as intended;
 * a phone is its E.164 form (`+4531...`) and its national number.
@@ -86,8 +87,10 @@ def truth_fields(c: dict) -> list[tuple[str, str]]:
 
 
 def truth_words(text: str) -> list[str]:
+    """Words, and each word from every inner letter or digit run on (the first 8 of them)."""
     words = text.split()
-    return words + [m.group() for w in words for m in re.finditer(r"[^\W\d_]+|\d+", w)]
+    return words + [w[i:] for w in words
+                    for i in [m.start() for m in re.finditer(r"[^\W\d_]+|\d+", w) if m.start()][:8]]
 
 
 def truth_term(term: str, text: str) -> bool:
