@@ -258,7 +258,7 @@ def test_exact_and_prefix_hits_come_first_within_a_page(world):
     assert set(page) <= prefix
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.sampled_from("aæøåeoskl/.@+-\"*:() ^0123456789ASØÅ"), max_size=12),
