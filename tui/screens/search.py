@@ -39,7 +39,7 @@ def found_in(row) -> str:
     parts = []
     for field in row.matched:
         caption = _(MATCHED_FIELDS[field.name]) if field.name in MATCHED_FIELDS else field.name
-        if field.label:
+        if field.label and field.label != "other":  # "other" says nothing the field name does not
             caption += f" ({_(MATCHED_LABELS[field.label]) if field.label in MATCHED_LABELS else field.label})"
         parts.append(caption if field.name == "name" else f"{caption}: {field.value}")
     return "; ".join(parts)
