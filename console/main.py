@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit, backups, database, doctor, importing, install, mailing, rights, ssh, users, web
+from . import audit, backups, breaches, database, docs, doctor, importing, install, mailing, rights, ssh, users, web
 from .exit_codes import Exit
 
 
@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     mailing.add_mailing_parsers(sub)
     web.add_web_parser(sub)
     backups.add_backup_parsers(sub)
+    docs.add_docs_parser(sub)
+    breaches.add_breach_parsers(sub)
     return p
 
 

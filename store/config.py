@@ -142,6 +142,10 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "recipients": {
         "processors": Setting(list, [], 'Processors, each "name | role | country".',
                               check=_party_list(3, "name | role | country")),
+        "sub_processors": Setting(list, [], 'Sub-processors your processors use, each '
+                                  '"name | role | country | processor it works for" (the DPA and the '
+                                  'processors list name them).',
+                                  check=_party_list(4, "name | role | country | processor")),
         "others": Setting(list, [], 'Other recipients, each "name | role | country".',
                           check=_party_list(3, "name | role | country")),
         "third_country_transfers": Setting(list, [], 'Transfers outside the EU/EEA, each '

@@ -483,3 +483,30 @@ class ErasureProof(BaseModel):
 
 
 MODELS.append(ErasureProof)
+
+
+class Breach(BaseModel):
+    """One personal-data breach (GDPR Art. 33(5)): every breach is documented, notified or not.
+
+    Free text names people by id only (the form says so); the audit rows name field names only."""
+    id = AutoIncrementField()
+    aware_at = DateTimeField()  # when we became aware: the 72-hour deadline counts from here
+    occurred_at = DateTimeField(null=True)
+    kind = CharField()  # confidentiality / integrity / availability
+    nature = TextField()
+    data_categories = CharField(default="")  # processing.CATEGORIES ids, space-separated
+    people_approx = IntegerField(default=0)
+    records_approx = IntegerField(default=0)
+    consequences = TextField(default="")
+    measures = TextField(default="")
+    notified_at = DateTimeField(null=True)  # Datatilsynet
+    not_notified_reason = TextField(default="")  # why not (Art. 33(1): unlikely to result in a risk), or late
+    people_told_at = DateTimeField(null=True)  # Art. 34
+    people_told_note = TextField(default="")
+    recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    recorded_by_id: int | None
+    recorded_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+MODELS.append(Breach)

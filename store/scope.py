@@ -53,6 +53,8 @@ _GRANTS = {
     # the public web form: sign up, confirm, unsubscribe, and nothing else (no contact.read)
     "consent.web": {"web"},
     "audit.read": {"admin", "privacy"},
+    "breach.read": {"admin", "privacy"},  # the breach register (Art. 33(5))
+    "breach.record": {"admin", "privacy"},
     "user.admin": {"admin"},
 }
 PERMISSIONS = tuple(_GRANTS)

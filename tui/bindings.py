@@ -67,6 +67,17 @@ TABLE: dict[str, tuple[Key, ...]] = {
             permission="request.handle"),
         Key("requests.up", "k", "cursor_up", N_("Previous row"), show=False, palette=False,
             permission="request.handle"),
+        Key("requests.breaches", "b", "breaches", N_("Breach register"), permission="breach.read"),
+    ),
+    # the breach register (Art. 33): the admin and privacy roles only
+    "breaches": (
+        Key("breaches.back", "escape", "back", N_("Back"), permission="breach.read"),
+        Key("breaches.new", "n", "new_breach", N_("Record a breach"), permission="breach.record"),
+        Key("breaches.open", "enter", "open", N_("Open"), palette=False, permission="breach.record"),
+        Key("breaches.down", "j", "cursor_down", N_("Next row"), show=False, palette=False,
+            permission="breach.read"),
+        Key("breaches.up", "k", "cursor_up", N_("Previous row"), show=False, palette=False,
+            permission="breach.read"),
     ),
     "request": (
         Key("request.back", "escape", "back", N_("Back"), permission="request.handle"),
@@ -130,7 +141,7 @@ SCREEN_TITLES = {
     "app": N_("Everywhere"), "login": N_("Login"), "first_login": N_("First login"),
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
-    "requests": N_("Requests"), "request": N_("Request"),
+    "requests": N_("Requests"), "request": N_("Request"), "breaches": N_("Breach register"),
     "modal": N_("Forms"), "help": N_("Help"),
 }
 

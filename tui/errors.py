@@ -20,6 +20,13 @@ FIELD_LABELS = {
     "text_version": N_("Text version"), "evidence": N_("Evidence"), "date": N_("Date"),
     "cvr": N_("CVR"), "company_cvr": N_("CVR"), "company": N_("Company"),
     "username": N_("User name"), "role": N_("Role"), "tags": N_("Tags"), "deal_title": N_("Deal title"),
+    # the breach register (store/breaches.py)
+    "aware_at": N_("Became aware"), "occurred_at": N_("Occurred"), "kind": N_("Kind"), "nature": N_("What happened"),
+    "data_categories": N_("Categories of data"), "people_approx": N_("People affected"),
+    "records_approx": N_("Records affected"), "consequences": N_("Likely consequences"),
+    "measures": N_("Measures taken"), "notified_at": N_("Datatilsynet notified"),
+    "not_notified_reason": N_("Why not notified"), "people_told_at": N_("People told"),
+    "people_told_note": N_("How they were told"),
 }
 
 # The kinds of special-category data the store's screening names (store/importing/sensitive.py).
@@ -36,6 +43,8 @@ MESSAGES = (
     N_("must be zero or more"), N_("must not be in the future"), N_("is not an editable contact field"),
     N_("is not a date"), N_("is not an amount"),
     N_("holds a CPR number; CPR numbers are never stored in free text"),
+    N_("must be a time as YYYY-MM-DD HH:MM (UTC)"), N_("must be a whole number"),
+    N_("is after the time we became aware of the breach"), N_("is before the time we became aware of the breach"),
 )
 _LONGER = re.compile(r"^is longer than (\d+) characters$")
 _ONE_OF = re.compile(r"^must be one of: (.*)$")

@@ -126,6 +126,11 @@ class RequestsScreen(BaseScreen):
         if self.views and table.cursor_row is not None and table.cursor_row < len(self.views):
             self.app.push_screen(RequestScreen(self.views[table.cursor_row].id))
 
+    def action_breaches(self) -> None:
+        from .breaches import BreachesScreen
+
+        self.app.push_screen(BreachesScreen())
+
     def action_cursor_down(self) -> None:
         self.query_one("#requests", DataTable).action_cursor_down()
 

@@ -23,7 +23,9 @@ PERMISSION_LABELS = {
     "request.handle": N_("handle data-subject requests"), "person.export": N_("export a person's data"),
     "person.erase": N_("erase a person"), "person.restrict": N_("restrict processing"),
     "import": N_("import files"), "mailing.export": N_("export mailing lists"),
-    "audit.read": N_("read the audit trail"), "user.admin": N_("administer users"),
+    "audit.read": N_("read the audit trail"),
+    "breach.read": N_("see the breach register"), "breach.record": N_("record breaches"),
+    "user.admin": N_("administer users"),
 }
 
 
