@@ -5,11 +5,12 @@ once; `save_contact` saves the whole contact form (company, fields, tags) so.
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from peewee import JOIN, Value, fn
+from peewee import JOIN, SQL, Value, fn
 
 from . import audit, changes, companies, screening, search, validate
 from .db import StoreError, database, tuples
@@ -61,20 +62,21 @@ def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
         return []
     sql, params, slots = _search_statement(scope, plan.prefix is not None, bool(tag), owner_id is not None,
                                            bool(lifecycle), status)
-    values = {"match": plan.prefix, "tag": tag, "owner": owner_id, "lifecycle": lifecycle, "limit": limit}
+    values = {"match": plan.prefix, "seen": "[]", "tag": tag, "owner": owner_id, "lifecycle": lifecycle,
+              "limit": limit}
 
-    def run(match):
-        values["match"] = match
+    def run(**changed):
+        values.update(changed)
         for index, name in slots:
             params[index] = values[name]
         return database.execute_sql(sql, params).fetchall()
 
-    rows = run(plan.prefix)
+    rows = run()
     if plan.prefix is not None:
         rows.sort(key=_row_sort_key)
         if plan.substring is not None and len(rows) < limit:
-            seen = {r[0] for r in rows}
-            rows += sorted((r for r in run(plan.substring) if r[0] not in seen), key=_row_sort_key)[:limit - len(rows)]
+            rows += sorted(run(match=plan.substring, seen=json.dumps([r[0] for r in rows]), limit=limit - len(rows)),
+                           key=_row_sort_key)
     audit.note_search(scope.user_id)
     return [ContactRow(
         id=cid, first_name=first, last_name=last, company=company or "", email=email or "",
@@ -95,7 +97,7 @@ def _row_sort_key(row) -> tuple[str, str]:
 
 _TAG_SEP = "\x1f"  # tags are validated text: they never hold control characters
 # Stand-ins for the values of one search, replaced in the compiled statement's parameters.
-_SLOTS = {name: f"\x00search-slot-{name}\x00" for name in ("match", "tag", "owner", "lifecycle", "limit")}
+_SLOTS = {name: f"\x00search-slot-{name}\x00" for name in ("match", "seen", "tag", "owner", "lifecycle", "limit")}
 # Scope -> statement shape -> (sql, params, slots).  Search runs on every keystroke and
 # building the SQL in Peewee costs more than running it; a Scope's row filter depends only
 # on its user and role, which a Scope never changes, so its statements can be kept.
@@ -127,6 +129,8 @@ def _compile_search(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle
         owner_user, JOIN.LEFT_OUTER, on=(Contact.owner == owner_user.id))
     if match:
         q = search.restrict_to_matches(q, Contact.id, slot("match"))
+        # The substring phase skips the prefix phase's hits (a JSON list: one statement for any number).
+        q = q.where(Contact.id.not_in(SQL("(SELECT value FROM json_each(?))", [_SLOTS["seen"]])))
     if tag:
         q = q.where(Contact.id.in_(ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == slot("tag"))))
     if owner:
@@ -145,8 +149,8 @@ def _compile_search(scope: Scope, match: bool, tag: bool, owner: bool, lifecycle
     by_value = {v: k for k, v in _SLOTS.items()}
     slots = tuple((i, by_value[p]) for i, p in enumerate(params) if isinstance(p, str) and p in by_value)
     assert sorted(n for _, n in slots) == sorted(
-        n for n, used in (("match", match), ("tag", tag), ("owner", owner), ("lifecycle", lifecycle),
-                          ("limit", True)) if used), slots
+        n for n, used in (("match", match), ("seen", match), ("tag", tag), ("owner", owner),
+                          ("lifecycle", lifecycle), ("limit", True)) if used), slots
     return sql, tuple(params), slots
 
 
