@@ -1,7 +1,8 @@
 """The search index becomes a trigram index over every searchable field (issue 12).
 
-Dropped and rebuilt from the existing rows: job titles, company addresses and
-substrings become searchable; see store/search.py for the document's design.
+Dropped and rebuilt from the existing rows (m0002 leaves it empty): job titles,
+company addresses and substrings become searchable; see store/search.py for the
+document's design.
 """
 
 
