@@ -78,17 +78,36 @@ def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
             rows += sorted(run(match=plan.substring, seen=json.dumps([r[0] for r in rows]), limit=limit - len(rows)),
                            key=_row_sort_key)
     audit.note_search(scope.user_id)
+    matched = _explain(rows, plan.terms) if plan.terms else {}
     return [ContactRow(
         id=cid, first_name=first, last_name=last, company=company or "", email=email or "",
         phone=phone or "", owner=owner_name or "", lifecycle=lifecycle_,
         status="restricted" if restricted else "archived" if archived else "active",
         tags=tuple(sorted(tag_names.split(_TAG_SEP))) if tag_names else (),
-        matched=search.explain(search.iter_contact_fields(
+        matched=matched.get(cid, ()),
+    ) for (cid, first, last, email, phone, owner_name, lifecycle_, archived, restricted, company,
+           tag_names, *_) in rows]
+
+
+def _explain(rows, terms) -> dict[int, tuple]:
+    """Which fields each hit matched: from the columns in hand, and for a hit they do not
+    explain (a second e-mail, the contact's own address) from all its fields."""
+    out: dict[int, tuple] = {}
+    rest = []
+    for (cid, first, last, email, phone, _owner, _lc, _a, _r, company, tag_names, title, cvr, street, postcode,
+         city) in rows:
+        hit = search.explain(search.iter_contact_fields(
             first, last, title=title, emails=(email,), phones=(phone,),
             company=(company, cvr, street, postcode, city) if company or cvr else None,
-            tags=tag_names.split(_TAG_SEP) if tag_names else ()), plan.terms) if plan.terms else (),
-    ) for (cid, first, last, email, phone, owner_name, lifecycle_, archived, restricted, company,
-           tag_names, title, cvr, street, postcode, city) in rows]
+            tags=tag_names.split(_TAG_SEP) if tag_names else ()), terms, whole=True)
+        if hit is None:
+            rest.append(cid)
+        else:
+            out[cid] = hit
+    if rest:
+        for cid, fields in search.fields_of(database, rest).items():
+            out[cid] = search.explain(fields, terms) or ()
+    return out
 
 
 def _row_sort_key(row) -> tuple[str, str]:

@@ -267,9 +267,10 @@ def _holds(needle: str, long: bool, f: Field) -> bool:
     return needle in _cached_text(f.name, f.value)
 
 
-def explain(fields: Iterable[Field], found: Sequence[str]) -> tuple[Field, ...]:
+def explain(fields: Iterable[Field], found: Sequence[str], *, whole: bool = False) -> tuple[Field, ...] | None:
     """The fields a hit matched, in field order, one per term (the first that holds it).
-    `fields` may be lazy (`iter_contact_fields`): it is read only as far as needed."""
+    `fields` may be lazy (`iter_contact_fields`): it is read only as far as needed.
+    `whole`: None when some term is in none of them (the caller holds only some fields)."""
     rest = iter(fields)
     seen: list[Field] = []
     hit: list[Field] = []
@@ -283,6 +284,8 @@ def explain(fields: Iterable[Field], found: Sequence[str]) -> tuple[Field, ...]:
                 if _holds(needle, long, f):
                     match = f
                     break
+        if match is None and whole:
+            return None
         if match is not None and match not in hit:
             hit.append(match)
     if len(hit) > 1:
