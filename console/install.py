@@ -359,10 +359,11 @@ class Installer:
         if "backup" in commands:
             service("backup", "nightly encrypted backup", ["backup create"])
             timer("backup", "nightly encrypted backup", "*-*-* 02:30:00")
-        hygiene = [line for line, cmd in (("erase purge-invoices", "erase"), ("export purge", "export"),
-                                          ("erase scrub", "erase")) if cmd in commands]
+        # every retention job of [retention] (store/hygiene.py), then the WAL scrubbed
+        hygiene = [line for line, cmd in (("hygiene --apply", "hygiene"), ("erase scrub", "erase"))
+                   if cmd in commands]
         if hygiene:
-            service("hygiene", "hygiene (expired invoices, old export bundles, WAL)", hygiene)
+            service("hygiene", "hygiene (the retention jobs of [retention], WAL)", hygiene)
             timer("hygiene", "daily hygiene", "*-*-* 03:30:00")
         if self.l.web and "web" in commands:
             service("web", "public opt-in endpoint", ["web serve"], long_running=True)

@@ -10,7 +10,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit, backups, breaches, database, docs, doctor, importing, install, mailing, rights, ssh, users, web
+from . import (
+    audit,
+    backups,
+    breaches,
+    database,
+    docs,
+    doctor,
+    hygiene,
+    importing,
+    install,
+    mailing,
+    rights,
+    ssh,
+    users,
+    web,
+)
 from .exit_codes import Exit
 
 
@@ -43,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     install.add_server_parsers(sub)
     doctor.add_doctor_parser(sub)
     rights.add_rights_parsers(sub)
+    hygiene.add_hygiene_parser(sub)
     importing.add_import_parser(sub)
     ssh.add_ssh_parsers(sub)
     mailing.add_mailing_parsers(sub)

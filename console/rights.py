@@ -1,5 +1,5 @@
-"""`minicrm requests|export|erase|restrict|hygiene`: data-subject rights (store/rights) and the
-retention jobs (store/hygiene.py) at the console.
+"""`minicrm requests|export|erase|restrict`: data-subject rights (store/rights) at the console
+(the retention jobs are `minicrm hygiene`, console/hygiene.py).
 
 People appear by contact id only: names belong in the TUI, not in console output
 that scripts may log.
@@ -101,11 +101,13 @@ def cmd_export_person(args) -> int:
 def cmd_export_purge(args) -> int:
     import datetime as dt
 
+    from store import retention
     from store.rights import export
 
     open_store(args)
-    count = export.purge_exports(dt.timedelta(days=args.days))
-    print(f"Deleted {count} export bundles older than {args.days} days.")
+    days = args.days if args.days is not None else retention.rules().export_bundle_days
+    count = export.purge_exports(dt.timedelta(days=days))
+    print(f"Deleted {count} export bundles older than {days} days.")
     return 0
 
 
@@ -210,36 +212,6 @@ def cmd_restrict_person(args) -> int:
     return 0
 
 
-def cmd_hygiene_run(args) -> int:
-    from store import hygiene
-
-    open_store(args)
-    done = hygiene.run(console_scope(), now=args.today)
-    print(f"Archived {done.archived} inactive contacts; erased {len(done.erased)} whose archive period ended; "
-          f"deleted {done.consents_purged} withdrawn consents, {done.invoices_purged} invoices and "
-          f"{done.proof_purged} erasure ledger entries whose retention ended.")
-    return 0
-
-
-def cmd_hygiene_report(args) -> int:
-    from tabulate import tabulate
-
-    from store import hygiene, screening
-
-    open_store(args)
-    due = hygiene.due(args.today)
-    print(f"Due now: {due['archive']} contacts to archive, {due['erase']} to erase, "
-          f"{due['withdrawn_consents']} withdrawn consents to delete (`minicrm hygiene run` does it).")
-    flags = screening.flagged(console_scope())
-    print(f"Free text saved despite special-category words: {len(flags)} (review and edit them).")
-    if flags:
-        print(tabulate([(f.entity, f.entity_id, f.field, ", ".join(f.kinds),
-                         f.contact_id if f.contact_id is not None else "-", f"{f.flagged_at:%Y-%m-%d}")
-                        for f in flags], headers=("record", "id", "field", "kinds", "contact", "saved"),
-                       disable_numparse=True))
-    return 0
-
-
 def add_rights_parsers(sub) -> None:
     from store.processing import REQUEST_KINDS
     from store.rights.vocab import CHANNELS, GROUNDS, IDENTITY_METHODS, LEGAL_BASES, OUTCOMES, REQUESTERS
@@ -283,7 +255,7 @@ def add_rights_parsers(sub) -> None:
                    help="the request it answers (default: the person's newest open, verified one)")
     s.set_defaults(func=cmd_export_person)
     s = exp.add_parser("purge", help="delete export bundles older than --days (they hold personal data)")
-    s.add_argument("--days", type=int, default=7)
+    s.add_argument("--days", type=int, default=None, help="default: retention.export_bundle_days")
     s.set_defaults(func=cmd_export_purge)
 
     era = sub.add_parser("erase", help="erasure (Art. 17) and its hygiene").add_subparsers(
@@ -303,15 +275,6 @@ def add_rights_parsers(sub) -> None:
     s.set_defaults(func=cmd_erase_reapply_ledger)
     s = era.add_parser("scrub", help="merge the search index and truncate the write-ahead log")
     s.set_defaults(func=cmd_erase_scrub)
-
-    hyg = sub.add_parser("hygiene", help="retention jobs ([retention] settings) and the hygiene report"
-                         ).add_subparsers(dest="hygiene_command", required=True)
-    s = hyg.add_parser("run", help="archive, erase and delete what the retention settings say (daily)")
-    s.add_argument("--today", type=date_arg, default=None, help="run as of this date (YYYY-MM-DD)")
-    s.set_defaults(func=cmd_hygiene_run)
-    s = hyg.add_parser("report", help="what is due, and free text flagged for special-category words")
-    s.add_argument("--today", type=date_arg, default=None, help="as of this date (YYYY-MM-DD)")
-    s.set_defaults(func=cmd_hygiene_report)
 
     res = sub.add_parser("restrict", help="restriction of processing (Art. 18)").add_subparsers(
         dest="restrict_command", required=True)

@@ -181,8 +181,21 @@ class ChainReport:
         return self.first_broken is None
 
 
+def chain_base(execute=None) -> tuple[int, str]:
+    """(id, hash) the chain starts after: the last row dropped under `retention.audit_years`
+    (store/audit_retention.py), or (0, GENESIS) while nothing was dropped.  `execute` runs SQL
+    on another connection (a backup being verified); a schema without the table starts at 0."""
+    run = execute or database.execute_sql
+    try:
+        row = run('SELECT through_id, through_hash FROM audit_truncation ORDER BY through_id DESC LIMIT 1'
+                  ).fetchone()
+    except Exception:  # noqa: BLE001 -- a backup from before m0014: no table, nothing dropped
+        return 0, GENESIS
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
 def verify() -> ChainReport:
-    prev = GENESIS
+    _base_id, prev = chain_base()
     count = 0
     cursor = database.execute_sql(
         'SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash '
@@ -242,7 +255,8 @@ def export_csv(out, since, until=None) -> int:
 
 
 def started_at():
-    """When the trail began (the first row's time, naive UTC), or None: the clock for periodic duties."""
+    """When the trail began (the first row's time, naive UTC), or None: the clock for periodic duties.
+    (After old rows were dropped: the oldest row kept, later than the start but long past any duty.)"""
     import datetime as dt
 
     row = database.execute_sql('SELECT at FROM audit_event ORDER BY id LIMIT 1').fetchone()

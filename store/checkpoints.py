@@ -265,13 +265,27 @@ def verify(points: Iterable[Checkpoint], restores: Iterable[Checkpoint] = ()) ->
             notes.append(f"{len(points) - len(kept)} checkpoints predate the restore of "
                          f"{latest_restore.at} (back to row {latest_restore.seq}) and were set aside")
         points = [*kept, latest_restore]
+    # Rows dropped under retention.audit_years: the chain starts after the last dropped row,
+    # whose hash was noted when it went; checkpoints of earlier rows can no longer be checked.
+    base_id, base_hash = audit.chain_base()
+    problems: list[Problem] = []
     by_seq: dict[int, list[Checkpoint]] = {}
+    older = 0
     for p in points:
         if p.seq <= 0:
             continue  # taken while the trail was empty: nothing to hold against
-        by_seq.setdefault(p.seq, []).append(p)
-    problems: list[Problem] = []
-    prev_hash, prev_id, count = audit.GENESIS, 0, 0
+        if p.seq < base_id:
+            older += 1
+        elif p.seq == base_id:
+            if p.head != base_hash:
+                problems.append(Problem(base_id, f"row {base_id}, the last row dropped under "
+                                                 f"retention.audit_years, is not the row the {_describe(p)} noted"))
+        else:
+            by_seq.setdefault(p.seq, []).append(p)
+    if older:
+        notes.append(f"{older} checkpoints are of rows dropped under retention.audit_years "
+                     f"(up to row {base_id}) and were set aside")
+    prev_hash, prev_id, count = base_hash, base_id, 0
     chain_broken = False
     cursor = database.execute_sql(
         "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash "
@@ -336,6 +350,8 @@ def restores_in_trail() -> list[Checkpoint]:
         except (ValueError, TypeError, AttributeError):
             seq = id_ - 1
         row = database.execute_sql("SELECT hash FROM audit_event WHERE id = ?", (seq,)).fetchone()
+        if row is None and seq <= audit.chain_base()[0]:
+            continue  # restored to a row since dropped under retention.audit_years: nothing left to hold
         at_text = at if isinstance(at, str) else at.isoformat(sep=" ")
         found.append(Checkpoint(seq, row[0] if row else audit.GENESIS, at_text.replace(" ", "T") + "Z",
                                 f"backup.restore row {id_}"))

@@ -137,6 +137,10 @@ SCHEMA: dict[str, dict[str, Setting]] = {
                                        minimum=1),
         "erasure_proof_years": Setting(int, 5, "Years the proof kept after an erasure (keyed hashes, dates, "
                                        "text versions, methods) is kept.", minimum=1),
+        "export_bundle_days": Setting(int, 7, "Days a person's export bundle stays in export.folder before "
+                                      "the hygiene job deletes it.", minimum=1),
+        "audit_years": Setting(int, 5, "Years audit rows are kept; older ones are dropped with a checkpoint "
+                               "of the last one, so the chain still verifies.", minimum=1),
     },
     # Who receives the data (Art. 15(1)(c)) and transfers outside the EU/EEA (Art. 15(2)): named in the report.
     "recipients": {

@@ -485,6 +485,20 @@ class ErasureProof(BaseModel):
 MODELS.append(ErasureProof)
 
 
+class AuditTruncation(BaseModel):
+    """The head of audit rows dropped after `retention.audit_years` (store/audit_retention.py): the
+    chain is verified from this row's hash on.  Append-only (a trigger refuses changes)."""
+    id = AutoIncrementField()
+    through_id = IntegerField()  # the last dropped audit row
+    through_hash = CharField()   # its hash: the next row's prev_hash
+    rows = IntegerField()
+    before = DateField()         # rows older than this day went
+    at = DateTimeField(default=utcnow)
+
+
+MODELS.append(AuditTruncation)
+
+
 class Breach(BaseModel):
     """One personal-data breach (GDPR Art. 33(5)): every breach is documented, notified or not.
 

@@ -5,6 +5,11 @@ the Art. 15 report both call `rules()`, so what a person is told is what the job
 `retention.financial_year_end` and both the next invoice's deletion date and
 the report's sentence about invoices follow.
 
+Every figure here is read by every reader alike: the jobs (store/hygiene.py: archive, erase,
+consent proof, invoices, erasure proof, export bundles after `export_bundle_days`, audit
+rows after `audit_years`), the hygiene report, the Art. 15 report and the generated
+documents.  A new reader takes `rules()`; it never reads the config section itself.
+
 The Bookkeeping Act's 5 years (bogføringsloven § 10) is the law, not a setting.
 """
 from __future__ import annotations
@@ -25,6 +30,8 @@ class Rules:
     archived_erase_months: int = 12
     consent_proof_years: int = 2
     erasure_proof_years: int = 5
+    export_bundle_days: int = 7   # a person's own copy, on disk until fetched (it holds all their data)
+    audit_years: int = 5          # audit rows (ids and counts only) kept, then dropped with a checkpoint
     # Not a setting until a job deletes staff accounts (store/auth's lane): the figure the
     # record of processing states, kept here so it is stated once.
     staff_account_months: int = 12
@@ -50,7 +57,10 @@ def from_settings(values: dict) -> Rules:
                  inactive_archive_months=values["inactive_archive_months"],
                  archived_erase_months=values["archived_erase_months"],
                  consent_proof_years=values["consent_proof_years"],
-                 erasure_proof_years=values["erasure_proof_years"])
+                 erasure_proof_years=values["erasure_proof_years"],
+                 # settings newer than a caller's hand-made section fall back to their defaults
+                 export_bundle_days=values.get("export_bundle_days", Rules.export_bundle_days),
+                 audit_years=values.get("audit_years", Rules.audit_years))
 
 
 def rules() -> Rules:
@@ -79,6 +89,13 @@ def bookkeeping_retain_until(issued_on: dt.date, rules_: Rules | None = None) ->
     """
     end = financial_year_end(issued_on, rules_)
     return dt.date(end.year + BOOKKEEPING_YEARS, end.month, end.day) + dt.timedelta(days=1)
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same time of day `months` calendar months earlier (the 31st becomes the month's last day)."""
+    from .rights.requests import add_months
+
+    return dt.datetime.combine(add_months(moment.date(), -months), moment.time())
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -136,4 +153,4 @@ def erasure_proof_text(lang: str, rules_: Rules | None = None) -> str:
 
 
 __all__ = ["Rules", "rules", "from_settings", "financial_year_end", "bookkeeping_retain_until", "describe",
-           "erasure_proof_text", "add_years", "BOOKKEEPING_YEARS"]
+           "erasure_proof_text", "add_years", "months_before", "BOOKKEEPING_YEARS"]

@@ -8,7 +8,7 @@ from peewee import fn
 
 from . import audit, changes
 from .db import tuples
-from .models import ROLES, AccessReview, Contact, User, utcnow
+from .models import ROLES, AccessReview, Contact, Deal, User, utcnow
 from .scope import Scope, role_permissions
 from .views import AccessReviewUser, AccessReviewView, OwnerChoice
 
@@ -33,6 +33,7 @@ def access_review(scope: Scope, now: dt.datetime | None = None) -> AccessReviewV
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=INACTIVE_DAYS)
     owned = dict(tuples(Contact.select(Contact.owner, fn.COUNT(Contact.id)).group_by(Contact.owner)))
+    deals = dict(tuples(Deal.select(Deal.owner, fn.COUNT(Deal.id)).group_by(Deal.owner)))
     users = []
     for u in User.select().order_by(User.username):
         seen = u.last_login_at or None
@@ -40,7 +41,8 @@ def access_review(scope: Scope, now: dt.datetime | None = None) -> AccessReviewV
         users.append(AccessReviewUser(id=u.id, username=u.username, role=u.role, last_login_at=seen,
                                       revoked=u.revoked_at is not None,
                                       inactive=inactive and u.revoked_at is None,
-                                      contacts_owned=owned.get(u.id, 0)))
+                                      contacts_owned=owned.get(u.id, 0), deals_owned=deals.get(u.id, 0),
+                                      sees_invoices="invoice.read" in role_permissions(u.role)))
     last = AccessReview.select().order_by(AccessReview.reviewed_at.desc()).first()
     by = ""
     if last is not None and last.reviewed_by_id:
@@ -58,6 +60,9 @@ def record_access_review(scope: Scope, now: dt.datetime | None = None) -> int:
         "users": len(view.users),
         "active": sum(1 for u in view.users if not u.revoked),
         "inactive_90_days": sum(1 for u in view.users if u.inactive),
+        "admins": sum(1 for u in view.users if u.role == "admin" and not u.revoked),
+        "see_invoices": sum(1 for u in view.users if u.sees_invoices and not u.revoked),
+        "revoked_owning": sum(1 for u in view.users if u.revoked_owning),
         "roles": {r: sum(1 for u in view.users if u.role == r and not u.revoked) for r in ROLES},
     }
     with scope.transaction():
@@ -65,5 +70,6 @@ def record_access_review(scope: Scope, now: dt.datetime | None = None) -> int:
                                      summary=json.dumps(summary, sort_keys=True))
         changes.record("access_review", review.id, "insert")
         audit.record(scope.user_id, "access.review", "access_review", review.id,
-                     inactive=summary["inactive_90_days"])
+                     inactive=summary["inactive_90_days"], admins=summary["admins"],
+                     see_invoices=summary["see_invoices"], revoked_owning=summary["revoked_owning"])
     return review.id

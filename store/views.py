@@ -159,3 +159,10 @@ class AccessReviewUser:
     revoked: bool
     inactive: bool  # no login for 90 days (or never, for an account older than that)
     contacts_owned: int
+    deals_owned: int = 0
+    sees_invoices: bool = False  # the role holds invoice.read
+
+    @property
+    def revoked_owning(self) -> bool:
+        """Revoked but still the owner of records: hand them over (store/auth administration)."""
+        return self.revoked and (self.contacts_owned + self.deals_owned) > 0

@@ -118,6 +118,23 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("admin.reset_password", "p", "reset_password", N_("Reset password"), permission="user.admin"),
         Key("admin.sessions", "s", "sessions", N_("Sessions"), permission="user.admin"),
         Key("admin.review", "v", "review", N_("Access review"), permission="user.admin"),
+        Key("admin.hygiene", "h", "hygiene", N_("Hygiene"), permission="user.admin"),
+    ),
+    # admin screens: every key says so, for the help screen
+    "hygiene": (
+        Key("hygiene.back", "escape", "back", N_("Back"), permission="user.admin"),
+        Key("hygiene.open", "enter", "open", N_("Open the contact"), palette=False, permission="user.admin"),
+        Key("hygiene.apply", "a", "apply", N_("Apply"), permission="user.admin"),
+        Key("hygiene.merge", "m", "merge", N_("Merge"), permission="user.admin"),
+        Key("hygiene.review", "v", "review", N_("Access review"), permission="user.admin"),
+        Key("hygiene.refresh", "ctrl+r", "refresh", N_("Reload"), permission="user.admin"),
+    ),
+    "merge": (
+        Key("merge.back", "escape", "back", N_("Back"), permission="user.admin"),
+        Key("merge.toggle", "space", "toggle", N_("Keep the other value"), key_display="space",
+            permission="user.admin"),
+        Key("merge.swap", "x", "swap", N_("Swap sides"), permission="user.admin"),
+        Key("merge.confirm", "ctrl+s", "merge", N_("Merge"), permission="user.admin"),
     ),
     "sessions": (
         Key("sessions.close", "escape", "close", N_("Close")),
@@ -141,6 +158,7 @@ SCREEN_TITLES = {
     "app": N_("Everywhere"), "login": N_("Login"), "first_login": N_("First login"),
     "search": N_("Search"), "contact": N_("Contact"), "consent": N_("Consent"),
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
+    "hygiene": N_("Hygiene"), "merge": N_("Merge contacts"),
     "requests": N_("Requests"), "request": N_("Request"), "breaches": N_("Breach register"),
     "modal": N_("Forms"), "help": N_("Help"),
 }

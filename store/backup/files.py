@@ -152,9 +152,9 @@ def integrity_problems(conn) -> list[str]:
 
 def chain_break(conn) -> int | None:
     """The id of the first audit row whose hash does not follow, or None (store/audit.py's chain)."""
-    from ..audit import GENESIS, _digest
+    from ..audit import _digest, chain_base
 
-    prev = GENESIS
+    _base, prev = chain_base(conn.execute)
     for (id_, at, actor_id, action, entity, entity_id, detail, prev_hash, hash_) in conn.execute(
             "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash "
             "FROM audit_event ORDER BY id"):

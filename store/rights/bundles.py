@@ -57,22 +57,35 @@ def write_zip(files, fileobj, root: str) -> None:
 _BUNDLE_NAME = re.compile(r"^person-\d+-\d{8}T\d{6}Z-[0-9a-f]{6}(\.zip)?$")
 
 
-def purge_exports(older_than: dt.timedelta = dt.timedelta(days=7), *, now: float | None = None) -> int:
-    """Delete bundles in the export folder older than `older_than` (they hold personal data).
+def _default_age() -> dt.timedelta:
+    from .. import retention
 
-    Only names this module generates are touched; returns how many went.
-    """
+    return dt.timedelta(days=retention.rules().export_bundle_days)
+
+
+def expired_bundles(older_than: dt.timedelta | None = None, *, now: float | None = None) -> list[Path]:
+    """Bundles in the export folder older than `older_than` (default `retention.export_bundle_days`)."""
     from ..runtime import current
 
     folder = current().config.export_dir
     if not folder.is_dir():
-        return 0
-    cutoff = (now if now is not None else time.time()) - older_than.total_seconds()
+        return []
+    age = older_than if older_than is not None else _default_age()
+    cutoff = (now if now is not None else time.time()) - age.total_seconds()
+    return sorted(entry for entry in folder.iterdir()
+                  if _BUNDLE_NAME.match(entry.name) and not entry.is_symlink() and entry.stat().st_mtime < cutoff)
+
+
+def purge_exports(older_than: dt.timedelta | None = None, *, now: float | None = None) -> int:
+    """Delete bundles in the export folder older than `older_than` (they hold personal data);
+    by default `retention.export_bundle_days`, the figure the report states.
+
+    Only names this module generates are touched; returns how many went.
+    """
     removed = 0
-    for entry in folder.iterdir():
-        if _BUNDLE_NAME.match(entry.name) and not entry.is_symlink() and entry.stat().st_mtime < cutoff:
-            remove_bundle(entry)
-            removed += 1
+    for entry in expired_bundles(older_than, now=now):
+        remove_bundle(entry)
+        removed += 1
     if removed:
         audit.record(None, "export.purge", count=removed)
     return removed

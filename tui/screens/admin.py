@@ -184,6 +184,11 @@ class AdminScreen(BaseScreen):
 
         self.app.push_screen(AccessReviewScreen())
 
+    def action_hygiene(self) -> None:
+        from .hygiene import HygieneScreen
+
+        self.app.push_screen(HygieneScreen())
+
 
 class AddUserModal(FormModal):
     def __init__(self):
