@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import search
 from .db import database
 from .models import utcnow
+from .sorting import person_key
 
 CONTACT_COLUMNS = ("first_name", "last_name", "title", "email", "phone", "company_id", "owner_id",
                    "lifecycle", "source", "import_batch_id", "lawful_basis")
@@ -35,11 +36,11 @@ def insert_contacts(rows, *, company_names: dict[int, tuple] | None = None,
     start = next_free_id(conn, "contact")
     now = utcnow().isoformat(sep=" ")
     ids = list(range(start, start + len(rows)))
-    marks = ",".join("?" * (len(CONTACT_COLUMNS) + 7))
-    conn.executemany(
+    marks = ",".join("?" * (len(CONTACT_COLUMNS) + 8))
+    conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0017)
         f"INSERT INTO contact (id, {', '.join(CONTACT_COLUMNS)}, created_at, updated_at, "
-        f"last_activity_at, archived_at, restricted_at, version) VALUES ({marks})",
-        [(i, *row, now, now, now, None, None, 1) for i, row in zip(ids, rows, strict=True)],
+        f"last_activity_at, archived_at, restricted_at, version, sort_name) VALUES ({marks})",
+        [(i, *row, now, now, now, None, None, 1, person_key(row[0], row[1])) for i, row in zip(ids, rows, strict=True)],
     )
     company_names = company_names or {}
     tags = tags or {}
@@ -60,9 +61,10 @@ def insert_prepared(rows, index_rows) -> list[int]:
         return []
     conn = database.connection()
     now = utcnow().isoformat(sep=" ")
-    conn.executemany(
-        f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}, created_at, updated_at, last_activity_at, version) "
-        f"VALUES ({','.join('?' * len(CONTACT_COLUMNS))}, '{now}', '{now}', '{now}', 1)", rows)
+    conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0017)
+        f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}, sort_name, created_at, updated_at, last_activity_at, "
+        f"version) VALUES ({','.join('?' * (len(CONTACT_COLUMNS) + 1))}, '{now}', '{now}', '{now}', 1)",
+        [(*row, person_key(row[0], row[1])) for row in rows])
     last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
     ids = list(range(last - len(rows) + 1, last + 1))
     search.index_prepared(database, zip(ids, index_rows, strict=True))

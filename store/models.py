@@ -60,6 +60,7 @@ class BaseModel(Model):
 class User(BaseModel):
     id = AutoIncrementField()
     username = personal(CharField(unique=True), "account", "security", "account")
+    full_name = personal(CharField(default=""), "account", "security", "account")  # shown in lists
     role = CharField()
     password_hash = CharField(null=True)
     # set by a reset until the new password is chosen: the old one is refused as the new one
@@ -230,6 +231,7 @@ class Invoice(BaseModel):
     billing_cvr = CharField(null=True)
     retain_until = DateField()  # end of financial year + 5 years
     retained_after_erasure = BooleanField(default=False)
+    version = IntegerField(default=1)  # optimistic concurrency (store/invoices.py)
 
 
 class Note(BaseModel):
@@ -483,6 +485,31 @@ class ErasureProof(BaseModel):
 
 
 MODELS.append(ErasureProof)
+
+
+class FollowUp(BaseModel):
+    """A next action with a date on a contact (and optionally one of its deals), owned by a user
+    (store/followups.py).  Goes with the person on erasure; moves with them on a merge."""
+    id = AutoIncrementField()
+    contact = personal(ForeignKeyField(Contact, backref="follow_ups", on_delete="CASCADE"),
+                       "communication", "customer_relationship", "relationship")
+    contact_id: int
+    deal = personal(ForeignKeyField(Deal, null=True, backref="follow_ups", on_delete="CASCADE"),
+                    "communication", "customer_relationship", "relationship")
+    deal_id: int | None
+    owner = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    owner_id: int | None
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_by_id: int | None
+    due_on = personal(DateField(), "communication", "customer_relationship", "relationship")
+    body = personal(CharField(max_length=200), "communication", "customer_relationship", "relationship")
+    done_at = personal(DateTimeField(null=True), "communication", "customer_relationship", "relationship")
+    created_at = personal(DateTimeField(default=utcnow), "communication", "customer_relationship",
+                          "relationship")
+    version = IntegerField(default=1)
+
+
+MODELS.append(FollowUp)
 
 
 class AuditTruncation(BaseModel):

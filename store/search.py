@@ -36,7 +36,10 @@ one value, never across two.
 The index is a contentless FTS5 table (no copy of the text, only the index)
 kept in step by `index_contacts` inside the same transaction as the write that
 changed the contact.  Every statement that reads or writes the index is in this
-module (migrations excepted).
+module (migrations excepted): the contact search joins it through
+`restrict_to_matches` (or `among_matches`, to walk the name order when many rows
+match: `matches_more_than` tells), bulk inserts fill it through `index_new`,
+erasure and undo empty it through `forget`, erasure merges it through `merge_step`.
 """
 from __future__ import annotations
 
@@ -386,3 +389,22 @@ def restrict_to_matches(query, contact_id, match_slot):
 
     return query.join(ContactSearch, on=(ContactSearch.rowid == contact_id)).where(
         Expression(ContactSearch.contact_search, "MATCH", match_slot))
+
+
+def among_matches(contact_id, match_slot):
+    """`contact_id` is one of the rows matching `match_slot`, as a condition that lets the
+    query walk another index (the name order) instead: SQLite builds the set of matches once
+    and probes it per row.  The unary plus keeps the planner from driving the query by it."""
+    from peewee import SQL, Expression, NodeList
+
+    from .models import ContactSearch
+
+    matches = ContactSearch.select(ContactSearch.rowid).where(
+        Expression(ContactSearch.contact_search, "MATCH", match_slot))
+    return Expression(NodeList((SQL("+"), contact_id), glue=""), "IN", matches)
+
+
+def matches_more_than(db, expression: str, n: int) -> bool:
+    """Whether more than `n` rows match: reads at most n + 1 entries of the index."""
+    sql = "SELECT count(*) FROM (SELECT rowid FROM contact_search WHERE contact_search MATCH ? LIMIT ?)"
+    return db.execute_sql(sql, (expression, n + 1)).fetchone()[0] > n

@@ -36,6 +36,9 @@ LABELS = {
     "mitid": N_("MitID signature"), "known_email": N_("Reply from the e-mail on record"),
     "callback": N_("Call back to the phone on record"), "id_document": N_("Identity document checked"),
     "open": N_("Open"), "completed": N_("Completed"), "refused": N_("Refused"),
+    # invoices and follow-ups
+    "unpaid": N_("Unpaid"), "overdue": N_("Overdue"), "paid": N_("Paid"), "done": N_("Done"),
+    "today": N_("Today"), "later": N_("Later"),
 }
 
 

@@ -3,7 +3,7 @@
 `erasure_plan` says what will go and what stays, for the confirmation.
 `erase_person` then removes, in one BEGIN IMMEDIATE transaction, the contact
 and everything personal about them: notes (private ones too), consents and
-their events, tags, deal links, the import link, the full-text index entry.
+their events, tags, follow-ups, deal links, the import link, the full-text index entry.
 Invoices stay, because the Bookkeeping Act (bogføringsloven § 10) requires
 them for 5 years from the end of the financial year (`retention.financial_year_end`
 says when it ends), and keep only what an invoice must show
@@ -48,6 +48,7 @@ from ..models import (
     Deal,
     ErasureLedger,
     ErasureProof,
+    FollowUp,
     ImportChange,
     Invoice,
     Note,
@@ -64,6 +65,7 @@ from .vocab import LEGAL_BASES
 COVERS = {
     Note: "delete", Consent: "delete", ContactTag: "delete", ImportChange: "delete",
     CampaignRecipient: "delete",  # which campaigns reached the person: goes with them
+    FollowUp: "delete",  # the next actions planned with the person go with them
     Deal: "unlink", DataSubjectRequest: "unlink",
     Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
 }
@@ -85,7 +87,7 @@ def _minimal_invoice_fields(until: dt.date) -> dict:
     business invoice names the company, not its contact person; name and address stay."""
     company_name = Company.select(Company.name).where(Company.id == Invoice.company)
     return {Invoice.contact: None, Invoice.retained_after_erasure: True, Invoice.retain_until: until,
-            Invoice.billing_email: None,
+            Invoice.billing_email: None, Invoice.version: Invoice.version + 1,  # an open edit must re-read
             Invoice.billing_name: fn.COALESCE(company_name, Invoice.billing_name)}
 
 
@@ -143,6 +145,7 @@ def _counts(scope: Scope, contact: Contact, today: dt.date) -> tuple[dict, dict,
         "consent_events": scope.consent_events().where(
             ConsentEvent.consent.in_(consents.select(Consent.id))).count(),
         "tags": ContactTag.select().where(ContactTag.contact == cid).count(),
+        "follow_ups": FollowUp.select().where(FollowUp.contact == cid).count(),
         "deals": scope.deals().where((Deal.contact == cid) & Deal.company.is_null()).count(),
         "deal_links": scope.deals().where((Deal.contact == cid) & Deal.company.is_null(False)).count(),
         "import_link": 1 if contact.import_batch_id else 0,
@@ -239,6 +242,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         goes, stays, _ = _counts(scope, contact, day)
         request_ids = [r for (r,) in tuples(DataSubjectRequest.select(DataSubjectRequest.id)
                        .where(DataSubjectRequest.contact == contact_id))]
+        follow_up_ids = [f for (f,) in tuples(FollowUp.select(FollowUp.id).where(FollowUp.contact == contact_id))]
         # a deal of the person alone goes with them; a deal with a company stays for it, unlinked
         own_deals = [d for (d,) in tuples(Deal.select(Deal.id).where((Deal.contact == contact_id)
                                                                      & Deal.company.is_null()))]
@@ -264,6 +268,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         ConsentEvent.delete().where(ConsentEvent.consent.in_(consent_ids)).execute()
         Consent.delete().where(Consent.contact == contact_id).execute()
         Note.delete().where(Note.contact == contact_id).execute()
+        FollowUp.delete().where(FollowUp.contact == contact_id).execute()
         ContactTag.delete().where(ContactTag.contact == contact_id).execute()
         ImportChange.delete().where(ImportChange.contact == contact_id).execute()
         CampaignRecipient.delete().where(CampaignRecipient.contact == contact_id).execute()
@@ -284,6 +289,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         _record_changes("deal", own_deals, "delete")
         _record_changes("invoice", [i for ids in kept_until.values() for i in ids], "update")
         _record_changes("invoice", expired, "delete")
+        _record_changes("follow_up", follow_up_ids, "delete")
         _record_changes("request", request_ids, "update")
         audit.record(scope.user_id, "person.erase", "contact", contact_id, legal_basis=legal_basis,
                      ledger_entry=entry, request_ids=request_ids, removed=goes, kept=stays)

@@ -48,6 +48,7 @@ from ..models import (
     ContactTag,
     DataSubjectRequest,
     Deal,
+    FollowUp,
     ImportBatch,
     ImportChange,
     Invoice,
@@ -97,6 +98,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("invoices", Invoice, ("number", "due_on", "currency", "billing_cvr", "retain_until",
                                   "retained_after_erasure")),
     Section("notes", Note, ("category", "visibility"), extra=("author_role",)),
+    Section("follow_ups", FollowUp, extra=("owner_role",)),
     Section("consents", Consent, ("updated_at",)),
     Section("consent_events", ConsentEvent, extra=("actor_role",)),
     Section("campaigns", CampaignRecipient, ("campaign", "state", "at")),
@@ -187,6 +189,12 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     authors = dict(tuples(notes.select(Note.id, Note.author)))
     sections["notes"] = [r | {"author_role": roles.get(authors.get(r["id"]), "")}
                          for r in _rows(by_name["notes"], notes)]
+
+    # every follow-up planned with the person, whoever's it is; staff appear by role
+    follow_ups = FollowUp.select().where(FollowUp.contact == cid)
+    owners = dict(tuples(follow_ups.select(FollowUp.id, FollowUp.owner)))
+    sections["follow_ups"] = [r | {"owner_role": roles.get(owners.get(r["id"]), "")}
+                              for r in _rows(by_name["follow_ups"], follow_ups)]
 
     consents = scope.consents().where(Consent.contact == cid)
     sections["consents"] = _rows(by_name["consents"], consents)

@@ -81,7 +81,7 @@ def make_person(users):
         first, last = _word("Zy", n).capitalize(), _word("Qu", n).capitalize()
         email = f"{first.lower()}.{last.lower()}@example.dk"
         old_email = f"{_word('ol', n)}@example.dk"
-        tokens = {k: _word(k[:2], n) for k in ("note", "private", "evidence", "company")}
+        tokens = {k: _word(k[:2], n) for k in ("note", "private", "evidence", "company", "followup")}
         with database.atomic():
             company = Company.create(name=f"{tokens['company'].capitalize()} ApS", cvr=None,
                                      address="Østergade 1", postcode="8000", city="Århus C")
@@ -102,6 +102,11 @@ def make_person(users):
                         body=f"Ringede om {tokens['note']}; vender tilbage.", visibility="team")
             Note.create(contact=cid, author=users["sales2"].id, category="other",
                         body=f"Privat: {tokens['private']}", visibility="private")
+            from store.models import FollowUp
+
+            FollowUp.create(contact=cid, deal=deal.id, owner=users["sales"].id, created_by=users["sales"].id,
+                            due_on=dt.date.today(), body=f"Følg op på {tokens['followup']}",
+                            done_at=dt.datetime(2026, 1, 5, 10))
             today = dt.date.today()
             kept = Invoice.create(number=f"F{n:05d}K", issued_on=today.replace(month=1, day=10),
                                   due_on=today, amount_minor=500_000, contact=cid, company=company.id,

@@ -359,3 +359,20 @@ def test_a_second_email_and_phone_and_an_own_address_are_found_with_their_label(
     (city,) = found("aarhus")[tove]
     assert (city.name, city.value) == ("city", "Århus C")
     assert set(found("danmark")) == set(found("søndergade")) == set(found("8000")) == {tove}
+
+
+@pytest.mark.parametrize("limit", [1, 7, 50])
+def test_pages_walk_the_prefix_hits_then_the_substring_hits_once_each(world, limit):
+    scope, people = world
+    for text, sort in (("hans", "name"), ("sen", "company"), ("a/s", "email")):
+        terms = search.terms(text)
+        prefix = truth(people, terms, truth_prefix)
+        seen, after = [], None
+        while True:
+            page = contacts.search_page(scope, text, limit=limit, sort=sort, after=after)
+            seen += [r.id for r in page.rows]
+            if page.after is None:
+                break
+            after = page.after
+        assert len(seen) == len(set(seen)) and set(seen) == truth(people, terms), (text, limit)
+        assert set(seen[:len(prefix)]) == prefix, (text, limit)
