@@ -14,6 +14,9 @@ from .sorting import person_key
 
 CONTACT_COLUMNS = ("first_name", "last_name", "title", "email", "phone", "company_id", "owner_id",
                    "lifecycle", "source", "import_batch_id", "lawful_basis")
+# An import's rows carry the postal address and the primary e-mail's and phone's labels
+# too (the other e-mails and phones go to email_address/phone_number: contact_details.py).
+IMPORT_COLUMNS = (*CONTACT_COLUMNS, "address", "postcode", "city", "country", "email_label", "phone_label")
 
 
 def next_free_id(conn, table: str) -> int:
@@ -50,9 +53,10 @@ def insert_contacts(rows, *, company_names: dict[int, tuple] | None = None,
     return ids
 
 
-def insert_prepared(rows, index_rows) -> list[int]:
-    """Insert contact tuples (CONTACT_COLUMNS order) whose search documents the caller
-    already made (`index_rows`: `search.index_text` of each); returns their new ids.
+def insert_prepared(rows, index_rows, *, columns: tuple[str, ...] = CONTACT_COLUMNS) -> list[int]:
+    """Insert contact tuples (in `columns` order: CONTACT_COLUMNS or IMPORT_COLUMNS) whose
+    search documents the caller already made (`index_rows`: `search.index_text` of each);
+    returns their new ids.
 
     SQLite numbers the rows itself (max rowid + 1, or past the AUTOINCREMENT sequence), so an
     id is never reused; under the write lock nobody else inserts, so they are consecutive."""
@@ -62,8 +66,8 @@ def insert_prepared(rows, index_rows) -> list[int]:
     conn = database.connection()
     now = utcnow().isoformat(sep=" ")
     conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0017)
-        f"INSERT INTO contact ({', '.join(CONTACT_COLUMNS)}, sort_name, created_at, updated_at, last_activity_at, "
-        f"version) VALUES ({','.join('?' * (len(CONTACT_COLUMNS) + 1))}, '{now}', '{now}', '{now}', 1)",
+        f"INSERT INTO contact ({', '.join(columns)}, sort_name, created_at, updated_at, last_activity_at, "
+        f"version) VALUES ({','.join('?' * (len(columns) + 1))}, '{now}', '{now}', '{now}', 1)",
         [(*row, person_key(row[0], row[1])) for row in rows])
     last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
     ids = list(range(last - len(rows) + 1, last + 1))

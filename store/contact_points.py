@@ -8,7 +8,8 @@ let an erased person back in through the difference.
 
 Each takes the raw text and returns the normal form, or raises
 :class:`store.errors.ValueProblem` with a short English reason naming no value.
-No I/O, no database.
+`label_of` turns what an export calls an address or number ("Home", "Arbejde",
+``TYPE=CELL``, "* Mobile") into one of LABELS.  No I/O, no database.
 """
 from __future__ import annotations
 
@@ -20,7 +21,34 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 from .errors import ValueProblem
 
-__all__ = ["normalise_email", "normalise_phone"]
+__all__ = ["LABELS", "label_of", "normalise_email", "normalise_phone"]
+
+#: The labels an e-mail address or phone number can carry (the database checks them too).
+LABELS = ("work", "private", "mobile", "other")
+
+_LABEL_WORDS = {
+    "work": ("work", "business", "office", "arbejde", "firma", "job", "erhverv", "main", "company",
+             "direct", "direkte", "assistant", "ddinumber", "direktenr", "arbejdsmail", "arbejdstelefon",
+             "workphone", "businessphone"),
+    "private": ("home", "private", "personal", "privat", "hjem", "hjemme", "family", "privatmail",
+                "privattelefon", "homephone"),
+    "mobile": ("mobile", "cell", "mobil", "mobiltelefon", "iphone", "cellular", "handy", "mobilenumber",
+               "mobilnr", "mobilnummer", "mobilephone", "cellphone"),
+}
+_LABEL_INDEX = {word: label for label, words in _LABEL_WORDS.items() for word in words}
+
+
+def label_of(text: str | None) -> str:
+    """One of LABELS for a vendor's type word or words ("Home", "* Work", "TYPE=CELL,VOICE",
+    "Mobiltelefon"); anything unknown or custom is "other"."""
+    if not text:
+        return "other"
+    for word in re.split(r"[\s,;:=*()/_$!<>-]+", text.lower()):
+        if word in LABELS:
+            return word
+        if word in _LABEL_INDEX:
+            return _LABEL_INDEX[word]
+    return "other"
 
 
 # Plain ASCII addresses that email-validator certainly accepts (dot-atom local part,

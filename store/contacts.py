@@ -10,7 +10,7 @@ from weakref import WeakKeyDictionary
 
 from peewee import JOIN, SQL, Case, Column, Select, Tuple, Value, fn
 
-from . import audit, changes, companies, screening, search, validate
+from . import audit, changes, companies, contact_details, screening, search, validate
 from .db import StoreError, database, tuples
 from .errors import Conflict, Invalid
 from .models import Company, Contact, ContactTag, Tag, User, utcnow
@@ -18,10 +18,14 @@ from .processing import LAWFUL_BASES, LIFECYCLES
 from .scope import NotFound, Scope
 from .views import ContactDetail, ContactPage, ContactRow
 
-EDITABLE = ("first_name", "last_name", "title", "email", "phone", "company_id", "lifecycle",
-            "lawful_basis", "owner_id")
-# Art. 16 rectification may correct who the person is, not the sales pipeline.
-RECTIFIABLE = ("first_name", "last_name", "title", "email", "phone")
+# "emails"/"phones": every address and number with its label and primary (contact_details.py);
+# "email"/"phone" alone set the primary one.
+PERSON_FIELDS = ("first_name", "last_name", "title", "email", "phone", "emails", "phones",
+                 *contact_details.ADDRESS_FIELDS)
+EDITABLE = (*PERSON_FIELDS, "company_id", "lifecycle", "lawful_basis", "owner_id")
+# Art. 16 rectification may correct who the person is and how to reach them, not the sales pipeline.
+RECTIFIABLE = PERSON_FIELDS
+POINT_KINDS = tuple(contact_details.KINDS)  # ("emails", "phones")
 
 
 def status_of(contact) -> str:
@@ -296,6 +300,7 @@ def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> Co
         audit.record_view(scope.user_id, "contact.view", "contact", c.id)
     company = Company.get_or_none(Company.id == c.company_id) if c.company_id else None
     names = _usernames()
+    points = contact_details.points_of(database, [c.id])[c.id]
     return ContactDetail(
         id=c.id, first_name=c.first_name, last_name=c.last_name, title=c.title,
         email=c.email or "", phone=c.phone or "", company_id=c.company_id,
@@ -304,6 +309,8 @@ def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> Co
         status=status_of(c), source=c.source, lawful_basis=c.lawful_basis,
         created_at=c.created_at, updated_at=c.updated_at, last_activity_at=c.last_activity_at,
         version=c.version, tags=tuple(_tags_of([c.id]).get(c.id, ())),
+        emails=points["emails"], phones=points["phones"], address=c.address or "",
+        postcode=c.postcode or "", city=c.city or "", country=c.country or "",
     )
 
 
@@ -316,6 +323,10 @@ def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
             out[key] = validate.email(value)
         elif key == "phone":
             out[key] = validate.phone(value, region=region)
+        elif key in POINT_KINDS:
+            out[key] = contact_details.clean_points(key, value, region)
+        elif key in contact_details.ADDRESS_FIELDS:
+            out.update(contact_details.clean_address({key: value}))
         elif key == "lifecycle":
             out[key] = validate.choice(key, value, LIFECYCLES)
         elif key == "lawful_basis":
@@ -331,10 +342,14 @@ def _clean(scope: Scope, fields: dict, region: str = "DK") -> dict:
             out[key] = value
         else:
             raise Invalid(key, "is not a contact field")
+    for kind in POINT_KINDS:
+        if kind in out:  # the list's primary is the contact's own column, with its label
+            out.update(contact_details.primary_fields(kind, out[kind]))
     return out
 
 
-SCREENED = ("title",)  # the contact's free text besides its tags (store/screening.py)
+# the contact's free text besides its tags (store/screening.py)
+SCREENED = ("title", *contact_details.SCREENED_ADDRESS)
 
 
 def _tag_names(tags) -> list[str]:
@@ -359,10 +374,13 @@ def create_contact(scope: Scope, *, tags=(), source: str = "manual", allow_speci
         fields["owner_id"] = scope.user_id  # sales own what they create
     clean = _clean(scope, fields)
     found = _screen(clean, _tag_names(tags), allow_special)
+    points = {k: clean.pop(k) for k in POINT_KINDS if k in clean}
     with database.atomic():
         contact = Contact.create(source=source, **{
             ("company" if k == "company_id" else "owner" if k == "owner_id" else k): v
             for k, v in clean.items()})
+        for kind, values in points.items():
+            contact_details.replace_points(database, contact.id, kind, values)
         _set_tags(contact.id, tags)
         search.index_contacts(database, [contact.id])
         changes.record("contact", contact.id, "insert", session_id=scope.session_id)
@@ -438,22 +456,32 @@ def _write_update(scope: Scope, contact_id: int, version: int | None, clean: dic
                   allow_special: bool = False) -> int:
     """Inside the caller's transaction: check the version, screen, write, index, feed, audit."""
     current = scope.contact(contact_id)
-    if current.restricted_at and not (scope.can("person.restrict") and set(clean) <= set(RECTIFIABLE)
+    derived = {"email_label", "phone_label"}  # the primary's label, worked out from "emails"/"phones"
+    if current.restricted_at and not (scope.can("person.restrict") and set(clean) - derived <= set(RECTIFIABLE)
                                       and tags is None):
         # Art. 18: kept but not used; only a correction by privacy/admin may touch it
         raise StoreError(f"contact {contact_id} is restricted (Art. 18): it may not be edited")
     if current.version != version:
         raise _conflict(contact_id)
-    changed = sorted(k for k, v in clean.items() if getattr(current, k) != v)
+    points = {k: clean.pop(k) for k in POINT_KINDS if k in clean}
+    if points:
+        have = contact_details.points_of(database, [contact_id])[contact_id]
+        points = {k: v for k, v in points.items() if v != have[k]}
+    changed = sorted({*(k for k, v in clean.items() if getattr(current, k) != v), *points})
     if not changed and tags is None:
         return current.version
     new_tags = set(_tag_names(tags)) - set(_tags_of([contact_id]).get(contact_id, ())) if tags is not None else ()
-    found = _screen({k: clean[k] for k in changed}, sorted(new_tags), allow_special)
+    found = _screen({k: clean[k] for k in changed if k in clean}, sorted(new_tags), allow_special)
     updates = {Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}
     if changed:
         updates.update({getattr(Contact, k): v for k, v in clean.items()})
         updates[Contact.last_activity_at] = utcnow()
     Contact.update(updates).where(Contact.id == contact_id).execute()
+    for kind, values in points.items():
+        contact_details.replace_points(database, contact_id, kind, values)
+    for kind, (_table, _column, single) in contact_details.KINDS.items():
+        if single in changed and kind not in points:  # a new primary given alone: not also among the others
+            contact_details.drop_values(database, contact_id, kind, [clean[single]])
     if tags is not None:
         _set_tags(contact_id, tags)
     search.index_contacts(database, [contact_id])

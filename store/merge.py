@@ -139,7 +139,8 @@ def merge_contacts(scope: Scope, survivor_id: int, merged_id: int, choices: dict
         _move_unique(CampaignRecipient, CampaignRecipient.campaign, survivor_id, merged_id)
         ImportChange.delete().where(ImportChange.contact == merged_id).execute()  # undo cannot revive it
         _move_follow_ups(survivor_id, merged_id)
-        _move_contact_points(survivor_id, merged_id)
+        _move_contact_points(survivor_id, merged_id, {f: getattr(merged if f in taken else survivor, f)
+                                                      for f in ("email", "phone")})
         search.forget(database, [merged_id])
         Contact.delete().where(Contact.id == merged_id).execute()
         Contact.update(updates).where(Contact.id == survivor_id).execute()
@@ -202,8 +203,12 @@ def _move_follow_ups(survivor_id: int, merged_id: int) -> None:
     followups.move_follow_ups(merged_id, survivor_id)
 
 
-def _move_contact_points(survivor_id: int, merged_id: int) -> None:
-    """Hook: move the merged contact's extra e-mails and phones (search-data branch) once they exist."""
+def _move_contact_points(survivor_id: int, merged_id: int, primary: dict[str, str | None]) -> None:
+    """Every e-mail and phone of both becomes the survivor's; `primary` holds the ones it keeps
+    as its own columns (the merge's choice), the rest become its other ones."""
+    from . import contact_details
+
+    contact_details.merge_points(database, survivor_id, merged_id, primary)
 
 
 __all__ = ["FIELDS", "MergePlan", "merge_plan", "merge_contacts"]

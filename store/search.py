@@ -298,20 +298,38 @@ def explain(fields: Iterable[Field], found: Sequence[str], *, whole: bool = Fals
 
 # --- the index -----------------------------------------------------------------------------
 
+# Every e-mail and phone with its label: the primary (contact.email, .email_label), then the
+# others (store/contact_details.py); the contact's own address, the company's.  Values never
+# hold control characters (store/text.py): char(31) and char(30) separate them safely.
 _ROWS_SQL = """
-SELECT c.id, c.first_name, c.last_name, c.title, c.email, c.phone,
-       co.name, co.cvr, co.address, co.postcode, co.city,
+SELECT c.id, c.first_name, c.last_name, c.title,
+       c.email, c.email_label,
+       (SELECT group_concat(email || char(31) || label, char(30)) FROM (SELECT email, label FROM email_address e
+         WHERE e.contact_id = c.id ORDER BY e.position, e.id)),
+       c.phone, c.phone_label,
+       (SELECT group_concat(phone || char(31) || label, char(30)) FROM (SELECT phone, label FROM phone_number p
+         WHERE p.contact_id = c.id ORDER BY p.position, p.id)),
+       c.address, c.postcode, c.city, c.country,
+       co.name, co.cvr, co.address, co.postcode, co.city, co.country,
        (SELECT group_concat(t.name, ' ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
          WHERE ct.contact_id = c.id)
 FROM contact c LEFT JOIN company co ON co.id = c.company_id
 """
 
 
+def _points(joined: str | None) -> list[tuple[str, str]]:
+    return [tuple(p.split("\x1f", 1)) for p in joined.split("\x1e")] if joined else []  # type: ignore[misc]
+
+
 def _fields_of(row) -> list[Field]:
-    (_id, first, last, title, email, phone, company, cvr, street, postcode, city, tags) = row
-    return contact_fields(first, last, title=title, emails=[email] if email else (),
-                          phones=[phone] if phone else (),
-                          company=(company, cvr, street, postcode, city) if company or cvr else None,
+    (_id, first, last, title, email, email_label, emails, phone, phone_label, phones, street, postcode, city,
+     country, company, cvr, co_street, co_postcode, co_city, co_country, tags) = row
+    return contact_fields(first, last, title=title,
+                          emails=[(email, email_label)] * bool(email) + _points(emails),
+                          phones=[(phone, phone_label)] * bool(phone) + _points(phones),
+                          addresses=[(street, postcode, city, country)],
+                          company=(company, cvr, co_street, co_postcode, co_city, co_country)
+                          if company or cvr else None,
                           tags=(tags or "").split())
 
 

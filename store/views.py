@@ -31,6 +31,13 @@ class ContactRow(NamedTuple):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class ContactPoint(NamedTuple):
+    """One e-mail address or phone number of a contact, as stored (normalised)."""
+    value: str
+    label: str = "other"  # contact_points.LABELS
+    primary: bool = False
+
+
 class ContactPage(NamedTuple):
     """One page of a contact list; `after` fetches the next page (None: this is the last)."""
     rows: list[ContactRow]
@@ -59,6 +66,13 @@ class ContactDetail:
     last_activity_at: dt.datetime
     version: int
     tags: tuple[str, ...] = ()
+    # every e-mail and phone, the primary first; `email`/`phone` above are the primary ones
+    emails: tuple[ContactPoint, ...] = ()
+    phones: tuple[ContactPoint, ...] = ()
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
 
     @property
     def name(self) -> str:

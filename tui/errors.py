@@ -20,6 +20,8 @@ FIELD_LABELS = {
     "text_version": N_("Text version"), "evidence": N_("Evidence"), "date": N_("Date"),
     "cvr": N_("CVR"), "company_cvr": N_("CVR"), "company": N_("Company"),
     "username": N_("User name"), "role": N_("Role"), "tags": N_("Tags"), "deal_title": N_("Deal title"),
+    "emails": N_("Emails"), "phones": N_("Phones"), "email_label": N_("Email"), "phone_label": N_("Phone"),
+    "address": N_("Street"), "postcode": N_("Postcode"), "city": N_("City"), "country": N_("Country"),
     "follow_up": N_("Follow-up"), "due_on": N_("Due date"), "paid_on": N_("Paid on"), "deal": N_("Deal"),
     "filter": N_("Filter"),
     # the breach register (store/breaches.py)
@@ -50,7 +52,10 @@ MESSAGES = (
     N_("does not see this contact"),
     N_("must be a time as YYYY-MM-DD HH:MM (UTC)"), N_("must be a whole number"),
     N_("is after the time we became aware of the breach"), N_("is before the time we became aware of the breach"),
+    N_("may have only one primary"), N_("may hold at most 20"), N_("is not an address field"),
 )
+# A contact's second, third ... e-mail or phone (store/contact_details.py): "email_1", "phone_2_label".
+_NUMBERED = re.compile(r"^(email|phone)_(\d+)(?:_label)?$")
 _LONGER = re.compile(r"^is longer than (\d+) characters$")
 _ONE_OF = re.compile(r"^must be one of: (.*)$")
 
@@ -74,6 +79,9 @@ PASSWORD_MESSAGES = {
 
 
 def field_label(field: str) -> str:
+    m = _NUMBERED.match(field)
+    if m:
+        return f"{_(FIELD_LABELS[m.group(1)])} {int(m.group(2)) + 1}"
     return _(FIELD_LABELS.get(field, field))
 
 

@@ -17,6 +17,8 @@ LABELS = {
     # note categories and visibility
     "call": N_("Call"), "meeting": N_("Meeting"), "email": N_("Email"), "offer": N_("Offer"),
     "complaint": N_("Complaint"), "other": N_("Other"), "team": N_("Team"), "private": N_("Private"),
+    # e-mail and phone labels (store/contact_points.LABELS; "private" and "other" above)
+    "work": N_("Work"), "mobile": N_("Mobile"),
     # roles
     "admin": N_("Administrator"), "manager": N_("Manager"), "sales": N_("Sales"),
     "finance": N_("Finance"), "privacy": N_("Privacy officer"),

@@ -15,7 +15,7 @@ billing e-mail goes.  A kept invoice is marked `retained_after_erasure`, and
 An invoice whose retention has already run out goes with the person.
 
 What stays as proof (listed in the plan, stated in the Art. 15 report): the
-ledger entry's keyed hashes of e-mail and phone, so the person is not added
+ledger entry's keyed hashes of every e-mail and phone, so the person is not added
 again, and per consent event its purpose, channel, date, method and text
 version (`ErasureProof`: no name, address or evidence text), so an earlier
 consent or withdrawal can still be shown.  Both are kept for
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from .. import audit, changes, retention, search, validate
+from .. import audit, changes, contact_details, retention, search, validate
 from ..db import database, tuples
 from ..errors import Invalid
 from ..models import (
@@ -46,6 +46,7 @@ from ..models import (
     ContactTag,
     DataSubjectRequest,
     Deal,
+    EmailAddress,
     ErasureLedger,
     ErasureProof,
     FollowUp,
@@ -53,6 +54,8 @@ from ..models import (
     Invoice,
     Note,
     OptIn,
+    PhoneNumber,
+    PossibleDuplicate,
     utcnow,
 )
 from ..scope import Scope
@@ -65,6 +68,8 @@ from .vocab import LEGAL_BASES
 COVERS = {
     Note: "delete", Consent: "delete", ContactTag: "delete", ImportChange: "delete",
     CampaignRecipient: "delete",  # which campaigns reached the person: goes with them
+    EmailAddress: "delete", PhoneNumber: "delete",  # every one hashed into the ledger first
+    PossibleDuplicate: "delete",  # either side erased: nothing left to review
     FollowUp: "delete",  # the next actions planned with the person go with them
     Deal: "unlink", DataSubjectRequest: "unlink",
     Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
@@ -272,12 +277,20 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         ContactTag.delete().where(ContactTag.contact == contact_id).execute()
         ImportChange.delete().where(ImportChange.contact == contact_id).execute()
         CampaignRecipient.delete().where(CampaignRecipient.contact == contact_id).execute()
-        if contact.email:  # a sign-up still waiting under the address goes too (a new one is their way back)
-            OptIn.delete().where(OptIn.email == contact.email).execute()
+        points = contact_details.points_of(database, [contact_id])[contact_id]
+        emails = sorted({p.value for p in points["emails"]} | ({contact.email} if contact.email else set()))
+        phones = sorted({p.value for p in points["phones"]} | ({contact.phone} if contact.phone else set()))
+        if emails:  # a sign-up still waiting under an address goes too (a new one is their way back)
+            OptIn.delete().where(OptIn.email.in_(emails)).execute()
+        for model in (EmailAddress, PhoneNumber):
+            model.delete().where(model.contact == contact_id).execute()
+        PossibleDuplicate.delete().where((PossibleDuplicate.contact == contact_id)
+                                         | (PossibleDuplicate.other == contact_id)).execute()
         DataSubjectRequest.update(contact=None).where(DataSubjectRequest.contact == contact_id).execute()
         search.forget(database, [contact_id])
         proof_until = _proof_until(day)
-        entry = ledger.add_entry(contact.email, contact.phone, legal_basis, keep_until=proof_until)
+        entry = ledger.add_entry(contact.email, contact.phone, legal_basis, keep_until=proof_until,
+                                 emails=emails, phones=phones)
         if proof:
             database.connection().executemany(
                 "INSERT INTO erasure_proof (ledger_entry_id, purpose, channel, event, at, method, text_version, "

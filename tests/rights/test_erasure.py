@@ -15,7 +15,8 @@ def _scan(blob: bytes, *values: str) -> dict[str, int]:
 def _gone_everywhere(p) -> list[str]:
     """Values that must leave no byte behind (the kept invoice holds the name and a company address)."""
     return [p.email, p.email.split("@")[0], p.first_name.lower(), p.last_name.lower(), p.phone,
-            p.phone[3:], p.phone[1:], p.note_token, p.private_token, p.evidence_token, p.old_email]
+            p.phone[3:], p.phone[1:], p.note_token, p.private_token, p.evidence_token, p.old_email,
+            p.tokens["other_email"], p.tokens["other_phone"], p.tokens["other_phone"][3:], p.tokens["street"]]
 
 
 def test_plan_shows_what_goes_and_what_stays(store, scopes, make_person, handled_by):

@@ -1,4 +1,4 @@
-"""m0018_search_trigram on a database that has contacts in the old word-prefix index."""
+"""m0019_search_trigram on a database that has contacts in the old word-prefix index."""
 from __future__ import annotations
 
 from store import contacts, migrations, runtime
