@@ -27,12 +27,12 @@ def next_free_id(conn, table: str) -> int:
     return max(seq, top) + 1
 
 
-def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | None = None,
+def insert_contacts(rows, *, company_names: dict[int, tuple] | None = None,
                     tags: dict[int, list[str]] | None = None) -> list[int]:
     """Insert contact tuples (in CONTACT_COLUMNS order); returns their new ids.
 
-    `company_names` maps company id to (name, cvr) for the search index; `tags`
-    maps a row's position to tag names already linked afterwards by the caller.
+    `company_names` maps company id to (name, cvr[, street, postcode, city]) for the
+    search index; `tags` maps a row's position to tag names linked afterwards by the caller.
     """
     assert database.in_transaction(), "bulk inserts run inside one IMMEDIATE transaction"
     conn = database.connection()
@@ -47,14 +47,15 @@ def insert_contacts(rows, *, company_names: dict[int, tuple[str, str | None]] | 
     )
     company_names = company_names or {}
     tags = tags or {}
-    search.index_new(database, ((i, row[0], row[1], *company_names.get(row[5], ("", None)), row[3], row[4],
-                                 tags.get(n, ())) for n, (i, row) in enumerate(zip(ids, rows, strict=True))))
+    search.index_new(database, ((i, search.contact_fields(
+        row[0], row[1], title=row[2], emails=(row[3],), phones=(row[4],), company=company_names.get(row[5]),
+        tags=tags.get(n, ()))) for n, (i, row) in enumerate(zip(ids, rows, strict=True))))
     return ids
 
 
 def insert_prepared(rows, index_rows, *, columns: tuple[str, ...] = CONTACT_COLUMNS) -> list[int]:
     """Insert contact tuples (in `columns` order: CONTACT_COLUMNS or IMPORT_COLUMNS) whose
-    search-index columns the caller already folded (`index_rows`: the five columns each);
+    search documents the caller already made (`index_rows`: `search.index_text` of each);
     returns their new ids.
 
     SQLite numbers the rows itself (max rowid + 1, or past the AUTOINCREMENT sequence), so an

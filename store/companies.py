@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from . import audit, changes, contact_details, screening, validate
+from . import audit, changes, contact_details, screening, search, validate
 from .db import database
 from .errors import Invalid
 from .models import Company, utcnow
@@ -56,6 +56,7 @@ def set_address(scope: Scope, company_id: int, fields: dict, *, allow_special: b
                                      allow_special=allow_special)
         Company.update({**{getattr(Company, k): v for k, v in clean.items()}, Company.updated_at: utcnow()}).where(
             Company.id == company_id).execute()
+        search.index_company(database, company_id)  # its contacts are found by its address
         changes.record("company", company_id, "update", session_id=scope.session_id)
         audit.record(scope.user_id, "company.edit", "company", company_id, fields=sorted(clean))
         screening.flag(scope, "company", company_id, found)

@@ -75,35 +75,86 @@ def search_page(scope: Scope, text: str = "", *, tag: str | None = None,
     Keyset paging: `after` is the page's `after` before it (None: the first page), so
     the page 2,000 rows down costs what the first one does (an index walk for names).
     Rows written between two pages shift nothing: each page starts after a row, not a count.
+
+    Typed text lists in two parts (store/search.py): first the contacts where every term
+    starts a word (exact and prefix matches), then those where a term of 3+ characters is
+    only inside a word; each part in the sort order.  A page in the second part has an
+    `after` of three (key, id, 1).  Each row says which fields the text matched.
     """
     if sort not in SORTS:
         raise Invalid("sort", f"is not one of {', '.join(SORTS)}")
-    expression = search.match_expression(text or "")
-    if not expression and text and text.strip():
-        return ContactPage([], None)  # only punctuation typed: nothing can match
+    plan = search.plan(text or "")
+    if plan.nothing:
+        return ContactPage([], None)  # nothing typed can match (only control characters, a huge term)
+    in_substrings = bool(after and len(after) > 2)
+    rows: list = []
+    if not in_substrings:
+        rows = _page_rows(scope, plan.prefix, None, tag, owner_id, lifecycle, status, limit, sort, descending,
+                          after)
+        if len(rows) > limit:
+            return ContactPage(_rows(rows[:limit], plan.terms), (rows[limit - 1][-1], rows[limit - 1][0]))
+    if plan.substring is not None:
+        start = after if in_substrings and after and after[1] is not None else None
+        more = _page_rows(scope, plan.substring, plan.prefix, tag, owner_id, lifecycle, status, limit - len(rows),
+                          sort, descending, start)
+        if len(rows) + len(more) > limit:
+            shown = more[:limit - len(rows)]
+            # (None, None, 1): the next page starts the second part from its beginning
+            last = (shown[-1][-1], shown[-1][0], 1) if shown else (None, None, 1)
+            return ContactPage(_rows(rows + shown, plan.terms), last)
+        rows += more
+    return ContactPage(_rows(rows, plan.terms), None)
+
+
+def _page_rows(scope: Scope, match: str | None, besides: str | None, tag, owner_id, lifecycle, status, limit: int,
+               sort: str, descending: bool, after: tuple | None) -> list:
+    """Up to limit + 1 rows matching `match` and not `besides` (the prefix phase's expression)."""
     # Many matches in name order: walk the name index, probing the set of matches (8 ms for
     # the 40,000 matches of `h` at 100,000 contacts, 39 ms sorting them all); few: sort them.
-    walk = (expression is not None and sort == "name"
-            and search.matches_more_than(database, expression, WALK_ABOVE))
-    shape = _Shape(bool(expression), bool(tag), owner_id is not None, bool(lifecycle), status,
-                   sort, descending, after is not None, walk)
+    walk = (match is not None and sort == "name" and search.matches_more_than(database, match, WALK_ABOVE))
+    shape = _Shape(match is not None, bool(tag), owner_id is not None, bool(lifecycle), status,
+                   sort, descending, after is not None, walk, besides is not None)
     sql, params, slots = _statement(scope, shape)
-    values = {"match": expression, "tag": tag, "owner": owner_id, "lifecycle": lifecycle, "limit": limit + 1,
-              "after_key": after[0] if after else None, "after_id": after[1] if after else None}
+    values = {"match": match, "besides": besides, "tag": tag, "owner": owner_id, "lifecycle": lifecycle,
+              "limit": limit + 1, "after_key": after[0] if after else None, "after_id": after[1] if after else None}
     for index, name in slots:
         params[index] = values[name]
     rows = database.execute_sql(sql, params).fetchall()
     audit.note_search(scope.user_id)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    result = [ContactRow(
+    return rows
+
+
+def _rows(rows, terms) -> list[ContactRow]:
+    matched = _explain(rows, terms) if terms else {}
+    return [ContactRow(
         id=cid, first_name=first, last_name=last, company=company or "", email=email or "",
         phone=phone or "", owner=owner_name or "", lifecycle=lifecycle_,
         status="restricted" if restricted else "archived" if archived else "active",
         tags=tuple(sorted(tag_names.split(_TAG_SEP))) if tag_names else (),
+        matched=matched.get(cid, ()),
     ) for (cid, first, last, email, phone, owner_name, lifecycle_, archived, restricted, company,
-           tag_names, _key) in rows]
-    return ContactPage(result, (rows[-1][-1], rows[-1][0]) if more else None)
+           tag_names, *_) in rows]
+
+
+def _explain(rows, terms) -> dict[int, tuple]:
+    """Which fields each hit matched: from the columns in hand, and for a hit they do not
+    explain (a second e-mail, the contact's own address) from all its fields."""
+    out: dict[int, tuple] = {}
+    rest = []
+    for (cid, first, last, email, phone, _owner, _lc, _a, _r, company, tag_names, title, cvr, street, postcode,
+         city, _key) in rows:
+        hit = search.explain(search.iter_contact_fields(
+            first, last, title=title, emails=(email,), phones=(phone,),
+            company=(company, cvr, street, postcode, city) if company or cvr else None,
+            tags=tag_names.split(_TAG_SEP) if tag_names else ()), terms, whole=True)
+        if hit is None:
+            rest.append(cid)
+        else:
+            out[cid] = hit
+    if rest:
+        for cid, fields in search.fields_of(database, rest).items():
+            out[cid] = search.explain(fields, terms) or ()
+    return out
 
 
 def count_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
@@ -126,7 +177,7 @@ def count_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
 
 
 _TAG_SEP = "\x1f"  # tags are validated text: they never hold control characters
-_SLOT_NAMES = ("match", "tag", "owner", "lifecycle", "limit", "after_key", "after_id")
+_SLOT_NAMES = ("match", "besides", "tag", "owner", "lifecycle", "limit", "after_key", "after_id")
 # Stand-ins for the values of one search, replaced in the compiled statement's parameters.
 _SLOTS = {name: f"\x00search-slot-{name}\x00" for name in _SLOT_NAMES}
 # Scope -> statement shape -> (sql, params, slots).  Search runs on every keystroke and
@@ -145,6 +196,7 @@ class _Shape(NamedTuple):
     descending: bool
     after: bool
     walk: bool  # many matches: walk the name order and probe the matches (search.among_matches)
+    besides: bool = False  # the substring phase: not the prefix phase's matches
 
 
 def _statement(scope: Scope, shape: _Shape):
@@ -192,6 +244,8 @@ def _compile_search(scope: Scope, shape: _Shape):
         q = q.where(search.among_matches(Contact.id, slot("match")))
     elif shape.match:
         q = search.restrict_to_matches(q, Contact.id, slot("match"))
+    if shape.besides:
+        q = q.where(~search.among_matches(Contact.id, slot("besides")))
     if shape.tag:
         q = q.where(Contact.id.in_(ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == slot("tag"))))
     if shape.owner:
@@ -222,7 +276,8 @@ def _compile_search(scope: Scope, shape: _Shape):
         out = (Contact.select(
             Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
             _display_name(shown_owner), Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
-            Company.name, tags, page.c.k)
+            Company.name, tags, Contact.title, Company.cvr, Company.address, Company.postcode, Company.city,
+            page.c.k)
             .join(page, on=(Contact.id == page.c.pid))
             .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
             .join(shown_owner, JOIN.LEFT_OUTER, on=(Contact.owner == shown_owner.id))
@@ -230,7 +285,8 @@ def _compile_search(scope: Scope, shape: _Shape):
         sql, params = out.sql()
     by_value = {v: k for k, v in _SLOTS.items()}
     slots = tuple((i, by_value[p]) for i, p in enumerate(params) if isinstance(p, str) and p in by_value)
-    wanted = [n for n, used in (("match", shape.match), ("tag", shape.tag), ("owner", shape.owner),
+    wanted = [n for n, used in (("match", shape.match), ("besides", shape.besides), ("tag", shape.tag),
+                                ("owner", shape.owner),
                                 ("lifecycle", shape.lifecycle), ("limit", True)) if used]
     if shape.after:
         wanted += ["after_id"] + (["after_key"] if shape.sort != "id" else [])

@@ -84,7 +84,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
         conn = database.connection()
         first_company = bulk.next_free_id(conn, "company")
         used_cvr = {r[0] for r in conn.execute("SELECT cvr FROM company WHERE cvr IS NOT NULL")}
-        companies: dict[int, tuple[str, str | None]] = {}
+        companies: dict[int, tuple] = {}  # id -> (name, cvr, street, postcode, city): the search index
         rows = []
         for i in range(n_companies):
             cid = first_company + i
@@ -94,9 +94,9 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
             used_cvr.add(cvr)
             name = f"{rng.choice(LAST)} {rng.choice(TRADES)} {rng.choice(SUFFIX)}"
             postcode, city = rng.choice(CITIES)
-            companies[cid] = (name, cvr)
-            rows.append((cid, name, cvr, f"{rng.choice(STREETS)} {rng.randint(1, 120)}", postcode, city,
-                         str(now), str(now)))
+            street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
+            companies[cid] = (name, cvr, street, postcode, city)
+            rows.append((cid, name, cvr, street, postcode, city, str(now), str(now)))
         conn.executemany("INSERT INTO company (id, name, cvr, address, postcode, city, created_at, "
                          "updated_at) VALUES (?,?,?,?,?,?,?,?)", rows)
         counts["companies"] = n_companies

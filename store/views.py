@@ -23,6 +23,8 @@ class ContactRow(NamedTuple):
     lifecycle: str
     status: str  # active / archived / restricted
     tags: tuple[str, ...] = ()
+    # The fields the search text matched (store.search.Field: name, value, label), in field order.
+    matched: tuple = ()
 
     @property
     def name(self) -> str:

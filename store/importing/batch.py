@@ -346,7 +346,7 @@ class _New:
     values: tuple  # first, last, title, email, phone, owner id, lifecycle, address, postcode, city, country,
     # and the e-mail's and phone's labels
     company: int | None  # the company's id when MiniCRM knows it (else created under the lock)
-    index: tuple  # the search index's five folded columns
+    index: str  # the search document (search.index_text)
     tags: list[str]
     # kept apart from a contact it shares only an e-mail or a phone with: (that contact's id, or
     # the row of this file it repeats, "email" | "phone"), for the review list
@@ -632,12 +632,12 @@ class _Run:
                 r.flagged += 1
 
     def _fold(self, text: str) -> str:
-        """search.words(search.fold(text)), once per distinct value (names and firms repeat)."""
+        """search.value_words(text), once per distinct value (names and firms repeat)."""
         done = self.fold_cache.get(text)
         if done is None:
             if len(self.fold_cache) >= 50_000:
                 self.fold_cache.clear()
-            done = self.fold_cache[text] = search.words(search.fold(text))
+            done = self.fold_cache[text] = search.value_words(text)
         return done
 
     def _ready(self, c: Candidate, duplicate_of: tuple | None = None) -> _New:
@@ -651,27 +651,25 @@ class _Run:
             lifecycle = None
         company = self.companies.id_of(c, create=False) if has_company else None
         tags = sorted({t for t in (stored_line(t, 40).lower() for t in c.tags) if t}) if c.tags else []
-        index = self._index_row(first, last, c, company, tags)
         address = tuple(stored_line(getattr(c, name), n) or None for name, n in ADDRESS)
+        index = self._index_row(first, last, title, c, company, tags, address)
         labels = (c.email_labels[0] if c.email and c.email_labels else "other",
                   c.phone_labels[0] if c.phone and c.phone_labels else "other")
         return _New(c, (first, last, title, c.email, c.phone, self._owner_of(c), lifecycle or "lead", *address,
                         *labels), company, index, tags, duplicate_of)
 
-    def _index_row(self, first: str, last: str, c: Candidate, company: int | None, tags: list[str]) -> tuple:
-        name: str | None
-        cvr: str | None
+    def _index_row(self, first: str, last: str, title: str, c: Candidate, company: int | None,
+                   tags: list[str], address: tuple) -> str:
+        firm: tuple | None
         if company is not None and company in self.companies.index:
-            name, cvr = self.companies.index[company]
+            firm = self.companies.index[company]
         elif c.company_name or c.company_cvr:  # created from the row's values
-            name, cvr = stored_line(c.company_name, 200) or c.company_cvr, c.company_cvr
+            firm = self.companies.values_of(c)
         else:
-            name, cvr = "", None
-        fold = self._fold
-        emails = fold(" ".join([c.email or "", *c.extra_emails]).strip()) if c.extra_emails else fold(c.email or "")
-        phones = search.phone_terms_all([c.phone, *c.extra_phones]) if c.extra_phones else search.phone_terms(c.phone)
-        return (fold(f"{first} {last}"), fold(f"{name or ''} {cvr or ''}"), emails, phones,
-                fold(" ".join(tags)) if tags else "")
+            firm = None
+        return search.index_text(search.contact_fields(
+            first, last, title=title, company=firm, emails=c.emails(), phones=c.phones(), addresses=(address,),
+            tags=tags), self._fold)
 
     def _owner_of(self, c) -> int | None:
         if not c.owner or self.scope.role == "sales":
@@ -893,9 +891,9 @@ class _Run:
             company = n.company
             if company is None and (n.c.company_name or n.c.company_cvr):
                 company = companies.id_of(n.c)  # created now, or found: someone may have added it since
-                assumed = (stored_line(n.c.company_name, 200) or n.c.company_cvr, n.c.company_cvr)
-                if company is not None and companies.index.get(company) != assumed:
-                    n.index = self._index_row(n.values[0], n.values[1], n.c, company, n.tags)
+                if company is not None and companies.index.get(company) != companies.values_of(n.c):
+                    n.index = self._index_row(n.values[0], n.values[1], n.values[2], n.c, company, n.tags,
+                                              n.values[7:11])
             v = n.values
             rows.append((v[0], v[1], v[2], v[3], v[4], company, v[5], v[6], self.source, self.batch_id,
                          self.lawful_basis, *v[7:]))

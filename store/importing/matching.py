@@ -226,7 +226,8 @@ class Companies:
 
     def __init__(self, *, virtual: bool = False) -> None:
         self.ids: dict[str, int] = {}  # "cvr:..." or "name:<casefolded>" -> id
-        self.index: dict[int, tuple[str, str | None]] = {}  # id -> (name, cvr), for the search index
+        # id -> (name, cvr, street, postcode, city, country), for the search index
+        self.index: dict[int, tuple] = {}
         self.missing: set[str] = set()  # keys looked up (this chunk) and not found
         self.virtual = virtual
         self._next_virtual = -1
@@ -270,18 +271,18 @@ class Companies:
                 cvrs[c.company_cvr] = None
             if name:
                 names[name] = None
-        by_cvr: dict[str, tuple[int, str, str | None]] = {}
-        by_name: dict[str, list[tuple[int, str, str | None]]] = {}
+        by_cvr: dict[str, tuple] = {}
+        by_name: dict[str, list[tuple]] = {}
         for values, column in ((list(cvrs), "cvr"), (list(names), "name")):
             for start in range(0, len(values), 500):
                 part = values[start:start + 500]
-                for cid, cname, cvr in database.execute_sql(
-                        f"SELECT id, name, cvr FROM company WHERE {column} IN ({','.join('?' * len(part))}) "
-                        "ORDER BY id", part):
+                for row in database.execute_sql(
+                        f"SELECT id, name, cvr, address, postcode, city, country FROM company "
+                        f"WHERE {column} IN ({','.join('?' * len(part))}) ORDER BY id", part):
                     if column == "cvr":
-                        by_cvr[cvr] = (cid, cname, cvr)
+                        by_cvr[row[2]] = row
                     else:
-                        by_name.setdefault(cname, []).append((cid, cname, cvr))
+                        by_name.setdefault(row[1], []).append(row)
         for c in cands:
             name, keys = self._keys(c)
             known = next((self.ids[k] for k in keys if k in self.ids), None)
@@ -297,11 +298,19 @@ class Companies:
             self._remember(keys, *found)
             by_pair[(c.company_name, c.company_cvr)] = found[0]
 
-    def _remember(self, keys: list[str], company_id: int, name: str, cvr: str | None) -> None:
+    def _remember(self, keys: list[str], company_id: int, name: str, cvr: str | None,
+                  street: str | None = None, postcode: str | None = None, city: str | None = None,
+                  country: str | None = None) -> None:
         for k in keys:
             self.ids[k] = company_id
             self.missing.discard(k)
-        self.index[company_id] = (name, cvr)
+        self.index[company_id] = (name, cvr, street, postcode, city, country)
+
+    def values_of(self, c) -> tuple:
+        """(name, cvr, street, postcode, city, country) of a company created from row `c`."""
+        return (self._keys(c)[0] or c.company_cvr, c.company_cvr, stored_line(c.address, 200) or None,
+                stored_line(c.postcode, 20) or None, stored_line(c.city, 100) or None,
+                stored_line(c.country, 100) or None)
 
     def ensure(self, cands) -> None:
         """Under the write lock: look again for the companies still missing, create the rest."""
@@ -311,7 +320,7 @@ class Companies:
         new: list[tuple] = []
         pending: dict[str, int] = {}  # key -> position in `new`
         for c in cands:
-            name, keys = self._keys(c)
+            _name, keys = self._keys(c)
             known = next((self.ids[k] for k in keys if k in self.ids), None)
             if known is not None:
                 self.by_pair[(c.company_name, c.company_cvr)] = known
@@ -320,9 +329,7 @@ class Companies:
                 continue
             for k in keys:
                 pending[k] = len(new)
-            new.append((name or c.company_cvr, c.company_cvr, stored_line(c.address, 200) or None,
-                        stored_line(c.postcode, 20) or None, stored_line(c.city, 100) or None,
-                        stored_line(c.country, 100) or None))
+            new.append(self.values_of(c))
         if not new:
             return
         if self.virtual:
@@ -339,7 +346,7 @@ class Companies:
         for k, pos in pending.items():
             by_position.setdefault(pos, []).append(k)
         for pos, keys in by_position.items():
-            self._remember(keys, ids[pos], new[pos][0], new[pos][1])
+            self._remember(keys, ids[pos], *new[pos])
 
     def id_of(self, c, *, create: bool = True) -> int | None:
         """The company of a row: by CVR, else by name (created when new and `create`)."""

@@ -152,6 +152,6 @@ def test_foreign_keys_point_where_the_models_say(store):
         assert want == got, model.__name__
 
 
-def test_the_search_index_is_contentless_fts5_with_prefixes(store):
+def test_the_search_index_is_contentless_fts5_with_trigrams(store):
     (sql,) = database.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'contact_search'").fetchone()
-    assert "fts5" in sql and "content=''" in sql and "prefix=" in sql
+    assert "fts5" in sql and "content=''" in sql and "trigram" in sql

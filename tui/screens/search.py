@@ -29,7 +29,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Select
 
 from .. import bindings, safe, vocab
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from ..messages import StoreChanged
 from ..widgets.results import Caption, ResultsTable
 from ..widgets.today import TodayPanel
@@ -43,6 +43,24 @@ STATUSES = ("active", "archived", "restricted", "all")
 MARK = "✓"
 # keys only the results list answers: letters typed into the search box stay letters there
 LIST_ACTIONS = ("mark", "mark_page", "sort_next", "sort_reverse", "bulk_tag", "bulk_owner", "archive")
+# What the search text matched (store.search.Field names and labels), for the "Found in" column.
+MATCHED_FIELDS = {"name": N_("Name"), "company": N_("Company"), "cvr": N_("CVR"), "title": N_("Job title"),
+                  "email": N_("Email"), "phone": N_("Phone"), "address": N_("Address"), "postcode": N_("Postcode"),
+                  "city": N_("City"), "country": N_("Country"), "tag": N_("Tag")}
+MATCHED_LABELS = {"company": N_("company"), "work": N_("work"), "private": N_("private"), "mobile": N_("mobile"),
+                  "home": N_("home")}
+
+
+def found_in(row) -> str:
+    """Plain words for the fields a hit matched: `Job title: Direktør; City (company): Aarhus C`.
+    Stored text: the results table makes it safe (tui/safe.py)."""
+    parts = []
+    for field in row.matched:
+        caption = _(MATCHED_FIELDS[field.name]) if field.name in MATCHED_FIELDS else field.name
+        if field.label and field.label != "other":  # "other" says nothing the field name does not
+            caption += f" ({_(MATCHED_LABELS[field.label]) if field.label in MATCHED_LABELS else field.label})"
+        parts.append(caption if field.name == "name" else f"{caption}: {field.value}")
+    return "; ".join(parts)
 
 
 class SearchScreen(BaseScreen):
@@ -81,8 +99,10 @@ class SearchScreen(BaseScreen):
             yield Select(vocab.options(STATUSES), value="active", allow_blank=False, id="status")
             yield Select(vocab.options(LIFECYCLES), prompt=_("Lifecycle"), id="lifecycle")
         columns = [("", 0, 1), (_("Name"), 4, 14), (_("Company"), 4, 12), (_("Email"), 5, 14),
-                   (_("Phone"), 0, 11), (_("Owner"), 1, 5), (_("Status"), 0, 7), (_("Tags"), 2, 4)]
-        self._sorts: list[str | None] = [None, "name", "company", "email", "phone", "owner", "status", "tags"]
+                   (_("Phone"), 0, 11), (_("Owner"), 1, 5), (_("Status"), 0, 7), (_("Tags"), 2, 4),
+                   (_("Found in"), 3, 8)]  # what the text matched: not a sort
+        self._sorts: list[str | None] = [None, "name", "company", "email", "phone", "owner", "status", "tags",
+                                         None]
         if self.handles_requests:
             columns.insert(1, (_("Id"), 0, 6))
             self._sorts.insert(1, "id")
@@ -177,7 +197,8 @@ class SearchScreen(BaseScreen):
 
     def _cells(self, r) -> tuple[str, ...]:
         return ((MARK if r.id in self.marked else " ",) + ((str(r.id),) if self.handles_requests else ())
-                + (r.name, r.company, r.email, r.phone, r.owner, vocab.label(r.status), ", ".join(r.tags)))
+                + (r.name, r.company, r.email, r.phone, r.owner, vocab.label(r.status), ", ".join(r.tags),
+                   found_in(r)))
 
     def show(self, rows) -> None:
         table = self.query_one("#results", ResultsTable)
