@@ -12,13 +12,14 @@ No I/O, no database.
 """
 from __future__ import annotations
 
+import functools
 import re
 from email.utils import parseaddr
 
-import phonenumbers
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-
 from .errors import ValueProblem
+
+# phonenumbers and email-validator (about 65 ms of CPU to import) load at the first
+# number or address that needs them: the search screen after a login needs neither.
 
 __all__ = ["normalise_email", "normalise_phone"]
 
@@ -34,8 +35,12 @@ _FAST_EMAIL = re.compile(
 )
 
 
-_SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
-_SPECIAL_SUFFIXES = tuple("." + d for d in SPECIAL_USE_DOMAIN_NAMES)
+@functools.cache
+def _special_domains() -> tuple[frozenset[str], tuple[str, ...]]:
+    """email-validator's special-use domains, and the same as suffixes."""
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    return frozenset(SPECIAL_USE_DOMAIN_NAMES), tuple("." + d for d in SPECIAL_USE_DOMAIN_NAMES)
 
 
 def _fast_email(s: str) -> str | None:
@@ -48,7 +53,8 @@ def _fast_email(s: str) -> str | None:
     domain = low[m.start(2):]
     if "--" in domain:
         return None  # punycode and other IDNA cases: let email-validator decide
-    if domain in _SPECIAL_DOMAINS or domain.endswith(_SPECIAL_SUFFIXES):
+    special, suffixes = _special_domains()
+    if domain in special or domain.endswith(suffixes):
         return None
     return low
 
@@ -71,6 +77,8 @@ def normalise_email(raw: str) -> str:
     fast = _fast_email(s)
     if fast is not None:
         return fast
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(s, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -126,6 +134,8 @@ def normalise_phone(raw: str, region: str = "DK") -> str:
         raise ValueProblem("not a phone number")
     if _LETTER.search(s.replace("ext", "")):
         raise ValueProblem("not a phone number")
+
+    import phonenumbers
 
     e164 = phonenumbers.PhoneNumberFormat.E164
     possible: phonenumbers.PhoneNumber | None = None
