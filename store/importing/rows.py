@@ -261,7 +261,7 @@ class CandidateBuilder:
         for slot, raw in p.email:
             labels = (_label_column(label_columns[("email", slot.target.block)])
                       if label_columns and ("email", slot.target.block) in label_columns else slot.labels)
-            last = len(labels) - 1
+            top = len(labels) - 1  # a value past the labels takes the last one
             for n, part in enumerate(split_emails(raw)):
                 try:
                     addr = normalise_email(part)
@@ -269,7 +269,7 @@ class CandidateBuilder:
                     errors.append(err(slot, "email", exc, part))
                     continue
                 if addr not in emails:
-                    label, primary = labels[n if n < last else last]
+                    label, primary = labels[min(n, top)]
                     emails.append(addr)
                     email_labels.append(label)
                     if primary and first_email is None:
@@ -285,7 +285,7 @@ class CandidateBuilder:
         for slot, raw in p.phone:
             labels = (_label_column(label_columns[("phone", slot.target.block)])
                       if label_columns and ("phone", slot.target.block) in label_columns else slot.labels)
-            last = len(labels) - 1
+            top = len(labels) - 1  # a value past the labels takes the last one
             for n, part in enumerate(split_phones(raw)):
                 try:
                     num = normalise_phone(part, self.region)
@@ -296,7 +296,7 @@ class CandidateBuilder:
                         errors.append(err(slot, "phone", exc, part))
                     continue
                 if num not in phones:
-                    label, primary = labels[n if n < last else last]
+                    label, primary = labels[min(n, top)]
                     phones.append(num)
                     phone_labels.append(label)
                     if primary and first_phone is None:
