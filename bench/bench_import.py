@@ -149,12 +149,13 @@ def bench_rate(work: Path, rows: int) -> dict:
     # the floor's rows: what the import stored, and its search-index text folded beforehand
     stored = database.execute_sql(f"SELECT {', '.join(CONTACT_COLUMNS)}, created_at, updated_at, last_activity_at, "
                                   "version FROM contact ORDER BY id").fetchall()
-    companies = dict((cid, (name, cvr)) for cid, name, cvr in database.execute_sql(
-        "SELECT id, name, cvr FROM company").fetchall())
+    companies = {row[0]: row[1:] for row in database.execute_sql(
+        "SELECT id, name, cvr, address, postcode, city FROM company").fetchall()}
     company_rows = database.execute_sql("SELECT id, name, cvr, created_at, updated_at FROM company").fetchall()
     batch_rows = database.execute_sql("SELECT id, file_name, imported_at, lawful_basis FROM import_batch").fetchall()
     runtime.close_store()
-    index = [search.row_for(r[0], r[1], *companies.get(r[5], ("", None)), r[3], r[4], ()) for r in stored]
+    index = [search.index_text(search.contact_fields(r[0], r[1], title=r[2], emails=(r[3],), phones=(r[4],),
+                                                     company=companies.get(r[5]))) for r in stored]
 
     # the floor: the same rows, raw executemany into the real contact table and search index
     new_store(work / "floor")
@@ -173,8 +174,8 @@ def bench_rate(work: Path, rows: int) -> dict:
             with database.atomic():
                 conn.executemany(insert, stored[start:start + CHUNK])
                 first = conn.execute("SELECT last_insert_rowid()").fetchone()[0] - len(stored[start:start + CHUNK])
-                conn.executemany(search._INSERT, [(first + 1 + n, *cols)
-                                                  for n, cols in enumerate(index[start:start + CHUNK])])
+                conn.executemany(search._INSERT, [(first + 1 + n, doc)
+                                                  for n, doc in enumerate(index[start:start + CHUNK])])
     runtime.close_store()
     del stored, index
     return {

@@ -8,7 +8,7 @@ def cmd_user_add(args) -> int:
     from store import accounts
 
     open_store(args)
-    account = accounts.add_user(console_scope(), args.name, args.role)
+    account = accounts.add_user(console_scope(), args.name, args.role, full_name=args.full_name or "")
     print(f"Created user {account.username} ({args.role}).")
     print(f"One-time password (shown once; change it at first login): {account.one_time_password}")
     return 0
@@ -21,10 +21,10 @@ def cmd_user_list(args) -> int:
 
     open_store(args)
     views = accounts.list_users(console_scope(), audited=True)
-    rows = [(u.username, u.role, when(u.last_login_at), "yes" if u.totp_enrolled else "no",
+    rows = [(u.username, u.full_name, u.role, when(u.last_login_at), "yes" if u.totp_enrolled else "no",
              "revoked" if u.revoked else "locked" if u.locked else "active", u.active_sessions)
             for u in views]
-    print(tabulate(rows, headers=("user", "role", "last login", "2FA", "state", "sessions")))
+    print(tabulate(rows, headers=("user", "name", "role", "last login", "2FA", "state", "sessions")))
     return 0
 
 
@@ -41,6 +41,26 @@ def cmd_user_revoke(args) -> int:
         if left.contacts or left.deals:
             print(f"{args.name} still owns {left.contacts} contacts and {left.deals} deals; hand them over with:")
             print(f"    minicrm user revoke {args.name} --hand-over-to NAME")
+    return 0
+
+
+def cmd_user_reinstate(args) -> int:
+    from store import auth
+
+    open_store(args)
+    otp = auth.reinstate(console_scope(), args.name)
+    print(f"Reinstated user {args.name}: they may log in again and choose a new password.")
+    print(f"One-time password (shown once; change it at next login): {otp}")
+    return 0
+
+
+def cmd_user_name(args) -> int:
+    from store import accounts
+
+    open_store(args)
+    accounts.set_full_name(console_scope(), args.name, args.full_name)
+    print(f"Set the full name of {args.name}." if args.full_name.strip()
+          else f"Cleared the full name of {args.name}.")
     return 0
 
 
@@ -94,13 +114,21 @@ def add_user_parsers(sub):
     s = user.add_parser("add", help="create a user with a one-time password")
     s.add_argument("name")
     s.add_argument("--role", required=True)
+    s.add_argument("--full-name", metavar="NAME", help="the name lists show (default: the user name)")
     s.set_defaults(func=cmd_user_add)
+    s = user.add_parser("name", help="set the full name lists show for a user")
+    s.add_argument("name")
+    s.add_argument("full_name", metavar="FULL_NAME", help='e.g. "Sofie Ærø" ("" clears it)')
+    s.set_defaults(func=cmd_user_name)
     s = user.add_parser("list", help="list users")
     s.set_defaults(func=cmd_user_list)
     s = user.add_parser("revoke", help="refuse a user's logins and end their sessions now")
     s.add_argument("name")
     s.add_argument("--hand-over-to", metavar="NAME", help="give their contacts and deals to this user")
     s.set_defaults(func=cmd_user_revoke)
+    s = user.add_parser("reinstate", help="let a revoked user log in again (a new one-time password)")
+    s.add_argument("name")
+    s.set_defaults(func=cmd_user_reinstate)
     s = user.add_parser("reset-2fa", help="forget a user's TOTP and recovery codes (enrol again)")
     s.add_argument("name")
     s.set_defaults(func=cmd_user_reset_2fa)

@@ -39,6 +39,11 @@ class UserView:
     revoked: bool
     locked: bool
     active_sessions: int
+    full_name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
 
 
 def check_role(role: str) -> str:
@@ -61,7 +66,14 @@ def find_user(username: str) -> User:
     return user
 
 
-def add_user(scope: Scope, username: str, role: str, *, cost: int | None = None) -> NewAccount:
+def check_full_name(full_name: str) -> str:
+    from . import validate
+
+    return validate.text("full_name", full_name or "", max_length=100, required=False)
+
+
+def add_user(scope: Scope, username: str, role: str, *, cost: int | None = None,
+             full_name: str = "") -> NewAccount:
     """A new account with a one-time password; password change and TOTP at first login."""
     from . import passwords
     from .runtime import current
@@ -69,13 +81,14 @@ def add_user(scope: Scope, username: str, role: str, *, cost: int | None = None)
     scope.require("user.admin")
     check_username(username)
     check_role(role)
+    full_name = check_full_name(full_name)
     otp = passwords.one_time_password()
     hashed = passwords.hash_password(otp, cost=cost or current().config["auth.bcrypt_cost"])
     with scope.transaction():
         if User.select().where(User.username == username).exists():
             raise StoreError(f"a user named {username!r} already exists")
         user = User.create(username=username, role=role, password_hash=hashed,
-                           must_change_password=True)
+                           must_change_password=True, full_name=full_name)
         changes.record("user", user.id, "insert")
         audit.record(scope.user_id, "user.add", "user", user.id, role=role)
     return NewAccount(user.id, username, otp)
@@ -92,6 +105,17 @@ def set_role(scope: Scope, username: str, role: str) -> None:
         audit.record(scope.user_id, "user.role", "user", user.id, role=role)
 
 
+def set_full_name(scope: Scope, username: str, full_name: str) -> None:
+    """The name lists and owner pickers show for the user (empty: their user name)."""
+    scope.require("user.admin")
+    full_name = check_full_name(full_name)
+    with scope.transaction():
+        user = find_user(username)
+        User.update(full_name=full_name).where(User.id == user.id).execute()
+        changes.record("user", user.id, "update")
+        audit.record(scope.user_id, "user.full_name", "user", user.id)  # the name itself is not logged
+
+
 def list_users(scope: Scope, *, audited: bool = False) -> list[UserView]:
     """Every staff account; `audited` records the listing (the console's, not the app's live list)."""
     scope.require("user.admin")
@@ -102,7 +126,7 @@ def list_users(scope: Scope, *, audited: bool = False) -> list[UserView]:
         id=u.id, username=u.username, role=u.role, last_login_at=u.last_login_at,
         totp_enrolled=u.totp_enrolled, revoked=u.revoked_at is not None,
         locked=bool(u.locked_until and u.locked_until > now),
-        active_sessions=active.get(u.id, 0),
+        active_sessions=active.get(u.id, 0), full_name=u.full_name,
     ) for u in User.select().order_by(User.username)]
     if audited:
         audit.record(scope.user_id, "user.list", count=len(views))

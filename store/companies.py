@@ -5,10 +5,10 @@
 """
 from __future__ import annotations
 
-from . import audit, changes, screening, validate
+from . import audit, changes, contact_details, screening, search, validate
 from .db import database
 from .errors import Invalid
-from .models import Company
+from .models import Company, utcnow
 from .scope import Scope
 
 
@@ -39,3 +39,26 @@ def find_or_create(scope: Scope, name: str | None, cvr: str | None = None, *,
         audit.record(scope.user_id, "company.create", "company", company.id, cvr=bool(cvr))
         screening.flag(scope, "company", company.id, found)
     return company.id
+
+
+def set_address(scope: Scope, company_id: int, fields: dict, *, allow_special: bool = False) -> dict:
+    """Change a company's address (any of address, postcode, city, country), cleaned and
+    screened like the contact's own (store/contact_details.py); returns it as stored."""
+    scope.require("company.edit")
+    unknown = set(fields) - set(contact_details.ADDRESS_FIELDS)
+    if unknown:
+        raise Invalid(sorted(unknown)[0], "is not an address field")
+    clean = contact_details.clean_address(fields)
+    scope.company(company_id)  # outside the transaction, so an access.denied row is kept
+    with database.atomic():
+        scope.company(company_id)
+        found = screening.screen_all({k: v for k, v in clean.items() if k in contact_details.SCREENED_ADDRESS},
+                                     allow_special=allow_special)
+        Company.update({**{getattr(Company, k): v for k, v in clean.items()}, Company.updated_at: utcnow()}).where(
+            Company.id == company_id).execute()
+        search.index_company(database, company_id)  # its contacts are found by its address
+        changes.record("company", company_id, "update", session_id=scope.session_id)
+        audit.record(scope.user_id, "company.edit", "company", company_id, fields=sorted(clean))
+        screening.flag(scope, "company", company_id, found)
+        company = Company.get_by_id(company_id)
+    return {k: getattr(company, k) or "" for k in contact_details.ADDRESS_FIELDS}

@@ -8,19 +8,48 @@ let an erased person back in through the difference.
 
 Each takes the raw text and returns the normal form, or raises
 :class:`store.errors.ValueProblem` with a short English reason naming no value.
-No I/O, no database.
+`label_of` turns what an export calls an address or number ("Home", "Arbejde",
+``TYPE=CELL``, "* Mobile") into one of LABELS.  No I/O, no database.
 """
 from __future__ import annotations
 
+import functools
 import re
 from email.utils import parseaddr
 
-import phonenumbers
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-
 from .errors import ValueProblem
 
-__all__ = ["normalise_email", "normalise_phone"]
+# phonenumbers and email-validator (about 65 ms of CPU to import) load at the first
+# number or address that needs them: the search screen after a login needs neither.
+
+__all__ = ["LABELS", "label_of", "normalise_email", "normalise_phone"]
+
+#: The labels an e-mail address or phone number can carry (the database checks them too).
+LABELS = ("work", "private", "mobile", "other")
+
+_LABEL_WORDS = {
+    "work": ("work", "business", "office", "arbejde", "firma", "job", "erhverv", "main", "company",
+             "direct", "direkte", "assistant", "ddinumber", "direktenr", "arbejdsmail", "arbejdstelefon",
+             "workphone", "businessphone"),
+    "private": ("home", "private", "personal", "privat", "hjem", "hjemme", "family", "privatmail",
+                "privattelefon", "homephone"),
+    "mobile": ("mobile", "cell", "mobil", "mobiltelefon", "iphone", "cellular", "handy", "mobilenumber",
+               "mobilnr", "mobilnummer", "mobilephone", "cellphone"),
+}
+_LABEL_INDEX = {word: label for label, words in _LABEL_WORDS.items() for word in words}
+
+
+def label_of(text: str | None) -> str:
+    """One of LABELS for a vendor's type word or words ("Home", "* Work", "TYPE=CELL,VOICE",
+    "Mobiltelefon"); anything unknown or custom is "other"."""
+    if not text:
+        return "other"
+    for word in re.split(r"[\s,;:=*()/_$!<>-]+", text.lower()):
+        if word in LABELS:
+            return word
+        if word in _LABEL_INDEX:
+            return _LABEL_INDEX[word]
+    return "other"
 
 
 # Plain ASCII addresses that email-validator certainly accepts (dot-atom local part,
@@ -34,8 +63,12 @@ _FAST_EMAIL = re.compile(
 )
 
 
-_SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
-_SPECIAL_SUFFIXES = tuple("." + d for d in SPECIAL_USE_DOMAIN_NAMES)
+@functools.cache
+def _special_domains() -> tuple[frozenset[str], tuple[str, ...]]:
+    """email-validator's special-use domains, and the same as suffixes."""
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    return frozenset(SPECIAL_USE_DOMAIN_NAMES), tuple("." + d for d in SPECIAL_USE_DOMAIN_NAMES)
 
 
 def _fast_email(s: str) -> str | None:
@@ -48,7 +81,8 @@ def _fast_email(s: str) -> str | None:
     domain = low[m.start(2):]
     if "--" in domain:
         return None  # punycode and other IDNA cases: let email-validator decide
-    if domain in _SPECIAL_DOMAINS or domain.endswith(_SPECIAL_SUFFIXES):
+    special, suffixes = _special_domains()
+    if domain in special or domain.endswith(suffixes):
         return None
     return low
 
@@ -71,6 +105,8 @@ def normalise_email(raw: str) -> str:
     fast = _fast_email(s)
     if fast is not None:
         return fast
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(s, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -126,6 +162,8 @@ def normalise_phone(raw: str, region: str = "DK") -> str:
         raise ValueProblem("not a phone number")
     if _LETTER.search(s.replace("ext", "")):
         raise ValueProblem("not a phone number")
+
+    import phonenumbers
 
     e164 = phonenumbers.PhoneNumberFormat.E164
     possible: phonenumbers.PhoneNumber | None = None

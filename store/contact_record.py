@@ -1,5 +1,5 @@
 """One contact's record as the contact screen shows it: the contact and what
-hangs on it (deals, notes, invoices, consent, history, the owners to choose from),
+hangs on it (deals, notes, follow-ups, invoices, consent, history, the owners to choose from),
 each part only when the role may read it.
 
 Read in one call, so a front end fetches it in one trip; saving the form is
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import consent, contacts, deals, invoices, notes, staff
+from . import consent, contacts, deals, followups, invoices, notes, staff
 from .scope import Scope
 from .views import ContactDetail
 
@@ -19,6 +19,7 @@ class ContactRecord:
     detail: ContactDetail | None = None  # None: a contact not yet created
     deals: tuple = ()
     notes: tuple = ()
+    follow_ups: tuple = ()
     invoices: tuple = ()
     consents: tuple = ()
     history: tuple = ()
@@ -34,6 +35,7 @@ def load_record(scope: Scope, contact_id: int | None, *, audit_view: bool) -> Co
     parts = {name: tuple(read(scope, contact_id)) if scope.can(permission) else ()
              for name, permission, read in (
                  ("deals", "deal.read", deals.deals_of), ("notes", "note.read", notes.notes_of),
+                 ("follow_ups", "followup.read", followups.follow_ups_of),
                  ("invoices", "invoice.read", invoices.invoices_of),
                  ("consents", "consent.read", consent.consents_of),
                  ("history", "audit.read", contacts.history))}

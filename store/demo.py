@@ -37,6 +37,12 @@ NOTES = ("Ringede om tilbud på service; vender tilbage i næste uge.",
          "Sendt materiale pr. mail.", "Klage over levering, løst med kreditnota.",
          "Interesseret i årsaftale.", "Aftalt opfølgning efter sommerferien.")
 STAGES = ("new", "qualified", "proposal", "won", "lost")
+FOLLOW_UPS = ("Ring om tilbuddet", "Send revideret tilbud", "Følg op på mødet i sidste uge",
+              "Bekræft leveringsdato", "Send kontrakt til underskrift", "Ring og hør om servicebesøget gik godt",
+              "Aftal besøg på lageret", "Send prisliste for 2027", "Book opstartsmøde",
+              "Tilbyd årsaftale før nytår", "Spørg til udvidelse af aftalen")
+# days from today: overdue ones, today's, and some ahead, so every home screen has a list
+FOLLOW_UP_DAYS = (-12, -5, -3, -1, -1, 0, 0, 0, 1, 2, 5, 9, 14, 30)
 LIFECYCLES = ("lead", "prospect", "customer", "customer", "former")
 
 
@@ -66,7 +72,7 @@ def _ascii(name: str) -> str:
 
 
 def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | None = None) -> dict[str, int]:
-    """Add `contacts` contacts with companies, deals, invoices, consents and notes."""
+    """Add `contacts` contacts with companies, deals, invoices, consents, notes and follow-ups."""
     rng = random.Random(seed + contacts)
     if owners is None:
         owners = [u.id for u in User.select().where(User.role.in_(["sales", "manager"]))] or \
@@ -78,7 +84,7 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
         conn = database.connection()
         first_company = bulk.next_free_id(conn, "company")
         used_cvr = {r[0] for r in conn.execute("SELECT cvr FROM company WHERE cvr IS NOT NULL")}
-        companies: dict[int, tuple[str, str | None]] = {}
+        companies: dict[int, tuple] = {}  # id -> (name, cvr, street, postcode, city): the search index
         rows = []
         for i in range(n_companies):
             cid = first_company + i
@@ -88,9 +94,9 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
             used_cvr.add(cvr)
             name = f"{rng.choice(LAST)} {rng.choice(TRADES)} {rng.choice(SUFFIX)}"
             postcode, city = rng.choice(CITIES)
-            companies[cid] = (name, cvr)
-            rows.append((cid, name, cvr, f"{rng.choice(STREETS)} {rng.randint(1, 120)}", postcode, city,
-                         str(now), str(now)))
+            street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
+            companies[cid] = (name, cvr, street, postcode, city)
+            rows.append((cid, name, cvr, street, postcode, city, str(now), str(now)))
         conn.executemany("INSERT INTO company (id, name, cvr, address, postcode, city, created_at, "
                          "updated_at) VALUES (?,?,?,?,?,?,?,?)", rows)
         counts["companies"] = n_companies
@@ -178,9 +184,54 @@ def generate(contacts: int, *, seed: int = 2026, owners: Sequence[int | None] | 
                          "VALUES (?,?,?,?,?,?)", notes)
         counts["notes"] = len(notes)
 
+        counts.update(_recent(conn, random.Random(seed + contacts + 17), ids, contact_rows, companies,
+                              first_invoice + len(invoices)))
+
         changes.record("contact", 0, "bulk")
         audit.record(None, "demo.generate", **counts)
     return counts
+
+
+def _recent(conn, rng: random.Random, ids: list[int], contact_rows: list[tuple], companies: dict,
+            next_invoice: int) -> dict[str, int]:
+    """Follow-ups and invoices around today (a random generator of their own: the data above stays
+    as it was for the same seed): overdue and today's follow-ups for each owner (and some for the
+    administrator), recent invoices of which most are unpaid and some overdue, a few in euros."""
+    today = dt.date.today()
+    now = utcnow()
+    admin = conn.execute("SELECT id FROM user WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id").fetchone()
+    deals_of: dict[int, list[int]] = {}
+    first_id = ids[0] if ids else 0
+    for deal_id, contact_id in conn.execute("SELECT id, contact_id FROM deal WHERE contact_id >= ?", (first_id,)):
+        deals_of.setdefault(contact_id, []).append(deal_id)
+    follow_ups = []
+    for n in range(len(ids) // 3):
+        k = rng.randrange(len(ids))
+        owner = admin[0] if admin and n % 7 == 3 else contact_rows[k][6]
+        due = today + dt.timedelta(days=rng.choice(FOLLOW_UP_DAYS))
+        done = str(now - dt.timedelta(hours=rng.randint(1, 48))) if due < today and rng.random() < 0.2 else None
+        deal = rng.choice(deals_of[ids[k]]) if ids[k] in deals_of and rng.random() < 0.5 else None
+        follow_ups.append((ids[k], deal, owner, owner, str(due), rng.choice(FOLLOW_UPS), done,
+                           str(now - dt.timedelta(days=rng.randint(1, 20)))))
+    conn.executemany("INSERT INTO follow_up (contact_id, deal_id, owner_id, created_by_id, due_on, body, done_at, "
+                     "created_at, version) VALUES (?,?,?,?,?,?,?,?,1)", follow_ups)
+    invoices = []
+    for n in range(max(1, len(ids) // 10) if ids else 0):
+        k = rng.randrange(len(ids))
+        row = contact_rows[k]
+        issued = today - dt.timedelta(days=rng.randint(3, 75))
+        due = issued + dt.timedelta(days=rng.choice((8, 14, 30)))
+        paid = issued + dt.timedelta(days=rng.randint(1, (today - issued).days)) if rng.random() < 0.3 else None
+        company = companies[row[5]]
+        invoices.append((f"F{next_invoice + n:07d}", str(issued), str(due), rng.randint(5, 400) * 25_000,
+                         "EUR" if rng.random() < 0.1 else "DKK", str(paid) if paid else None, ids[k], row[5],
+                         f"{row[0]} {row[1]}, {company[0]}", "Danmark", row[3], company[1],
+                         str(retention.bookkeeping_retain_until(issued))))
+    conn.executemany(
+        "INSERT INTO invoice (number, issued_on, due_on, amount_minor, currency, paid_on, contact_id, company_id, "
+        "billing_name, billing_address, billing_email, billing_cvr, retain_until, retained_after_erasure) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0)", invoices)
+    return {"follow_ups": len(follow_ups), "recent_invoices": len(invoices)}
 
 
 def _demo_texts(conn) -> tuple[int, str]:

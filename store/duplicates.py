@@ -1,6 +1,6 @@
 """Possible duplicates among the contacts a scope sees, for the hygiene report and the merge screen.
 
-Three signs, strongest first:
+Four signs, strongest first (the fourth: a pair the importer kept apart, below):
 
 * the same e-mail address (stored normalised by contact_points: lower-cased, no display name);
 * the same phone number (stored as E.164);
@@ -16,13 +16,15 @@ not with the register (rapidfuzz's C loops: about a million pairs a second).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from peewee import fn
 
-from . import search
-from .db import database
-from .models import Contact
+from . import audit, changes, search
+from .db import database, tuples
+from .errors import StoreError
+from .models import Contact, PossibleDuplicate, utcnow
 from .scope import Scope
 
 NAME_SCORE = 90  # token_sort_ratio on folded names, 0-100
@@ -81,9 +83,51 @@ def _similar_names(scope: Scope) -> list[DuplicatePair]:
 
 
 def imported_pairs(scope: Scope) -> list[DuplicatePair]:
-    """Hook for the importer's "possible duplicate" review list (issue: several e-mails and
-    phones per contact, branch search-data): its pairs join this list once that lands."""
-    return []
+    """The importer's review list (`possible_duplicate`): a row it kept apart because it shares
+    only an e-mail or only a phone with a contact of another name, until someone decides."""
+    return [DuplicatePair(min(p.contact_id, p.other_id), max(p.contact_id, p.other_id), "import")
+            for p in open_pairs(scope)]
+
+
+# --- the importer's review list ------------------------------------------------------------
+# A company switchboard or a family landline is not one person: an import keeps such a row
+# apart (store/importing/matching.py) and lists the pair here.  Ids only: whoever decides
+# reads the two contacts through the same Scope as everything else.
+
+@dataclass(frozen=True)
+class Pair:
+    id: int
+    contact_id: int  # the contact the import kept apart
+    other_id: int    # the contact it shares a value with
+    shared: str      # "email" | "phone"
+    import_batch_id: int | None
+    found_at: dt.datetime
+
+
+def open_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
+    """Pairs not decided yet whose two contacts this user may both see, oldest first."""
+    scope.require("contact.edit")
+    visible = scope.contacts().select(Contact.id)
+    q = (PossibleDuplicate.select(PossibleDuplicate.id, PossibleDuplicate.contact, PossibleDuplicate.other,
+                                  PossibleDuplicate.shared, PossibleDuplicate.import_batch,
+                                  PossibleDuplicate.found_at)
+         .where(PossibleDuplicate.resolved_at.is_null() & PossibleDuplicate.contact.in_(visible)
+                & PossibleDuplicate.other.in_(visible))
+         .order_by(PossibleDuplicate.id).limit(limit))
+    return [Pair(*row) for row in tuples(q)]
+
+
+def resolve(scope: Scope, pair_id: int) -> None:
+    """Two people after all: the pair leaves the list (kept, with when, for the audit)."""
+    scope.require("contact.edit")
+    pair = PossibleDuplicate.get_or_none(PossibleDuplicate.id == pair_id)
+    if pair is None or not all(scope.contacts().where(Contact.id == cid).exists()
+                               for cid in (pair.contact_id, pair.other_id)):
+        raise StoreError(f"possible duplicate {pair_id} not found")
+    with database.atomic():
+        PossibleDuplicate.update(resolved_at=utcnow()).where(PossibleDuplicate.id == pair_id).execute()
+        changes.record("contact", pair.contact_id, "update", session_id=scope.session_id)
+        audit.record(scope.user_id, "duplicate.resolve", "contact", pair.contact_id, other=pair.other_id)
 
 
 def find(scope: Scope) -> list[DuplicatePair]:
@@ -115,4 +159,5 @@ def similar(a: str, b: str) -> int:
     return round(fuzz.token_sort_ratio(search.fold(a), search.fold(b)))
 
 
-__all__ = ["DuplicatePair", "find", "similar", "imported_pairs", "NAME_SCORE", "REASONS"]
+__all__ = ["DuplicatePair", "Pair", "find", "similar", "imported_pairs", "open_pairs", "resolve", "NAME_SCORE",
+           "REASONS"]

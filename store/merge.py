@@ -3,7 +3,7 @@
 `merge_plan` shows both side by side, field by field, with what moves; `merge_contacts`
 keeps the chosen value of each field on the survivor and moves the merged contact's
 deals, notes, consents (with their events), invoices, tags, requests, campaign history
-and follow-ups (table `follow_up`, when present) to the survivor, then
+and follow-ups to the survivor, then
 deletes the merged contact: ONE BEGIN IMMEDIATE transaction, audited (ids, field names
 and counts), the search index updated in it.  The merged-away id is never handed out
 again (AUTOINCREMENT, m0010): its audit rows stay its own.
@@ -139,7 +139,8 @@ def merge_contacts(scope: Scope, survivor_id: int, merged_id: int, choices: dict
         _move_unique(CampaignRecipient, CampaignRecipient.campaign, survivor_id, merged_id)
         ImportChange.delete().where(ImportChange.contact == merged_id).execute()  # undo cannot revive it
         _move_follow_ups(survivor_id, merged_id)
-        _move_contact_points(survivor_id, merged_id)
+        _move_contact_points(survivor_id, merged_id, {f: getattr(merged if f in taken else survivor, f)
+                                                      for f in ("email", "phone")})
         search.forget(database, [merged_id])
         Contact.delete().where(Contact.id == merged_id).execute()
         Contact.update(updates).where(Contact.id == survivor_id).execute()
@@ -188,25 +189,26 @@ def _move_unique(model, other, survivor_id: int, merged_id: int) -> None:
     model.delete().where(model.contact == merged_id).execute()
 
 
-def _has_follow_ups() -> bool:
-    """Follow-ups arrive with issue 17 (table `follow_up`, branch finance); until then there are none."""
-    return database.table_exists("follow_up")
-
-
 def _count_follow_ups(merged_id: int) -> int:
-    if not _has_follow_ups():
-        return 0
-    return database.execute_sql("SELECT count(*) FROM follow_up WHERE contact_id = ?", (merged_id,)).fetchone()[0]
+    from .models import FollowUp
+
+    return FollowUp.select().where(FollowUp.contact == merged_id).count()
 
 
 def _move_follow_ups(survivor_id: int, merged_id: int) -> None:
-    """The merged contact's follow-ups become the survivor's (their deals moved with them)."""
-    if _has_follow_ups():
-        database.execute_sql("UPDATE follow_up SET contact_id = ? WHERE contact_id = ?", (survivor_id, merged_id))
+    """The merged contact's follow-ups become the survivor's (their deals moved with them);
+    before the merged contact is deleted, which would take them with it (store/followups.py)."""
+    from . import followups
+
+    followups.move_follow_ups(merged_id, survivor_id)
 
 
-def _move_contact_points(survivor_id: int, merged_id: int) -> None:
-    """Hook: move the merged contact's extra e-mails and phones (search-data branch) once they exist."""
+def _move_contact_points(survivor_id: int, merged_id: int, primary: dict[str, str | None]) -> None:
+    """Every e-mail and phone of both becomes the survivor's; `primary` holds the ones it keeps
+    as its own columns (the merge's choice), the rest become its other ones."""
+    from . import contact_details
+
+    contact_details.merge_points(database, survivor_id, merged_id, primary)
 
 
 __all__ = ["FIELDS", "MergePlan", "merge_plan", "merge_contacts"]

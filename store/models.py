@@ -60,6 +60,7 @@ class BaseModel(Model):
 class User(BaseModel):
     id = AutoIncrementField()
     username = personal(CharField(unique=True), "account", "security", "account")
+    full_name = personal(CharField(default=""), "account", "security", "account")  # shown in lists
     role = CharField()
     password_hash = CharField(null=True)
     # set by a reset until the new password is chosen: the old one is refused as the new one
@@ -106,6 +107,7 @@ class Company(BaseModel):
     address = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
     postcode = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
     city = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    country = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -149,10 +151,61 @@ class Contact(BaseModel):
     archived_at = DateTimeField(null=True)
     restricted_at = DateTimeField(null=True)  # Art. 18: kept, not used
     version = IntegerField(default=1)  # optimistic concurrency
+    # the primary e-mail's and phone's labels (the others: EmailAddress, PhoneNumber)
+    email_label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
+    phone_label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
+    # the postal address (street lines in `address`, as on Company); see contact_details.py
+    address = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    postcode = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    city = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
+    country = personal(CharField(null=True), "contact_details", "customer_relationship", "relationship")
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+# A contact's other e-mails and phones: the primary ones are `Contact.email`/`Contact.phone`
+# (migrations/m0018_contact_points.py, store/contact_details.py).
+class EmailAddress(BaseModel):
+    id = AutoIncrementField()
+    contact = personal(ForeignKeyField(Contact, backref="emails", on_delete="CASCADE", index=False),
+                       "contact_details", "customer_relationship", "relationship")
+    contact_id: int
+    email = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
+    label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("contact", "email"), True),)
+
+
+class PhoneNumber(BaseModel):
+    id = AutoIncrementField()
+    contact = personal(ForeignKeyField(Contact, backref="phones", on_delete="CASCADE", index=False),
+                       "contact_details", "customer_relationship", "relationship")
+    contact_id: int
+    phone = personal(CharField(index=True), "contact_details", "customer_relationship", "relationship")
+    label = personal(CharField(default="other"), "contact_details", "customer_relationship", "relationship")
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("contact", "phone"), True),)
+
+
+class PossibleDuplicate(BaseModel):
+    """A contact an import kept apart although it shares an e-mail or a phone (only one of
+    them) with `other`, who has another name: for the hygiene merge screen to decide."""
+    id = AutoIncrementField()
+    contact = ForeignKeyField(Contact, backref="+", on_delete="CASCADE")
+    contact_id: int
+    other = ForeignKeyField(Contact, backref="+", on_delete="CASCADE")
+    other_id: int
+    shared = CharField()  # email | phone
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+    import_batch_id: int | None
+    found_at = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)
 
 
 class ContactSearch(BaseModel):
@@ -230,6 +283,7 @@ class Invoice(BaseModel):
     billing_cvr = CharField(null=True)
     retain_until = DateField()  # end of financial year + 5 years
     retained_after_erasure = BooleanField(default=False)
+    version = IntegerField(default=1)  # optimistic concurrency (store/invoices.py)
 
 
 class Note(BaseModel):
@@ -387,6 +441,15 @@ class ErasureLedger(BaseModel):
     keep_until = DateField(null=True)  # erased_at + retention.erasure_proof_years; then purged
 
 
+class ErasureLedgerHash(BaseModel):
+    """The keyed hash of every e-mail and phone an erased person had (the entry's two
+    columns hold the primary ones); the hash itself says which kind it is."""
+    id = AutoIncrementField()
+    ledger_entry = ForeignKeyField(ErasureLedger, backref="hashes", on_delete="CASCADE")
+    ledger_entry_id: int
+    hmac = CharField(index=True)
+
+
 class AuditEvent(BaseModel):
     """Append-only and hash-chained; people appear only as ids."""
     id = AutoIncrementField()
@@ -419,9 +482,10 @@ class AccessReview(BaseModel):
 
 
 MODELS = [
-    User, RecoveryCode, LoginSession, Company, ImportBatch, Contact, ImportChange, Tag, ContactTag,
+    User, RecoveryCode, LoginSession, Company, ImportBatch, Contact, EmailAddress, PhoneNumber,
+    PossibleDuplicate, ImportChange, Tag, ContactTag,
     Deal, Invoice, Note, ConsentText, Consent, ConsentEvent, OptIn, Campaign, CampaignRecipient,
-    DataSubjectRequest, ErasureLedger,
+    DataSubjectRequest, ErasureLedger, ErasureLedgerHash,
     AuditEvent, Change, AccessReview,
 ]
 
@@ -483,6 +547,31 @@ class ErasureProof(BaseModel):
 
 
 MODELS.append(ErasureProof)
+
+
+class FollowUp(BaseModel):
+    """A next action with a date on a contact (and optionally one of its deals), owned by a user
+    (store/followups.py).  Goes with the person on erasure; moves with them on a merge."""
+    id = AutoIncrementField()
+    contact = personal(ForeignKeyField(Contact, backref="follow_ups", on_delete="CASCADE"),
+                       "communication", "customer_relationship", "relationship")
+    contact_id: int
+    deal = personal(ForeignKeyField(Deal, null=True, backref="follow_ups", on_delete="CASCADE"),
+                    "communication", "customer_relationship", "relationship")
+    deal_id: int | None
+    owner = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    owner_id: int | None
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_by_id: int | None
+    due_on = personal(DateField(), "communication", "customer_relationship", "relationship")
+    body = personal(CharField(max_length=200), "communication", "customer_relationship", "relationship")
+    done_at = personal(DateTimeField(null=True), "communication", "customer_relationship", "relationship")
+    created_at = personal(DateTimeField(default=utcnow), "communication", "customer_relationship",
+                          "relationship")
+    version = IntegerField(default=1)
+
+
+MODELS.append(FollowUp)
 
 
 class AuditTruncation(BaseModel):

@@ -211,10 +211,10 @@ def _confirm(row: OptIn, ip: str, user_agent: str, now: dt.datetime) -> int:
 
 def _clear_ledger(email: str, contact_id: int) -> None:
     """The person asked to come back: the ledger no longer keeps them out (the erasure stays audited)."""
-    from .rights.ledger import fingerprints
+    from .rights.ledger import entries_for_email
 
-    email_hmac, _ = fingerprints(email, None)
-    n = ErasureLedger.delete().where(ErasureLedger.email_hmac == email_hmac).execute()
+    entries = entries_for_email(email)
+    n = ErasureLedger.delete().where(ErasureLedger.id.in_(entries)).execute() if entries else 0
     if n:
         audit.record(None, "ledger.cleared_by_opt_in", "contact", contact_id, entries=n)
 

@@ -38,16 +38,9 @@ from .config import Config
 from .db import key_opens_file, new_key_file, read_key_file
 from .errors import SealedDataError, StoreError
 from .keyring import carry, key_id
+from .rekey_files import pending_key_path, staging_path
 
 STEPS = ("new-key", "left-wal", "copied", "resealed", "checked", "database-swapped", "key-swapped", "backups")
-def pending_key_path(cfg: Config) -> Path:
-    return cfg.key_path.with_name(cfg.key_path.name + ".new")
-
-
-def staging_path(cfg: Config) -> Path:
-    return cfg.db_path.with_name(cfg.db_path.name + ".rekeying")
-
-
 @contextlib.contextmanager
 def _rekey_lock(cfg: Config) -> Iterator[bool]:
     """True while this process alone may rekey or recover (False: a rekey is running)."""

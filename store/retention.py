@@ -35,6 +35,9 @@ class Rules:
     # Not a setting until a job deletes staff accounts (store/auth's lane): the figure the
     # record of processing states, kept here so it is stated once.
     staff_account_months: int = 12
+    # `web.confirm_days`: how long a sign-up's confirmation link lives (store/optin.py stamps
+    # each pending sign-up with it, and the hygiene job deletes it when it has passed).
+    confirm_days: int = 7
 
     def year_end_text(self, lang: str) -> str:
         """"31. december" / "31 December"."""
@@ -50,8 +53,9 @@ _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "A
               "October", "November", "December")
 
 
-def from_settings(values: dict) -> Rules:
-    """Rules from a validated [retention] section (config.py has checked every value)."""
+def from_settings(values: dict, confirm_days: int | None = None) -> Rules:
+    """Rules from a validated [retention] section (config.py has checked every value) and
+    `web.confirm_days`."""
     month, day = (int(part) for part in values["financial_year_end"].split("-"))
     return Rules(financial_year_end=(month, day),
                  inactive_archive_months=values["inactive_archive_months"],
@@ -60,7 +64,8 @@ def from_settings(values: dict) -> Rules:
                  erasure_proof_years=values["erasure_proof_years"],
                  # settings newer than a caller's hand-made section fall back to their defaults
                  export_bundle_days=values.get("export_bundle_days", Rules.export_bundle_days),
-                 audit_years=values.get("audit_years", Rules.audit_years))
+                 audit_years=values.get("audit_years", Rules.audit_years),
+                 confirm_days=Rules.confirm_days if confirm_days is None else confirm_days)
 
 
 def rules() -> Rules:
@@ -68,7 +73,8 @@ def rules() -> Rules:
     from .runtime import current
 
     try:
-        return from_settings(current().config.values["retention"])
+        values = current().config.values
+        return from_settings(values["retention"], values.get("web", {}).get("confirm_days"))
     except (StoreError, KeyError):  # no store open, or a config without the section: the defaults
         from .config import SCHEMA
 
@@ -121,8 +127,8 @@ _TEXTS = {
         da="Så længe samtykket bruges, og {consent_proof_years} år efter tilbagetrækning som dokumentation",
         en="While the consent is used, and {consent_proof_years} years after withdrawal as proof"),
     "opt_in_pending": Bilingual(
-        da="Indtil tilmeldingen er bekræftet, eller slettes når linket udløber (web.confirm_days)",
-        en="Until the sign-up is confirmed, or deleted when its link expires (web.confirm_days)"),
+        da="Indtil tilmeldingen er bekræftet, eller slettes når linket udløber efter {confirm_days} dage",
+        en="Until the sign-up is confirmed, or deleted when its link expires after {confirm_days} days"),
     "account": Bilingual(
         da="Så længe medarbejderen har adgang, og {staff_account_months} måneder efter",
         en="While the staff member has access, and {staff_account_months} months after"),
@@ -144,7 +150,8 @@ def describe(retention_id: str, lang: str, rules_: Rules | None = None) -> str:
     values = {"inactive_archive_months": r.inactive_archive_months,
               "archived_erase_months": r.archived_erase_months,
               "consent_proof_years": r.consent_proof_years, "staff_account_months": r.staff_account_months,
-              "erasure_proof_years": r.erasure_proof_years, "year_end": r.year_end_text(lang)}
+              "erasure_proof_years": r.erasure_proof_years, "year_end": r.year_end_text(lang),
+              "confirm_days": r.confirm_days}
     return _TEXTS[retention_id].in_language(lang, **values)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import migrations
 from .config import Config, load_config
 from .db import StoreError, close_database, database, new_key_file, open_database, read_key_file
+from .rekey_files import rekey_unfinished
 
 
 @dataclass
@@ -35,9 +37,10 @@ def open_store(config: Config | str | Path | None = None, *, migrate: bool = Tru
     global _current
     _purpose_keys.clear()
     cfg = config if isinstance(config, Config) else load_config(config)
-    from .rekey import recover
+    if rekey_unfinished(cfg):  # two stats; the rekey machinery is imported only when needed
+        from .rekey import recover
 
-    recover(cfg)  # a rekey that stopped part-way is finished or undone first (two stats otherwise)
+        recover(cfg)  # a rekey that stopped part-way is finished or undone first
     key = read_key_file(cfg.key_path)
     open_database(cfg.db_path, key, cache_mb=cfg["database.cache_mb"],
                   busy_timeout_ms=cfg["database.busy_timeout_ms"])
@@ -84,9 +87,8 @@ def _private_folder(path: Path) -> None:
 def close_store() -> None:
     global _current
     _purpose_keys.clear()
-    if _current is not None:
-        from . import audit
-
+    audit = sys.modules.get("store.audit")  # never loaded: nothing to flush (and no import at exit)
+    if _current is not None and audit is not None:
         with contextlib.suppress(Exception):  # the database may already be gone at exit
             audit.flush()
     close_database()

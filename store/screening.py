@@ -1,6 +1,6 @@
 """Free text is screened on every write with the importer's detector (importing/sensitive.py).
 
-Notes, tags, job titles, deal titles and company names are the places where a
+Notes, tags, job titles, deal titles, follow-ups and company names are the places where a
 CPR number or a diagnosis slips into a sales register.  Every write path in the
 store calls `screen` before it writes:
 
@@ -23,7 +23,7 @@ from . import audit
 from .db import tuples
 from .errors import CprInText, SpecialCategory
 from .importing.sensitive import looks_like_cpr, scan_free_text
-from .models import AuditEvent, Company, Contact, ContactTag, Deal, Note, Tag
+from .models import AuditEvent, Company, Contact, ContactTag, Deal, FollowUp, Note, Tag
 from .scope import Scope
 
 FLAG_ACTION = "text.special_allowed"
@@ -82,6 +82,9 @@ def _current_text(entity: str, entity_id: int, field: str) -> tuple[str | None, 
     if entity == "deal":
         deal = Deal.get_or_none(Deal.id == entity_id)
         return (deal.title, deal.contact_id) if deal else (None, None)
+    if entity == "follow_up":
+        follow_up = FollowUp.get_or_none(FollowUp.id == entity_id)
+        return (follow_up.body, follow_up.contact_id) if follow_up else (None, None)
     if entity == "company":
         company = Company.get_or_none(Company.id == entity_id)
         return (company.name, None) if company else (None, None)

@@ -21,12 +21,17 @@ import hashlib
 import re
 import struct
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from . import audit, changes
 from .db import StoreError, database, tuples
 from .errors import InvalidKey, UnknownKey
 from .models import SshKey, User, utcnow
-from .scope import Scope
+
+if TYPE_CHECKING:
+    from .scope import Scope
+
+# audit and changes are imported by the functions that write: sshd runs the key look-up
+# (`authorized_key_id`) twice per login, and it needs neither.
 
 MIN_RSA_BITS = 3072
 ECDSA_CURVES = {  # key type -> (curve name inside the blob, bits, encoded point length)
@@ -225,6 +230,7 @@ def _view(key: SshKey, username: str) -> KeyView:
 
 def add_key(scope: Scope, username: str, public_key_line: str) -> KeyView:
     """Register a staff member's public key (audited); one key, one user."""
+    from . import audit, changes
     from .accounts import find_user
 
     scope.require("user.admin")
@@ -249,6 +255,8 @@ def add_key(scope: Scope, username: str, public_key_line: str) -> KeyView:
 def remove_key(scope: Scope, key_id: int) -> None:
     """Delete a key (audited): new connections with it are refused at once, and the
     sessions it opened end at their next check (see `key_in_use`)."""
+    from . import audit, changes
+
     scope.require("user.admin")
     with scope.transaction():
         row = SshKey.get_or_none(SshKey.id == key_id)
@@ -262,6 +270,7 @@ def remove_key(scope: Scope, key_id: int) -> None:
 
 def keys_of(scope: Scope, username: str, *, audited: bool = False) -> list[KeyView]:
     """One user's keys; `audited` records the listing (the console's)."""
+    from . import audit
     from .accounts import find_user
 
     scope.require("user.admin")
@@ -275,6 +284,8 @@ def keys_of(scope: Scope, username: str, *, audited: bool = False) -> list[KeyVi
 
 def all_keys(scope: Scope, *, audited: bool = False) -> list[KeyView]:
     """Everybody's keys; `audited` records the listing (the console's)."""
+    from . import audit
+
     scope.require("user.admin")
     names = dict(tuples(User.select(User.id, User.username)))
     views = [_view(k, names.get(k.user_id, "")) for k in SshKey.select().order_by(SshKey.id)]

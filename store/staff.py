@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from peewee import fn
+from peewee import Column, fn
 
 from . import audit, changes
 from .db import tuples
@@ -20,12 +20,12 @@ def owner_choices(scope: Scope) -> list[OwnerChoice]:
     scope.check_session()
     if not scope.can("contact.read"):
         return []
-    q = (User.select(User.id, User.username, User.role)
+    q = (User.select(User.id, User.username, User.role, User.full_name)
          .where(User.revoked_at.is_null() & User.role.in_(["admin", "manager", "sales"]))
-         .order_by(User.username))
+         .order_by(Column(User, "sort_name"), User.id))  # Danish order of the names shown
     if scope.role == "sales":  # a sales user sees only their own contacts
         q = q.where(User.id == scope.user_id)
-    return [OwnerChoice(u.id, u.username, u.role) for u in q]
+    return [OwnerChoice(u.id, u.username, u.role, u.full_name) for u in q]
 
 
 def access_review(scope: Scope, now: dt.datetime | None = None) -> AccessReviewView:
@@ -42,7 +42,8 @@ def access_review(scope: Scope, now: dt.datetime | None = None) -> AccessReviewV
                                       revoked=u.revoked_at is not None,
                                       inactive=inactive and u.revoked_at is None,
                                       contacts_owned=owned.get(u.id, 0), deals_owned=deals.get(u.id, 0),
-                                      sees_invoices="invoice.read" in role_permissions(u.role)))
+                                      sees_invoices="invoice.read" in role_permissions(u.role),
+                                      full_name=u.full_name))
     last = AccessReview.select().order_by(AccessReview.reviewed_at.desc()).first()
     by = ""
     if last is not None and last.reviewed_by_id:

@@ -28,7 +28,6 @@ import unicodedata
 from collections.abc import Sequence
 
 import pyotp
-import segno
 
 from store.errors import TotpSecretError
 
@@ -165,6 +164,8 @@ def qr_text(uri: str, *, invert: bool = False) -> str:
     terminal theme (the wrong pairing shows a light-on-dark code, which some
     scanners refuse).
     """
+    import segno  # a first login's QR code only: not on every login's path
+
     qr = segno.make_qr(uri, error="m")
     rows = [[bool(m) for m in row] for row in qr.matrix_iter(scale=1, border=_QR_BORDER)]
     width = len(rows[0])

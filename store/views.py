@@ -23,10 +23,25 @@ class ContactRow(NamedTuple):
     lifecycle: str
     status: str  # active / archived / restricted
     tags: tuple[str, ...] = ()
+    # The fields the search text matched (store.search.Field: name, value, label), in field order.
+    matched: tuple = ()
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ContactPoint(NamedTuple):
+    """One e-mail address or phone number of a contact, as stored (normalised)."""
+    value: str
+    label: str = "other"  # contact_points.LABELS
+    primary: bool = False
+
+
+class ContactPage(NamedTuple):
+    """One page of a contact list; `after` fetches the next page (None: this is the last)."""
+    rows: list[ContactRow]
+    after: tuple | None
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,13 @@ class ContactDetail:
     last_activity_at: dt.datetime
     version: int
     tags: tuple[str, ...] = ()
+    # every e-mail and phone, the primary first; `email`/`phone` above are the primary ones
+    emails: tuple[ContactPoint, ...] = ()
+    phones: tuple[ContactPoint, ...] = ()
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
 
     @property
     def name(self) -> str:
@@ -94,6 +116,46 @@ class InvoiceView:
     billing_cvr: str
     retain_until: dt.date
     contact_id: int | None
+    version: int = 1
+    retained_after_erasure: bool = False  # kept for the books after the person was erased
+
+    def state(self, today: dt.date) -> str:
+        """paid, overdue (due date passed, unpaid) or unpaid."""
+        if self.paid_on is not None:
+            return "paid"
+        return "overdue" if self.due_on < today else "unpaid"
+
+
+@dataclass(frozen=True)
+class InvoiceTotal:
+    """One currency's sum over the invoices a filter finds (amounts of different currencies
+    are never added together)."""
+    currency: str
+    count: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    id: int
+    contact_id: int
+    contact_name: str
+    deal_id: int | None
+    deal_title: str
+    body: str
+    due_on: dt.date
+    done_at: dt.datetime | None
+    owner_id: int | None
+    owner: str
+    version: int
+
+    def state(self, today: dt.date) -> str:
+        """done, overdue, today or later."""
+        if self.done_at is not None:
+            return "done"
+        if self.due_on < today:
+            return "overdue"
+        return "today" if self.due_on == today else "later"
 
 
 @dataclass(frozen=True)
@@ -137,6 +199,11 @@ class OwnerChoice:
     id: int
     username: str
     role: str
+    full_name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
 
 
 @dataclass(frozen=True)
@@ -159,6 +226,7 @@ class AccessReviewUser:
     contacts_owned: int
     deals_owned: int = 0
     sees_invoices: bool = False  # the role holds invoice.read
+    full_name: str = ""
 
     @property
     def revoked_owning(self) -> bool:

@@ -1,6 +1,7 @@
 """The architecture, checked: store/ stands alone; console/, tui/ and web/ go through its services;
 the console never pays for Textual."""
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,58 @@ def test_front_ends_write_no_audit_rows():
     writes = [f"{path.relative_to(ROOT)}:{line}" for package in ("tui", "console")
               for path in (ROOT / package).rglob("*.py") for line in _audit_writes(path)]
     assert writes == []
+
+
+def test_each_command_group_adds_the_commands_it_is_listed_for():
+    """`minicrm CMD` builds only CMD's parser (console/main.py GROUPS): the table must match."""
+    import argparse
+
+    from console import main
+
+    for names, add in main.GROUPS:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        add(sub)
+        assert tuple(sub.choices) == names
+    whole = main.build_parser()
+    choices = next(a for a in whole._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert list(choices) == ["run", *[n for names, _ in main.GROUPS for n in names]]
+
+
+def _loaded_by(code: str) -> set[str]:
+    """Top-level packages a child interpreter has imported after `code`, read from -X importtime."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in out.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
+HEAVY = {"textual", "rich", "peewee", "playhouse", "sqlcipher3", "bcrypt", "phonenumbers",
+         "email_validator", "cryptography", "pyotp", "rapidfuzz"}
+
+
+def test_the_command_line_and_the_login_screen_load_nothing_heavy():
+    """`import console.main` and the TUI up to its login screen load no store library: the
+    login screen paints first and the store opens after (lazy imports, kept by this test)."""
+    assert _loaded_by("import console.main") & HEAVY == set()
+    assert _loaded_by("import tui.app, tui.screens.login") & HEAVY == {"textual", "rich"}
+
+
+def test_the_key_look_up_sshd_runs_loads_only_what_it_needs(closed_store):
+    """`minicrm ssh authorized-keys` runs twice per SSH login: the store's read path, nothing else
+    (no Textual, no bcrypt, no validators, no rekey or backup machinery)."""
+    import pwd
+
+    account = pwd.getpwuid(os.geteuid()).pw_name  # keys are served for the running account only
+    code = ("import sys; from console.main import main; sys.exit(main(['--config', sys.argv[1], 'ssh', "
+            f"'authorized-keys', {account!r}, 'ssh-ed25519', 'AAAAC3NzaC1lZDI1NTE5AAAAI' + 'A' * 43, "
+            "'--program', '/usr/bin/true']))")
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code, str(closed_store.source)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout == ""  # an unknown key: no line, so sshd refuses it
+    loaded = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines()
+              if line.startswith("import time:") and "|" in line}
+    assert "store.sshkeys" in loaded  # it did look the key up in the store
+    assert {m.split(".")[0] for m in loaded} & (HEAVY - {"peewee", "playhouse", "sqlcipher3"}) == set()
+    assert "store.rekey" not in loaded
+    assert not {m for m in loaded if m.startswith(("store.backup", "store.audit", "store.scope", "tui"))}

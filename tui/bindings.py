@@ -66,6 +66,33 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("search.import", "i", "import_file", N_("Import a file"), permission="import", show=False),
         Key("search.request", "r", "request", N_("Request for this person"), permission="request.handle"),
         Key("search.requests", "f2", "requests", N_("Requests"), permission="request.handle"),
+        Key("search.today", "f3", "today", N_("Today's follow-ups"), permission="followup.read"),
+        # the list's own keys: only while the results (not the search box) have focus
+        Key("search.mark", "space", "mark", N_("Mark"), key_display="Space"),
+        Key("search.mark_page", "asterisk", "mark_page", N_("Mark all shown"), show=False, key_display="*"),
+        Key("search.sort", "s", "sort_next", N_("Sort by next column"), show=False),
+        Key("search.sort_reverse", "d", "sort_reverse", N_("Reverse the order"), show=False),
+        Key("search.bulk_tag", "t", "bulk_tag", N_("Tag marked"), permission="contact.edit"),
+        Key("search.bulk_owner", "o", "bulk_owner", N_("Reassign marked"), permission="contact.reassign"),
+        Key("search.archive", "h", "archive", N_("Archive/unarchive"), permission="contact.archive"),
+    ),
+    # finance's home: the invoice list (tui/screens/invoices.py) and one invoice (invoice.py)
+    "invoices": (
+        Key("invoices.focus", "slash", "focus_search", N_("Search"), key_display="/"),
+        Key("invoices.to_results", "down", "to_results", N_("To the results"), show=False, palette=False,
+            priority=True),
+        Key("invoices.down", "j", "cursor_down", N_("Next row"), show=False, palette=False),
+        Key("invoices.up", "k", "cursor_up", N_("Previous row"), show=False, palette=False),
+        Key("invoices.open", "enter", "open", N_("Open"), palette=False),
+        Key("invoices.filter", "f", "next_filter", N_("Unpaid/overdue/all")),
+        Key("invoices.paid", "p", "mark_paid", N_("Mark paid"), permission="invoice.edit"),
+        Key("invoices.edit", "e", "edit", N_("Edit"), permission="invoice.edit"),
+    ),
+    "invoice": (
+        Key("invoice.back", "escape", "back", N_("Back")),
+        Key("invoice.paid", "p", "mark_paid", N_("Mark paid"), permission="invoice.edit"),
+        Key("invoice.unpaid", "u", "mark_unpaid", N_("Mark unpaid"), permission="invoice.edit"),
+        Key("invoice.edit", "e", "edit", N_("Edit"), permission="invoice.edit"),
     ),
     # only the roles that handle requests reach these screens: every key says so, for the help screen
     "requests": (
@@ -106,6 +133,9 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("contact.stage", "s", "deal_stage", N_("Deal stage"), permission="deal.edit"),
         Key("contact.note", "n", "new_note", N_("New note"), permission="note.write"),
         Key("contact.consent", "c", "consent", N_("Consent"), permission="consent.read"),
+        Key("contact.follow_up", "f", "new_follow_up", N_("New follow-up"), permission="followup.write"),
+        Key("contact.follow_up_done", "x", "follow_up_done", N_("Follow-up done/undone"),
+            permission="followup.write", show=False),
         Key("contact.tab_next", "ctrl+pagedown,right_square_bracket", "next_tab", N_("Next tab"),
             show=False, key_display="^PgDn"),
         Key("contact.tab_prev", "ctrl+pageup,left_square_bracket", "previous_tab", N_("Previous tab"),
@@ -123,6 +153,8 @@ TABLE: dict[str, tuple[Key, ...]] = {
         Key("admin.add", "a", "add_user", N_("Add user"), permission="user.admin"),
         Key("admin.role", "r", "change_role", N_("Change role"), permission="user.admin"),
         Key("admin.revoke", "x", "revoke", N_("Revoke"), permission="user.admin"),
+        Key("admin.reinstate", "u", "reinstate", N_("Reinstate"), permission="user.admin"),
+        Key("admin.name", "n", "full_name", N_("Full name"), permission="user.admin"),
         Key("admin.reset_2fa", "t", "reset_2fa", N_("Reset 2FA"), permission="user.admin"),
         Key("admin.reset_password", "p", "reset_password", N_("Reset password"), permission="user.admin"),
         Key("admin.sessions", "s", "sessions", N_("Sessions"), permission="user.admin"),
@@ -164,6 +196,10 @@ TABLE: dict[str, tuple[Key, ...]] = {
     "help": (
         Key("help.close", "escape,q", "close", N_("Close")),
     ),
+    # a dialog that only tells something (a one-time password): nothing to cancel
+    "notice": (
+        Key("notice.close", "escape,ctrl+s", "ok", N_("Close")),
+    ),
 }
 
 # The screen names as shown on the help screen.
@@ -173,8 +209,8 @@ SCREEN_TITLES = {
     "admin": N_("Admin"), "sessions": N_("Sessions"), "review": N_("Access review"),
     "hygiene": N_("Hygiene"), "merge": N_("Merge contacts"),
     "requests": N_("Requests"), "request": N_("Request"), "breaches": N_("Breach register"),
-    "import": N_("Import"),
-    "modal": N_("Forms"), "help": N_("Help"),
+    "invoices": N_("Invoices"), "invoice": N_("Invoice"), "import": N_("Import"),
+    "modal": N_("Forms"), "help": N_("Help"), "notice": N_("Notices"),
 }
 
 
@@ -214,7 +250,7 @@ def display(key: Key) -> str:
         return key.key_display
     first = key.key.split(",")[0]
     return {"slash": "/", "question_mark": "?", "escape": "esc", "enter": "enter",
-            "right_square_bracket": "]", "left_square_bracket": "[", "f2": "F2"}.get(first, first)
+            "right_square_bracket": "]", "left_square_bracket": "[", "f2": "F2", "f3": "F3"}.get(first, first)
 
 
 _KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "right_square_bracket": "]",

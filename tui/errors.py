@@ -20,6 +20,10 @@ FIELD_LABELS = {
     "text_version": N_("Text version"), "evidence": N_("Evidence"), "date": N_("Date"),
     "cvr": N_("CVR"), "company_cvr": N_("CVR"), "company": N_("Company"),
     "username": N_("User name"), "role": N_("Role"), "tags": N_("Tags"), "deal_title": N_("Deal title"),
+    "emails": N_("Emails"), "phones": N_("Phones"), "email_label": N_("Email"), "phone_label": N_("Phone"),
+    "address": N_("Street"), "postcode": N_("Postcode"), "city": N_("City"), "country": N_("Country"),
+    "follow_up": N_("Follow-up"), "due_on": N_("Due date"), "paid_on": N_("Paid on"), "deal": N_("Deal"),
+    "filter": N_("Filter"),
     # the breach register (store/breaches.py)
     "aware_at": N_("Became aware"), "occurred_at": N_("Occurred"), "kind": N_("Kind"), "nature": N_("What happened"),
     "data_categories": N_("Categories of data"), "people_approx": N_("People affected"),
@@ -43,9 +47,15 @@ MESSAGES = (
     N_("must be zero or more"), N_("must not be in the future"), N_("is not an editable contact field"),
     N_("is not a date"), N_("is not an amount"),
     N_("holds a CPR number; CPR numbers are never stored in free text"),
+    N_("is before the invoice date"), N_("is in the future"), N_("is not a date (yyyy-mm-dd)"),
+    N_("must be a whole number of øre, zero or more"), N_("is not a deal of this contact"),
+    N_("does not see this contact"),
     N_("must be a time as YYYY-MM-DD HH:MM (UTC)"), N_("must be a whole number"),
     N_("is after the time we became aware of the breach"), N_("is before the time we became aware of the breach"),
+    N_("may have only one primary"), N_("may hold at most 20"), N_("is not an address field"),
 )
+# A contact's second, third ... e-mail or phone (store/contact_details.py): "email_1", "phone_2_label".
+_NUMBERED = re.compile(r"^(email|phone)_(\d+)(?:_label)?$")
 _LONGER = re.compile(r"^is longer than (\d+) characters$")
 _ONE_OF = re.compile(r"^must be one of: (.*)$")
 
@@ -69,6 +79,9 @@ PASSWORD_MESSAGES = {
 
 
 def field_label(field: str) -> str:
+    m = _NUMBERED.match(field)
+    if m:
+        return f"{_(FIELD_LABELS[m.group(1)])} {int(m.group(2)) + 1}"
     return _(FIELD_LABELS.get(field, field))
 
 
@@ -146,6 +159,10 @@ def describe(exc: BaseException) -> str:
         return _("There is no given consent to withdraw.")
     if isinstance(exc, Conflict) and exc.what == "deal":
         return _("Someone else changed this deal first. It has been reloaded.")
+    if isinstance(exc, Conflict) and exc.what == "invoice":
+        return _("Someone else changed this invoice first. It has been reloaded: check it and try again.")
+    if isinstance(exc, Conflict) and exc.what == "follow-up":
+        return _("Someone else changed this follow-up first. It has been reloaded.")
     if isinstance(exc, (AccountLocked, AccountRevoked, CodeRejected, LoginFailed, SessionEnded)):
         return _describe_login(exc)
     if isinstance(exc, StoreError):

@@ -15,7 +15,6 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from console.exit_codes import Exit
-from store import sshaccess
 
 from . import app as app_module
 from .app import MiniCRMApp, session_ended_message
@@ -71,13 +70,20 @@ class SshApp(MiniCRMApp):
         for signum in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(signum, self.hang_up)
         self.push_screen(SshLoginScreen())
-        self.call_after_refresh(self._open_store)
+        # tui/sshsession.py opened the store before the app (it had to, to know the key): a
+        # second opening on the store thread would only repeat it; its connection opens at
+        # its first call.  What the login needs loads while the password is typed.
+        self._store_opening = True
+        self.store_ready.set()
+        self.call_after_refresh(self.warm_up)
 
     async def start_session(self, session) -> None:
         if session.user_id != self.ssh_user_id:  # cannot happen: the name is fixed
             await self.backend.run(session.end, "wrong_user")
             self.leave("This key belongs to another user.")
             return
+        from store import sshaccess  # the login (store.auth) is loaded by now: nothing to wait for
+
         await super().start_session(sshaccess.bind_to_key(session, self.key_id))
 
     async def end_session(self, message: str | None = None, reason: str = "logout") -> None:

@@ -30,7 +30,7 @@ TERMINAL_RESET = ("\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?
 
 def run(args) -> int:
     from console.exit_codes import Exit
-    from store import sshaccess, sshkeys
+    from store import sshkeys
     from store.runtime import open_store
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -41,6 +41,8 @@ def run(args) -> int:
     try:
         user = sshkeys.user_of_key(args.key_id)
     except sshkeys.UnknownKey as exc:
+        from store import sshaccess  # the login's modules (store.auth) only when there is a login
+
         sshaccess.refused(args.key_id, "key", "session")
         print(f"minicrm: {exc}", file=sys.stderr)
         return Exit.REFUSED

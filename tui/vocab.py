@@ -17,6 +17,8 @@ LABELS = {
     # note categories and visibility
     "call": N_("Call"), "meeting": N_("Meeting"), "email": N_("Email"), "offer": N_("Offer"),
     "complaint": N_("Complaint"), "other": N_("Other"), "team": N_("Team"), "private": N_("Private"),
+    # e-mail and phone labels (store/contact_points.LABELS; "private" and "other" above)
+    "work": N_("Work"), "mobile": N_("Mobile"),
     # roles
     "admin": N_("Administrator"), "manager": N_("Manager"), "sales": N_("Sales"),
     "finance": N_("Finance"), "privacy": N_("Privacy officer"),
@@ -36,6 +38,9 @@ LABELS = {
     "mitid": N_("MitID signature"), "known_email": N_("Reply from the e-mail on record"),
     "callback": N_("Call back to the phone on record"), "id_document": N_("Identity document checked"),
     "open": N_("Open"), "completed": N_("Completed"), "refused": N_("Refused"),
+    # invoices and follow-ups
+    "unpaid": N_("Unpaid"), "overdue": N_("Overdue"), "paid": N_("Paid"), "done": N_("Done"),
+    "today": N_("Today"), "later": N_("Later"),
 }
 
 

@@ -6,7 +6,7 @@ The front ends call this package as `from store import auth; auth.login(...)`:
 * factors         TOTP and recovery codes, each accepted once; batch-command codes
 * sessions        the session row, its check, listing and ending sessions
 * login           password + second factor -> Session, and the first login's set-up
-* administration  revoke with hand-over, password and 2FA resets (a Scope first)
+* administration  revoke with hand-over, reinstate, password and 2FA resets (a Scope first)
 
 A session row holds the user's `auth_epoch` at login.  Revoking a user or
 resetting their password or 2FA bumps the epoch and ends the rows in the same
@@ -16,7 +16,7 @@ indexed SELECT) refuse from then on with SessionEnded.
 from __future__ import annotations
 
 from ..errors import AccountLocked, AccountRevoked, AuthError, CodeRejected, LoginFailed, NoSuchSession, SessionEnded
-from .administration import Holdings, enrol_for_demo, holdings, reset_2fa, reset_password, revoke
+from .administration import Holdings, enrol_for_demo, holdings, reinstate, reset_2fa, reset_password, revoke
 from .factors import RECOVERY_CODE_COUNT, regenerate_recovery_codes, verify_fresh_code
 from .login import Enrolment, FirstLogin, login
 from .sessions import TOUCH_INTERVAL_SECONDS, Session, SessionView, end_session, sessions_of
@@ -25,6 +25,6 @@ __all__ = [
     "AccountLocked", "AccountRevoked", "AuthError", "CodeRejected", "Enrolment", "FirstLogin",
     "Holdings", "LoginFailed", "NoSuchSession", "RECOVERY_CODE_COUNT", "Session", "SessionEnded",
     "SessionView", "TOUCH_INTERVAL_SECONDS", "end_session", "enrol_for_demo", "holdings", "login",
-    "regenerate_recovery_codes", "reset_2fa", "reset_password", "revoke", "sessions_of",
+    "regenerate_recovery_codes", "reinstate", "reset_2fa", "reset_password", "revoke", "sessions_of",
     "verify_fresh_code",
 ]

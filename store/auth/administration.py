@@ -1,4 +1,4 @@
-"""Administering logins: revoke (with the hand-over of a user's work), resets, demo enrolment.
+"""Administering logins: revoke (with the hand-over of a user's work), reinstate, resets, demo enrolment.
 
 * Every call takes the actor's Scope first and requires `user.admin` itself
   (the console's scope holds it); a refused call writes only the audit row of
@@ -49,6 +49,9 @@ def _hand_over(from_id: int, to_id: int, when: dt.datetime) -> tuple[int, int]:
         Deal.update(owner=to_id, updated_at=when, version=Deal.version + 1).where(
             Deal.owner == from_id).execute()
         changes.record_many("deal", deal_ids, "update")
+    from .. import followups
+
+    followups.hand_over(from_id, to_id)  # the open follow-ups go with the contacts
     return len(contact_ids), len(deal_ids)
 
 
@@ -86,6 +89,29 @@ def revoke(scope: Scope, username: str, *, hand_over_to: str | None = None, now=
                      already_revoked=already, to_user=heir.id if heir else None,
                      contacts=contacts, deals=deals)
     return contacts + deals
+
+
+def reinstate(scope: Scope, username: str, *, now=None) -> str:
+    """Let a revoked user log in again, with a new one-time password (shown once): whoever
+    held the old one while the account was shut is not let back in with it.  Their second
+    factor stays; what was handed over stays with its new owner."""
+    scope.require("user.admin")
+    user = find_user(username)  # fail fast, before the bcrypt work
+    if user.revoked_at is None:
+        raise AuthError(f"{username} is not revoked")
+    clock(now)
+    otp = passwords.one_time_password()
+    hashed = passwords.hash_password(otp, cost=config()["auth.bcrypt_cost"])
+    with scope.transaction():
+        user = find_user(username)
+        if user.revoked_at is None:  # reinstated meanwhile by someone else
+            raise AuthError(f"{username} is not revoked")
+        User.update(revoked_at=None, password_hash=hashed, previous_password_hash=user.password_hash,
+                    must_change_password=True, failed_logins=0, locked_until=None,
+                    auth_epoch=User.auth_epoch + 1).where(User.id == user.id).execute()
+        changes.record("user", user.id, "update")
+        audit.record(scope.user_id, "user.reinstate", "user", user.id)
+    return otp
 
 
 def reset_2fa(scope: Scope, username: str, *, now=None) -> None:

@@ -69,8 +69,11 @@ def refuse_if_sessions_live(what: str) -> None:
 def _ledger_rows() -> list[tuple]:
     from ..db import database
 
+    # each entry with the hashes of every e-mail and phone it holds (erasure_ledger_hash)
     return database.execute_sql(
-        "SELECT email_hmac, phone_hmac, erased_at, legal_basis FROM erasure_ledger ORDER BY id").fetchall()
+        "SELECT email_hmac, phone_hmac, erased_at, legal_basis, "
+        "(SELECT group_concat(hmac, ' ') FROM erasure_ledger_hash h WHERE h.ledger_entry_id = l.id) "
+        "FROM erasure_ledger l ORDER BY id").fetchall()
 
 
 def leave_wal(conn_execute) -> None:
@@ -187,8 +190,11 @@ def _carry_ledger(rows: list[tuple]) -> int:
     missing = [r for r in rows if (r[0], r[1]) not in have]
     with database.atomic():
         for row in missing:
-            database.execute_sql("INSERT INTO erasure_ledger (email_hmac, phone_hmac, erased_at, legal_basis) "
-                                 "VALUES (?, ?, ?, ?)", row)
+            entry = database.execute_sql("INSERT INTO erasure_ledger (email_hmac, phone_hmac, erased_at, "
+                                         "legal_basis) VALUES (?, ?, ?, ?)", row[:4]).lastrowid
+            database.connection().executemany(
+                "INSERT INTO erasure_ledger_hash (ledger_entry_id, hmac) VALUES (?, ?)",
+                [(entry, h) for h in (row[4] or "").split()])
     return len(missing)
 
 

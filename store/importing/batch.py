@@ -26,11 +26,14 @@ What happens to each candidate (one per contact found in the file):
 - invalid: nothing to file a person under (no name, e-mail or phone), or the
   lawful basis is consent and the row carries no consent evidence;
 - suppressed: the person was erased earlier (the erasure ledger knows them);
-- duplicate: matches an existing contact by e-mail, else phone, else first
-  name + last name + company; with policy "skip" it is left alone, with
-  "update" the fields that differ are changed (and listed, old and new);
-  a person repeated inside the file is merged into their first occurrence
-  (empty fields filled, nothing overwritten);
+- duplicate: matches an existing contact by any e-mail, else any phone, else
+  first name + last name + company; with policy "skip" it is left alone, with
+  "update" the fields that differ are changed (and listed, old and new) and the
+  e-mails and phones it lacks are added; a person repeated inside the file is
+  merged into their first occurrence (empty fields filled, nothing overwritten);
+- possible duplicate: shares only an e-mail or only a phone with a contact of
+  another name (a switchboard, a family landline): imported as its own contact
+  and listed for review (matching.py, PossibleDuplicate), never merged;
 - review: the row meets a contact the importing role may not see, or (for such
   a role) a person erased earlier: it is told only "not imported: a manager must
   review this row", so an import cannot be used to probe who is in MiniCRM;
@@ -50,7 +53,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import audit, bulk, changes, search
+from .. import audit, bulk, changes, contact_details, search
 from ..db import data_version, database, tuples
 from ..errors import ImportFileError, ImportRefused, StoreError
 from ..models import ImportBatch, Tag, User, utcnow
@@ -74,7 +77,9 @@ MIN_CHUNK = 250
 LOCK_BUDGET = 0.2  # seconds: no write transaction of an import should hold the lock longer
 POLICIES = ("skip", "update")
 # Contact fields an "update" import may change (company: the company link).
-UPDATABLE = ("first_name", "last_name", "title", "email", "phone", "company", "lifecycle")
+UPDATABLE = ("first_name", "last_name", "title", "email", "phone", "company", "lifecycle",
+             "address", "postcode", "city", "country")
+ADDRESS = (("address", 200), ("postcode", 20), ("city", 100), ("country", 100))  # as stored, max length
 # Roles that see every contact: they may be told which contact a row meets, or that a
 # person was erased.  Anyone else learns only REVIEW_TEXT about such a row.
 SEES_EVERYONE = ("admin", "manager")
@@ -338,10 +343,14 @@ def _as_datetime(text: str | None) -> dt.datetime | None:
 class _New:
     """A contact to insert, made ready outside the lock."""
     c: Candidate
-    values: tuple  # first, last, title, email, phone, owner id, lifecycle (as stored)
+    values: tuple  # first, last, title, email, phone, owner id, lifecycle, address, postcode, city, country,
+    # and the e-mail's and phone's labels
     company: int | None  # the company's id when MiniCRM knows it (else created under the lock)
-    index: tuple  # the search index's five folded columns
+    index: str  # the search document (search.index_text)
     tags: list[str]
+    # kept apart from a contact it shares only an e-mail or a phone with: (that contact's id, or
+    # the row of this file it repeats, "email" | "phone"), for the review list
+    duplicate_of: tuple | None = None
 
 
 @dataclass
@@ -367,7 +376,8 @@ class _Run:
         self.erased = matching.erasure_checker()
         self.ledger_mark = matching.ledger_mark()
         self.skipped_seen = 0
-        self.in_file: dict[int, int] = {}  # dry run: key hash -> line, for repeats across chunks
+        # dry run: key hash -> (line, initials of the name), for repeats across chunks
+        self.in_file: dict[int, tuple[int, str]] = {}
         self.updated_here: set[int] = set()  # dry run: contacts an earlier chunk would update
         self.fold_cache: dict[str, str] = {}
         self.size = CHUNK  # candidates in the next chunk: smaller while the machine is slow (see chunk())
@@ -526,22 +536,23 @@ class _Run:
         by_name = matching.existing_by_names(keep, self.companies)
         matched = {cid for cid, _ in (*by_email.values(), *by_phone.values(), *by_name.values())}
         visible = matched if self.sees_everyone else matching.visible_ids(self.scope, matched)
+        names = matching.names_of(cid for cid, _ in (*by_email.values(), *by_phone.values())) \
+            if by_email or by_phone else {}
+        kept_apart: dict[int, tuple] = {}  # id(candidate) -> duplicate_of
         updated_before = set(self.updated_here)
         if self.policy == "update" and self.batch_id is not None:
             updated_before |= matching.updated_in_batch(self.batch_id, matched)
         seen: dict[str, Candidate] = {}  # key -> first candidate in this chunk
         fresh: list[Candidate] = []
         for c in keep:
-            match = None
-            how = ""
-            if c.email and c.email in by_email:
-                match, how = by_email[c.email], "e-mail"
-            elif c.phone and c.phone in by_phone:
-                match, how = by_phone[c.phone], "phone"
-            elif by_name:
+            match, how, kinds = matching.find(c, by_email, by_phone) if by_email or by_phone else (None, "", 0)
+            if match is None and by_name:
                 key = matching.name_key(c, self.companies)
                 if key in by_name:
                     match, how = by_name[key], "name and company"
+            if match is not None and match[0] in visible and matching.apart(c, kinds, names.get(match[0])):
+                kept_apart[id(c)] = (match[0], "email" if how == "e-mail" else "phone")
+                match = None
             if match is not None:
                 contact_id, batch_id = match
                 if contact_id not in visible:  # not this role's to see: not even that it exists
@@ -561,6 +572,10 @@ class _Run:
                 continue
             keys = matching.keys_in_file(c)
             first = next((seen[k] for k in keys if k in seen), None)
+            if first is not None and id(c) not in kept_apart and matching.apart_in_file(first, c):
+                kept_apart[id(c)] = (first, "email" if any(k.startswith("e:") and k in seen for k in keys)
+                                     else "phone")
+                first = None
             if first is not None:  # the same person twice in this chunk: merge into the first
                 r.duplicates += 1
                 r.merged += 1
@@ -570,20 +585,24 @@ class _Run:
                     seen.setdefault(k, first)
                 continue
             if self.dry_run:  # nothing is written, so an earlier chunk's rows are not in the database
-                line = next((self.in_file[h] for h in map(hash, keys) if h in self.in_file), None)
-                if line is not None:
+                hit = next((self.in_file[h] for h in map(hash, keys) if h in self.in_file), None)
+                # only initials are kept per row (a preview of a big file stays small): another
+                # initial is another person, as the import itself would decide (matching.apart_in_file)
+                if hit is not None and matching.initials_differ(matching.initials(c), hit[1]):
+                    kept_apart[id(c)] = (None, "email" if c.email or c.extra_emails else "phone")
+                elif hit is not None:
                     r.duplicates += 1
                     r.merged += 1
-                    r.note("duplicate", c.line, f"repeats line {line} of the file: merged")
+                    r.note("duplicate", c.line, f"repeats line {hit[0]} of the file: merged")
                     continue
             for k in keys:
-                seen[k] = c
+                seen.setdefault(k, c)
             fresh.append(c)
         if self.dry_run:
             for c in fresh:
                 for k in matching.keys_in_file(c):
-                    self.in_file.setdefault(hash(k), c.line)
-        plan.fresh = [self._ready(c) for c in fresh]
+                    self.in_file.setdefault(hash(k), (c.line, matching.initials(c)))
+        plan.fresh = [self._ready(c, kept_apart.get(id(c))) for c in fresh]
         return plan
 
     def _suppressed(self, c: Candidate) -> None:
@@ -613,20 +632,17 @@ class _Run:
                 r.flagged += 1
 
     def _fold(self, text: str) -> str:
-        """search.words(search.fold(text)), once per distinct value (names and firms repeat)."""
+        """search.value_words(text), once per distinct value (names and firms repeat)."""
         done = self.fold_cache.get(text)
         if done is None:
             if len(self.fold_cache) >= 50_000:
                 self.fold_cache.clear()
-            done = self.fold_cache[text] = search.words(search.fold(text))
+            done = self.fold_cache[text] = search.value_words(text)
         return done
 
-    def _ready(self, c: Candidate) -> _New:
+    def _ready(self, c: Candidate, duplicate_of: tuple | None = None) -> _New:
         r = self.report
-        r.extra_values += len(c.extra_emails) + len(c.extra_phones)
         has_company = bool(c.company_name or c.company_cvr)
-        if (c.address or c.postcode or c.city) and not has_company:
-            r.unstored_addresses += 1
         first, last, title = stored_line(c.first_name, 100), stored_line(c.last_name, 100), stored_line(c.title, 100)
         lifecycle = c.lifecycle.strip().lower() if c.lifecycle else None
         if lifecycle not in LIFECYCLES:
@@ -635,22 +651,25 @@ class _Run:
             lifecycle = None
         company = self.companies.id_of(c, create=False) if has_company else None
         tags = sorted({t for t in (stored_line(t, 40).lower() for t in c.tags) if t}) if c.tags else []
-        index = self._index_row(first, last, c, company, tags)
-        return _New(c, (first, last, title, c.email, c.phone, self._owner_of(c), lifecycle or "lead"),
-                    company, index, tags)
+        address = tuple(stored_line(getattr(c, name), n) or None for name, n in ADDRESS)
+        index = self._index_row(first, last, title, c, company, tags, address)
+        labels = (c.email_labels[0] if c.email and c.email_labels else "other",
+                  c.phone_labels[0] if c.phone and c.phone_labels else "other")
+        return _New(c, (first, last, title, c.email, c.phone, self._owner_of(c), lifecycle or "lead", *address,
+                        *labels), company, index, tags, duplicate_of)
 
-    def _index_row(self, first: str, last: str, c: Candidate, company: int | None, tags: list[str]) -> tuple:
-        name: str | None
-        cvr: str | None
+    def _index_row(self, first: str, last: str, title: str, c: Candidate, company: int | None,
+                   tags: list[str], address: tuple) -> str:
+        firm: tuple | None
         if company is not None and company in self.companies.index:
-            name, cvr = self.companies.index[company]
+            firm = self.companies.index[company]
         elif c.company_name or c.company_cvr:  # created from the row's values
-            name, cvr = stored_line(c.company_name, 200) or c.company_cvr, c.company_cvr
+            firm = self.companies.values_of(c)
         else:
-            name, cvr = "", None
-        fold = self._fold
-        return (fold(f"{first} {last}"), fold(f"{name or ''} {cvr or ''}"), fold(c.email or ""),
-                search.phone_terms(c.phone), fold(" ".join(tags)) if tags else "")
+            firm = None
+        return search.index_text(search.contact_fields(
+            first, last, title=title, company=firm, emails=c.emails(), phones=c.phones(), addresses=(address,),
+            tags=tags), self._fold)
 
     def _owner_of(self, c) -> int | None:
         if not c.owner or self.scope.role == "sales":
@@ -681,9 +700,13 @@ class _Run:
         if not (by_email or by_phone):
             return
         keep = []
+        names = matching.names_of(cid for cid, _ in (*by_email.values(), *by_phone.values()))
         for n in plan.fresh:
-            match = by_email.get(n.c.email) if n.c.email else None
-            match = match or (by_phone.get(n.c.phone) if n.c.phone else None)
+            match, how, kinds = matching.find(n.c, by_email, by_phone)
+            if match is not None and matching.apart(n.c, kinds, names.get(match[0])) and (
+                    self.sees_everyone or match[0] in matching.visible_ids(self.scope, {match[0]})):
+                n.duplicate_of = n.duplicate_of or (match[0], "email" if how == "e-mail" else "phone")
+                match = None
             if match is None:
                 keep.append(n)
             elif self.sees_everyone or match[0] in matching.visible_ids(self.scope, {match[0]}):
@@ -705,6 +728,8 @@ class _Run:
         for contact_id, c in plan.fills:
             self._fill_blanks(contact_id, c)
             touched.append(contact_id)
+        if plan.fills:
+            self._points(plan.fills, existing=True)
         if touched:
             search.index_contacts(database, touched)
         if plan.fresh:
@@ -717,6 +742,14 @@ class _Run:
         if plan.updates:
             self.updated_here.update(self._updates(plan.updates, write=False))
         self.report.new += len(plan.fresh)
+        for n in plan.fresh:
+            if n.duplicate_of is not None:
+                other, shared = n.duplicate_of
+                self.report.possible_duplicates += 1
+                with_whom = f"contact {other}" if isinstance(other, int) else "an earlier row of the file"
+                self.report.note("duplicate", n.c.line, f"would be imported as its own contact: shares only its "
+                                 f"{'e-mail' if shared == 'email' else 'phone'} with {with_whom}, who has "
+                                 "another name (listed for review)")
 
     # -- existing contacts -----------------------------------------------------------
 
@@ -725,16 +758,20 @@ class _Run:
         lock for a write); returns the contacts updated."""
         r = self.report
         ids = sorted({cid for cid, _, _ in items})
-        cols = ("id", "first_name", "last_name", "title", "email", "phone", "company_id", "lifecycle", "version",
-                "restricted_at")
+        cols = ("id", "first_name", "last_name", "title", "email", "phone", "company_id", "lifecycle",
+                "address", "postcode", "city", "country", "version", "restricted_at")
         current: dict[int, dict] = {}
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             for row in database.execute_sql(f"SELECT {', '.join(cols)} FROM contact WHERE id IN "
                                             f"({','.join('?' * len(part))})", part):
                 current[row[0]] = dict(zip(cols, row, strict=True))
+        points = {cid: {k: {p.value for p in v} for k, v in kinds.items()}
+                  for cid, kinds in contact_details.points_of(database, ids).items()}
         done: list[int] = []
         changes_rows = []
+        extra: list[tuple[int, Candidate]] = []  # contacts written: their other e-mails and phones follow
+        promoted: dict[str, list[tuple[int, str]]] = {"emails": [], "phones": []}  # new primaries
         for contact_id, c, how in items:
             contact = current.get(contact_id)
             if contact_id in done:
@@ -754,13 +791,28 @@ class _Run:
             new: dict[str, object] = {
                 "first_name": stored_line(c.first_name, 100), "last_name": stored_line(c.last_name, 100),
                 "title": stored_line(c.title, 100), "email": c.email, "phone": c.phone,
-                "lifecycle": lifecycle if lifecycle in LIFECYCLES else None}
+                "lifecycle": lifecycle if lifecycle in LIFECYCLES else None,
+                **{name: stored_line(getattr(c, name), n) for name, n in ADDRESS}}
+            # an e-mail or phone the contact already has is no change to its primary: it is added
+            have = points.get(contact_id, {})
+            if c.email in have.get("emails", ()):
+                new["email"] = None
+            if c.phone in have.get("phones", ()):
+                new["phone"] = None
+            added = {kind: [v for v, _ in values(c) if v not in have.get(kind, ())]
+                     for kind, values in (("emails", Candidate.emails), ("phones", Candidate.phones))}
+            for kind, single in (("emails", "email"), ("phones", "phone")):
+                if new[single]:  # the new primary replaces the old: not an addition
+                    added[kind] = [v for v in added[kind] if v != new[single]]
             has_company = bool(c.company_name or c.company_cvr)
             new["company"] = self.companies.id_of(c, create=False) if has_company else None
             old = {k: contact["company_id" if k == "company" else k] for k in UPDATABLE}
             diff = {k: v for k, v in new.items() if v and v != old[k]}
             if has_company and new["company"] is None:  # a company MiniCRM does not know yet
                 diff["company"] = "new"
+            for kind in ("emails", "phones"):
+                if added[kind]:
+                    diff[kind] = added[kind]
             if not diff:
                 r.duplicates += 1
                 r.note("duplicate", c.line, f"already in MiniCRM as contact {contact_id}, nothing new: skipped")
@@ -772,19 +824,41 @@ class _Run:
             for k, v in diff.items():
                 r.changes_total += 1
                 if len(r.changes) < MAX_CHANGES:
-                    shown_old, shown_new = old[k], v
+                    shown_old, shown_new = old.get(k), v
                     if k == "company":
                         shown_old = self.companies.name_of(old[k])
                         shown_new = self.companies.name_of(v if isinstance(v, int) else None)
+                    elif k in ("emails", "phones"):
+                        shown_old, shown_new = "", " ".join(v) if isinstance(v, list) else str(v)
                     r.changes.append(FieldChange(contact_id, c.line, k, str(shown_old or ""), str(shown_new)))
             if write:
-                columns = {("company_id" if k == "company" else k): v for k, v in diff.items()}
-                database.execute_sql(
-                    f"UPDATE contact SET {', '.join(f'{k} = ?' for k in columns)}, version = version + 1, "
-                    "updated_at = ? WHERE id = ?", [*columns.values(), utcnow().isoformat(sep=" "), contact_id])
+                columns = {("company_id" if k == "company" else k): v for k, v in diff.items()
+                           if k not in ("emails", "phones")}
+                sets = "".join(f"{k} = ?, " for k in columns)
+                database.execute_sql(f"UPDATE contact SET {sets}version = version + 1, updated_at = ? WHERE id = ?",
+                                     [*columns.values(), utcnow().isoformat(sep=" "), contact_id])
+                for kind, single in (("emails", "email"), ("phones", "phone")):
+                    if single in columns:  # the new primary replaces the old one, and is no "other" one
+                        promoted[kind].append((contact_id, str(columns[single])))
+                extra.append((contact_id, c))
                 stored_old = {k: contact[k] for k in columns}
+                for kind in ("emails", "phones"):  # what undo takes away again
+                    if kind in diff:
+                        stored_old["+" + kind] = diff[kind]
                 changes_rows.append((self.batch_id, contact_id, json.dumps(stored_old, default=str),
                                      contact["version"] + 1))
+        for kind, pairs in promoted.items():
+            if pairs:
+                table, column, single = contact_details.KINDS[kind]
+                database.connection().executemany(
+                    f'DELETE FROM "{table}" WHERE contact_id = ? AND "{column}" = ?', pairs)
+        if extra:  # after the primaries were written: what the contacts have now is known
+            for cid, c in extra:
+                for kind, single in (("emails", "email"), ("phones", "phone")):
+                    value = getattr(c, single)
+                    if value:
+                        points.setdefault(cid, {}).setdefault(kind, set()).add(value)
+            self._points(extra, existing=True, have=points)
         if changes_rows:
             database.connection().executemany(
                 "INSERT INTO import_change (batch_id, contact_id, old_values, version_after) VALUES (?, ?, ?, ?)",
@@ -797,6 +871,7 @@ class _Run:
         values = {"first_name": stored_line(c.first_name, 100), "last_name": stored_line(c.last_name, 100),
                   "title": stored_line(c.title, 100), "email": c.email, "phone": c.phone,
                   "lifecycle": lifecycle if lifecycle in LIFECYCLES else None}
+        values |= {name: stored_line(getattr(c, name), n) for name, n in ADDRESS}
         values = {k: v for k, v in values.items() if v}
         if c.company_name or c.company_cvr:
             values["company_id"] = self.companies.id_of(c)
@@ -816,15 +891,17 @@ class _Run:
             company = n.company
             if company is None and (n.c.company_name or n.c.company_cvr):
                 company = companies.id_of(n.c)  # created now, or found: someone may have added it since
-                assumed = (stored_line(n.c.company_name, 200) or n.c.company_cvr, n.c.company_cvr)
-                if company is not None and companies.index.get(company) != assumed:
-                    n.index = self._index_row(n.values[0], n.values[1], n.c, company, n.tags)
+                if company is not None and companies.index.get(company) != companies.values_of(n.c):
+                    n.index = self._index_row(n.values[0], n.values[1], n.values[2], n.c, company, n.tags,
+                                              n.values[7:11])
             v = n.values
             rows.append((v[0], v[1], v[2], v[3], v[4], company, v[5], v[6], self.source, self.batch_id,
-                         self.lawful_basis))
+                         self.lawful_basis, *v[7:]))
             index.append(n.index)
-        ids = bulk.insert_prepared(rows, index)
+        ids = bulk.insert_prepared(rows, index, columns=bulk.IMPORT_COLUMNS)
         r.new += len(ids)
+        self._points(list(zip(ids, (n.c for n in fresh), strict=True)))
+        self._possible_duplicates(ids, fresh)
         tagged = [(i, n.tags) for i, n in zip(ids, fresh, strict=True) if n.tags]
         if tagged:
             names = sorted({t for _, ts in tagged for t in ts})
@@ -845,6 +922,57 @@ class _Run:
         consents = [(i, n.c) for i, n in zip(ids, fresh, strict=True) if n.c.consent]
         if consents:
             self._consents(consents)
+
+    def _points(self, items: list[tuple[int, Candidate]], *, existing: bool = False,
+                have: dict[int, dict[str, set[str]]] | None = None) -> None:
+        """The other e-mails and phones of these contacts (the primary ones are their own
+        columns), one executemany per kind: nothing at all for a row with one of each.
+        `existing`: contacts already in MiniCRM get what they lack (`have`: what they have,
+        read here in one go when not given), after what they have."""
+        if not any(c.extra_emails or c.extra_phones or existing for _, c in items):
+            return
+        if existing and have is None:
+            have = {cid: {k: {p.value for p in v} for k, v in kinds.items()}
+                    for cid, kinds in contact_details.points_of(database, [cid for cid, _ in items]).items()}
+        for kind, values_of in (("emails", Candidate.emails), ("phones", Candidate.phones)):
+            rows = []
+            for cid, c in items:
+                if existing:
+                    known = (have or {}).get(cid, {}).get(kind, set())
+                    rows += [(cid, value, label, 100 + n) for n, (value, label) in enumerate(values_of(c))
+                             if value not in known]
+                else:
+                    rows += [(cid, value, label, n) for n, (value, label) in enumerate(values_of(c)) if n]
+            contact_details.add_points(database, kind, rows)
+
+    def _possible_duplicates(self, ids: list[int], fresh: list[_New]) -> None:
+        """Rows kept apart from a contact they share one e-mail or phone with: on the review list."""
+        by_candidate = {id(n.c): cid for cid, n in zip(ids, fresh, strict=True)}
+        rows = []
+        now = utcnow().isoformat(sep=" ")
+        for cid, n in zip(ids, fresh, strict=True):
+            if n.duplicate_of is None:
+                continue
+            other, shared = n.duplicate_of
+            other_id = other if isinstance(other, int) else by_candidate.get(id(other))
+            if other_id is None:  # a row of an earlier chunk: already in, found by its values
+                other_id = self._inserted_id(other)
+            if other_id is None:
+                continue
+            rows.append((cid, other_id, shared, self.batch_id, now))
+            self.report.possible_duplicates += 1
+            self.report.note("duplicate", n.c.line, f"imported as its own contact {cid}: shares only its "
+                             f"{'e-mail' if shared == 'email' else 'phone'} with contact {other_id}, who has "
+                             "another name (listed for review)")
+        if rows:
+            database.connection().executemany(
+                "INSERT INTO possible_duplicate (contact_id, other_id, shared, import_batch_id, found_at) "
+                "VALUES (?, ?, ?, ?, ?)", rows)
+
+    def _inserted_id(self, c: Candidate) -> int | None:
+        by_email, by_phone = matching.existing_by_contact_points([c])
+        match, _how, _kinds = matching.find(c, by_email, by_phone)
+        return match[0] if match is not None else None
 
     def _consents(self, items: list[tuple[int, Candidate]]) -> None:
         """Consent evidence from the file (Mailchimp): newsletter by e-mail, with the file's own dates;

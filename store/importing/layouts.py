@@ -112,6 +112,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "postcode": ("postnr", "postnummer", "postkode", "zip", "zipcode", "postcode",
                  "postalcode"),
     "city": ("by", "bynavn", "postdistrikt", "city", "town"),
+    "country": ("land", "country", "nation", "countryregion", "landområde"),
     "tags": ("tags", "tag", "segment", "segmenter", "kategori", "kategorier", "category",
              "categories", "gruppe", "grupper", "labels", "etiketter", "groups"),
     "owner": ("ejer", "ansvarlig", "kundeansvarlig", "saelger", "sælger", "owner",
@@ -145,8 +146,11 @@ def synonym_target(header: str) -> str | None:
 # --- the layouts ------------------------------------------------------------------------
 
 _GOOGLE_NUMBERED = (
-    (r"^e-mail (\d+) - value$", "email"),
-    (r"^phone (\d+) - value$", "phone"),
+    (r"^e-mail (\d+) - value$", "email@{0}"),
+    (r"^e-mail (\d+) - (?:type|label)$", "email_label@{0}"),
+    (r"^phone (\d+) - value$", "phone@{0}"),
+    (r"^phone (\d+) - (?:type|label)$", "phone_label@{0}"),
+    (r"^address (\d+) - country$", "country@{0}"),
     (r"^address (\d+) - street$", "address@{0}"),
     (r"^address (\d+) - extended address$", "address@{0}"),
     (r"^address (\d+) - postal code$", "postcode@{0}"),
@@ -162,13 +166,14 @@ _OUTLOOK_EN = _cols(
     ("Home Phone 2", "phone"), ("Other Phone", "phone"), ("Car Phone", "phone"),
     ("Business Street", "address@work"), ("Business Street 2", "address@work"),
     ("Business Street 3", "address@work"), ("Business Postal Code", "postcode@work"),
-    ("Business City", "city@work"),
+    ("Business City", "city@work"), ("Business Country/Region", "country@work"),
+    ("Business Country", "country@work"),
     ("Home Street", "address@home"), ("Home Street 2", "address@home"),
     ("Home Street 3", "address@home"), ("Home Postal Code", "postcode@home"),
-    ("Home City", "city@home"),
+    ("Home City", "city@home"), ("Home Country/Region", "country@home"), ("Home Country", "country@home"),
     ("Other Street", "address@other"), ("Other Street 2", "address@other"),
     ("Other Street 3", "address@other"), ("Other Postal Code", "postcode@other"),
-    ("Other City", "city@other"),
+    ("Other City", "city@other"), ("Other Country/Region", "country@other"), ("Other Country", "country@other"),
     ("Categories", "tags"), ("Notes", "note"),
 )
 
@@ -183,13 +188,13 @@ _OUTLOOK_DA = _cols(
     ("Gade (arbejde)", "address@work"), ("Gade 2 (arbejde)", "address@work"),
     ("Gade 2 (firma)", "address@work"), ("Gade 3 (arbejde)", "address@work"),
     ("Gade 3 (firma)", "address@work"), ("Postnummer (arbejde)", "postcode@work"),
-    ("By (arbejde)", "city@work"),
+    ("By (arbejde)", "city@work"), ("Land/område (arbejde)", "country@work"),
     ("Gade (privat)", "address@home"), ("Gade 2 (privat)", "address@home"),
     ("Gade 3 (privat)", "address@home"), ("Postnummer (privat)", "postcode@home"),
-    ("By (privat)", "city@home"),
+    ("By (privat)", "city@home"), ("Land/område (privat)", "country@home"),
     ("Anden gade", "address@other"), ("Anden gade 2", "address@other"),
     ("Anden gade 3", "address@other"), ("Andet postnummer", "postcode@other"),
-    ("Anden by", "city@other"),
+    ("Anden by", "city@other"), ("Andet land/område", "country@other"),
     ("Kategorier", "tags"), ("Notater", "note"), ("Noter", "note"),
 )
 
@@ -251,8 +256,10 @@ LAYOUTS: tuple[Layout, ...] = (
               ("Work Phone", "phone"), ("Home Phone", "phone"),
               ("Work Address", "address@work"), ("Work Address 2", "address@work"),
               ("Work ZipCode", "postcode@work"), ("Work City", "city@work"),
+              ("Work Country", "country@work"),
               ("Home Address", "address@home"), ("Home Address 2", "address@home"),
               ("Home ZipCode", "postcode@home"), ("Home City", "city@home"),
+              ("Home Country", "country@home"),
               ("Notes", "note")),
     ),
     Layout(
@@ -281,10 +288,10 @@ LAYOUTS: tuple[Layout, ...] = (
               ("CompanyNumber", "company_cvr"), ("TaxNumber", "company_cvr"),
               ("POAddressLine1", "address@po"), ("POAddressLine2", "address@po"),
               ("POAddressLine3", "address@po"), ("POAddressLine4", "address@po"),
-              ("POPostalCode", "postcode@po"), ("POCity", "city@po"),
+              ("POPostalCode", "postcode@po"), ("POCity", "city@po"), ("POCountry", "country@po"),
               ("SAAddressLine1", "address@sa"), ("SAAddressLine2", "address@sa"),
               ("SAAddressLine3", "address@sa"), ("SAAddressLine4", "address@sa"),
-              ("SAPostalCode", "postcode@sa"), ("SACity", "city@sa"))
+              ("SAPostalCode", "postcode@sa"), ("SACity", "city@sa"), ("SACountry", "country@sa"))
         + _XERO_PERSONS,
     ),
     Layout(
@@ -293,7 +300,7 @@ LAYOUTS: tuple[Layout, ...] = (
         _cols(("Kontakt", "company_name"), ("Kontaktperson/filial", "name"),
               ("Titel", "title"), ("Email", "email"), ("Mobil", "phone"),
               ("Telefon", "phone"), ("Adresse", "address"), ("Postnr", "postcode"),
-              ("By", "city"), ("CVR", "company_cvr"), ("Segment", "tags"),
+              ("By", "city"), ("Land", "country"), ("CVR", "company_cvr"), ("Segment", "tags"),
               ("Kundeansv 1", "owner"), ("Interesse", "note"), ("Beskrivelse", "note")),
     ),
 )

@@ -3,14 +3,14 @@
 A :class:`Mapping` is an *ordered* list of ``(source column, target)`` pairs.  Order
 is priority: when several columns feed one field ("Mobile Phone", "Business Phone",
 "Home Phone" -> ``phone``), the first non-empty one in mapping order becomes the
-field and the others become ``extra_phones``/``extra_emails`` (or are joined, for
-``address`` and ``note``).  A column of the file that the mapping does not name is
-dropped, as is one mapped to ``"drop"``.
+primary and the others ``extra_phones``/``extra_emails``, each with its label (all
+are stored: store/contact_details.py), or are joined, for ``address`` and ``note``.
+A column of the file that the mapping does not name is dropped, as is one mapped to ``"drop"``.
 
 Targets (see :data:`TARGETS`):
 
 - a MiniCRM field: ``first_name``, ``last_name``, ``title``, ``email``, ``phone``,
-  ``company_name``, ``company_cvr``, ``address``, ``postcode``, ``city``, ``tags``,
+  ``company_name``, ``company_cvr``, ``address``, ``postcode``, ``city``, ``country``, ``tags``,
   ``owner``, ``lifecycle``, ``note``, or consent evidence ``consent_optin_time``,
   ``consent_optin_ip``, ``consent_confirm_time``, ``consent_confirm_ip``;
 - ``name``: a full name, split into first and last name when those are empty;
@@ -18,9 +18,14 @@ Targets (see :data:`TARGETS`):
 - ``personN.<field>`` (N = 1..9; field one of first_name, last_name, name, email,
   phone, title): an extra person on the same row (Xero's Person1..Person5); each gives
   its own candidate sharing the row's company fields;
-- ``address@<block>``, ``postcode@<block>``, ``city@<block>``: an address block, e.g.
-  ``@work`` and ``@home``.  The first block (in mapping order) with any value is used
-  whole, so a business street is never paired with a home city.
+- ``address@<block>``, ``postcode@<block>``, ``city@<block>``, ``country@<block>``: an
+  address block, e.g. ``@work`` and ``@home``.  The first block (in mapping order) with
+  any value is used whole, so a business street is never paired with a home city.
+- ``email@<key>``, ``phone@<key>``: an address or number whose label comes from the
+  ``email_label@<key>``/``phone_label@<key>`` column of the same key (Google's
+  ``E-mail 1 - Value`` and ``E-mail 1 - Label``); without one, from the key itself
+  (``phone@mobile``), else from the column's header ("Mobile Phone": mobile).  A label
+  starting with ``*`` (Google's primary marker) makes its address the primary one.
 
 File format (JSON)::
 
@@ -58,9 +63,11 @@ FORMAT_VERSION = 1
 # The contact and consent fields, plus "name" (split into first and last name).
 PLAIN_TARGETS: tuple[str, ...] = (*CONTACT_FIELDS[:2], "name", *CONTACT_FIELDS[2:], *CONSENT_FIELDS)
 #: every plain target, plus "drop"; see the module doc for person and block forms
-TARGETS: tuple[str, ...] = (*PLAIN_TARGETS, "drop")
+LABEL_TARGETS: tuple[str, ...] = ("email_label", "phone_label")
+TARGETS: tuple[str, ...] = (*PLAIN_TARGETS, *LABEL_TARGETS, "drop")
 PERSON_FIELDS: frozenset[str] = frozenset({"first_name", "last_name", "name", "email", "phone", "title"})
-BLOCK_FIELDS: frozenset[str] = frozenset({"address", "postcode", "city"})
+BLOCK_FIELDS: frozenset[str] = frozenset({"address", "postcode", "city", "country", "email", "phone",
+                                          *LABEL_TARGETS})
 
 _TARGET_RE = re.compile(r"^(?:person([1-9])\.)?([a-z_]+)(?:@([A-Za-z0-9_-]{1,30}))?$")
 
@@ -103,7 +110,8 @@ def parse_target(text: str) -> Target:
     if person and name not in PERSON_FIELDS:
         raise MappingError(f"{text!r}: a person can only have {', '.join(sorted(PERSON_FIELDS))}")
     if block and name not in BLOCK_FIELDS:
-        raise MappingError(f"{text!r}: only address, postcode and city take an @block")
+        raise MappingError(f"{text!r}: only address, postcode, city, country, email, phone and their "
+                           "labels take an @block")
     if name == "drop" and (person or block):
         raise MappingError(f"unknown target {text!r}")
     return Target(name, int(person or 0), block or "")

@@ -1,7 +1,11 @@
 """De-duplication for the import: who in MiniCRM (or earlier in the file) a row is.
 
-A row matches an existing contact by e-mail, else phone, else first name +
-last name + company; a company by CVR, else by name.  The e-mail and phone
+A row matches an existing contact by any of its e-mails, else any of its phones
+(every address and number a contact has, not only the primary), else first name +
+last name + company; a company by CVR, else by name.  A match on e-mail alone or
+phone alone with a contact of another name is no match (`apart`): a switchboard or
+a family landline is shared by different people, so the row becomes its own contact
+and the pair is listed for review (`PossibleDuplicate`), never merged silently.  The e-mail and phone
 compared are already normalised by store.contact_points, as stored, so an
 equality in SQL is the whole comparison.  Lookups go 500 values at a time
 (SQLite's parameter limit, and bounded memory).  Erased people are
@@ -35,24 +39,86 @@ def is_erased(erased: Callable[[str | None, str | None], bool], c) -> bool:
     return any(erased(e, None) for e in c.extra_emails) or any(erased(None, p) for p in c.extra_phones)
 
 
+_LOOKUP = {"email": ("email_address", "email"), "phone": ("phone_number", "phone")}
+
+
 def existing_by(column: str, values: list[str]) -> dict[str, Match]:
-    """Existing contacts whose `column` (email or phone) is one of `values`: value -> match."""
+    """Existing contacts with one of `values` among their e-mails ("email") or phones ("phone"):
+    value -> match (the oldest such contact)."""
+    table, value_column = _LOOKUP[column]
     found: dict[str, Match] = {}
     for start in range(0, len(values), 500):
         part = values[start:start + 500]
-        rows = database.execute_sql(
-            f"SELECT {column}, id, import_batch_id FROM contact WHERE {column} IN "
-            f"({','.join('?' * len(part))}) ORDER BY id", part)
+        marks = ",".join("?" * len(part))
+        rows = database.execute_sql(  # the primary (the contact's own column), then the others
+            f"SELECT {column}, id, import_batch_id FROM contact WHERE {column} IN ({marks}) "
+            f'UNION ALL SELECT p."{value_column}", c.id, c.import_batch_id FROM "{table}" p '
+            f'JOIN contact c ON c.id = p.contact_id WHERE p."{value_column}" IN ({marks}) ORDER BY 2',
+            part + part)
         for value, cid, batch_id in rows:
             found.setdefault(value, (cid, batch_id))
     return found
 
 
 def existing_by_contact_points(cands) -> tuple[dict[str, Match], dict[str, Match]]:
-    """Existing contacts by e-mail and by phone."""
-    emails = sorted({c.email for c in cands if c.email})
-    phones = sorted({c.phone for c in cands if c.phone})
+    """Existing contacts by every e-mail and every phone of the candidates."""
+    emails = sorted({e for c in cands for e in ([c.email] if c.email else []) + c.extra_emails})
+    phones = sorted({p for c in cands for p in ([c.phone] if c.phone else []) + c.extra_phones})
     return existing_by("email", emails), existing_by("phone", phones)
+
+
+def find(c, by_email: dict[str, Match], by_phone: dict[str, Match]) -> tuple[Match | None, str, int]:
+    """(the match, "e-mail" or "phone", how many kinds point at it) for a candidate: the
+    contact most of its e-mails and phones lead to, e-mails first."""
+    votes: dict[Match, set[str]] = {}
+    order: list[Match] = []
+    for kind, values, found in (("e-mail", [c.email, *c.extra_emails], by_email),
+                                ("phone", [c.phone, *c.extra_phones], by_phone)):
+        for value in values:
+            match = found.get(value) if value else None
+            if match is not None:
+                if match not in votes:
+                    votes[match] = set()
+                    order.append(match)
+                votes[match].add(kind)
+    if not order:
+        return None, "", 0
+    best = max(order, key=lambda m: (len(votes[m]), -order.index(m)))
+    kinds = votes[best]
+    return best, "e-mail" if "e-mail" in kinds else "phone", len(kinds)
+
+
+def names_of(ids) -> dict[int, tuple[str, str]]:
+    """(first name, last name) of these contacts: whether a match is the same person."""
+    ids = sorted(set(ids))
+    out: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        for cid, first, last in database.execute_sql(
+                f"SELECT id, first_name, last_name FROM contact WHERE id IN ({','.join('?' * len(part))})", part):
+            out[cid] = (first or "", last or "")
+    return out
+
+
+def same_name(first_a: str | None, last_a: str | None, first_b: str | None, last_b: str | None) -> bool:
+    """Could these be one person's names?  Folded (Ågaard = Aagaard); a missing part agrees
+    with anything ("Mads" is Mads Ågaard, a row without a name is whoever it matches), and
+    an initial or a shortening with its start ("J. Hansen" is Jens Hansen, "Pia K" Pia Kjær)."""
+    a = (_name_part(first_a), _name_part(last_a))
+    b = (_name_part(first_b), _name_part(last_b))
+    if not any(a) or not any(b):
+        return True
+    return all(x.startswith(y) or y.startswith(x) for x, y in zip(a, b, strict=True))
+
+
+def _name_part(text: str | None) -> str:
+    return search.fold(text or "").replace(".", "").strip()
+
+
+def apart(c, kinds: int, name: tuple[str, str] | None) -> bool:
+    """A match on one kind alone (only an e-mail, or only a phone) with another name: a
+    shared switchboard or family landline, not the same person."""
+    return kinds == 1 and name is not None and not same_name(c.first_name, c.last_name, *name)
 
 
 def updated_in_batch(batch_id: int, ids: set[int]) -> set[int]:
@@ -99,23 +165,50 @@ def existing_by_names(cands, companies: Companies) -> dict[tuple, Match]:
 
 
 def keys_in_file(c) -> list[str]:
-    """What makes two rows of one file the same person: e-mail, phone, else folded name + company."""
-    keys = []
-    if c.email:
-        keys.append("e:" + c.email)
-    if c.phone:
-        keys.append("p:" + c.phone)
+    """What makes two rows of one file the same person: any e-mail or phone, else folded name + company."""
+    keys = [*("e:" + e for e in ([c.email] if c.email else []) + c.extra_emails),
+            *("p:" + p for p in ([c.phone] if c.phone else []) + c.extra_phones)]
     if not keys and c.first_name:
         keys.append("n:" + search.fold(f"{c.first_name} {c.last_name or ''} {c.company_name or c.company_cvr or ''}"))
     return keys
 
 
+def initials(c) -> str:
+    """The folded first letters of first and last name, a space for a missing one."""
+    return "".join(part[:1] or " " for part in (_name_part(c.first_name), _name_part(c.last_name)))
+
+
+def initials_differ(a: str, b: str) -> bool:
+    """Two rows' initials (`initials`) that cannot be one person's: a part both have differs."""
+    return any(x != " " and y != " " and x != y for x, y in zip(a, b, strict=True))
+
+
+def apart_in_file(first, c) -> bool:
+    """Two rows of a file that share only e-mails or only phones, under different names."""
+    mine = {"e:" + e for e in ([c.email] if c.email else []) + c.extra_emails}
+    theirs = {"e:" + e for e in ([first.email] if first.email else []) + first.extra_emails}
+    mine_p = {"p:" + p for p in ([c.phone] if c.phone else []) + c.extra_phones}
+    theirs_p = {"p:" + p for p in ([first.phone] if first.phone else []) + first.extra_phones}
+    kinds = bool(mine & theirs) + bool(mine_p & theirs_p)
+    return kinds == 1 and not same_name(c.first_name, c.last_name, first.first_name, first.last_name)
+
+
 def merge_repeat(into, other) -> None:
-    """Fill what the first occurrence lacks from a later one (never overwrite)."""
+    """Fill what the first occurrence lacks from a later one (never overwrite); its other
+    e-mails and phones join the first's, with their labels."""
     for name in ("first_name", "last_name", "title", "email", "phone", "company_name", "company_cvr",
-                 "address", "postcode", "city", "note", "owner", "lifecycle"):
+                 "address", "postcode", "city", "country", "note", "owner", "lifecycle"):
         if not getattr(into, name) and getattr(other, name):
             setattr(into, name, getattr(other, name))
+    for kind in ("email", "phone"):
+        have = getattr(into, f"{kind}s")()
+        values = {v for v, _ in have}
+        more = [(v, label) for v, label in getattr(other, f"{kind}s")() if v not in values]
+        if more:
+            merged = have + more
+            setattr(into, kind, merged[0][0])
+            setattr(into, f"extra_{kind}s", [v for v, _ in merged[1:]])
+            setattr(into, f"{kind}_labels", [label for _, label in merged])
     if other.tags:
         into.tags = sorted(set(into.tags) | set(other.tags))
     for name in ("consent_optin_time", "consent_optin_ip", "consent_confirm_time", "consent_confirm_ip"):
@@ -133,7 +226,8 @@ class Companies:
 
     def __init__(self, *, virtual: bool = False) -> None:
         self.ids: dict[str, int] = {}  # "cvr:..." or "name:<casefolded>" -> id
-        self.index: dict[int, tuple[str, str | None]] = {}  # id -> (name, cvr), for the search index
+        # id -> (name, cvr, street, postcode, city, country), for the search index
+        self.index: dict[int, tuple] = {}
         self.missing: set[str] = set()  # keys looked up (this chunk) and not found
         self.virtual = virtual
         self._next_virtual = -1
@@ -177,18 +271,18 @@ class Companies:
                 cvrs[c.company_cvr] = None
             if name:
                 names[name] = None
-        by_cvr: dict[str, tuple[int, str, str | None]] = {}
-        by_name: dict[str, list[tuple[int, str, str | None]]] = {}
+        by_cvr: dict[str, tuple] = {}
+        by_name: dict[str, list[tuple]] = {}
         for values, column in ((list(cvrs), "cvr"), (list(names), "name")):
             for start in range(0, len(values), 500):
                 part = values[start:start + 500]
-                for cid, cname, cvr in database.execute_sql(
-                        f"SELECT id, name, cvr FROM company WHERE {column} IN ({','.join('?' * len(part))}) "
-                        "ORDER BY id", part):
+                for row in database.execute_sql(
+                        f"SELECT id, name, cvr, address, postcode, city, country FROM company "
+                        f"WHERE {column} IN ({','.join('?' * len(part))}) ORDER BY id", part):
                     if column == "cvr":
-                        by_cvr[cvr] = (cid, cname, cvr)
+                        by_cvr[row[2]] = row
                     else:
-                        by_name.setdefault(cname, []).append((cid, cname, cvr))
+                        by_name.setdefault(row[1], []).append(row)
         for c in cands:
             name, keys = self._keys(c)
             known = next((self.ids[k] for k in keys if k in self.ids), None)
@@ -204,11 +298,19 @@ class Companies:
             self._remember(keys, *found)
             by_pair[(c.company_name, c.company_cvr)] = found[0]
 
-    def _remember(self, keys: list[str], company_id: int, name: str, cvr: str | None) -> None:
+    def _remember(self, keys: list[str], company_id: int, name: str, cvr: str | None,
+                  street: str | None = None, postcode: str | None = None, city: str | None = None,
+                  country: str | None = None) -> None:
         for k in keys:
             self.ids[k] = company_id
             self.missing.discard(k)
-        self.index[company_id] = (name, cvr)
+        self.index[company_id] = (name, cvr, street, postcode, city, country)
+
+    def values_of(self, c) -> tuple:
+        """(name, cvr, street, postcode, city, country) of a company created from row `c`."""
+        return (self._keys(c)[0] or c.company_cvr, c.company_cvr, stored_line(c.address, 200) or None,
+                stored_line(c.postcode, 20) or None, stored_line(c.city, 100) or None,
+                stored_line(c.country, 100) or None)
 
     def ensure(self, cands) -> None:
         """Under the write lock: look again for the companies still missing, create the rest."""
@@ -218,7 +320,7 @@ class Companies:
         new: list[tuple] = []
         pending: dict[str, int] = {}  # key -> position in `new`
         for c in cands:
-            name, keys = self._keys(c)
+            _name, keys = self._keys(c)
             known = next((self.ids[k] for k in keys if k in self.ids), None)
             if known is not None:
                 self.by_pair[(c.company_name, c.company_cvr)] = known
@@ -227,8 +329,7 @@ class Companies:
                 continue
             for k in keys:
                 pending[k] = len(new)
-            new.append((name or c.company_cvr, c.company_cvr, stored_line(c.address, 200) or None,
-                        stored_line(c.postcode, 20) or None, stored_line(c.city, 100) or None))
+            new.append(self.values_of(c))
         if not new:
             return
         if self.virtual:
@@ -237,15 +338,15 @@ class Companies:
         else:
             now = utcnow().isoformat(sep=" ")
             conn = database.connection()
-            conn.executemany("INSERT INTO company (name, cvr, address, postcode, city, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [(*row, now, now) for row in new])
+            conn.executemany("INSERT INTO company (name, cvr, address, postcode, city, country, created_at, "
+                             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*row, now, now) for row in new])
             last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
             ids = list(range(last - len(new) + 1, last + 1))  # one writer: consecutive rowids
         by_position: dict[int, list[str]] = {}
         for k, pos in pending.items():
             by_position.setdefault(pos, []).append(k)
         for pos, keys in by_position.items():
-            self._remember(keys, ids[pos], new[pos][0], new[pos][1])
+            self._remember(keys, ids[pos], *new[pos])
 
     def id_of(self, c, *, create: bool = True) -> int | None:
         """The company of a row: by CVR, else by name (created when new and `create`)."""

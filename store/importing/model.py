@@ -23,6 +23,7 @@ CONTACT_FIELDS: tuple[str, ...] = (
     "address",
     "postcode",
     "city",
+    "country",
     "tags",
     "owner",
     "lifecycle",
@@ -111,6 +112,8 @@ class Candidate:
       E.164, ``email`` validated (syntax only), ``company_cvr`` 8 digits with a valid
       modulus-11 check, ``note`` only when no special-category data was found in it.
     - ``extra_emails``/``extra_phones``: further valid addresses/numbers, normalised.
+    - ``email_labels``/``phone_labels``: the label (contact_points.LABELS) of ``email`` then
+      of each extra one, in the same order (the first one is the primary).
     - ``flags``: special-category findings (values not kept); ``errors``: values that
       were rejected (invalid e-mail, phone, CVR ...); the rejected value is not in the
       contact fields.
@@ -129,6 +132,7 @@ class Candidate:
     address: str | None = None
     postcode: str | None = None
     city: str | None = None
+    country: str | None = None
     tags: list[str] = field(default_factory=list)
     owner: str | None = None
     lifecycle: str | None = None
@@ -139,6 +143,8 @@ class Candidate:
     consent_confirm_ip: str | None = None
     extra_emails: list[str] = field(default_factory=list)
     extra_phones: list[str] = field(default_factory=list)
+    email_labels: list[str] = field(default_factory=list)
+    phone_labels: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
 
@@ -150,6 +156,16 @@ class Candidate:
             if value:
                 out[name] = list(value) if isinstance(value, list) else value
         return out
+
+    def emails(self) -> list[tuple[str, str]]:
+        """Every (address, label), the primary first."""
+        values = [self.email, *self.extra_emails] if self.email else list(self.extra_emails)
+        return [(v, self.email_labels[n] if n < len(self.email_labels) else "other") for n, v in enumerate(values)]
+
+    def phones(self) -> list[tuple[str, str]]:
+        """Every (number, label), the primary first."""
+        values = [self.phone, *self.extra_phones] if self.phone else list(self.extra_phones)
+        return [(v, self.phone_labels[n] if n < len(self.phone_labels) else "other") for n, v in enumerate(values)]
 
     @property
     def consent(self) -> dict[str, str]:

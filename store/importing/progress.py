@@ -21,7 +21,7 @@ from .report import ImportReport, RowNote
 
 # The report's counters that a resumed import carries on from.
 COUNTERS = ("rows", "new", "updated", "duplicates", "merged", "suppressed", "review", "flagged", "invalid",
-            "warnings", "extra_values", "unstored_addresses", "changes_total")
+            "warnings", "extra_values", "unstored_addresses", "changes_total", "possible_duplicates")
 
 
 def scan_file(path: Path, fmt: str) -> tuple[int | None, str]:

@@ -56,8 +56,11 @@ class ImportReport:
     flagged: int = 0  # special-category data or CPR found (value not imported)
     invalid: int = 0
     warnings: int = 0  # imported, but some value was left out (invalid e-mail, unknown owner ...)
-    # values read but with no place in MiniCRM's model (one e-mail and one phone per contact,
-    # addresses kept on companies): counted, so nothing disappears without a word
+    # of the new: kept apart from a contact they share only an e-mail or a phone with (another
+    # name), and listed for review (PossibleDuplicate)
+    possible_duplicates: int = 0
+    # no longer counted (every e-mail, phone and address is kept since m0014); kept so a report
+    # saved by an older version still resumes
     extra_values: int = 0
     unstored_addresses: int = 0
     dropped_columns: list[str] = field(default_factory=list)
@@ -91,5 +94,7 @@ class ImportReport:
     def summary(self) -> str:
         merged = f" ({self.merged} repeated in the file)" if self.merged else ""
         review = f", {self.review} for a manager to review" if self.review else ""
+        if self.possible_duplicates:
+            review += f", {self.possible_duplicates} new listed as possible duplicates"
         return (f"{self.rows} rows: {self.new} new, {self.updated} updated, {self.duplicates} duplicate"
                 f"{merged}, {self.suppressed} suppressed{review}, {self.flagged} flagged, {self.invalid} invalid")

@@ -55,12 +55,10 @@ def report_lines(report, reader: Reader = Reader.CONSOLE, *, show_values: bool =
             lines.extend(f"  {n}" for n in notes)
     if report.changes and reader is not Reader.APP:
         lines += _change_lines(report, show_values, _)
-    if report.extra_values:
-        lines.append(_("Not stored: {n} further e-mail addresses or phone numbers (a contact keeps one "
-                       "of each).").format(n=f"{report.extra_values:,}"))
-    if report.unstored_addresses:
-        lines.append(_("Not stored: the addresses of {n} contacts without a company (addresses are kept "
-                       "on companies).").format(n=f"{report.unstored_addresses:,}"))
+    if report.possible_duplicates:
+        lines.append(_("Possible duplicates: {n} new contacts share only an e-mail or a phone with a contact "
+                       "of another name; each was kept apart and listed for review.").format(
+                           n=f"{report.possible_duplicates:,}"))
     if report.rows == 0:
         lines.append(_("The file has no data rows."))
     if report.dropped_columns:

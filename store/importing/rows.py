@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .mapping import Target
+from ..contact_points import label_of
+from .mapping import LABEL_TARGETS, Target
 from .model import Candidate, Flag, Issue
 from .normalise import (
     ValueProblem,
@@ -34,7 +36,8 @@ _CPR_SEARCH = _CPR_RE.search  # a cheap first look: most values hold no ten-digi
 __all__ = ["Slot", "CandidateBuilder"]
 
 #: fields that belong to the company/row and are shared by every person on it
-SHARED_FIELDS = ("company_name", "company_cvr", "address", "postcode", "city", "tags", "owner", "lifecycle")
+SHARED_FIELDS = ("company_name", "company_cvr", "address", "postcode", "city", "country", "tags", "owner",
+                 "lifecycle")
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,12 @@ class Slot:
     index: int = -1  # position in the row (tabular formats)
     sensitive: str | None = None  # the header names special-category data: never kept
     cpr_column: bool = False  # the header says CPR: undashed CPR numbers count too
+    label: str = ""  # an e-mail's or phone's label the reader knows (vCard TYPE), else from the header
     # what build() does with a value, worked out once per column instead of once per value
     route: int = field(init=False, repr=False, compare=False, default=0)
+    # [(label, primary)] for an e-mail or phone with no label column: from the reader's label,
+    # the target's key or the header, worked out once per column
+    labels: tuple = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
         f = self.target.field
@@ -59,23 +66,30 @@ class Slot:
             route = _NOTE
         elif f in _PERSON_ROUTES:
             route = _PERSON_ROUTES[f]
-        elif f in ("address", "postcode", "city"):
+        elif f in LABEL_TARGETS:
+            route = _LABEL
+        elif f in ("address", "postcode", "city", "country"):
             route = _BLOCK
         else:
             route = _SINGLE
         object.__setattr__(self, "route", route)
+        if route in (_EMAIL, _PHONE):
+            block = self.target.block
+            label = self.label or (label_of(block) if block and not block.isdigit() else "other")
+            object.__setattr__(self, "labels", ((label if label != "other" else label_of(self.column), False),))
 
 
 # Slot routes (see build()).
-_SENSITIVE, _DROPPED, _NOTE, _FIRST, _LAST, _TITLE, _NAME, _EMAIL, _PHONE, _BLOCK, _SINGLE = range(11)
+_SENSITIVE, _DROPPED, _NOTE, _FIRST, _LAST, _TITLE, _NAME, _EMAIL, _PHONE, _BLOCK, _SINGLE, _LABEL = range(12)
 _PERSON_ROUTES = {"first_name": _FIRST, "last_name": _LAST, "title": _TITLE, "name": _NAME,
                   "email": _EMAIL, "phone": _PHONE}
 
 
 class _Person:
-    __slots__ = ("first", "last", "name", "title", "email", "phone")
+    __slots__ = ("first", "last", "name", "title", "email", "phone", "labels")
 
     def __init__(self) -> None:
+        self.labels: dict[tuple[str, str], str] = {}  # ("email"|"phone", key) -> the label column's text
         self.first: list[str] = []
         self.last: list[str] = []
         self.name: list[tuple[Slot, str]] = []
@@ -141,6 +155,12 @@ class CandidateBuilder:
                 flags.append(Flag(line, slot.column, "cpr"))
                 continue
             tgt = slot.target
+            if route == _LABEL:
+                p = persons.get(tgt.person)
+                if p is None:
+                    p = persons[tgt.person] = _Person()
+                p.labels[(tgt.field[:-6], tgt.block)] = value
+                continue
             if route == _SINGLE:
                 f = tgt.field
                 if f in single:
@@ -235,21 +255,38 @@ class CandidateBuilder:
             cand.title = " ".join(tidy_text(p.title[0]).split()) or None
 
         emails: list[str] = []
+        email_labels: list[str] = []
+        first_email: str | None = None  # the one a label marked primary ("* Work")
+        label_columns = p.labels  # empty unless the file has label columns (Google)
         for slot, raw in p.email:
-            for part in split_emails(raw):
+            labels = (_label_column(label_columns[("email", slot.target.block)])
+                      if label_columns and ("email", slot.target.block) in label_columns else slot.labels)
+            top = len(labels) - 1  # a value past the labels takes the last one
+            for n, part in enumerate(split_emails(raw)):
                 try:
                     addr = normalise_email(part)
                 except ValueProblem as exc:
                     errors.append(err(slot, "email", exc, part))
                     continue
                 if addr not in emails:
+                    label, primary = labels[min(n, top)]
                     emails.append(addr)
+                    email_labels.append(label)
+                    if primary and first_email is None:
+                        first_email = addr
+        if first_email is not None and emails[0] != first_email:
+            _primary_first(emails, email_labels, first_email)
         if emails:
-            cand.email, cand.extra_emails = emails[0], emails[1:]
+            cand.email, cand.extra_emails, cand.email_labels = emails[0], emails[1:], email_labels
 
         phones: list[str] = []
+        phone_labels: list[str] = []
+        first_phone: str | None = None
         for slot, raw in p.phone:
-            for part in split_phones(raw):
+            labels = (_label_column(label_columns[("phone", slot.target.block)])
+                      if label_columns and ("phone", slot.target.block) in label_columns else slot.labels)
+            top = len(labels) - 1  # a value past the labels takes the last one
+            for n, part in enumerate(split_phones(raw)):
                 try:
                     num = normalise_phone(part, self.region)
                 except ValueProblem as exc:
@@ -259,9 +296,15 @@ class CandidateBuilder:
                         errors.append(err(slot, "phone", exc, part))
                     continue
                 if num not in phones:
+                    label, primary = labels[min(n, top)]
                     phones.append(num)
+                    phone_labels.append(label)
+                    if primary and first_phone is None:
+                        first_phone = num
+        if first_phone is not None and phones[0] != first_phone:
+            _primary_first(phones, phone_labels, first_phone)
         if phones:
-            cand.phone, cand.extra_phones = phones[0], phones[1:]
+            cand.phone, cand.extra_phones, cand.phone_labels = phones[0], phones[1:], phone_labels
 
     def _fill_shared(self, cand: Candidate, single: dict, blocks: dict, errors: list[Issue], err: Callable) -> None:
         for _slot, raw in single.get("company_name", [])[:1]:
@@ -306,11 +349,29 @@ class CandidateBuilder:
                 cand.postcode = normalise_postcode(block["postcode"][0][1]) or None
             if block.get("city"):
                 cand.city = " ".join(block["city"][0][1].split()) or None
+            if block.get("country"):
+                cand.country = " ".join(block["country"][0][1].split()) or None
             if cand.city and not cand.postcode:
                 split = split_postcode_city(cand.city)
                 if split:
                     cand.postcode, cand.city = split
             break
+
+
+@lru_cache(maxsize=1024)
+def _label_column(text: str) -> tuple[tuple[str, bool], ...]:
+    """Google's "* Home ::: Work": a label per value, "*" marking the primary (texts repeat a lot)."""
+    parts = [t.strip() for t in text.split(":::")] if ":::" in text else [text.strip()]
+    return tuple((label_of(t), t.startswith("*")) for t in parts) or (("other", False),)
+
+
+def _primary_first(values: list[str], labels: list[str], primary: str | None) -> None:
+    """Move the value a label marked primary to the front (with its label)."""
+    if primary is None or values[0] == primary:
+        return
+    n = values.index(primary)
+    values.insert(0, values.pop(n))
+    labels.insert(0, labels.pop(n))
 
 
 def _same_person(a: Candidate, b: Candidate) -> bool:

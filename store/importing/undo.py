@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from .. import audit, changes, search
+from .. import audit, changes, contact_details, search
 from ..db import StoreError, database, tuples
 from ..models import (
     AuditEvent,
@@ -160,6 +160,12 @@ def _remove(batch_id: int, finished) -> tuple[int, int, list[int], set[int]]:
                 if change.contact_id in bad:
                     continue
                 old = json.loads(change.old_values)
+                for kind, (table, column, _) in contact_details.KINDS.items():  # the addresses it added
+                    added = old.pop("+" + kind, None)
+                    if added:
+                        database.execute_sql(
+                            f'DELETE FROM "{table}" WHERE contact_id = ? AND "{column}" IN '
+                            f"({','.join('?' * len(added))})", [change.contact_id, *added])
                 Contact.update({getattr(Contact, k): v for k, v in old.items()} | {
                     Contact.version: Contact.version + 1, Contact.updated_at: utcnow()}).where(
                     Contact.id == change.contact_id).execute()

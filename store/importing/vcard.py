@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..contact_points import label_of
 from .mapping import Target
 from .model import Candidate, ImportFileError, ImportSummary, Issue
 from .rows import CandidateBuilder, Slot
@@ -43,7 +44,16 @@ _PROP_RE = re.compile(rb"^[ \t]*([A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[ \t]*([;:])")
 _BINARY_PROPS = frozenset({b"PHOTO", b"LOGO", b"SOUND", b"KEY", b"AGENT"})
 _SKIP_TEL_TYPES = frozenset({"FAX", "PAGER", "MODEM", "TEXTPHONE", "TTY"})
 _USED = frozenset({"BEGIN", "END", "VERSION", "N", "FN", "ORG", "TITLE", "EMAIL", "TEL",
-                   "ADR", "NOTE", "CATEGORIES"})
+                   "ADR", "NOTE", "CATEGORIES", "X-ABLABEL"})
+_LABEL_TYPES = {"WORK": "work", "HOME": "private", "CELL": "mobile", "MOBILE": "mobile", "IPHONE": "mobile"}
+
+
+def _label(types: set[str], custom: str | None) -> str:
+    """An EMAIL's or TEL's label: its TYPE (WORK, HOME, CELL), else Apple's X-ABLabel."""
+    for t in ("CELL", "MOBILE", "IPHONE", "WORK", "HOME"):
+        if t in types:
+            return _LABEL_TYPES[t]
+    return label_of(custom)
 
 
 @dataclass
@@ -335,17 +345,20 @@ class VCardReader:
 
     def _entries(self, card: _Card) -> list[tuple[Slot, str]]:
         entries: list[tuple[Slot, str]] = []
-        emails: list[tuple[int, str]] = []
-        tels: list[tuple[int, str]] = []
+        emails: list[tuple[int, str, str]] = []
+        tels: list[tuple[int, str, str]] = []
         adrs: list[tuple[int, list[str]]] = []
         version = card.version
+        # Apple's item1.EMAIL + item1.X-ABLabel:_$!<Work>!$_ : the label of the grouped property
+        custom = {prop.group: self._text(prop, version) for prop in card.props
+                  if prop.name == "X-ABLABEL" and prop.group and not prop.binary}
         for prop in card.props:
             name = prop.name
             if prop.binary or name not in _USED:
                 if name not in ("BEGIN", "END"):
                     self.summary.drop_column(name)
                 continue
-            if name in ("BEGIN", "END", "VERSION"):
+            if name in ("BEGIN", "END", "VERSION", "X-ABLABEL"):
                 continue
             text = self._text(prop, version)
             types = prop.types()
@@ -367,7 +380,7 @@ class VCardReader:
             elif name == "TITLE":
                 entries.append((Slot("TITLE", Target("title")), _unescape(text)))
             elif name == "EMAIL":
-                emails.append((rank, _unescape(text)))
+                emails.append((rank, _unescape(text), _label(types, custom.get(prop.group))))
             elif name == "TEL":
                 if types & _SKIP_TEL_TYPES:
                     self.summary.drop_column("TEL (fax/pager)")
@@ -376,7 +389,7 @@ class VCardReader:
                 if value.lower().startswith(("sip:", "http")):
                     continue
                 rank_tel = rank if rank == 0 else (1 if "CELL" in types else 2)
-                tels.append((rank_tel, value))
+                tels.append((rank_tel, value, _label(types, custom.get(prop.group))))
             elif name == "ADR":
                 adrs.append((rank, _components(text) + [""] * 7))
             elif name == "NOTE":
@@ -384,10 +397,10 @@ class VCardReader:
             elif name == "CATEGORIES":
                 cats = [c.strip() for c in _components(text, ",") if c.strip()]
                 entries.append((Slot("CATEGORIES", Target("tags")), ";".join(cats)))
-        for _, value in sorted(emails, key=lambda e: e[0]):
-            entries.append((Slot("EMAIL", Target("email")), value))
-        for _, value in sorted(tels, key=lambda t: t[0]):
-            entries.append((Slot("TEL", Target("phone")), value))
+        for _, value, label in sorted(emails, key=lambda e: e[0]):
+            entries.append((Slot("EMAIL", Target("email"), label=label), value))
+        for _, value, label in sorted(tels, key=lambda t: t[0]):
+            entries.append((Slot("TEL", Target("phone"), label=label), value))
         for i, (_, parts) in enumerate(sorted(adrs, key=lambda a: a[0])):
             _pobox, ext, street, city, _region, postcode = parts[:6]
             block = str(i)
@@ -399,7 +412,7 @@ class VCardReader:
             if city.strip():
                 entries.append((Slot("ADR", Target("city", block=block)), city))
             if len(parts) > 6 and parts[6].strip():
-                self.summary.drop_column("ADR (country)")
+                entries.append((Slot("ADR", Target("country", block=block)), parts[6]))
         return entries
 
     def __iter__(self) -> Iterator[Candidate]:

@@ -16,19 +16,22 @@ from types import ModuleType
 _NAME = re.compile(r"^m(\d{4})_\w+$")
 
 
-def available() -> list[tuple[int, ModuleType]]:
-    found = []
-    for info in pkgutil.iter_modules(__path__):
-        m = _NAME.match(info.name)
-        if m:
-            found.append((int(m.group(1)), importlib.import_module(f"{__name__}.{info.name}")))
-    found.sort(key=lambda pair: pair[0])
+def _numbered() -> list[tuple[int, str]]:
+    """(number, module name) of every migration, in order, from the file names alone."""
+    found = sorted((int(m.group(1)), info.name) for info in pkgutil.iter_modules(__path__)
+                   if (m := _NAME.match(info.name)))
     numbers = [n for n, _ in found]
     assert numbers == list(range(1, len(numbers) + 1)), f"migration numbers have a gap: {numbers}"
     return found
 
 
-LATEST = len(available())
+def available() -> list[tuple[int, ModuleType]]:
+    return [(n, importlib.import_module(f"{__name__}.{name}")) for n, name in _numbered()]
+
+
+# From the names: every process start checks the version, and importing the
+# migrations themselves is only needed to run one.
+LATEST = len(_numbered())
 
 
 def current_version(db) -> int:

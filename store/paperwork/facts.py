@@ -91,7 +91,7 @@ def gather(config, now: dt.datetime | None = None) -> Facts:
     facts = Facts(config_path=str(config.source), config_digest=settings_digest(config.values),
                   generated_at=(now or utcnow()).replace(microsecond=0),
                   company={k: str(v).strip() for k, v in config.values["company"].items()},
-                  rules=retention.from_settings(config.values["retention"]),
+                  rules=retention.from_settings(config.values["retention"], config.values["web"]["confirm_days"]),
                   processors=_parties(recipients["processors"], 3),
                   sub_processors=_parties(recipients.get("sub_processors", []), 4),
                   others=_parties(recipients["others"], 3),

@@ -3,7 +3,7 @@
 `erasure_plan` says what will go and what stays, for the confirmation.
 `erase_person` then removes, in one BEGIN IMMEDIATE transaction, the contact
 and everything personal about them: notes (private ones too), consents and
-their events, tags, deal links, the import link, the full-text index entry.
+their events, tags, follow-ups, deal links, the import link, the full-text index entry.
 Invoices stay, because the Bookkeeping Act (bogføringsloven § 10) requires
 them for 5 years from the end of the financial year (`retention.financial_year_end`
 says when it ends), and keep only what an invoice must show
@@ -15,7 +15,7 @@ billing e-mail goes.  A kept invoice is marked `retained_after_erasure`, and
 An invoice whose retention has already run out goes with the person.
 
 What stays as proof (listed in the plan, stated in the Art. 15 report): the
-ledger entry's keyed hashes of e-mail and phone, so the person is not added
+ledger entry's keyed hashes of every e-mail and phone, so the person is not added
 again, and per consent event its purpose, channel, date, method and text
 version (`ErasureProof`: no name, address or evidence text), so an earlier
 consent or withdrawal can still be shown.  Both are kept for
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from .. import audit, changes, retention, search, validate
+from .. import audit, changes, contact_details, retention, search, validate
 from ..db import database, tuples
 from ..errors import Invalid
 from ..models import (
@@ -46,12 +46,16 @@ from ..models import (
     ContactTag,
     DataSubjectRequest,
     Deal,
+    EmailAddress,
     ErasureLedger,
     ErasureProof,
+    FollowUp,
     ImportChange,
     Invoice,
     Note,
     OptIn,
+    PhoneNumber,
+    PossibleDuplicate,
     utcnow,
 )
 from ..scope import Scope
@@ -64,6 +68,9 @@ from .vocab import LEGAL_BASES
 COVERS = {
     Note: "delete", Consent: "delete", ContactTag: "delete", ImportChange: "delete",
     CampaignRecipient: "delete",  # which campaigns reached the person: goes with them
+    EmailAddress: "delete", PhoneNumber: "delete",  # every one hashed into the ledger first
+    PossibleDuplicate: "delete",  # either side erased: nothing left to review
+    FollowUp: "delete",  # the next actions planned with the person go with them
     Deal: "unlink", DataSubjectRequest: "unlink",
     Invoice: "keep until retention ends, unlinked (bogføringsloven § 10)",
 }
@@ -85,7 +92,7 @@ def _minimal_invoice_fields(until: dt.date) -> dict:
     business invoice names the company, not its contact person; name and address stay."""
     company_name = Company.select(Company.name).where(Company.id == Invoice.company)
     return {Invoice.contact: None, Invoice.retained_after_erasure: True, Invoice.retain_until: until,
-            Invoice.billing_email: None,
+            Invoice.billing_email: None, Invoice.version: Invoice.version + 1,  # an open edit must re-read
             Invoice.billing_name: fn.COALESCE(company_name, Invoice.billing_name)}
 
 
@@ -143,6 +150,7 @@ def _counts(scope: Scope, contact: Contact, today: dt.date) -> tuple[dict, dict,
         "consent_events": scope.consent_events().where(
             ConsentEvent.consent.in_(consents.select(Consent.id))).count(),
         "tags": ContactTag.select().where(ContactTag.contact == cid).count(),
+        "follow_ups": FollowUp.select().where(FollowUp.contact == cid).count(),
         "deals": scope.deals().where((Deal.contact == cid) & Deal.company.is_null()).count(),
         "deal_links": scope.deals().where((Deal.contact == cid) & Deal.company.is_null(False)).count(),
         "import_link": 1 if contact.import_batch_id else 0,
@@ -239,6 +247,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         goes, stays, _ = _counts(scope, contact, day)
         request_ids = [r for (r,) in tuples(DataSubjectRequest.select(DataSubjectRequest.id)
                        .where(DataSubjectRequest.contact == contact_id))]
+        follow_up_ids = [f for (f,) in tuples(FollowUp.select(FollowUp.id).where(FollowUp.contact == contact_id))]
         # a deal of the person alone goes with them; a deal with a company stays for it, unlinked
         own_deals = [d for (d,) in tuples(Deal.select(Deal.id).where((Deal.contact == contact_id)
                                                                      & Deal.company.is_null()))]
@@ -264,15 +273,24 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         ConsentEvent.delete().where(ConsentEvent.consent.in_(consent_ids)).execute()
         Consent.delete().where(Consent.contact == contact_id).execute()
         Note.delete().where(Note.contact == contact_id).execute()
+        FollowUp.delete().where(FollowUp.contact == contact_id).execute()
         ContactTag.delete().where(ContactTag.contact == contact_id).execute()
         ImportChange.delete().where(ImportChange.contact == contact_id).execute()
         CampaignRecipient.delete().where(CampaignRecipient.contact == contact_id).execute()
-        if contact.email:  # a sign-up still waiting under the address goes too (a new one is their way back)
-            OptIn.delete().where(OptIn.email == contact.email).execute()
+        points = contact_details.points_of(database, [contact_id])[contact_id]
+        emails = sorted({p.value for p in points["emails"]} | ({contact.email} if contact.email else set()))
+        phones = sorted({p.value for p in points["phones"]} | ({contact.phone} if contact.phone else set()))
+        if emails:  # a sign-up still waiting under an address goes too (a new one is their way back)
+            OptIn.delete().where(OptIn.email.in_(emails)).execute()
+        for model in (EmailAddress, PhoneNumber):
+            model.delete().where(model.contact == contact_id).execute()
+        PossibleDuplicate.delete().where((PossibleDuplicate.contact == contact_id)
+                                         | (PossibleDuplicate.other == contact_id)).execute()
         DataSubjectRequest.update(contact=None).where(DataSubjectRequest.contact == contact_id).execute()
         search.forget(database, [contact_id])
         proof_until = _proof_until(day)
-        entry = ledger.add_entry(contact.email, contact.phone, legal_basis, keep_until=proof_until)
+        entry = ledger.add_entry(contact.email, contact.phone, legal_basis, keep_until=proof_until,
+                                 emails=emails, phones=phones)
         if proof:
             database.connection().executemany(
                 "INSERT INTO erasure_proof (ledger_entry_id, purpose, channel, event, at, method, text_version, "
@@ -284,6 +302,7 @@ def erase_person(scope: Scope, contact_id: int, *, legal_basis: str,
         _record_changes("deal", own_deals, "delete")
         _record_changes("invoice", [i for ids in kept_until.values() for i in ids], "update")
         _record_changes("invoice", expired, "delete")
+        _record_changes("follow_up", follow_up_ids, "delete")
         _record_changes("request", request_ids, "update")
         audit.record(scope.user_id, "person.erase", "contact", contact_id, legal_basis=legal_basis,
                      ledger_entry=entry, request_ids=request_ids, removed=goes, kept=stays)

@@ -48,12 +48,15 @@ from ..models import (
     ContactTag,
     DataSubjectRequest,
     Deal,
+    EmailAddress,
+    FollowUp,
     ImportBatch,
     ImportChange,
     Invoice,
     LoginSession,
     Note,
     OptIn,
+    PhoneNumber,
     SshKey,
     Tag,
     User,
@@ -89,6 +92,9 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("contact", Contact, ("lifecycle", "archived_at", "restricted_at", "updated_at"), single=True),
+    # the other e-mails and phones, each labelled (the primary ones are in "contact")
+    Section("emails", EmailAddress, ("position",)),
+    Section("phones", PhoneNumber, ("position",)),
     Section("company", Company, ("cvr",), single=True),
     Section("import_sources", ImportBatch, ("imported_at", "lawful_basis")),
     Section("import_changes", ImportChange, ("batch", "version_after")),
@@ -97,6 +103,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("invoices", Invoice, ("number", "due_on", "currency", "billing_cvr", "retain_until",
                                   "retained_after_erasure")),
     Section("notes", Note, ("category", "visibility"), extra=("author_role",)),
+    Section("follow_ups", FollowUp, extra=("owner_role",)),
     Section("consents", Consent, ("updated_at",)),
     Section("consent_events", ConsentEvent, extra=("actor_role",)),
     Section("campaigns", CampaignRecipient, ("campaign", "state", "at")),
@@ -167,6 +174,8 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     sections["contact"] = _rows(by_name["contact"], scope.contacts().where(Contact.id == cid))
     for row in sections["contact"]:
         row["source"] = _source(row.get("source"), contact)
+    for name, model in (("emails", EmailAddress), ("phones", PhoneNumber)):
+        sections[name] = _rows(by_name[name], model.select().where(model.contact == cid))
     sections["company"] = (_rows(by_name["company"], scope.companies().where(Company.id == contact.company_id))
                            if contact.company_id else [])
     # The import batch is reached through the visible contact; its file name is left out
@@ -188,6 +197,12 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
     sections["notes"] = [r | {"author_role": roles.get(authors.get(r["id"]), "")}
                          for r in _rows(by_name["notes"], notes)]
 
+    # every follow-up planned with the person, whoever's it is; staff appear by role
+    follow_ups = FollowUp.select().where(FollowUp.contact == cid)
+    owners = dict(tuples(follow_ups.select(FollowUp.id, FollowUp.owner)))
+    sections["follow_ups"] = [r | {"owner_role": roles.get(owners.get(r["id"]), "")}
+                              for r in _rows(by_name["follow_ups"], follow_ups)]
+
     consents = scope.consents().where(Consent.contact == cid)
     sections["consents"] = _rows(by_name["consents"], consents)
     events = scope.consent_events().where(ConsentEvent.consent.in_(consents.select(Consent.id)))
@@ -197,10 +212,11 @@ def collect_person(scope: Scope, contact_id: int, *, language: str | None = None
 
     sections["campaigns"] = _rows(by_name["campaigns"],
                                   CampaignRecipient.select().where(CampaignRecipient.contact == cid))
-    # a web sign-up not yet confirmed, under the person's address (store/optin.py)
+    # a web sign-up not yet confirmed, under any of the person's addresses (store/optin.py)
+    addresses = sorted({r["email"] for r in sections["emails"]} | ({contact.email} if contact.email else set()))
     sections["pending_sign_ups"] = (_rows(by_name["pending_sign_ups"],
-                                          OptIn.select().where(OptIn.email == contact.email))
-                                    if contact.email else [])
+                                          OptIn.select().where(OptIn.email.in_(addresses)))
+                                    if addresses else [])
 
     requests = scope.requests().where(DataSubjectRequest.contact == cid)
     sections["requests"] = _rows(by_name["requests"], requests)

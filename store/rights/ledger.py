@@ -2,8 +2,10 @@
 
 Each entry holds HMAC-SHA256 (key derived from the database key for the
 purpose "ledger") of the person's normalised email and of their phone in
-E.164.  A plain hash would be no protection: emails and Danish phone numbers
-are few enough to hash them all.  The importer and the web form ask
+E.164, and (erasure_ledger_hash) of every other e-mail and phone they had: a
+second address must not bring them back any more than the first.  A plain
+hash would be no protection: emails and Danish phone numbers are few enough
+to hash them all.  The importer and the web form ask
 `is_erased(email=..., phone=...)` before they create anyone; after a backup is
 restored, `reapply_ledger` erases again whoever the backup brought back.
 """
@@ -14,7 +16,7 @@ import unicodedata
 from .. import contact_points
 from ..db import database, tuples
 from ..errors import StoreError, ValueProblem
-from ..models import Contact, ErasureLedger
+from ..models import Contact, ErasureLedger, ErasureLedgerHash
 from ..scope import Scope
 
 _EMAIL, _PHONE = "email:", "phone:"
@@ -81,7 +83,9 @@ def is_erased(email: str | None = None, phone: str | None = None, *, region: str
         condition = by_phone if condition is None else (condition | by_phone)
     if condition is None:
         return False
-    return ErasureLedger.select().where(condition).exists()
+    hashes = [h for h in (email_hmac, phone_hmac) if h]
+    return (ErasureLedger.select().where(condition).exists()
+            or ErasureLedgerHash.select().where(ErasureLedgerHash.hmac.in_(hashes)).exists())
 
 
 def erased_checker(*, region: str | None = None, normalised: bool = False):
@@ -117,23 +121,53 @@ def _ledger_sets() -> tuple[set[str], set[str]]:
             emails.add(e)
         if p:
             phones.add(p)
+    # every address and number: the kind is inside the hashed text, so one set serves both
+    for (h,) in tuples(ErasureLedgerHash.select(ErasureLedgerHash.hmac)):
+        emails.add(h)
+        phones.add(h)
     return emails, phones
 
 
-def add_entry(email: str | None, phone: str | None, legal_basis: str, keep_until=None) -> int:
+def add_entry(email: str | None, phone: str | None, legal_basis: str, keep_until=None, *,
+              emails=(), phones=()) -> int:
     """Write one ledger entry (call inside the erasure's transaction); it is kept until
-    `keep_until` (the erasure + retention.erasure_proof_years)."""
+    `keep_until` (the erasure + retention.erasure_proof_years).  `email`/`phone` are the
+    primary ones; `emails`/`phones` every address and number (the primary ones may repeat)."""
     assert database.in_transaction(), "the ledger entry commits with the erasure"
-    email_hmac, phone_hmac = fingerprints(email, phone)
-    return ErasureLedger.insert(email_hmac=email_hmac, phone_hmac=phone_hmac,
-                                legal_basis=legal_basis, keep_until=keep_until).execute()
+    key = _key()
+    email_hmac, phone_hmac = fingerprints(email, phone, key=key)
+    entry = ErasureLedger.insert(email_hmac=email_hmac, phone_hmac=phone_hmac,
+                                 legal_basis=legal_basis, keep_until=keep_until).execute()
+    hashes = {h for e in (email, *emails) for h in fingerprints(e, None, key=key) if h}
+    hashes |= {h for p in (phone, *phones) for h in fingerprints(None, p, key=key) if h}
+    if hashes:
+        database.connection().executemany(
+            "INSERT INTO erasure_ledger_hash (ledger_entry_id, hmac) VALUES (?, ?)",
+            [(entry, h) for h in sorted(hashes)])
+    return entry
+
+
+def entries_for_email(email: str) -> list[int]:
+    """The ledger entries that recognise this address (a web sign-up clears them: store/optin.py)."""
+    email_hmac, _ = fingerprints(email, None)
+    if not email_hmac:
+        return []
+    found = {i for (i,) in tuples(ErasureLedger.select(ErasureLedger.id)
+                                  .where(ErasureLedger.email_hmac == email_hmac))}
+    found |= {i for (i,) in tuples(ErasureLedgerHash.select(ErasureLedgerHash.ledger_entry)
+                                   .where(ErasureLedgerHash.hmac == email_hmac))}
+    return sorted(found)
 
 
 def matching_contacts() -> list[int]:
-    """Ids of contacts whose email or phone is in the ledger (e.g. brought back by a restore)."""
+    """Ids of contacts any of whose e-mails or phones is in the ledger (e.g. brought back by a restore)."""
     check = erased_checker()
-    rows = database.execute_sql("SELECT id, email, phone FROM contact ORDER BY id").fetchall()
-    return [contact_id for contact_id, email, phone in rows if check(email, phone)]
+    hit: set[int] = set()
+    for sql in ("SELECT id, email, phone FROM contact",
+                "SELECT contact_id, email, NULL FROM email_address",
+                "SELECT contact_id, NULL, phone FROM phone_number"):
+        hit.update(cid for cid, email, phone in database.execute_sql(sql).fetchall() if check(email, phone))
+    return sorted(hit)
 
 
 def reapply_ledger(scope: Scope) -> list[int]:

@@ -74,7 +74,7 @@ def _value(column: str, value, lang: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if column in ("author_role", "actor_role", "by_role"):
+    if column in ("author_role", "actor_role", "by_role", "owner_role"):
         return _pick(ROLE_NAMES.get(value, Bilingual(value, value)), lang)
     if column == "action":
         return _pick(ACTIONS.get(value, Bilingual(value, value)), lang)

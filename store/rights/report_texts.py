@@ -128,6 +128,8 @@ RIGHTS = (
 
 SECTION_TITLES = {
     "contact": Bilingual("Kontaktoplysninger", "Contact details"),
+    "emails": Bilingual("Dine e-mailadresser", "Your email addresses"),
+    "phones": Bilingual("Dine telefonnumre", "Your phone numbers"),
     "company": Bilingual("Virksomhed", "Company"),
     "import_sources": Bilingual("Importer", "Imports"),
     "import_changes": Bilingual("Ændringer ved import", "Changes made by imports"),
@@ -135,6 +137,7 @@ SECTION_TITLES = {
     "deals": Bilingual("Handler", "Deals"),
     "invoices": Bilingual("Fakturaer", "Invoices"),
     "notes": Bilingual("Noter", "Notes"),
+    "follow_ups": Bilingual("Planlagte opfølgninger", "Planned follow-ups"),
     "consents": Bilingual("Samtykker", "Consents"),
     "consent_events": Bilingual("Samtykkehistorik og dokumentation", "Consent history and evidence"),
     "campaigns": Bilingual("Udsendelser du har fået", "Campaigns sent to you"),
@@ -164,6 +167,11 @@ LABELS = {
     "address": Bilingual("Adresse", "Address"),
     "postcode": Bilingual("Postnr.", "Postcode"),
     "city": Bilingual("By", "City"),
+    "country": Bilingual("Land", "Country"),
+    "label": Bilingual("Slags", "Kind"),
+    "email_label": Bilingual("E-mail, slags", "Email, kind"),
+    "phone_label": Bilingual("Telefon, slags", "Phone, kind"),
+    "position": Bilingual("Rækkefølge", "Order"),
     "cvr": Bilingual("CVR", "CVR"),
     "imported_at": Bilingual("Importeret", "Imported"),
     "tag": Bilingual("Mærke", "Tag"),
@@ -184,6 +192,9 @@ LABELS = {
     "body": Bilingual("Tekst", "Text"),
     "visibility": Bilingual("Synlighed", "Visibility"),
     "author_role": Bilingual("Skrevet af", "Written by"),
+    "deal": Bilingual("Handel nr.", "Deal no."),
+    "done_at": Bilingual("Udført", "Done"),
+    "owner_role": Bilingual("Ansvarlig", "Responsible"),
     "purpose": Bilingual("Formål", "Purpose"),
     "channel": Bilingual("Kanal", "Channel"),
     "status": Bilingual("Status", "Status"),
@@ -281,6 +292,12 @@ IMPORTED = Bilingual("Importeret", "Imported")
 # Every code a report prints, in words (a test checks each vocabulary of processing.py and
 # consent.py is covered, so the Danish report never shows `lead`, `given` or `in_person`).
 CODES = {
+    "label": {  # an e-mail's or phone's label (contact_points.LABELS)
+        "work": Bilingual("arbejde", "work"),
+        "private": Bilingual("privat", "private"),
+        "mobile": Bilingual("mobil", "mobile"),
+        "other": Bilingual("anden", "other"),
+    },
     "lifecycle": {
         "lead": Bilingual("mulig kunde", "lead"),
         "prospect": Bilingual("interesseret", "prospect"),
@@ -379,6 +396,7 @@ RECIPIENT_TEXTS = {
 
 MORE_ACTIONS = {
     "note.add": Bilingual("tilføjede en note", "added a note"),
+    "duplicate.resolve": Bilingual("afgjorde, at posten ikke er en dublet", "decided the record is no duplicate"),
     "deal.create": Bilingual("oprettede en handel", "created a deal"),
     "deal.stage": Bilingual("ændrede en handels fase", "changed a deal's stage"),
     "consent.give": Bilingual("registrerede et samtykke", "recorded a consent"),
@@ -389,3 +407,6 @@ MORE_ACTIONS = {
     "import.undo": Bilingual("fortrød en import", "undid an import"),
 }
 ACTIONS.update(MORE_ACTIONS)
+
+# the primary e-mail's and phone's labels read like the others'
+CODES["email_label"] = CODES["phone_label"] = CODES["label"]

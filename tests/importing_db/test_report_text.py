@@ -56,3 +56,21 @@ def test_the_danish_app_reads_the_report_in_danish(scopes, tmp_path):
     assert "Kun eksempel: intet blev gemt." in lines
     assert any(line.startswith("Markerede rækker (følsomme oplysninger eller CPR") for line in lines)
     assert "Kolonner der ikke importeres: Fax" in lines
+
+
+def test_possible_duplicates_are_worded_for_every_reader_in_both_languages(scopes, tmp_path):
+    from store import contacts
+    from store.importing import batch
+    from store.importing.report_text import Reader, report_lines
+    from tui.i18n import _, set_language
+
+    contacts.save_contact(scopes["manager"], None, None, {"first_name": "Mads", "last_name": "Ågaard",
+                                                          "phones": ["86 12 34 56"]})
+    path = write(tmp_path, "a.csv", "Navn;Telefon\nTove Christiansen;86123456\n")
+    report = batch.import_file(scopes["manager"], path)
+    for reader in Reader:
+        assert any(line.startswith("Possible duplicates: 1 new contacts") for line in report_lines(report, reader))
+    set_language("da")
+    lines = report_lines(report, Reader.APP, translate=_)
+    assert any(line.startswith("Mulige dubletter: 1 nye kontakter") for line in lines)
+    assert "Tove" not in "\n".join(lines)

@@ -81,7 +81,10 @@ def make_person(users):
         first, last = _word("Zy", n).capitalize(), _word("Qu", n).capitalize()
         email = f"{first.lower()}.{last.lower()}@example.dk"
         old_email = f"{_word('ol', n)}@example.dk"
-        tokens = {k: _word(k[:2], n) for k in ("note", "private", "evidence", "company")}
+        tokens = {k: _word(k[:2], n) for k in ("note", "private", "evidence", "company", "followup", "street")}
+        # a second e-mail and phone and an address of their own (contact_details.py)
+        tokens["other_email"] = f"{_word('an', n)}@privat.example"
+        tokens["other_phone"] = f"+4586{n % 1000000:06d}"
         with database.atomic():
             company = Company.create(name=f"{tokens['company'].capitalize()} ApS", cvr=None,
                                      address="Østergade 1", postcode="8000", city="Århus C")
@@ -93,7 +96,13 @@ def make_person(users):
         with database.atomic():
             from store.models import Contact
 
-            Contact.update(import_batch=batch.id, source="import:kunder.csv").where(Contact.id == cid).execute()
+            Contact.update(import_batch=batch.id, source="import:kunder.csv", address=f"{tokens['street']}vej 1",
+                           postcode="8000", city="Aarhus C", country="Danmark",
+                           email_label="work").where(Contact.id == cid).execute()
+            from store.models import EmailAddress, PhoneNumber
+
+            EmailAddress.create(contact=cid, email=tokens["other_email"], label="private", position=1)
+            PhoneNumber.create(contact=cid, phone=tokens["other_phone"], label="mobile", position=1)
             ImportChange.create(batch=batch.id, contact=cid, version_after=2,
                                 old_values=f'{{"email": "{old_email}"}}')
             deal = Deal.create(title="Serviceaftale 2026", amount_minor=1_250_000, stage="proposal",
@@ -102,6 +111,11 @@ def make_person(users):
                         body=f"Ringede om {tokens['note']}; vender tilbage.", visibility="team")
             Note.create(contact=cid, author=users["sales2"].id, category="other",
                         body=f"Privat: {tokens['private']}", visibility="private")
+            from store.models import FollowUp
+
+            FollowUp.create(contact=cid, deal=deal.id, owner=users["sales"].id, created_by=users["sales"].id,
+                            due_on=dt.date.today(), body=f"Følg op på {tokens['followup']}",
+                            done_at=dt.datetime(2026, 1, 5, 10))
             today = dt.date.today()
             kept = Invoice.create(number=f"F{n:05d}K", issued_on=today.replace(month=1, day=10),
                                   due_on=today, amount_minor=500_000, contact=cid, company=company.id,

@@ -15,7 +15,8 @@ def _scan(blob: bytes, *values: str) -> dict[str, int]:
 def _gone_everywhere(p) -> list[str]:
     """Values that must leave no byte behind (the kept invoice holds the name and a company address)."""
     return [p.email, p.email.split("@")[0], p.first_name.lower(), p.last_name.lower(), p.phone,
-            p.phone[3:], p.phone[1:], p.note_token, p.private_token, p.evidence_token, p.old_email]
+            p.phone[3:], p.phone[1:], p.note_token, p.private_token, p.evidence_token, p.old_email,
+            p.tokens["other_email"], p.tokens["other_phone"], p.tokens["other_phone"][3:], p.tokens["street"]]
 
 
 def test_plan_shows_what_goes_and_what_stays(store, scopes, make_person, handled_by):
@@ -24,7 +25,7 @@ def test_plan_shows_what_goes_and_what_stays(store, scopes, make_person, handled
     p = make_person()
     rid = handled_by("privacy", p.id, "erasure")
     plan = erasure_plan(scopes["privacy"], p.id)
-    assert plan.goes == {"contact": 1, "notes": 2, "consents": 1, "consent_events": 1, "tags": 2,
+    assert plan.goes == {"contact": 1, "notes": 2, "consents": 1, "consent_events": 1, "tags": 2, "follow_ups": 1,
                          "deals": 0, "deal_links": 1, "import_link": 1, "import_changes": 1,
                          "search_index_entry": 1, "expired_invoices": 1}
     assert plan.stays["invoices"] == 1 and plan.stays["deals"] == 1 and plan.stays["requests"] == 1

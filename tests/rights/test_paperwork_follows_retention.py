@@ -59,3 +59,14 @@ def test_a_retention_setting_changes_the_documents_and_the_export_report_togethe
         for name, text in _everything(scopes, p.id, lang).items():
             assert now in text and before not in text, (lang, name)
             assert year_end in text and proof in text, (lang, name)
+
+
+def test_the_sign_up_link_lifetime_is_stated_with_its_number(store, settings):
+    """`web.confirm_days` (what optin stamps on each sign-up and the hygiene job expires) is the figure
+    the record of processing gives for unconfirmed sign-ups, not the setting's name."""
+    from store import paperwork
+
+    settings("web", confirm_days=3)
+    for lang, words in (("da", "udløber efter 3 dage"), ("en", "expires after 3 days")):
+        text = _words(paperwork.render("ropa", lang, "md"))
+        assert words in text and "confirm_days" not in text, lang

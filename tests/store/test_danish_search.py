@@ -2,6 +2,8 @@
 tags, and hostile input that is never parsed as query syntax."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from store import contacts, search
@@ -142,6 +144,9 @@ HOSTILE = [
 ]
 
 
+PHRASES = re.compile(r'"(?:[^"]|"")*"(?: "(?:[^"]|"")*")*')
+
+
 def test_hostile_input_never_raises_nor_matches_everything(people):
     scope, ids = people
     for typed in HOSTILE:
@@ -149,22 +154,27 @@ def test_hostile_input_never_raises_nor_matches_everything(people):
         rows = contacts.search_contacts(scope, typed)
         if typed.strip():
             assert len(rows) < len(ids), f"{shown} matched everyone"
-        expression = search.match_expression(typed)
-        if expression is not None:
-            # Only quoted tokens with a prefix star: nothing the user typed is syntax.
-            for part in expression.split(" "):
-                assert part.startswith('"') and part.endswith('"*') and '"' not in part[1:-2], shown
-        raw = database.execute_sql(  # and FTS5 itself accepts every expression built
-            "SELECT count(*) FROM contact_search WHERE contact_search MATCH ?", (expression or '""',))
-        assert raw.fetchone()[0] < len(ids), shown
+        plan = search.plan(typed)
+        for expression in (plan.prefix, plan.substring):
+            if expression is None:
+                continue
+            # Only quoted phrases, any quote inside doubled: nothing the user typed is syntax.
+            assert PHRASES.fullmatch(expression), shown
+            raw = database.execute_sql(  # and FTS5 itself accepts every expression built
+                "SELECT count(*) FROM contact_search WHERE contact_search MATCH ?", (expression,))
+            assert raw.fetchone()[0] < len(ids), shown
 
 
-def test_match_expression_quotes_every_token():
-    assert search.match_expression("Søren AND Ærø") == '"soren"* "and"* "aero"*'
-    assert search.match_expression("'; DROP TABLE x") == '"drop"* "table"* "x"*'
-    assert search.match_expression("***") is None
-    assert search.match_expression("20 12 34") == '"201234"*'
-    assert search.match_expression("hansen12") == '"hansen"* "12"*'
+def test_match_expression_quotes_every_term():
+    assert search.plan("Søren AND Ærø")[1:3] == ('"  soren" "  and" "  aero"', '"soren" "and" "aero"')
+    assert search.plan("'; DROP TABLE x").substring == '"  \';" "drop" "table" "  x"'
+    assert search.plan('a"b').prefix == '"  a""b"'
+    assert search.plan("la").substring is None  # short terms: word starts only
+    assert search.plan("   ").prefix is None
+    assert search.plan("20 12 34").terms == ("201234",)
+    assert search.plan("+45 31").terms == ("+4531",)
+    assert search.plan("0045 20 12").terms == ("+452012",)
+    assert search.plan("a" * 10_000).nothing
 
 
 def test_fold():

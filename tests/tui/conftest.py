@@ -24,8 +24,15 @@ FROZEN = "2026-03-02 09:30:00"
 
 
 def _freeze_dates() -> None:
-    """Sample data carries 'now' in its dates; fix them so screenshots are stable."""
+    """Sample data carries 'now' in its dates; fix them so screenshots are stable.  The demo's
+    follow-ups and recent invoices are dated around today: moved back to around FROZEN, keeping
+    their spread (so every one of them is overdue or paid from the test's real today)."""
+    import datetime as dt
+
     from store.db import database
+
+    shift = f"-{(dt.date.today() - dt.date.fromisoformat(FROZEN[:10])).days} days"
+    recent = (dt.date.today() - dt.timedelta(days=80)).isoformat()
 
     with database.atomic():
         database.execute_sql("UPDATE contact SET created_at=?, updated_at=?, last_activity_at=?",
@@ -37,6 +44,11 @@ def _freeze_dates() -> None:
                              "THEN NULL ELSE '2025-09-01 12:00:00' END, updated_at=?", (FROZEN,))
         database.execute_sql("UPDATE consent_event SET at=CASE event WHEN 'withdrawn' THEN "
                              "'2025-09-01 12:00:00' ELSE '2025-06-01 12:00:00' END")
+        database.execute_sql("UPDATE follow_up SET due_on=date(due_on, ?), created_at=?, "
+                             "done_at=CASE WHEN done_at IS NULL THEN NULL ELSE ? END", (shift, FROZEN, FROZEN))
+        database.execute_sql("UPDATE invoice SET issued_on=date(issued_on, ?1), due_on=date(due_on, ?1), "
+                             "paid_on=CASE WHEN paid_on IS NULL THEN NULL ELSE date(paid_on, ?1) END "
+                             "WHERE issued_on >= ?2", (shift, recent))
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,11 @@ def plant(contact_id: int, author_id: int) -> None:
             "created_at, updated_at, version) VALUES (?, 100, 'DKK', 'new', ?, ?, ?, "
             "'2026-03-02 09:30:00', '2026-03-02 09:30:00', 1)",
             (EVERYTHING, author_id, contact_id, company))
+        deal_id = database.execute_sql("SELECT max(id) FROM deal").fetchone()[0]
+        database.execute_sql(
+            "INSERT INTO follow_up (contact_id, deal_id, owner_id, created_by_id, due_on, body, created_at, version) "
+            "VALUES (?, ?, ?, ?, '2026-01-15', ?, '2026-03-02 09:30:00', 1)",
+            (contact_id, deal_id, author_id, author_id, EVERYTHING))
         database.execute_sql(
             "INSERT INTO invoice (number, issued_on, due_on, amount_minor, currency, contact_id, company_id, "
             "billing_name, billing_address, retain_until, retained_after_erasure) VALUES "

@@ -166,9 +166,10 @@ def test_deal_and_note_and_stage(crm):
 
 
 @pytest.mark.parametrize("role, tabs", [
-    ("admin", {"tab-details", "tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history"}),
-    ("manager", {"tab-details", "tab-deals", "tab-notes", "tab-consent"}),
-    ("sales", {"tab-details", "tab-deals", "tab-notes", "tab-consent"}),
+    ("admin", {"tab-details", "tab-deals", "tab-notes", "tab-follow-ups", "tab-invoices", "tab-consent",
+               "tab-history"}),
+    ("manager", {"tab-details", "tab-deals", "tab-notes", "tab-follow-ups", "tab-consent"}),
+    ("sales", {"tab-details", "tab-deals", "tab-notes", "tab-follow-ups", "tab-consent"}),
     ("privacy", {"tab-details", "tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history"}),
 ])
 def test_tabs_and_keys_follow_the_role(crm, role, tabs):
@@ -185,6 +186,7 @@ def test_tabs_and_keys_follow_the_role(crm, role, tabs):
             may_write = role in ("admin", "manager", "sales")
             assert screen.check_action("new_deal", ()) is may_write
             assert screen.check_action("new_note", ()) is may_write
+            assert screen.check_action("new_follow_up", ()) is may_write
             assert screen.may("save") is True  # privacy may rectify
             if role == "privacy":
                 assert screen.query_one("#f-lifecycle").disabled

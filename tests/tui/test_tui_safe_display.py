@@ -62,6 +62,8 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             assert planted and str(planted[0]) == "[bold]tag\u241b[2J"  # literal, never markup
             assert [r.id for r in search.rows] == [contact_id]
             svg = _check(app, "search")
+            today = search.query_one("#today")  # the planted follow-up, due long ago, is admin's
+            assert any(f.body.startswith("[bold]x [link=") for f in today.follow_ups)
             assert "[bold]x" in svg.replace("&#160;", " ") or "[bold]x" in svg
             cells = [str(c) for c in search.query_one("#results").get_row_at(0)]
             if cells[0] == str(contact_id):  # the id column, shown to roles that handle requests
@@ -77,10 +79,23 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             assert screen.query_one("#f-email").value == "evil\u241b[2J@evil.example"
             assert "[bold]x" in str(screen.title)
             _check(app, "detail")
-            for tab in ("tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history"):
+            for tab in ("tab-deals", "tab-notes", "tab-follow-ups", "tab-invoices", "tab-consent", "tab-history"):
                 screen.query_one("#tabs").active = tab
                 await settle(pilot)
                 _check(app, tab)
+            # the planted invoice, opened from the contact's invoices
+            screen.query_one("#tabs").active = "tab-invoices"
+            screen.query_one("#invoices").focus()
+            screen.query_one("#invoices").move_cursor(row=[i.number for i in screen.bundle.invoices].index("X-1"))
+            await settle(pilot)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InvoiceScreen" and app.screen.invoice)
+            await settle(pilot)
+            _check(app, "invoice")
+            assert "[bold]x" in str(app.screen.query_one("#i-billed").render())
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen)
+            await settle(pilot)
             notes = screen.query_one("#note-body").render()
             assert "[link=https://evil.example]c[/link]" in str(notes)
             deal_cell = str(screen.query_one("#deals").get_row_at(0)[0])

@@ -139,3 +139,23 @@ def test_i_opens_the_import_wizard_for_roles_that_may_import(crm):
                 await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
     asyncio.run(scenario("sales", True))
     asyncio.run(scenario("privacy", False))
+
+
+def test_each_result_says_in_plain_words_which_field_the_text_matched(crm):
+    """Issue 12: a job title or a company's city found shows where it was found."""
+    async def scenario():
+        app = crm.app(language="da")
+        async with app.run_test(size=(120, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            table = app.screen.query_one("#results")
+            await type_text(pilot, "økonomi")
+            await wait_for(pilot, lambda: app.screen.rows and all(
+                "okonomi" in r.name.lower() or any(f.name == "title" for f in r.matched) for r in app.screen.rows))
+            found_in = [table.get_row_at(i)[-1].plain for i in range(table.row_count)]
+            assert found_in and all(cell.startswith("Stilling") and ": Økonomichef" in cell for cell in found_in)
+            app.screen.query_one("#search").value = "aarhus"
+            await wait_for(pilot, lambda: app.screen.rows and all(
+                any(f.name == "city" for f in r.matched) for r in app.screen.rows))
+            cell = table.get_row_at(0)[-1].plain
+            assert cell == "By (virksomhed): Århus C", cell
+    asyncio.run(scenario())

@@ -180,7 +180,7 @@ def test_hostile_text_reaches_the_terminal_as_plain_characters(crm, tmux):
     tmux.keys("a", "Enter")
     tmux.wait("a", "Version")
     shown = []
-    for _tab in ("Deals", "Notes", "Invoices", "Consent", "History"):  # ctrl+pagedown: next tab
+    for _tab in ("Deals", "Notes", "Follow-ups", "Invoices", "Consent", "History"):  # ctrl+pagedown: next tab
         before = tmux.raw("a")
         tmux.keys("a", "C-NPage")
         shown.append(tmux.wait_repainted("a", before))  # the next tab, fully painted

@@ -1,5 +1,5 @@
-"""Administration: users, roles, revocation with hand-over, 2FA and password
-resets, sessions, and the periodic access review.
+"""Administration: users (with full names), roles, revocation with hand-over,
+reinstating, 2FA and password resets, sessions, and the periodic access review.
 
 Who may do what is decided by the store (each service requires `user.admin`
 itself); this screen only calls with the app's scope and shows the outcome.
@@ -35,7 +35,7 @@ class AdminScreen(BaseScreen):
     def on_mount(self) -> None:
         self.title = _("Users")
         self.query_one("#users", DataTable).add_columns(
-            _("User name"), _("Role"), _("Last login"), _("2FA"), _("State"), _("Sessions"))
+            _("User name"), _("Full name"), _("Role"), _("Last login"), _("2FA"), _("State"), _("Sessions"))
         self.load()
         self.query_one("#users").focus()
 
@@ -52,7 +52,7 @@ class AdminScreen(BaseScreen):
         table.clear()
         for u in users:
             state = _("revoked") if u.revoked else _("locked") if u.locked else _("active")
-            table.add_row(safe.text(u.username), safe.text(vocab.label(u.role)),
+            table.add_row(safe.text(u.username), safe.text(u.full_name), safe.text(vocab.label(u.role)),
                           safe.text(fmt_datetime(u.last_login_at) if u.last_login_at else _("never")),
                           safe.text(_("yes") if u.totp_enrolled else _("no")), safe.text(state),
                           safe.text(str(u.active_sessions)), key=str(u.id))
@@ -95,7 +95,8 @@ class AdminScreen(BaseScreen):
         result = await self.app.push_screen_wait(AddUserModal())
         if not result:
             return
-        account = await self._run(accounts.add_user, result["username"], result["role"])
+        account = await self._run(accounts.add_user, result["username"], result["role"],
+                                  full_name=result["full_name"])
         if account:
             await self.app.push_screen_wait(SecretModal(
                 _("User {name} created").format(name=safe.clean(account.username)),
@@ -127,7 +128,7 @@ class AdminScreen(BaseScreen):
         if user is None:
             return
         holdings = await self.call_store(auth.holdings, user.username)
-        heirs = [(safe.text(u.username), u.username) for u in self.users
+        heirs = [(safe.text(u.display_name), u.username) for u in self.users
                  if not u.revoked and u.id != user.id and u.role in ("admin", "manager", "sales")]
         result = await self.app.push_screen_wait(ChoiceModal(
             _("Revoke {name}").format(name=safe.clean(user.username)), _("Hand over to"), heirs,
@@ -141,6 +142,40 @@ class AdminScreen(BaseScreen):
         if moved is not None:
             self.app.tell(_("{name} is revoked; {n} records handed over.").format(
                 name=safe.clean(user.username), n=0 if moved is True else moved))
+
+    @work(group="admin-action")
+    async def action_reinstate(self) -> None:
+        from store import auth
+
+        user = self.selected()
+        if user is None:
+            return
+        if not user.revoked:
+            self.app.tell(_("{name} is not revoked.").format(name=safe.clean(user.username)))
+            return
+        ok = await self.app.push_screen_wait(ConfirmModal(
+            _("Reinstate {name}").format(name=safe.clean(user.username)),
+            _("Let {name} log in again? They get a new one-time password and choose their own "
+              "password at next login; their 2FA stays.").format(name=safe.clean(user.username))))
+        if not ok:
+            return
+        otp = await self._run(auth.reinstate, user.username)
+        if isinstance(otp, str):
+            await self.app.push_screen_wait(SecretModal(
+                _("{name} is reinstated").format(name=safe.clean(user.username)),
+                _("Give this one-time password to the user in person. It is shown only now."), otp))
+
+    @work(group="admin-action")
+    async def action_full_name(self) -> None:
+        from store import accounts
+
+        user = self.selected()
+        if user is None:
+            return
+        result = await self.app.push_screen_wait(FullNameModal(user.username, user.full_name))
+        if result is not None:
+            await self._run(accounts.set_full_name, user.username, result["full_name"],
+                            done=_("Full name saved."))
 
     @work(group="admin-action")
     async def action_reset_2fa(self) -> None:
@@ -200,6 +235,7 @@ class AddUserModal(FormModal):
 
         yield self.row(_("User name"), Input(id="username", max_length=32,
                                              placeholder=_("lower case, e.g. mette.k")))
+        yield self.row(_("Full name"), Input(id="full_name", max_length=100, placeholder=_("e.g. Mette Kjær")))
         yield self.row(_("Role"), Select(vocab.options(ROLES), value="sales", allow_blank=False, id="role"))
 
     def on_mount(self) -> None:
@@ -213,7 +249,26 @@ class AddUserModal(FormModal):
             self.error(_("A user name is 2-32 characters: lower-case letters, digits, '.', '_' or '-', "
                          "starting with a letter."))
             return None
-        return {"username": username, "role": self.value("#role")}
+        return {"username": username, "role": self.value("#role"), "full_name": self.value("#full_name").strip()}
+
+
+class FullNameModal(FormModal):
+    """The name lists and owner pickers show for a user (empty: their user name)."""
+
+    def __init__(self, username: str, full_name: str):
+        self.TITLE_TEXT = _("Full name of {name}").format(name=safe.clean(username))
+        self.initial = full_name
+        super().__init__()
+
+    def fields(self):
+        yield self.row(_("Full name"), Input(self.initial, id="full_name", max_length=100,
+                                             placeholder=_("e.g. Mette Kjær")))
+
+    def on_mount(self) -> None:
+        self.query_one("#full_name").focus()
+
+    def result(self):
+        return {"full_name": self.value("#full_name").strip()}
 
 
 class SessionsModal(BaseModal):

@@ -18,6 +18,7 @@ class FormModal(BaseModal):
     BINDINGS = bindings.for_screen("modal")
     CSS_PATH = "forms.tcss"
     TITLE_TEXT = ""
+    INFORMS = False  # only tells something: one OK button, and Escape closes it the same way
 
     def fields(self) -> ComposeResult:
         return iter(())
@@ -29,7 +30,8 @@ class FormModal(BaseModal):
             yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button(_("OK"), id="ok", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+                if not self.INFORMS:
+                    yield Button(_("Cancel"), id="cancel")
         yield Footer()
 
     @staticmethod
@@ -57,6 +59,9 @@ class FormModal(BaseModal):
             self.dismiss(value)
 
     def action_cancel(self) -> None:
+        if self.INFORMS:
+            self.action_ok()
+            return
         self.dismiss(None)
 
     @on(Button.Pressed, "#ok")
@@ -90,7 +95,11 @@ class ConfirmModal(FormModal):
 
 
 class SecretModal(FormModal):
-    """A secret shown this once (a one-time password)."""
+    """A secret shown this once (a one-time password): it informs, there is nothing to cancel."""
+
+    INFORMS = True
+    BINDING_GROUP = "notice"
+    BINDINGS = bindings.for_screen("notice")
 
     def __init__(self, title: str, explanation: str, secret: str):
         self.TITLE_TEXT = title
@@ -108,6 +117,29 @@ class SecretModal(FormModal):
     def result(self):
         self.secret = ""
         return True
+
+
+class TagModal(FormModal):
+    """The tag to add to several contacts."""
+
+    def __init__(self, count: int):
+        from ..i18n import ngettext
+
+        self.TITLE_TEXT = ngettext("Tag {n} contact", "Tag {n} contacts", count).format(n=count)
+        super().__init__()
+
+    def fields(self):
+        yield self.row(_("Tag"), Input(id="tag", max_length=40, placeholder=_("e.g. messe-2026")))
+
+    def on_mount(self) -> None:
+        self.query_one("#tag").focus()
+
+    def result(self):
+        tag = self.value("#tag").strip()
+        if not tag:
+            self.error(_("Type the tag to add."))
+            return None
+        return {"tag": tag}
 
 
 class ChoiceModal(FormModal):

@@ -453,6 +453,7 @@ def _kind(code: str) -> str:
 
     names = {"contact": N_("contact"), "notes": N_("notes"), "consents": N_("consents"),
              "consent_events": N_("consent events"), "tags": N_("tags"), "deal_links": N_("deal links"),
+             "follow_ups": N_("follow-ups"),
              "import_link": N_("import link"), "import_changes": N_("import changes"),
              "search_index_entry": N_("search index entry"), "expired_invoices": N_("expired invoices"),
              "invoices": N_("invoices"), "deals": N_("deals"), "requests": N_("requests"),

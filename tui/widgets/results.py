@@ -64,6 +64,17 @@ class ResultsTable(Widget, can_focus=True):
     class RowHighlighted(_RowMessage):
         """The cursor moved to a row."""
 
+    @dataclass
+    class HeaderSelected(Message):
+        """A click on a column's header (the screen sorts by it)."""
+
+        table: ResultsTable
+        column: int
+
+        @property
+        def control(self) -> ResultsTable:
+            return self.table
+
     def __init__(self, columns: list[tuple[str, int, int]], *, id: str | None = None):
         super().__init__(id=id)
         self.columns = columns
@@ -85,6 +96,21 @@ class ResultsTable(Widget, can_focus=True):
 
     def clear(self) -> None:
         self.set_rows([])
+
+    def add_rows(self, rows) -> None:
+        """Append rows (the next page), keeping the cursor and the scroll where they are."""
+        self._rows.extend(tuple(safe.clean(cell) for cell in row) for row in rows)
+        self.refresh()
+
+    def set_row(self, index: int, row) -> None:
+        self._rows[index] = tuple(safe.clean(cell) for cell in row)
+        self.refresh()
+
+    def set_labels(self, labels: list[str]) -> None:
+        """New header labels (a sort mark), same columns."""
+        self.columns = [(label, weight, least) for label, (_l, weight, least) in
+                        zip(labels, self.columns, strict=True)]
+        self.refresh()
 
     def get_row_at(self, index: int) -> tuple[Text, ...]:
         return tuple(Text(cell) for cell in self._rows[index])
@@ -138,6 +164,14 @@ class ResultsTable(Widget, can_focus=True):
         self.refresh()
 
     def on_click(self, event: Click) -> None:
+        if event.y == 0:
+            left = 0
+            for index, width in enumerate(self._widths(self.size.width)):
+                left += 1 + width
+                if event.x < left:
+                    self.post_message(self.HeaderSelected(self, index))
+                    break
+            return
         row = event.y - 1 + self._top
         if 0 <= row < len(self._rows):
             self.move_cursor(row=row)

@@ -57,8 +57,10 @@ def test_google_legacy_sample(samples):
     assert (c.first_name, c.last_name) == ("Firstname Middle", "Lastname")
     assert c.email == "home@aaa.pl"
     assert c.extra_emails == ["work@email.pl", "unknown@email.com", "other@email.com"]
+    # each with the label of its Type column; "* Home" is Google's primary marker
+    assert [label for _, label in c.emails()] == ["private", "work", "other", "other"]
     assert c.company_name == "company" and c.title == "jobtitle"
-    assert (c.address, c.postcode, c.city) == ("home_street", "home_zip", "home_city")
+    assert (c.address, c.postcode, c.city, c.country) == ("home_street", "home_zip", "home_city", "home_country")
     assert c.tags == ["Test"]  # "* My Contacts" is a system group
     assert c.note == 'note"note'  # doubled quotes
     assert c.phone is None
@@ -78,7 +80,7 @@ def test_thunderbird_sample(samples):
     assert c.fields() == {
         "first_name": "Firstname", "last_name": "Lastname", "title": "title",
         "email": "test@domain.tld", "company_name": "Organization",
-        "address": "Addr work", "postcode": "33-333", "city": "Wcity",
+        "address": "Addr work", "postcode": "33-333", "city": "Wcity", "country": "Poland",
     }
     assert c.extra_emails == ["next@domain.tld"]
     assert {e.value for e in c.errors} == {"mobile", "phone work", "phone home"}
@@ -107,13 +109,18 @@ def test_google_current(samples, tmp_path):
     assert jens.fields() == {
         "first_name": "Jens Peter", "last_name": "Hansen", "title": "Direktør",
         "email": "jens@hansenvvs.dk", "phone": "+4520123456", "company_name": "Hansen VVS ApS",
-        "address": "Vestergade 12", "postcode": "8000", "city": "Aarhus C",
+        "address": "Vestergade 12", "postcode": "8000", "city": "Aarhus C", "country": "Denmark",
         "tags": ["Kunder", "VVS"], "note": "Mødt på messen",
     }
     assert jens.extra_emails == ["jph@gmail.com", "jens.privat@gmail.com"]
     assert jens.extra_phones == ["+4586123456"]
+    # each keeps the label of its column ("* Work": work, and the primary), every value of " ::: " too
+    assert jens.emails() == [("jens@hansenvvs.dk", "work"), ("jph@gmail.com", "work"),
+                             ("jens.privat@gmail.com", "private")]
+    assert jens.phones() == [("+4520123456", "mobile"), ("+4586123456", "mobile")]
     assert anne.note is None and [(f.column, f.kind) for f in anne.flags] == [("Notes", "health")]
-    assert {"Birthday", "Address 1 - Formatted", "E-mail 1 - Label", "Photo"} <= set(summary.dropped_columns)
+    assert {"Birthday", "Address 1 - Formatted", "Photo"} <= set(summary.dropped_columns)
+    assert "E-mail 1 - Label" not in summary.dropped_columns
 
 
 def test_google_any_number_of_email_columns(tmp_path):
@@ -145,6 +152,7 @@ def test_google_export_as_outlook_csv(samples, tmp_path):
         "tags": ["Kunder", "Fyn"], "note": "Foretrækker mail",
     }
     assert c.extra_emails == ["mj@gmail.com"] and c.extra_phones == ["+4570203040"]
+    assert c.phones() == [("+4520123456", "mobile"), ("+4570203040", "work")]  # labels from the headers
     assert "Title" in summary.dropped_columns  # the honorific, not the job title
 
 
@@ -183,9 +191,10 @@ def test_outlook_com(samples, tmp_path):
     assert cands[0].fields() == {
         "first_name": "Lise", "last_name": "Holm", "title": "Ejer", "email": "lise@holm.dk",
         "phone": "+4533123456", "company_name": "Holm & Søn",
-        "address": "Strøget 1", "postcode": "1160", "city": "København K",
+        "address": "Strøget 1", "postcode": "1160", "city": "København K", "country": "Denmark",
     }
-    assert "Business Country/Region" in summary.dropped_columns
+    assert "Business Country/Region" not in summary.dropped_columns
+    assert cands[0].phones() == [("+4533123456", "work")]
 
 
 OUTLOOK_DA_HEADER = [
@@ -283,10 +292,11 @@ def test_xero_company_with_several_people(samples, tmp_path):
     assert [(c.line, c.person) for c in cands] == [(2, 0), (2, 2), (2, 3), (2, 5), (3, 0), (4, 1)]
     main, mette, ole, book, lise, karen = cands
     shared = {"company_name": "Hansen Byg ApS", "company_cvr": "24256790",
-              "address": "Vestergade 12", "postcode": "8000", "city": "Aarhus C"}
+              "address": "Vestergade 12", "postcode": "8000", "city": "Aarhus C", "country": "Denmark"}
     assert main.fields() == {"first_name": "Jens", "last_name": "Hansen", "email": "info@hansenbyg.dk",
                              "phone": "+4520123456", **shared}
     assert main.extra_phones == ["+4586123456"]
+    assert main.phones() == [("+4520123456", "mobile"), ("+4586123456", "other")]
     assert mette.fields() == {"first_name": "Mette", "last_name": "Hansen",
                               "email": "mette@hansenbyg.dk", **shared}
     assert ole.fields() == {"first_name": "Ole", "last_name": "Jensen", **shared}
@@ -314,8 +324,8 @@ def test_timeout_dk_export(samples, tmp_path):
     assert c.fields() == {
         "first_name": "Jens", "last_name": "Hansen", "title": "Direktør", "email": "info@hansenvvs.dk",
         "phone": "+4520123456", "company_name": "Hansen VVS ApS", "company_cvr": "24256790",
-        "address": "Vestergade 12", "postcode": "8000", "city": "Aarhus C", "tags": ["VVS"],
-        "owner": "JH", "note": "Interesse: Varmepumper",
+        "address": "Vestergade 12", "postcode": "8000", "city": "Aarhus C", "country": "Danmark",
+        "tags": ["VVS"], "owner": "JH", "note": "Interesse: Varmepumper",
     }
     assert c.extra_phones == ["+4586123456"]
     assert [(f.column, f.kind) for f in c.flags] == [("Beskrivelse", "union")]

@@ -104,7 +104,7 @@ def test_mapping_hand_written_table_forms(tmp_path):
     "content, suffix, words",
     [("{not json", ".json", "not a valid mapping"), ('{"columns": {"A": "shoe_size"}}', ".json", "unknown target"),
      ('{"columns": {"A": "person2.company_name"}}', ".json", "a person can only have"),
-     ('{"columns": {"A": "email@home"}}', ".json", "only address, postcode and city"),
+     ('{"columns": {"A": "tags@home"}}', ".json", "only address, postcode, city, country, email, phone"),
      ('{"minicrm_import_mapping": 9, "columns": {}}', ".json", "unsupported mapping version"),
      ("columns = 3", ".toml", "needs 'columns'")],
 )

@@ -12,8 +12,10 @@ from textual.widgets import Input, Label, Select, Static
 
 from ... import safe, vocab
 from ...i18n import _, fmt_date, fmt_datetime
+from .points import PointRows
 
-TEXT_FIELDS = ("first_name", "last_name", "title", "email", "phone")
+TEXT_FIELDS = ("first_name", "last_name", "title", "address", "postcode", "city", "country")
+POINT_FIELDS = ("emails", "phones")  # every e-mail and phone, labelled, the primary first (points.py)
 COMPANY_FIELDS = ("company", "company_cvr")
 SELECT_FIELDS = ("lifecycle", "lawful_basis", "owner_id")
 
@@ -31,11 +33,14 @@ class ContactForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         from store.processing import LAWFUL_BASES, LIFECYCLES
 
-        labels = {"first_name": _("First name"), "last_name": _("Last name"),
-                  "title": _("Job title"), "email": _("Email"), "phone": _("Phone")}
-        hints = {"email": "navn@firma.dk", "phone": "+45 12 34 56 78"}
-        for name in TEXT_FIELDS:
-            yield _row(labels[name], _input(name, 200, hints.get(name, "")))
+        labels = {"first_name": _("First name"), "last_name": _("Last name"), "title": _("Job title"),
+                  "address": _("Street"), "postcode": _("Postcode"), "city": _("City"), "country": _("Country")}
+        for name in TEXT_FIELDS[:3]:
+            yield _row(labels[name], _input(name, 200))
+        for kind in POINT_FIELDS:
+            yield PointRows(kind)
+        for name in TEXT_FIELDS[3:]:
+            yield _row(labels[name], _input(name, 20 if name == "postcode" else 200))
         yield _row(_("Lifecycle"), Select(vocab.options(LIFECYCLES), compact=True, id="f-lifecycle",
                                           allow_blank=False, value="lead"))
         yield _row(_("Lawful basis"), Select(vocab.options(LAWFUL_BASES), compact=True,
@@ -56,6 +61,9 @@ class ContactForm(VerticalScroll):
         may_rectify = may_edit or (not creating and scope.can("contact.rectify"))
         for name in TEXT_FIELDS:
             self.query_one(f"#f-{name}").disabled = not may_rectify
+        self.may_rectify = may_rectify
+        for rows in self.query(PointRows):
+            rows.show([row.point() for row in rows.rows], disabled=not may_rectify)
         for name in ("lifecycle", "lawful_basis", "tags"):
             self.query_one(f"#f-{name}").disabled = not may_edit
         for owner in self.query("#f-owner_id"):
@@ -68,7 +76,9 @@ class ContactForm(VerticalScroll):
     def show(self, d) -> None:
         """Fill the fields from the contact detail `d` (the version now shown)."""
         self.original = {"first_name": d.first_name, "last_name": d.last_name, "title": d.title,
-                         "email": d.email, "phone": d.phone, "lifecycle": d.lifecycle,
+                         "emails": _points(d.emails), "phones": _points(d.phones),
+                         "address": d.address, "postcode": d.postcode, "city": d.city, "country": d.country,
+                         "lifecycle": d.lifecycle,
                          "lawful_basis": d.lawful_basis, "owner_id": d.owner_id,
                          "tags": ", ".join(d.tags)}
         if self.query("#f-company"):
@@ -86,6 +96,9 @@ class ContactForm(VerticalScroll):
                                           changed=fmt_datetime(d.updated_at), version=d.version))
 
     def set_field(self, name: str, value) -> None:
+        if name in POINT_FIELDS:
+            self.query_one(f"#{name}", PointRows).show(value or ())
+            return
         widgets = self.query(f"#f-{name}")
         if not widgets:
             return
@@ -102,6 +115,8 @@ class ContactForm(VerticalScroll):
         values = {}
         for name in (*TEXT_FIELDS, "tags"):
             values[name] = self.query_one(f"#f-{name}", Input).value
+        for rows in self.query(PointRows):
+            values[rows.kind] = rows.points()
         for name in COMPANY_FIELDS:  # only for roles that may edit companies
             for widget in self.query(f"#f-{name}").results(Input):
                 values[name] = widget.value
@@ -117,9 +132,15 @@ class ContactForm(VerticalScroll):
             shown = self.original.get(name)
             if name in TEXT_FIELDS or name in COMPANY_FIELDS or name == "tags":
                 shown = safe.clean(shown)
+            if name in POINT_FIELDS:
+                shown = [(safe.clean(v), lab, p) for v, lab, p in shown or ()]
             if value != shown and not (value in ("", None) and shown in ("", None)):
                 out[name] = value
         return out
+
+
+def _points(points) -> list[tuple[str, str, bool]]:
+    return [(p.value, p.label, p.primary) for p in points]
 
 
 def _input(name: str, max_length: int, placeholder: str = "") -> Input:

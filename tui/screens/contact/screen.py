@@ -32,13 +32,14 @@ from ...messages import StoreChanged
 from ..base import BaseScreen
 from .consents import ConsentsTable
 from .deals import DealsTable
+from .followups import FollowUpsTable
 from .form import ContactForm
 from .history import HistoryTable
 from .invoices import InvoicesTable
 from .notes import NoteBody, NotesTable
 
-LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent"}
-RELATED_TABS = ("tab-deals", "tab-notes", "tab-invoices", "tab-consent", "tab-history")
+LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
+RELATED_TABS = ("tab-deals", "tab-notes", "tab-follow-ups", "tab-invoices", "tab-consent", "tab-history")
 
 
 class ContactScreen(BaseScreen):
@@ -78,6 +79,9 @@ class ContactScreen(BaseScreen):
                 with TabPane(_("Notes"), id="tab-notes"):
                     yield NotesTable()
                     yield NoteBody()
+            if scope.can("followup.read"):
+                with TabPane(_("Follow-ups"), id="tab-follow-ups"):
+                    yield FollowUpsTable()
             if scope.can("invoice.read"):
                 with TabPane(_("Invoices"), id="tab-invoices"):
                     yield InvoicesTable()
@@ -236,7 +240,8 @@ class ContactScreen(BaseScreen):
 
     def _fill_tables(self) -> None:
         b = self.bundle
-        for table, records in ((DealsTable, b.deals), (NotesTable, b.notes), (InvoicesTable, b.invoices),
+        for table, records in ((DealsTable, b.deals), (NotesTable, b.notes), (FollowUpsTable, b.follow_ups),
+                               (InvoicesTable, b.invoices),
                                (ConsentsTable, b.consents), (HistoryTable, b.history)):
             for widget in self.query(table):
                 widget.show(records)
@@ -247,6 +252,13 @@ class ContactScreen(BaseScreen):
         note = self.bundle.notes[index] if 0 <= index < len(self.bundle.notes) else None
         for body in self.query(NoteBody):
             body.show(note)
+
+    @on(DataTable.RowSelected, "#invoices")
+    def _invoice_selected(self, event: DataTable.RowSelected) -> None:
+        from ..invoice import InvoiceScreen
+
+        event.stop()
+        self.app.push_screen(InvoiceScreen(int(event.row_key.value)), callback=lambda _result: self.reload())
 
     @on(DataTable.RowHighlighted, "#notes")
     def _note_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -360,11 +372,13 @@ class ContactScreen(BaseScreen):
         scope = self.app.scope
         if scope is None:
             return False
-        needs_contact = {"new_deal", "deal_stage", "new_note", "consent", "reload"}
+        needs_contact = {"new_deal", "deal_stage", "new_note", "consent", "reload", "new_follow_up",
+                         "follow_up_done"}
         if action in needs_contact and self.contact_id is None:
             return False
         permission = {"new_deal": "deal.edit", "deal_stage": "deal.edit", "new_note": "note.write",
-                      "consent": "consent.read"}.get(action)
+                      "consent": "consent.read", "new_follow_up": "followup.write",
+                      "follow_up_done": "followup.write"}.get(action)
         if permission and not scope.can(permission):
             return False
         if action == "edit":
@@ -377,6 +391,8 @@ class ContactScreen(BaseScreen):
                 scope.can("contact.edit") or scope.can("contact.rectify"))
         if action == "deal_stage":
             return bool(self.bundle.deals)
+        if action == "follow_up_done":
+            return bool(self.bundle.follow_ups)
         return True
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -447,6 +463,48 @@ class ContactScreen(BaseScreen):
                 self.reload()
                 return
             result = await self.app.push_screen_wait(DealModal(result, problem))
+
+    @work(group="contact-related")
+    async def action_new_follow_up(self) -> None:
+        """A follow-up on the contact, or on the highlighted deal when the Deals tab is open."""
+        from store import followups
+
+        from .followups import FollowUpModal
+
+        tabs = self.query_one("#tabs", TabbedContent)
+        initial, deal_title = {}, ""
+        if tabs.active == "tab-deals" and self.bundle.deals:
+            table = self.query_one(DealsTable)
+            deal = self.bundle.deals[min(table.cursor_row or 0, len(self.bundle.deals) - 1)]
+            initial, deal_title = {"deal_id": deal.id}, deal.title
+        result = await self.app.push_screen_wait(FollowUpModal(initial, deal_title=deal_title))
+        while result:
+            problem = await self._screened_write(followups.add_follow_up, result)
+            if problem is None:
+                self.app.tell(_("Follow-up added."))
+                tabs.active = "tab-follow-ups"
+                self.reload()
+                return
+            result = await self.app.push_screen_wait(FollowUpModal(result, problem, deal_title=deal_title))
+
+    @work(group="contact-related")
+    async def action_follow_up_done(self) -> None:
+        """Done (or open again) for the highlighted follow-up on the Follow-ups tab."""
+        from store import followups
+
+        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one(FollowUpsTable)
+        if tabs.active != "tab-follow-ups":
+            tabs.active = "tab-follow-ups"
+            table.focus()
+            return  # first show which one: the next press marks it
+        follow_up = table.current()
+        if follow_up is None:
+            return
+        saved = await self.call_store(followups.set_done, follow_up.id, follow_up.version,
+                                      follow_up.done_at is None, report=self._refused_then_reload)
+        self.app.tell(_("Follow-up done.") if saved.done_at else _("Follow-up open again."))
+        self.reload()
 
     async def _screened_write(self, fn, values: dict) -> str | None:
         """fn(contact, **values) with the store's free-text screening: a special-category word
