@@ -33,6 +33,8 @@ class KeyGate:
         self.dispatch = dispatch
         self.held: deque[events.Key] = deque()
         self.closed = False  # a command key is still on its way
+        self._workers_before: set[int] = set()
+        self._extra_rounds = 0
         self.ready: WeakSet = WeakSet()  # screens that have mounted and taken their focus
         self._checking: WeakSet = WeakSet()
 
@@ -47,9 +49,12 @@ class KeyGate:
     async def _dispatch(self, event: events.Key) -> None:
         target = self.app.focused or self.app.screen
         typed = event.is_printable and is_text_field(target)
+        before = {id(w) for w in self.app.workers}
         await self.dispatch(event)
         if not typed:
             self.closed = True
+            self._workers_before = before
+            self._extra_rounds = 2
             self._chase(target)
 
     def _chase(self, node) -> None:
@@ -65,6 +70,13 @@ class KeyGate:
 
         if any(w.state == WorkerState.PENDING for w in self.app.workers):
             self.app.call_after_refresh(self._settled)  # a worker the key started has not begun
+            return
+        started = [w for w in self.app.workers if id(w) not in self._workers_before
+                   and w.state == WorkerState.RUNNING]
+        if started and self._extra_rounds:
+            # a worker the key started (a modal form opening): let it get its screen up
+            self._extra_rounds -= 1
+            self.app.call_after_refresh(self._settled)
             return
         self.closed = False
         self.wake()
