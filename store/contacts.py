@@ -84,6 +84,7 @@ def search_page(scope: Scope, text: str = "", *, tag: str | None = None,
     if sort not in SORTS:
         raise Invalid("sort", f"is not one of {', '.join(SORTS)}")
     plan = search.plan(text or "")
+    audit.note_search(scope.user_id)  # once per search, whichever of its two parts it reads
     if plan.nothing:
         return ContactPage([], None)  # nothing typed can match (only control characters, a huge term)
     in_substrings = bool(after and len(after) > 2)
@@ -120,7 +121,6 @@ def _page_rows(scope: Scope, match: str | None, besides: str | None, tag, owner_
     for index, name in slots:
         params[index] = values[name]
     rows = database.execute_sql(sql, params).fetchall()
-    audit.note_search(scope.user_id)
     return rows
 
 

@@ -61,7 +61,7 @@ def test_user_add_then_list_prints_a_table(initialised, run_cli):
     proc = run_cli(initialised, "user", "list")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].split() == ["user", "role", "last", "login", "2FA", "state", "sessions"]
+    assert lines[0].split() == ["user", "name", "role", "last", "login", "2FA", "state", "sessions"]
     assert set(lines[1]) <= {"-", " "}
     rows = {ln.split()[0]: ln.split() for ln in lines[2:]}
     assert set(rows) == {"chefen", "sofie", "frede"}

@@ -66,6 +66,8 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             assert any(f.body.startswith("[bold]x [link=") for f in today.follow_ups)
             assert "[bold]x" in svg.replace("&#160;", " ") or "[bold]x" in svg
             cells = [str(c) for c in search.query_one("#results").get_row_at(0)]
+            if not cells[0].strip():  # the mark column (a row marked for a bulk action shows it)
+                cells = cells[1:]
             if cells[0] == str(contact_id):  # the id column, shown to roles that handle requests
                 cells = cells[1:]
             assert cells[0].startswith("[bold]x\u241b]52;c;")

@@ -146,9 +146,16 @@ def test_two_terminals_search_edit_and_see_it_live(crm, tmux):
     screen_b = tmux.text("b")
     assert not _hues(tmux.raw("b")), "NO_COLOR: the app drew colours (greys only are allowed)"
     tmux.keys("a", "Enter")  # opens the first result
-    screen = tmux.wait("a", "Version")
+    # loaded: its first name shown (at 80x24 the record's status line is below the fold)
+    def loaded():
+        text = tmux.text("a")
+        return text if _field(text, "First name") and "BROWSING" in text else None
+
+    try:
+        screen = wait_for(loaded, GENEROUS, what="the contact loaded")
+    except AssertionError:
+        raise AssertionError(tmux.text("a")) from None
     first_name = _field(screen, "First name")
-    assert first_name, screen
     tmux.keys("a", "e")  # it opened read-only: e edits, the first name has the focus
     tmux.wait("a", "EDITING")
     tmux.keys("a", "C-e")  # to its end
