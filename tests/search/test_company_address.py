@@ -1,15 +1,11 @@
 """A company's address is part of its contacts' search documents: a change reaches them."""
 from __future__ import annotations
 
-import pytest
-
 from store import companies, contacts
 from store.scope import Scope
 
 
 def test_a_changed_company_address_finds_its_contacts(store, users):
-    if not hasattr(companies, "set_address"):
-        pytest.skip("company addresses are edited from the search-data branch on")
     scope = Scope(users["manager"])
     firm = companies.find_or_create(scope, "Smedje ApS", "35954716")
     worker = contacts.create_contact(scope, first_name="Bo", last_name="Holm", company_id=firm)

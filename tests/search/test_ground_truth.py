@@ -19,11 +19,8 @@ the rule people expect:
 The store's answer must have 0 missed and 0 extra hits for every query, list
 every prefix hit before any substring-only hit, and name a field that really
 matched for each hit.  Recall and precision per query class go to the terminal
-summary.  Several labelled e-mails and phones per contact and the contact's own
-address come from the search-data branch: when the store has them (SEVERAL) the
-generated contacts get them and the truth counts them; until then
-`test_several_labelled_values_*` checks the index itself with them and the
-store-level test says it is skipped.
+summary.  The generated contacts have several labelled e-mails and phones and, for
+half of them, an address of their own; the truth counts every one.
 """
 from __future__ import annotations
 
@@ -54,7 +51,6 @@ TAGS = ["vip", "nyhedsbrev", "messe-2026", "b2b", "jysk"]
 MAIL_DOMAINS = ["gmail.com", "hotmail.dk", "firma.dk", "post.tele.dk"]
 SECRET = "hemmeligdiagnose"  # only ever in a note: never found
 # The store keeps several labelled e-mails and phones and the contact's own address (search-data branch).
-SEVERAL = "emails" in getattr(contacts, "PERSON_FIELDS", ())
 LABELS = ["work", "private", "mobile", "other"]
 COUNTRIES = ["Danmark", "Sverige", ""]
 
@@ -148,18 +144,18 @@ def make_people(scope: Scope, n: int = 260, seed: int = 12) -> dict[int, dict]:
                  company_id=company_id)
         person = dict(first_name=first, last_name=last, title=c["title"], emails=[email],
                       phones=[phone] if phone else [], company=firm, tags=tags)
-        if SEVERAL:  # 1-3 labelled e-mails and 0-3 phones, and for half of them an address of their own
-            emails = [email, *(f"{_ascii(first)}{k}x{j}@{rng.choice(MAIL_DOMAINS)}" for j in range(rng.randint(0, 2)))]
-            phones = person["phones"] + [demo.phone_number(rng) for _ in range(rng.randint(0, 2))]
-            del c["email"], c["phone"]
-            c["emails"] = [(e, rng.choice(LABELS), n == 0) for n, e in enumerate(emails)]
-            c["phones"] = [(ph, rng.choice(LABELS), n == 0) for n, ph in enumerate(phones)]
-            person.update(emails=emails, phones=phones)
-            if rng.random() < 0.5:
-                postcode, city = rng.choice(PLACES)
-                own = (f"{rng.choice(STREETS)} {rng.randint(1, 99)}", postcode, city, rng.choice(COUNTRIES))
-                c.update(zip(("address", "postcode", "city", "country"), own, strict=True))
-                person["address"] = own
+        # 1-3 labelled e-mails and 0-3 phones, and for half of them an address of their own
+        emails = [email, *(f"{_ascii(first)}{k}x{j}@{rng.choice(MAIL_DOMAINS)}" for j in range(rng.randint(0, 2)))]
+        phones = person["phones"] + [demo.phone_number(rng) for _ in range(rng.randint(0, 2))]
+        del c["email"], c["phone"]
+        c["emails"] = [(e, rng.choice(LABELS), n == 0) for n, e in enumerate(emails)]
+        c["phones"] = [(ph, rng.choice(LABELS), n == 0) for n, ph in enumerate(phones)]
+        person.update(emails=emails, phones=phones)
+        if rng.random() < 0.5:
+            postcode, city = rng.choice(PLACES)
+            own = (f"{rng.choice(STREETS)} {rng.randint(1, 99)}", postcode, city, rng.choice(COUNTRIES))
+            c.update(zip(("address", "postcode", "city", "country"), own, strict=True))
+            person["address"] = own
         cid = contacts.create_contact(scope, tags=tags, **c)
         if rng.random() < 0.2:
             notes.add_note(scope, cid, body=f"Ringede. {SECRET} nævnt.")
@@ -337,9 +333,7 @@ def test_several_labelled_values_are_each_searched_with_their_label(store):
 
 
 def test_a_second_email_and_phone_and_an_own_address_are_found_with_their_label(store, users):
-    """Through the store, once it keeps several e-mails and phones and the contact's address."""
-    if not SEVERAL:
-        pytest.skip("the store keeps one e-mail and one phone (several arrive from the search-data branch)")
+    """Through the store: several e-mails and phones and the contact's own address."""
     scope = Scope(users["manager"])
     tove = contacts.create_contact(
         scope, first_name="Tove", last_name="Christiansen", title="Indkøber",
