@@ -79,8 +79,14 @@ def consents_of(scope: Scope, contact_id: int) -> list[ConsentView]:
     return out
 
 
+def _local_today(now: dt.datetime) -> dt.date:
+    """The day it is where the staff member types the date (the server's zone): a consent
+    given at 00:30 in Copenhagen is "today" there while UTC still says yesterday."""
+    return now.replace(tzinfo=dt.UTC).astimezone().date()
+
+
 def _at(on: dt.date | None, now: dt.datetime) -> dt.datetime:
-    if on is None or on == now.date():
+    if on is None or on in (now.date(), _local_today(now)):
         return now
     return dt.datetime.combine(on, dt.time(12, 0))
 
@@ -110,7 +116,7 @@ def record_consent(scope: Scope, contact_id: int, purpose: str, *, method: str,
     if not evidence:
         raise Invalid("evidence", "is required")
     now = now or utcnow()
-    if not isinstance(given_on, dt.date) or given_on > now.date():
+    if not isinstance(given_on, dt.date) or given_on > max(now.date(), _local_today(now)):
         raise Invalid("date", "must not be in the future")
     at = _at(given_on, now)
     with scope.transaction():
