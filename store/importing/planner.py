@@ -144,7 +144,7 @@ class Planner(RunState):
     def _ready(self, c: Candidate, duplicate_of: tuple | None = None) -> New:
         r = self.report
         has_company = bool(c.company_name or c.company_cvr)
-        first, last, title = stored_line(c.first_name, 100), stored_line(c.last_name, 100), stored_line(c.title, 100)
+        first, last, title = self._line(c.first_name), self._line(c.last_name), self._line(c.title)
         lifecycle = c.lifecycle.strip().lower() if c.lifecycle else None
         if lifecycle not in LIFECYCLES:
             if c.lifecycle:
@@ -152,13 +152,30 @@ class Planner(RunState):
             lifecycle = None
         company = self.companies.id_of(c, create=False) if has_company else None
         tags = sorted({t for t in (stored_line(t, 40).lower() for t in c.tags) if t}) if c.tags else []
-        address = tuple(stored_line(getattr(c, name), n) or None for name, n in ADDRESS)
+        raw = (c.address, c.postcode, c.city, c.country)  # in ADDRESS order
+        address = self.address_cache.get(raw)
+        if address is None:  # once per distinct address (towns and postcodes repeat)
+            if len(self.address_cache) >= 50_000:
+                self.address_cache.clear()
+            address = self.address_cache[raw] = tuple(stored_line(v, n) or None
+                                                      for v, (_, n) in zip(raw, ADDRESS, strict=True))
         index = self._index_row(first, last, title, c, company, tags, address)
         labels = (c.email_labels[0] if c.email and c.email_labels else "other",
                   c.phone_labels[0] if c.phone and c.phone_labels else "other")
         return New(c, (first, last, title, c.email, c.phone, self._owner_of(c), lifecycle or "lead", *address,
                         *labels), company, index, tags, duplicate_of)
 
+
+    def _line(self, value: str | None) -> str:
+        """stored_line(value, 100) once per distinct name or title (they repeat)."""
+        if not value:
+            return ""
+        done = self.line_cache.get(value)
+        if done is None:
+            if len(self.line_cache) >= 50_000:
+                self.line_cache.clear()
+            done = self.line_cache[value] = stored_line(value, 100)
+        return done
 
     def _owner_of(self, c) -> int | None:
         if not c.owner or self.scope.role == "sales":

@@ -67,6 +67,10 @@ class RunState:
         self.in_file: dict[int, tuple[int, str]] = {}
         self.updated_here: set[int] = set()  # dry run: contacts an earlier chunk would update
         self.fold_cache: dict[str, str] = {}
+        self.part_cache: dict[tuple, str] = {}  # an address's words
+        self.line_cache: dict[str, str] = {}  # a name's or title's stored line (planner._ready)
+        self.address_cache: dict[tuple, tuple] = {}  # an address as stored (planner._ready)
+        self.firm_cache: dict[tuple, tuple[str, str]] = {}  # a company's words (run_state._firm_words)
         # candidates in the next chunk: smaller while the machine is slow (run.Run.chunk)
         self.size = self.max_size = chunk
         self.min_size = min_chunk
@@ -101,6 +105,9 @@ class RunState:
 
     def _index_row(self, first: str, last: str, title: str, c: Candidate, company: int | None,
                    tags: list[str], address: tuple) -> str:
+        """The search document `search.index_text(search.contact_fields(...))` makes, word for
+        word, built from parts: the company's and the address's words once per distinct one
+        (firms and towns repeat), the e-mails and phones (one a row) without a cache."""
         firm: tuple | None
         if company is not None and company in self.companies.index:
             firm = self.companies.index[company]
@@ -108,7 +115,35 @@ class RunState:
             firm = self.companies.values_of(c)
         else:
             firm = None
-        return search.index_text(search.contact_fields(
-            first, last, title=title, company=firm, emails=c.emails(), phones=c.phones(), addresses=(address,),
-            tags=tags), self._fold)
+        fold = self._fold
+        name = f"{first or ''} {last or ''}".strip()
+        parts = [fold(name) if name else "", fold(title) if title else ""]
+        head, tail = self._firm_words(firm) if firm else ("", "")
+        parts.append(head)
+        if c.email:
+            parts.append(search.value_words(c.email))
+        parts += [search.value_words(v) for v in c.extra_emails if v]
+        if c.phone:
+            parts.append(search.phone_words(c.phone))
+        parts += [search.phone_words(v) for v in c.extra_phones if v]
+        words = self.part_cache.get(address)
+        if words is None:
+            if len(self.part_cache) >= 50_000:
+                self.part_cache.clear()
+            words = self.part_cache[address] = "".join(fold(v) for v in address[:4] if v)
+        parts.append(words)
+        parts.append(tail)
+        parts += [fold(t) for t in tags if t]
+        return "".join(parts)
 
+    def _firm_words(self, firm: tuple) -> tuple[str, str]:
+        """(name and CVR, address) words of a company, once per distinct company."""
+        done = self.firm_cache.get(firm)
+        if done is None:
+            if len(self.firm_cache) >= 50_000:
+                self.firm_cache.clear()
+            fold = self._fold
+            head = (fold(firm[0]) if firm[0] else "") + (fold(firm[1]) if len(firm) > 1 and firm[1] else "")
+            tail = "".join(fold(v) for v in firm[2:6] if v) if len(firm) > 2 else ""
+            done = self.firm_cache[firm] = (head, tail)
+        return done
