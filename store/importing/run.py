@@ -130,13 +130,13 @@ class Run(Planner, Writer):
             self.state["cursor"], self.state["skipped_seen"] = done, self.skipped_seen
             ImportBatch.update(progress=batch_state.dump(self.state, self.report)).where(
                 ImportBatch.id == self.batch_id).execute()
-        # Keep each hold of the write lock well under LOCK_BUDGET on a busy machine: halve the
-        # chunk after a slow transaction (not below MIN_CHUNK), grow it back after quick ones.
+        # Keep each hold of the write lock well under LOCK_BUDGET on a busy machine: the next
+        # chunk is as many rows as this one's pace fits in a third of the budget (not below
+        # MIN_CHUNK, at most double, never above CHUNK).  Halving after a slow hold was not
+        # enough at load 5: one slow hold past the budget set the maximum.
         held = time.perf_counter() - began
-        if held > LOCK_BUDGET / 2 and self.size > self.min_size:
-            self.size = max(self.min_size, self.size // 2)
-        elif held < LOCK_BUDGET / 6 and self.size < self.max_size:
-            self.size = min(self.max_size, self.size * 2)
+        fit = int(len(candidates) * (LOCK_BUDGET / 3) / held) if held > 0 else self.max_size
+        self.size = max(self.min_size, min(self.max_size, 2 * self.size, fit))
 
 
 def _chunks(items: Iterable, size: int | Callable[[], int]) -> Iterator[list]:

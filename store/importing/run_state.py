@@ -73,7 +73,7 @@ class RunState:
         self.firm_cache: dict[tuple, tuple[str, str]] = {}  # a company's words (run_state._firm_words)
         # candidates in the next chunk: smaller while the machine is slow (run.Run.chunk)
         self.size = self.max_size = chunk
-        self.min_size = min_chunk
+        self.min_size = min(min_chunk, chunk)
 
     @property
     def source(self) -> str:
