@@ -2,8 +2,8 @@
 
 MINICRM_SUITE_PROFILE=soak switches every suite to its long run; single figures can be
 overridden for a one-off run (MINICRM_CRASH_KILLS, MINICRM_LOAD_PROCESSES, MINICRM_LOAD_SECONDS,
-MINICRM_FUZZ_EXAMPLES, MINICRM_WEB_FUZZ_EXAMPLES, MINICRM_ATHERIS_SECONDS).  The CI profile is kept short: the whole suite runs in under ten
-minutes on two cores.
+MINICRM_FUZZ_EXAMPLES, MINICRM_WEB_FUZZ_EXAMPLES, MINICRM_ATHERIS_SECONDS).  The CI profile is
+kept short: the whole suite runs in under ten minutes on two cores.
 """
 from __future__ import annotations
 
