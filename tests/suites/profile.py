@@ -20,6 +20,7 @@ _DEFAULTS = {
     "LOAD_BIG_IMPORT":  (2_000, 50_000),  # rows of the one large import during the load
     "FUZZ_EXAMPLES":    (150,  5_000),    # hypothesis examples per importer
     "WEB_FUZZ_EXAMPLES": (800, 20_000),   # hypothesis requests to the real web process
+    "ATHERIS_SECONDS":  (30,   300),      # the coverage-guided importer run (soak only: soak_fuzz_atheris.py)
 }
 
 
@@ -34,3 +35,4 @@ LOAD_SECONDS = figure("LOAD_SECONDS")
 LOAD_BIG_IMPORT = figure("LOAD_BIG_IMPORT")
 FUZZ_EXAMPLES = figure("FUZZ_EXAMPLES")
 WEB_FUZZ_EXAMPLES = figure("WEB_FUZZ_EXAMPLES")
+ATHERIS_SECONDS = figure("ATHERIS_SECONDS")
