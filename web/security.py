@@ -7,7 +7,7 @@
   peer, or X-Forwarded-For's only when the peer is a configured proxy: uvicorn's
   proxy-headers middleware does that, with `forwarded_allow_ips` set from
   web.trusted_proxies and nothing else (its default would trust 127.0.0.1).
-- Body: refused beyond MAX_BODY bytes before it is read (413).
+- Body: refused beyond MAX_BODY bytes (413), by its declared length or as it arrives.
 - Headers: a strict Content-Security-Policy (own stylesheet only, no scripts), no
   referrer (links carry tokens), no caching, no framing unless configured.
 """
@@ -100,18 +100,24 @@ class Guard:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
             return await self._too_large(send_with_headers)
-        seen = 0
-
-        async def counted_receive():
-            nonlocal seen
+        # read the body (at most MAX_BODY) before the app sees the request: a chunked body past the
+        # limit gets the 413 page; faking a hang-up instead cut a response already under way short
+        chunks, seen, more = [], 0, True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > MAX_BODY:  # chunked, no length: stop reading; the form parser sees a hang-up
-                    return {"type": "http.disconnect"}
-            return message
+            if message["type"] != "http.request":
+                return  # the client hung up: nobody to answer
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > MAX_BODY:
+                return await self._too_large(send_with_headers)
+            more = message.get("more_body", False)
+        replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
 
-        await self.app(scope, counted_receive, send_with_headers)
+        async def replayed_receive():
+            return replay.pop() if replay else await receive()
+
+        await self.app(scope, replayed_receive, send_with_headers)
 
     async def _too_large(self, send):
         await send({"type": "http.response.start", "status": 413,

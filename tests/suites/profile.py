@@ -2,8 +2,8 @@
 
 MINICRM_SUITE_PROFILE=soak switches every suite to its long run; single figures can be
 overridden for a one-off run (MINICRM_CRASH_KILLS, MINICRM_LOAD_PROCESSES, MINICRM_LOAD_SECONDS,
-MINICRM_FUZZ_EXAMPLES).  The CI profile is kept short: the whole suite runs in under ten
-minutes on two cores.
+MINICRM_FUZZ_EXAMPLES, MINICRM_WEB_FUZZ_EXAMPLES, MINICRM_ATHERIS_SECONDS).  The CI profile is
+kept short: the whole suite runs in under ten minutes on two cores.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ _DEFAULTS = {
     "LOAD_SECONDS":     (12,   600),
     "LOAD_BIG_IMPORT":  (2_000, 50_000),  # rows of the one large import during the load
     "FUZZ_EXAMPLES":    (150,  5_000),    # hypothesis examples per importer
+    "WEB_FUZZ_EXAMPLES": (800, 20_000),   # hypothesis requests to the real web process
+    "ATHERIS_SECONDS":  (30,   300),      # the coverage-guided importer run (soak only: soak_fuzz_atheris.py)
 }
 
 
@@ -32,3 +34,5 @@ LOAD_PROCESSES = figure("LOAD_PROCESSES")
 LOAD_SECONDS = figure("LOAD_SECONDS")
 LOAD_BIG_IMPORT = figure("LOAD_BIG_IMPORT")
 FUZZ_EXAMPLES = figure("FUZZ_EXAMPLES")
+WEB_FUZZ_EXAMPLES = figure("WEB_FUZZ_EXAMPLES")
+ATHERIS_SECONDS = figure("ATHERIS_SECONDS")
