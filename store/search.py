@@ -409,6 +409,17 @@ def restrict_to_matches(query, contact_id, match_slot):
         Expression(ContactSearch.contact_search, "MATCH", match_slot))
 
 
+def in_index_order(query, after_slot=None):
+    """A query joined by `restrict_to_matches`, in the index's own order (rowid), from after
+    `after_slot`: FTS5 hands its matches in that order and seeks to the start itself, so a
+    LIMIT stops it after one page (no sort of every match)."""
+    from .models import ContactSearch
+
+    if after_slot is not None:
+        query = query.where(ContactSearch.rowid > after_slot)
+    return query.order_by(ContactSearch.rowid)
+
+
 def among_matches(contact_id, match_slot):
     """`contact_id` is one of the rows matching `match_slot`, as a condition that lets the
     query walk another index (the name order) instead: SQLite builds the set of matches once
