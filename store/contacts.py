@@ -309,33 +309,33 @@ def _compile_search(scope: Scope, shape: _Shape):
         inner = q.select(Value(1)).limit(slot("limit"))
         sql, params = Select([inner.alias("matches")], [fn.COUNT(SQL("*"))]).sql()
     else:
-        if shape.best_first:
-            # The index hands its matches in rowid order: LIMIT stops it at the page, no sort.
-            page = search.in_index_order(q, slot("after_id") if shape.after else None).limit(
-                slot("limit")).alias("page")
-            outer_order = [page.c.pid]  # the page's last row is where the next starts
-        elif shape.after:
-            start = (Tuple(slot("after_key"), slot("after_id")) if shape.sort != "id" else slot("after_id"))
-            ours = Tuple(key, Contact.id) if shape.sort != "id" else Contact.id
-            q = q.where(ours < start if shape.descending else ours > start)
-        if not shape.best_first:
-            ordering = [key, Contact.id] if shape.sort != "id" else [Contact.id]
-            page = q.order_by(*[k.desc() if shape.descending else k.asc() for k in ordering]).limit(
-                slot("limit")).alias("page")
-            outer_order = [page.c.k.desc(), page.c.pid.desc()] if shape.descending else [page.c.k, page.c.pid]
         # One statement for the rows: owner name and tags come along instead of two more queries.
         shown_owner = User.alias()
         tags = (ContactTag.select(fn.group_concat(Tag.name, _TAG_SEP)).join(Tag)
                 .where(ContactTag.contact == Contact.id))
-        out = (Contact.select(
-            Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
-            _display_name(shown_owner), Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
-            Company.name, tags, Contact.title, Company.cvr, Company.address, Company.postcode, Company.city,
-            page.c.k)
-            .join(page, on=(Contact.id == page.c.pid))
-            .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
-            .join(shown_owner, JOIN.LEFT_OUTER, on=(Contact.owner == shown_owner.id))
-            .order_by(*outer_order))
+        shown = (Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
+                 _display_name(shown_owner), Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
+                 Company.name, tags, Contact.title, Company.cvr, Company.address, Company.postcode, Company.city)
+        if shape.best_first:
+            # The index hands its matches in rowid order and LIMIT stops it at the page (no sort):
+            # the columns are computed for the rows kept only, in the same statement.
+            out = (q.select(*shown, key.alias("k")).switch(Contact)
+                   .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
+                   .join(shown_owner, JOIN.LEFT_OUTER, on=(Contact.owner == shown_owner.id)))
+            out = search.in_index_order(out, slot("after_id") if shape.after else None).limit(slot("limit"))
+        else:
+            if shape.after:
+                start = (Tuple(slot("after_key"), slot("after_id")) if shape.sort != "id" else slot("after_id"))
+                ours = Tuple(key, Contact.id) if shape.sort != "id" else Contact.id
+                q = q.where(ours < start if shape.descending else ours > start)
+            ordering = [key, Contact.id] if shape.sort != "id" else [Contact.id]
+            page = q.order_by(*[k.desc() if shape.descending else k.asc() for k in ordering]).limit(
+                slot("limit")).alias("page")
+            out = (Contact.select(*shown, page.c.k)
+                   .join(page, on=(Contact.id == page.c.pid))
+                   .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
+                   .join(shown_owner, JOIN.LEFT_OUTER, on=(Contact.owner == shown_owner.id))
+                   .order_by(*[page.c.k.desc(), page.c.pid.desc()] if shape.descending else [page.c.k, page.c.pid]))
         sql, params = out.sql()
     by_value = {v: k for k, v in _SLOTS.items()}
     slots = tuple((i, by_value[p]) for i, p in enumerate(params) if isinstance(p, str) and p in by_value)

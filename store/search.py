@@ -264,8 +264,16 @@ def _cached_text(name: str, value: str) -> str:
 _cached_fold = lru_cache(maxsize=16384)(fold)
 
 
-def _holds(needle: str, long: bool, f: Field) -> bool:
-    if long and f.name != "phone":  # a term holds no space: inside the folded value is inside one word
+_PHONE_TEXT = frozenset("+0123456789 ")  # all a phone's indexed words hold, when it has a digit
+
+
+def _holds(needle: str, long: bool, numeric: bool, f: Field) -> bool:
+    if f.name == "phone":
+        # Phones rarely repeat, so their words miss the cache: a term with a letter skips the work.
+        if not numeric and any(c.isdigit() for c in f.value):
+            return False
+        return needle in _cached_text(f.name, f.value)
+    if long:  # a term holds no space: inside the folded value is inside one word
         return needle in _cached_fold(f.value)
     return needle in _cached_text(f.name, f.value)
 
@@ -280,11 +288,12 @@ def explain(fields: Iterable[Field], found: Sequence[str], *, whole: bool = Fals
     for t in found:
         long = len(t) >= SUBSTRING_FROM
         needle = t if long else SEP + t
-        match = next((f for f in seen if _holds(needle, long, f)), None)
+        numeric = _PHONE_TEXT.issuperset(needle)
+        match = next((f for f in seen if _holds(needle, long, numeric, f)), None)
         if match is None:
             for f in rest:
                 seen.append(f)
-                if _holds(needle, long, f):
+                if _holds(needle, long, numeric, f):
                     match = f
                     break
         if match is None and whole:
