@@ -492,8 +492,8 @@ class SearchScreen(BaseScreen):
         # No column marked while typed text lists best match first
         typed = bool(self.query_one("#search", Input).value.strip())
         shown = self.sort or (None if typed else "name")
-        labels = [label + (arrow if sort == shown else "") for label, sort in zip(self._labels, self._sorts,
-                                                                                 strict=True)]
+        labels = [label + (arrow if sort is not None and sort == shown else "")
+                  for label, sort in zip(self._labels, self._sorts, strict=True)]
         self.query_one("#results", ResultsTable).set_labels(labels)
 
     def _resort(self) -> None:
