@@ -59,7 +59,7 @@ SORTS = ("name", "company", "email", "phone", "owner", "status", "tags", "id")  
 
 def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
                     owner_id: int | None = None, lifecycle: str | None = None,
-                    status: str | None = "active", limit: int = 50, sort: str = "name",
+                    status: str | None = "active", limit: int = 50, sort: str | None = None,
                     descending: bool = False, after: tuple | None = None) -> list[ContactRow]:
     """Find contacts in scope; any text is safe (it is never parsed as query syntax)."""
     return search_page(scope, text, tag=tag, owner_id=owner_id, lifecycle=lifecycle, status=status,
@@ -68,36 +68,42 @@ def search_contacts(scope: Scope, text: str = "", *, tag: str | None = None,
 
 def search_page(scope: Scope, text: str = "", *, tag: str | None = None,
                 owner_id: int | None = None, lifecycle: str | None = None,
-                status: str | None = "active", limit: int = 50, sort: str = "name",
+                status: str | None = "active", limit: int = 50, sort: str | None = None,
                 descending: bool = False, after: tuple | None = None) -> ContactPage:
-    """One page of the contacts in scope that match, in Danish order of the `sort` column.
+    """One page of the contacts in scope that match.
+
+    Typed text with no `sort` lists best match first (store/search.py): the contacts where
+    every term starts a word (exact and prefix matches), then those where a term of 3+
+    characters is only inside a word.  Each part is read in the index's own order and stops
+    at the page (`LIMIT`), so a term matching half the file costs what a rare one does; each
+    page is shown in Danish name order within its part.  A `sort` (a column, or no text)
+    orders every match in Danish order of that column, each part apart when text is typed:
+    that reads every match, which is what a sort the user asked for costs.
 
     Keyset paging: `after` is the page's `after` before it (None: the first page), so
-    the page 2,000 rows down costs what the first one does (an index walk for names).
-    Rows written between two pages shift nothing: each page starts after a row, not a count.
-
-    Typed text lists in two parts (store/search.py): first the contacts where every term
-    starts a word (exact and prefix matches), then those where a term of 3+ characters is
-    only inside a word; each part in the sort order.  A page in the second part has an
-    `after` of three (key, id, 1).  Each row says which fields the text matched.
+    the page 2,000 rows down costs what the first one does.  Rows written between two
+    pages shift nothing: each page starts after a row, not a count.  A page in the second
+    part has an `after` of three (key, id, 1).  Each row says which fields the text matched.
     """
-    if sort not in SORTS:
+    if sort is not None and sort not in SORTS:
         raise Invalid("sort", f"is not one of {', '.join(SORTS)}")
     plan = search.plan(text or "")
     audit.note_search(scope.user_id)  # once per search, whichever of its two parts it reads
     if plan.nothing:
         return ContactPage([], None)  # nothing typed can match (only control characters, a huge term)
+    filters = (tag, owner_id, lifecycle, status)
+    if sort is None and plan.terms:
+        return _best_first(scope, plan, filters, limit, after)
+    sort = sort or "name"
     in_substrings = bool(after and len(after) > 2)
     rows: list = []
     if not in_substrings:
-        rows = _page_rows(scope, plan.prefix, None, tag, owner_id, lifecycle, status, limit, sort, descending,
-                          after)
+        rows = _page_rows(scope, plan.prefix, None, filters, limit, sort, descending, after)
         if len(rows) > limit:
             return ContactPage(_rows(rows[:limit], plan.terms), (rows[limit - 1][-1], rows[limit - 1][0]))
     if plan.substring is not None:
         start = after if in_substrings and after and after[1] is not None else None
-        more = _page_rows(scope, plan.substring, plan.prefix, tag, owner_id, lifecycle, status, limit - len(rows),
-                          sort, descending, start)
+        more = _page_rows(scope, plan.substring, plan.prefix, filters, limit - len(rows), sort, descending, start)
         if len(rows) + len(more) > limit:
             shown = more[:limit - len(rows)]
             # (None, None, 1): the next page starts the second part from its beginning
@@ -107,21 +113,60 @@ def search_page(scope: Scope, text: str = "", *, tag: str | None = None,
     return ContactPage(_rows(rows, plan.terms), None)
 
 
-def _page_rows(scope: Scope, match: str | None, besides: str | None, tag, owner_id, lifecycle, status, limit: int,
-               sort: str, descending: bool, after: tuple | None) -> list:
-    """Up to limit + 1 rows matching `match` and not `besides` (the prefix phase's expression)."""
+def _best_first(scope: Scope, plan: search.Plan, filters: tuple, limit: int, after: tuple | None) -> ContactPage:
+    """The two parts of a typed search, best first, each in index (id) order: the same two
+    phases as the bare index query (bench/bench_search.py), with the scope's filter and the
+    columns shown.  `after` is (None, id) within the first part, (None, id, 1) in the second."""
+    in_substrings = bool(after and len(after) > 2)
+    start = after[1] if after else None
+    rows: list = []
+    if not in_substrings:
+        rows = _page_rows(scope, plan.prefix, None, filters, limit, None, False, (None, start) if start else None,
+                          best_first=True)
+        if len(rows) > limit:
+            return ContactPage(_rows(_by_name(rows[:limit]), plan.terms), (None, rows[limit - 1][0]))
+    if plan.substring is not None:
+        if after is None:
+            # The first page: every prefix match in scope is in `rows`, so the second part
+            # drops them here instead of the database building the set of them.
+            seen = {r[0] for r in rows}
+            more = [r for r in _page_rows(scope, plan.substring, None, filters, limit, None, False, None,
+                                          best_first=True) if r[0] not in seen]
+        else:  # a later page: earlier pages' prefix matches are not in hand
+            more = _page_rows(scope, plan.substring, plan.prefix, filters, limit - len(rows), None, False,
+                              (None, start) if in_substrings and start else None, best_first=True)
+        if len(rows) + len(more) > limit:
+            shown = more[:limit - len(rows)]
+            last = (None, shown[-1][0], 1) if shown else (None, None, 1)
+            return ContactPage(_rows(_by_name(rows) + _by_name(shown), plan.terms), last)
+        rows = _by_name(rows) + _by_name(more)
+    else:
+        rows = _by_name(rows)
+    return ContactPage(_rows(rows, plan.terms), None)
+
+
+def _by_name(rows: list) -> list:
+    """A page's rows in Danish name order (the stored key, the row's last column)."""
+    return sorted(rows, key=lambda r: (r[-1], r[0]))
+
+
+def _page_rows(scope: Scope, match: str | None, besides: str | None, filters: tuple, limit: int,
+               sort: str | None, descending: bool, after: tuple | None, *, best_first: bool = False) -> list:
+    """Up to limit + 1 rows matching `match` and not `besides` (the prefix phase's expression),
+    in `sort` order, or with `best_first` in the index's order (`sort` None)."""
+    tag, owner_id, lifecycle, status = filters
     # Many matches in name order: walk the name index, probing the set of matches (8 ms for
     # the 40,000 matches of `h` at 100,000 contacts, 39 ms sorting them all); few: sort them.
-    walk = (match is not None and sort == "name" and search.matches_more_than(database, match, WALK_ABOVE))
+    walk = (not best_first and match is not None and sort == "name"
+            and search.matches_more_than(database, match, WALK_ABOVE))
     shape = _Shape(match is not None, bool(tag), owner_id is not None, bool(lifecycle), status,
-                   sort, descending, after is not None, walk, besides is not None)
+                   sort, descending, after is not None, walk, besides is not None, best_first)
     sql, params, slots = _statement(scope, shape)
     values = {"match": match, "besides": besides, "tag": tag, "owner": owner_id, "lifecycle": lifecycle,
               "limit": limit + 1, "after_key": after[0] if after else None, "after_id": after[1] if after else None}
     for index, name in slots:
         params[index] = values[name]
-    rows = database.execute_sql(sql, params).fetchall()
-    return rows
+    return database.execute_sql(sql, params).fetchall()
 
 
 def _rows(rows, terms) -> list[ContactRow]:
@@ -197,6 +242,7 @@ class _Shape(NamedTuple):
     after: bool
     walk: bool  # many matches: walk the name order and probe the matches (search.among_matches)
     besides: bool = False  # the substring phase: not the prefix phase's matches
+    best_first: bool = False  # typed text, no sort: the index's order, stopped at the page
 
 
 def _statement(scope: Scope, shape: _Shape):
@@ -234,7 +280,8 @@ def _compile_search(scope: Scope, shape: _Shape):
         "tags": fn.COALESCE(first_tag, ""),
         "id": Contact.id,
     }
-    key = keys[shape.sort or "id"]
+    # best first: the name key comes along to order the page's rows (contacts._by_name)
+    key = keys["name" if shape.best_first else shape.sort or "id"]
     q = scope.contacts().select(Contact.id.alias("pid"), key.alias("k"))
     if shape.sort == "company":
         q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
@@ -258,30 +305,37 @@ def _compile_search(scope: Scope, shape: _Shape):
         q = q.where(Contact.archived_at.is_null(False))
     elif shape.status == "restricted":
         q = q.where(Contact.restricted_at.is_null(False))
-    if shape.sort is None:  # the count: only the filter, capped
+    if shape.sort is None and not shape.best_first:  # the count: only the filter, capped
         inner = q.select(Value(1)).limit(slot("limit"))
         sql, params = Select([inner.alias("matches")], [fn.COUNT(SQL("*"))]).sql()
     else:
-        if shape.after:
-            start = (Tuple(slot("after_key"), slot("after_id")) if shape.sort != "id" else slot("after_id"))
-            ours = Tuple(key, Contact.id) if shape.sort != "id" else Contact.id
-            q = q.where(ours < start if shape.descending else ours > start)
-        ordering = [key, Contact.id] if shape.sort != "id" else [Contact.id]
-        page = q.order_by(*[k.desc() if shape.descending else k.asc() for k in ordering]).limit(
-            slot("limit")).alias("page")
         # One statement for the rows: owner name and tags come along instead of two more queries.
         shown_owner = User.alias()
         tags = (ContactTag.select(fn.group_concat(Tag.name, _TAG_SEP)).join(Tag)
                 .where(ContactTag.contact == Contact.id))
-        out = (Contact.select(
-            Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
-            _display_name(shown_owner), Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
-            Company.name, tags, Contact.title, Company.cvr, Company.address, Company.postcode, Company.city,
-            page.c.k)
-            .join(page, on=(Contact.id == page.c.pid))
-            .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
-            .join(shown_owner, JOIN.LEFT_OUTER, on=(Contact.owner == shown_owner.id))
-            .order_by(*[page.c.k.desc(), page.c.pid.desc()] if shape.descending else [page.c.k, page.c.pid]))
+        shown = (Contact.id, Contact.first_name, Contact.last_name, Contact.email, Contact.phone,
+                 _display_name(shown_owner), Contact.lifecycle, Contact.archived_at, Contact.restricted_at,
+                 Company.name, tags, Contact.title, Company.cvr, Company.address, Company.postcode, Company.city)
+        if shape.best_first:
+            # The index hands its matches in rowid order and LIMIT stops it at the page (no sort):
+            # the columns are computed for the rows kept only, in the same statement.
+            out = (q.select(*shown, key.alias("k")).switch(Contact)
+                   .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
+                   .join(shown_owner, JOIN.LEFT_OUTER, on=(Contact.owner == shown_owner.id)))
+            out = search.in_index_order(out, slot("after_id") if shape.after else None).limit(slot("limit"))
+        else:
+            if shape.after:
+                start = (Tuple(slot("after_key"), slot("after_id")) if shape.sort != "id" else slot("after_id"))
+                ours = Tuple(key, Contact.id) if shape.sort != "id" else Contact.id
+                q = q.where(ours < start if shape.descending else ours > start)
+            ordering = [key, Contact.id] if shape.sort != "id" else [Contact.id]
+            page = q.order_by(*[k.desc() if shape.descending else k.asc() for k in ordering]).limit(
+                slot("limit")).alias("page")
+            out = (Contact.select(*shown, page.c.k)
+                   .join(page, on=(Contact.id == page.c.pid))
+                   .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id)).switch(Contact)
+                   .join(shown_owner, JOIN.LEFT_OUTER, on=(Contact.owner == shown_owner.id))
+                   .order_by(*[page.c.k.desc(), page.c.pid.desc()] if shape.descending else [page.c.k, page.c.pid]))
         sql, params = out.sql()
     by_value = {v: k for k, v in _SLOTS.items()}
     slots = tuple((i, by_value[p]) for i, p in enumerate(params) if isinstance(p, str) and p in by_value)
@@ -289,7 +343,7 @@ def _compile_search(scope: Scope, shape: _Shape):
                                 ("owner", shape.owner),
                                 ("lifecycle", shape.lifecycle), ("limit", True)) if used]
     if shape.after:
-        wanted += ["after_id"] + (["after_key"] if shape.sort != "id" else [])
+        wanted += ["after_id"] + (["after_key"] if shape.sort not in ("id", None) else [])
     assert sorted(n for _, n in slots) == sorted(wanted), slots
     return sql, tuple(params), slots
 

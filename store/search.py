@@ -22,8 +22,8 @@ folded, so SQLite's own case folding never disagrees with `fold`):
 
 * a term of 3 or more characters matches anywhere inside a word (`hans` finds
   Johansen, `kola` Nikolaj, `gmail.com` and `a/s` as one unit each);
-* a term of 1 or 2 characters matches the start of a word only: `"  la"` is a
-  trigram phrase, so `la` finds Lars and not Nikolaj;
+* a term of 1 or 2 characters matches the start of a word only: `" la"` is a
+  trigram (`"  a"` for one letter), so `la` finds Lars and not Nikolaj;
 * ranking is two phases: first the contacts where every term starts a word
   (exact and prefix matches), then, only if the page is not full, substring
   matches.  No `ORDER BY rank` over every hit.
@@ -229,14 +229,23 @@ def _phrase(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
+def _word_start(t: str) -> str:
+    """`t` at the start of a word.  Every space in a document is one of a pair before a word
+    and a term holds none, so one space before a term of 2+ characters finds the same words
+    as two; it spares FTS5 the `"  x"` trigram, one of the longest lists in the index (every
+    word starting with x): the prefix phase costs 30-45% less (bench/bench_search.py).  A
+    one-letter term needs both spaces to make a trigram."""
+    return (SEP if len(t) < 2 else " ") + t
+
+
 def prefix_expression(found: Sequence[str]) -> str:
     """Every term starts a word (exact and prefix matches)."""
-    return " ".join(_phrase(SEP + t) for t in found)
+    return " ".join(_phrase(_word_start(t)) for t in found)
 
 
 def substring_expression(found: Sequence[str]) -> str:
     """Terms of SUBSTRING_FROM characters anywhere in a word; shorter ones still at its start."""
-    return " ".join(_phrase(t if len(t) >= SUBSTRING_FROM else SEP + t) for t in found)
+    return " ".join(_phrase(t if len(t) >= SUBSTRING_FROM else _word_start(t)) for t in found)
 
 
 class Plan(NamedTuple):
@@ -277,8 +286,16 @@ def _cached_text(name: str, value: str) -> str:
 _cached_fold = lru_cache(maxsize=16384)(fold)
 
 
-def _holds(needle: str, long: bool, f: Field) -> bool:
-    if long and f.name != "phone":  # a term holds no space: inside the folded value is inside one word
+_PHONE_TEXT = frozenset("+0123456789 ")  # all a phone's indexed words hold, when it has a digit
+
+
+def _holds(needle: str, long: bool, numeric: bool, f: Field) -> bool:
+    if f.name == "phone":
+        # Phones rarely repeat, so their words miss the cache: a term with a letter skips the work.
+        if not numeric and any(c.isdigit() for c in f.value):
+            return False
+        return needle in _cached_text(f.name, f.value)
+    if long:  # a term holds no space: inside the folded value is inside one word
         return needle in _cached_fold(f.value)
     return needle in _cached_text(f.name, f.value)
 
@@ -293,11 +310,12 @@ def explain(fields: Iterable[Field], found: Sequence[str], *, whole: bool = Fals
     for t in found:
         long = len(t) >= SUBSTRING_FROM
         needle = t if long else SEP + t
-        match = next((f for f in seen if _holds(needle, long, f)), None)
+        numeric = _PHONE_TEXT.issuperset(needle)
+        match = next((f for f in seen if _holds(needle, long, numeric, f)), None)
         if match is None:
             for f in rest:
                 seen.append(f)
-                if _holds(needle, long, f):
+                if _holds(needle, long, numeric, f):
                     match = f
                     break
         if match is None and whole:
@@ -420,6 +438,17 @@ def restrict_to_matches(query, contact_id, match_slot):
 
     return query.join(ContactSearch, on=(ContactSearch.rowid == contact_id)).where(
         Expression(ContactSearch.contact_search, "MATCH", match_slot))
+
+
+def in_index_order(query, after_slot=None):
+    """A query joined by `restrict_to_matches`, in the index's own order (rowid), from after
+    `after_slot`: FTS5 hands its matches in that order and seeks to the start itself, so a
+    LIMIT stops it after one page (no sort of every match)."""
+    from .models import ContactSearch
+
+    if after_slot is not None:
+        query = query.where(ContactSearch.rowid > after_slot)
+    return query.order_by(ContactSearch.rowid)
 
 
 def among_matches(contact_id, match_slot):

@@ -358,7 +358,9 @@ def test_a_second_email_and_phone_and_an_own_address_are_found_with_their_label(
 @pytest.mark.parametrize("limit", [1, 7, 50])
 def test_pages_walk_the_prefix_hits_then_the_substring_hits_once_each(world, limit):
     scope, people = world
-    for text, sort in (("hans", "name"), ("sen", "company"), ("a/s", "email")):
+    # sort None: best first, each part in index order (the default for typed text)
+    for text, sort in (("hans", "name"), ("sen", "company"), ("a/s", "email"), ("hans", None), ("sen", None),
+                       ("a/s", None), ("la", None)):
         terms = search.terms(text)
         prefix = truth(people, terms, truth_prefix)
         seen, after = [], None

@@ -120,13 +120,36 @@ def test_sorting_by_company_and_owner_is_danish_too(manager, users):
     assert by_owner[-1].owner == "Åse Ågesen"  # the full name is shown and sorted on, after manager-user
 
 
-def test_a_search_is_sorted_over_all_its_matches_not_within_the_first_page(manager):
+def test_a_sorted_search_is_sorted_over_all_its_matches_not_within_the_first_page(manager):
     _many(manager, 120)  # Efternavn000..096
     contacts.create_contact(manager, first_name="Fornavn", last_name="Aaby")  # Åby: last in Danish
     contacts.create_contact(manager, first_name="Fornavn", last_name="Abe")
-    rows = contacts.search_contacts(manager, "fornavn", limit=3)
+    rows = contacts.search_contacts(manager, "fornavn", limit=3, sort="name")
     assert rows[0].last_name == "Abe"
-    assert contacts.search_contacts(manager, "fornavn", limit=3, descending=True)[0].last_name == "Aaby"
+    assert contacts.search_contacts(manager, "fornavn", limit=3, sort="name", descending=True)[0].last_name == "Aaby"
+
+
+def test_typed_text_lists_best_first_in_index_order_each_page_by_name(manager):
+    """No sort asked for: a page stops at its limit in the index's order (no sort of every
+    match); the page itself reads in Danish name order, and the pages cover every match once."""
+    ids = _many(manager, 120)
+    late = [contacts.create_contact(manager, first_name="Fornavn", last_name=n) for n in ("Aaby", "Abe")]
+    first = contacts.search_page(manager, "fornavn", limit=3)
+    assert {r.id for r in first.rows} == set(ids[:3])  # the first three the index holds, not Abe
+    assert _names(first.rows) == sorted(_names(first.rows))  # Efternavn000..002 in name order
+    seen, after = [], None
+    while True:
+        page = contacts.search_page(manager, "fornavn", limit=7, after=after)
+        keys = [sorting.person_key(r.first_name, r.last_name) for r in page.rows]
+        assert keys == sorted(keys)
+        seen += [r.id for r in page.rows]
+        if page.after is None:
+            break
+        after = page.after
+    assert sorted(seen) == sorted([*ids, *late]) and len(seen) == len(set(seen))
+    # a short list is the whole part in name order: Danish, Åby (Aaby) last
+    assert _names(contacts.search_contacts(manager, "fornavn efternavn000"))[0] == "Efternavn000"
+    assert _names(contacts.search_contacts(manager, "fornavn a")) == ["Abe", "Aaby"]
 
 
 def test_the_count_is_every_match_and_is_capped_cheaply(manager, users):
@@ -166,14 +189,15 @@ def test_a_search_with_many_matches_walks_the_name_order_to_the_same_pages(manag
     scope = manager if who == "manager" else Scope(users["sales"])
     _many(scope, 90)
     contacts.create_contact(manager, first_name="Fornavn", last_name="Aaby")
-    sorted_all = [r.id for r in contacts.search_contacts(scope, "fornavn", limit=500)]
+    sorted_all = [r.id for r in contacts.search_contacts(scope, "fornavn", limit=500, sort="name")]
     monkeypatch.setattr(contacts, "WALK_ABOVE", 5)  # every search here now counts as a broad one
     walked, after = [], None
     while True:
-        page = contacts.search_page(scope, "fornavn", limit=20, after=after)
+        page = contacts.search_page(scope, "fornavn", limit=20, sort="name", after=after)
         walked += [r.id for r in page.rows]
         if page.after is None:
             break
         after = page.after
     assert walked == sorted_all and len(walked) == (91 if who == "manager" else 90)
-    assert [r.id for r in contacts.search_contacts(scope, "fornavn", descending=True, limit=500)] == sorted_all[::-1]
+    assert [r.id for r in contacts.search_contacts(scope, "fornavn", sort="name", descending=True,
+                                                   limit=500)] == sorted_all[::-1]

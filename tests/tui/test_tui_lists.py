@@ -209,3 +209,31 @@ def test_reinstating_a_revoked_user_shows_the_password_with_one_button(crm):
             await wait_for(pilot, lambda: "Sofie Ærø" in screen_text(app))
             assert User.get(User.username == "sales").full_name == "Sofie Ærø"
     asyncio.run(scenario())
+
+
+def test_typed_text_lists_best_match_first_until_a_column_is_chosen(crm):
+    """No sort asked for: typed text comes best match first (the store's order, no column
+    marked); `s` sorts by the next column, and round the columns comes back to best first."""
+    async def scenario():
+        from store import contacts
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = app.screen
+            table = screen.query_one("#results")
+            name = screen._sorts.index("name")
+            await wait_for(pilot, lambda: screen.rows and "▲" in table.columns[name][0])  # the whole list: by name
+            await type_text(pilot, "a")
+            best = [r.id for r in contacts.search_contacts(_scope("manager"), "a")]
+            await wait_for(pilot, lambda: [r.id for r in screen.rows] == best)
+            assert screen.sort is None and not any("▲" in c[0] or "▼" in c[0] for c in table.columns)
+            await _to_results(pilot, app)
+            await type_text(pilot, "s")
+            await wait_for(pilot, lambda: screen.sort == "company" and "Company ▲" in table.columns[2][0])
+            for _ in range(len([s for s in screen._sorts if s]) - 1):  # on round to Name, then best first
+                await type_text(pilot, "s")
+            await wait_for(pilot, lambda: screen.sort == "name")
+            await type_text(pilot, "s")
+            await wait_for(pilot, lambda: screen.sort is None and [r.id for r in screen.rows] == best)
+    asyncio.run(scenario())

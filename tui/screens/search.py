@@ -15,7 +15,9 @@ overdue first, when there are any; F3 moves into that list, Enter opens the cont
 Long lists (issue 17): the first 50 rows come at once, the next page when the
 cursor nears the end of what is loaded (keyset pages from the store); `s` or
 a click on a header sorts by a column (Danish order, done by the store), `d`
-reverses; the caption counts every match.  Space marks a row, `*` marks all
+reverses; until then typed text lists best match first (exact and prefix matches,
+then inside words: store.contacts.search_page) and no column is marked.  The caption
+counts every match.  Space marks a row, `*` marks all
 shown; `t`, `o` and `h` tag, reassign or archive the marked rows (or the
 highlighted one) in one transaction (store/bulk_actions.py).
 """
@@ -74,13 +76,15 @@ class SearchScreen(BaseScreen):
         self.rows = []
         self._filters_loaded = False
         self._shown_text: str | None = None  # the search text the table shows results for
-        self._shown_order: tuple[str, bool] | None = None  # and the (sort, descending) they are in
+        self._shown_order: tuple[str | None, bool] | None = None  # and the (sort, descending) they are in
         self._from_top = False  # a new sort order starts at its first row once its page lands
         self._open_when_shown = False
         self._after: tuple | None = None  # where the next page starts (None: all loaded)
         self._generation = 0  # bumped when a new first page lands: an older next page is dropped
         self._count: int | None = None
-        self.sort = "name"
+        # None: best match first for typed text, name order for the whole list (no sort
+        # of every match per keystroke); a column once the user sorts by one.
+        self.sort: str | None = None
         self.descending = False
         self.marked: set[int] = set()
 
@@ -188,7 +192,9 @@ class SearchScreen(BaseScreen):
         if self.is_attached:
             self._landed(text, page, order)
 
-    def _landed(self, text: str, page, order: tuple[str, bool] | None = None) -> None:
+    def _landed(self, text: str, page, order: tuple[str | None, bool] | None = None) -> None:
+        if self.sort is None and bool(text.strip()) != bool((self._shown_text or "").strip()):
+            self._show_sort()  # best match first or the name order: the header says which
         self._after = page.after
         self._generation += 1
         order = order or (self.sort, self.descending)
@@ -300,7 +306,7 @@ class SearchScreen(BaseScreen):
         text = criteria.pop("text")
         scope = self.app.scope
         if (scope is None or not self.app.store_ready.is_set() or self.app.store_error
-                or not search.match_expression(text) or self.sort != "name"):
+                or not search.match_expression(text) or self.sort not in (None, "name")):
             return False  # (another column's order sorts every match: not on the event loop)
         self.workers.cancel_group(self, "search")  # an older, slower search must not land after this
         try:
@@ -339,7 +345,9 @@ class SearchScreen(BaseScreen):
         sort = self._sorts[event.column]
         if sort is None:
             return
-        self.descending = not self.descending if sort == self.sort else False
+        typed = bool(self.query_one("#search", Input).value.strip())
+        shown = self.sort or (None if typed else "name")  # the column the header marks
+        self.descending = not self.descending if sort == shown else False
         self.sort = sort
         self._resort()
 
@@ -481,8 +489,11 @@ class SearchScreen(BaseScreen):
 
     def _show_sort(self) -> None:
         arrow = " ▼" if self.descending else " ▲"
-        labels = [label + (arrow if sort == self.sort else "") for label, sort in zip(self._labels, self._sorts,
-                                                                                     strict=True)]
+        # No column marked while typed text lists best match first
+        typed = bool(self.query_one("#search", Input).value.strip())
+        shown = self.sort or (None if typed else "name")
+        labels = [label + (arrow if sort is not None and sort == shown else "")
+                  for label, sort in zip(self._labels, self._sorts, strict=True)]
         self.query_one("#results", ResultsTable).set_labels(labels)
 
     def _resort(self) -> None:
@@ -492,12 +503,16 @@ class SearchScreen(BaseScreen):
         self.search()
 
     def action_sort_next(self) -> None:
+        """The next column, from the one after Name round to Name, then best match first again."""
         sorts = [s for s in self._sorts if s is not None]
-        self.sort = sorts[(sorts.index(self.sort) + 1) % len(sorts)]
+        at = sorts.index("name")
+        cycle = [None, *sorts[at + 1:], *sorts[:at + 1]]
+        self.sort = cycle[(cycle.index(self.sort) + 1) % len(cycle)]
         self.descending = False
         self._resort()
 
     def action_sort_reverse(self) -> None:
+        self.sort = self.sort or "name"  # best match first has no reverse: the name order does
         self.descending = not self.descending
         self._resort()
 
