@@ -24,11 +24,12 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from ... import bindings, safe, vocab
 from ...i18n import _
 from ...messages import StoreChanged
+from ...widgets.footer import Footer
 from ..base import BaseScreen
 from .consents import ConsentsTable
 from .deals import DealsTable
@@ -37,6 +38,7 @@ from .form import ContactForm
 from .history import HistoryTable
 from .invoices import InvoicesTable
 from .notes import NoteBody, NotesTable
+from .points import PointRows
 
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
 RELATED_TABS = ("tab-deals", "tab-notes", "tab-follow-ups", "tab-invoices", "tab-consent", "tab-history")
@@ -70,7 +72,7 @@ class ContactScreen(BaseScreen):
             with TabPane(_("Details"), id="tab-details"):
                 if scope.can("request.handle"):
                     yield Static("", id="contact-id", markup=False)
-                yield ContactForm(scope)
+                yield ContactForm(scope, browsing=not (self.editing_mode and self.may_edit()))
                 yield Static("", id="form-message", markup=False)
             if scope.can("deal.read"):
                 with TabPane(_("Deals"), id="tab-deals"):
@@ -142,7 +144,10 @@ class ContactScreen(BaseScreen):
             if first is not None:
                 self.set_focus(first)
         else:
-            for widget in form.query("Input, Select"):
+            # read-only, buttons too (no-ops when composed so: a contact opening browsing)
+            for rows in form.query(PointRows):
+                rows.disabled_rows = True  # a refill keeps them read-only
+            for widget in form.query("Input, Select, Button"):
                 widget.disabled = True
             self.set_focus(self.query_one("#tabs", TabbedContent).query_one(Tabs))
         self.show_mode()
