@@ -21,6 +21,7 @@ from collections import deque
 from weakref import WeakSet
 
 from textual import events
+from textual.screen import Screen
 
 from .screens.base import is_text_field
 
@@ -35,6 +36,8 @@ class KeyGate:
         self.closed = False  # a command key is still on its way
         self._workers_before: set[int] = set()
         self._extra_rounds = 0
+        self._round = 0  # which key the chase in flight belongs to
+        self._chasing = None  # the node whose queue holds the chase now
         self.ready: WeakSet = WeakSet()  # screens that have mounted and taken their focus
         self._checking: WeakSet = WeakSet()
 
@@ -55,30 +58,60 @@ class KeyGate:
             self.closed = True
             self._workers_before = before
             self._extra_rounds = 2
-            self._chase(target)
+            self._round += 1
+            self._chase(target, self._round)
+            self.app.set_timer(self.LOST_CHASE, lambda r=self._round: self._rescue(r))
 
-    def _chase(self, node) -> None:
+    # A key that closes its own screen (ctrl+s saving a modal) removes the widgets its chase
+    # is queued at (or the screen a callback after refresh waits on), and a closed widget
+    # drops its queue: the chase would never arrive and the gate would hold every later key.
+    # The rescue timer notices and goes on from the screen now shown.
+    LOST_CHASE = 0.1
+
+    def _chase(self, node, round_: int) -> None:
         """Follow the key up the DOM: a callback queued behind it at each node on its way."""
-        if node is self.app or node is None or not node.call_later(self._chased, node):
-            self.app.call_after_refresh(self._settled)
+        if round_ != self._round:
+            return
+        self._chasing = node
+        if (node is self.app or node is None or not node.is_attached
+                or not node.call_later(self._chased, node, round_)):
+            self._after_refresh(round_)
 
-    def _chased(self, node) -> None:
-        self._chase(node._parent)
+    def _after_refresh(self, round_: int) -> None:
+        # the app runs it from the current screen's queue: that screen is what could vanish
+        self._chasing = self._current()
+        self.app.call_after_refresh(self._settled, round_)
 
-    def _settled(self) -> None:
+    def _chased(self, node, round_: int) -> None:
+        self._chase(node._parent, round_)
+
+    def _rescue(self, round_: int) -> None:
+        if round_ != self._round or not self.closed:
+            return
+        node = self._chasing
+        if node is not None and (not node.is_attached or (isinstance(node, Screen)
+                                                           and node not in self.app.screen_stack)):
+            self._after_refresh(round_)
+        else:
+            self.app.set_timer(self.LOST_CHASE, lambda: self._rescue(round_))
+
+    def _settled(self, round_: int) -> None:
         from textual.worker import WorkerState
 
+        if round_ != self._round:
+            return
         if any(w.state == WorkerState.PENDING for w in self.app.workers):
-            self.app.call_after_refresh(self._settled)  # a worker the key started has not begun
+            self._after_refresh(round_)  # a worker the key started has not begun
             return
         started = [w for w in self.app.workers if id(w) not in self._workers_before
                    and w.state == WorkerState.RUNNING]
         if started and self._extra_rounds:
             # a worker the key started (a modal form opening): let it get its screen up
             self._extra_rounds -= 1
-            self.app.call_after_refresh(self._settled)
+            self._after_refresh(round_)
             return
         self.closed = False
+        self._chasing = None
         self.wake()
 
     def _current(self):

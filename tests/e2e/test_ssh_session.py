@@ -55,8 +55,10 @@ def test_log_in_search_open_edit_and_another_connection_sees_it(server, tmux):
 
     alice.type("kjærg")
     alice.wait_for(r"Kjærgaard[\s\S]*\b1 contact\b")
-    alice.keys("Enter")  # opens the highlighted result
-    alice.wait_for("Direktør")
+    alice.keys("Enter")  # opens the highlighted result, read-only
+    alice.wait_for(r"Direktør[\s\S]*e Edit")
+    alice.keys("e")  # edit: the cursor goes to First name
+    alice.wait_for("EDITING")
     for _ in range(2):  # first name -> last name -> job title
         row = alice.cursor()[1]
         alice.keys("Tab")

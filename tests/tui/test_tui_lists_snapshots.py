@@ -57,8 +57,8 @@ def test_sorted_by_company_descending_with_marks(crm, snap_compare, language):
         await _soren_results(pilot, crm)
         screen = pilot.app.screen
         await type_text(pilot, "sd")
-        await wait_for(pilot, lambda: screen.sort == "company" and screen.descending
-                       and screen._shown_text == "soren")
+        await wait_for(pilot, lambda: screen._shown_order == ("company", True)
+                       and screen._shown_text == "soren", what="the results re-sorted")
         await pilot.press("space")
         await _still(pilot)
 

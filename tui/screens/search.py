@@ -75,6 +75,8 @@ class SearchScreen(BaseScreen):
         self.rows = []
         self._filters_loaded = False
         self._shown_text: str | None = None  # the search text the table shows results for
+        self._shown_order: tuple[str, bool] | None = None  # and the (sort, descending) they are in
+        self._from_top = False  # a new sort order starts at its first row once its page lands
         self._open_when_shown = False
         self._after: tuple | None = None  # where the next page starts (None: all loaded)
         self._generation = 0  # bumped when a new first page lands: an older next page is dropped
@@ -181,16 +183,22 @@ class SearchScreen(BaseScreen):
         criteria = self.criteria()
         text = criteria.pop("text")
         limit = min(max(LIMIT, len(self.rows)), KEEP_AT_MOST) if keep_loaded else LIMIT
-        page = await self.call_store(contacts.search_page, text, limit=limit, sort=self.sort,
-                                     descending=self.descending, **criteria)
+        order = (self.sort, self.descending)
+        page = await self.call_store(contacts.search_page, text, limit=limit, sort=order[0],
+                                     descending=order[1], **criteria)
         if self.is_attached:
-            self._landed(text, page)
+            self._landed(text, page, order)
 
-    def _landed(self, text: str, page) -> None:
+    def _landed(self, text: str, page, order: tuple[str, bool] | None = None) -> None:
         self._after = page.after
         self._generation += 1
-        self.show(page.rows)
+        order = order or (self.sort, self.descending)
+        top = self._from_top and order == (self.sort, self.descending)
+        if top:
+            self._from_top = False
+        self.show(page.rows, top=top)
         self._shown_text = text
+        self._shown_order = order
         self.count()
         if self._open_when_shown and text == self.query_one("#search", Input).value:
             self._open_when_shown = False
@@ -201,12 +209,16 @@ class SearchScreen(BaseScreen):
                 + (r.name, r.company, r.email, r.phone, r.owner, vocab.label(r.status), ", ".join(r.tags),
                    found_in(r)))
 
-    def show(self, rows) -> None:
+    def show(self, rows, *, top: bool = False) -> None:
+        """The rows, the highlighted contact kept highlighted (a refresh, the next page);
+        `top`: the cursor on the first row instead (a new sort order)."""
         table = self.query_one("#results", ResultsTable)
-        keep = self.current_id()
+        keep = None if top else self.current_id()
         self.rows = list(rows)
         table.set_rows([self._cells(r) for r in rows])
-        if keep is not None:
+        if top:
+            table.move_cursor(row=0, animate=False)
+        elif keep is not None:
             for index, r in enumerate(rows):
                 if r.id == keep:
                     table.move_cursor(row=index, animate=False)
@@ -476,6 +488,7 @@ class SearchScreen(BaseScreen):
 
     def _resort(self) -> None:
         self._show_sort()
+        self._from_top = True
         self.query_one("#results", ResultsTable).move_cursor(row=0)
         self.search()
 
