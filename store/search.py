@@ -160,6 +160,10 @@ def phone_words(phone: str | None) -> str:
     if not phone:
         return ""
     phone = phone.strip()
+    if phone[:1] == "+" and phone[1:].isdigit():  # E.164 as stored: no regex (an import indexes one a row)
+        digits = phone[1:]
+        national = _national(digits)
+        return f"{SEP}{phone}{SEP}{national}{SEP}{digits}" if national else f"{SEP}{phone}{SEP}{digits}"
     digits = re.sub(r"\D", "", phone)
     if not digits:
         return value_words(phone)
@@ -175,6 +179,15 @@ def phone_words(phone: str | None) -> str:
                     words.append(national)
                 break
     return _words_text(words)
+
+
+def _national(digits: str) -> str:
+    """The national number of an E.164 number's digits (its country code dropped), or ""."""
+    for n in (1, 2, 3):
+        code = digits[:n]
+        if code and code[0] != "0" and int(code) in _country_codes():
+            return digits[n:].lstrip("0")
+    return ""
 
 
 @lru_cache(maxsize=1)
