@@ -191,10 +191,13 @@ class Session:
         """Appends a letter to First name and saves: to "Saved." painted (None: no field took it)."""
         t = self.term
         t.wait(lambda text: "Saved." not in text, 30, "the last confirmation gone")
+        # the footer may come a frame after the record: the mode is read from it once it is there
+        t.wait(lambda text: text.split("\n")[-1].strip() != "", 30, "the contact's footer")
         if " Edit " in t.screen.display[-1] or t.screen.display[-1].lstrip().startswith("e Edit"):
             t.send("e")  # a record that opens read-only: into editing first
             t.settle(0.3)
         before = t.text()
+        name_line = next(line for line in before.split("\n") if "First name" in line)
         t.send(END)
         t.settle(0.1)
         t.send("x")
@@ -203,10 +206,16 @@ class Session:
             return None
         sent = t.send(CTRL_S)
         done = t.wait_for("Saved.", 30)
-        t.send(BACKSPACE)  # and back, so the names the searches expect stay as they were
+        # and back, so the names the searches expect stay as they were (a save returns to browsing)
+        t.wait(lambda text: "BROWSING" in text.split("\n", 1)[0], 30, "back to browsing")
+        t.send("e")
+        t.settle(0.3)
+        t.send(END)
+        t.settle(0.1)
+        t.send(BACKSPACE)
         t.settle(0.2)
         t.send(CTRL_S)
-        t.wait(lambda text: text.count("Saved.") >= 2, 30, "the name saved back")
+        t.wait(lambda text: name_line in text and "BROWSING" in text.split("\n", 1)[0], 30, "the name saved back")
         return done - sent
 
     def back_home(self) -> None:

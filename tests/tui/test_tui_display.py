@@ -88,3 +88,23 @@ def test_footer_shows_the_palette_key_once(crm, language, commands):
             assert footer.count("^p") == 1, footer
             assert commands in footer
     asyncio.run(scenario())
+
+
+def test_footer_follows_the_contact_mode(crm):
+    """The footer is rebuilt only when its keys change (tui/widgets/footer.py): browsing shows the
+    letter commands, editing shows Save and not the letters, and back again after Escape."""
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(100, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            await type_text(pilot, "soren\r")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: "e Edit" in rendered(app)[-1] and "n New note" in rendered(app)[-1],
+                           what="the browsing footer")
+            await pilot.press("e")
+            await wait_for(pilot, lambda: "^s Save" in rendered(app)[-1] and "n New note" not in rendered(app)[-1],
+                           what="the editing footer")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "e Edit" in rendered(app)[-1] and "^s Save" not in rendered(app)[-1],
+                           what="the browsing footer again")
+    asyncio.run(scenario())

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_datetime
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from .base import BaseModal, BaseScreen
 from .forms import ChoiceModal, ConfirmModal, FormModal, SecretModal
 

@@ -13,11 +13,12 @@ import datetime as dt
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Select, SelectionList, Static, TextArea
 
 from .. import bindings, safe
 from ..i18n import N_, _, language, ngettext
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import FormModal
 

@@ -13,11 +13,12 @@ import datetime as dt
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_date, fmt_datetime, parse_date
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import FormModal, date_row
 

@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, urlparse
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, Input, Label, Static
+from textual.widgets import ContentSwitcher, Input, Label, Static
 
 from .. import bindings
 from ..i18n import _
+from ..widgets.footer import Footer
 from .base import BaseScreen
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from .. import bindings, safe, vocab
 from ..i18n import _, date_hint, fmt_datetime
+from ..widgets.footer import Footer
 from .base import BaseModal
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from .. import bindings, safe
 from ..i18n import _
+from ..widgets.footer import Footer
 from .base import BaseModal
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from .. import bindings, safe
 from ..i18n import N_, _, fmt_datetime
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from .base import BaseScreen
 
 JOB_LABELS = {

@@ -21,11 +21,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, ProgressBar, Select, Static
 
 from .. import bindings, safe
 from ..errors import in_store_words
 from ..i18n import _
+from ..widgets.footer import Footer
 from .base import BaseScreen
 
 POLICIES = ("skip", "update")

@@ -13,11 +13,12 @@ import datetime as dt
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from .. import bindings, safe
 from ..i18n import _, date_hint, fmt_date, fmt_money, parse_date, parse_money
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import FormModal, date_row
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select
+from textual.widgets import DataTable, Header, Input, Select
 
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_date, fmt_money, ngettext
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from ..widgets.results import Caption
 from .base import BaseScreen
 

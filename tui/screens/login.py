@@ -12,10 +12,11 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from .. import bindings
 from ..i18n import _
+from ..widgets.footer import Footer
 from .base import BaseScreen
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from .. import bindings, safe
 from ..i18n import N_, _
+from ..widgets.footer import Footer
 from .base import BaseScreen
 
 FIELD_LABELS = {

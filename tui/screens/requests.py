@@ -15,11 +15,12 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import _, date_hint, fmt_date, ngettext, parse_date
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import ChoiceModal, FormModal
 

@@ -28,11 +28,12 @@ import asyncio
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Select
+from textual.widgets import Header, Input, Select
 
 from .. import bindings, safe, vocab
 from ..i18n import N_, _, ngettext
 from ..messages import StoreChanged
+from ..widgets.footer import Footer
 from ..widgets.results import Caption, ResultsTable
 from ..widgets.today import TodayPanel
 from .base import BaseScreen

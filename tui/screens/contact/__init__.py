@@ -1,5 +1,6 @@
-"""One contact: the screen (screen.py), its form (form.py) and one table module
-per kind of related record (deals, notes, invoices, consents, history)."""
+"""One contact: the screen (screen.py), its form (form.py), the actions on related
+records (related.py) and one table module per kind of related record (deals, notes,
+invoices, consents, history)."""
 from .screen import ContactScreen
 
 __all__ = ["ContactScreen"]

@@ -67,6 +67,8 @@ class PointRow(Horizontal):
             button.disabled = disabled
 
     def point(self) -> tuple[str, str, bool]:
+        if not self.query(Input):  # mounted a moment ago, not composed yet: what it will show
+            return self._value.strip(), self._label, self.n == 0
         select = self.query_one(Select)
         label = "other" if select.value is Select.NULL else str(select.value)
         return self.query_one(Input).value.strip(), label, self.n == 0
@@ -81,16 +83,17 @@ class PointsChanged(Message):
 class PointRows(Vertical):
     """Every e-mail (or phone) of the contact, the primary first, and an "Add" button."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, *, disabled: bool = False) -> None:
         super().__init__(id=kind, classes="points")
         self.kind = kind
-        self.disabled_rows = False
+        self.disabled_rows = disabled
 
     def compose(self) -> ComposeResult:
-        yield Vertical(PointRow(self.kind, 0, "", "other", disabled=False), classes="point-rows")
+        off = self.disabled_rows
+        yield Vertical(PointRow(self.kind, 0, "", "other", disabled=off), classes="point-rows")
         add = {"emails": _("Add email"), "phones": _("Add phone")}[self.kind]
-        yield Horizontal(Label("", classes="label"), Button(add, compact=True, id=f"add-{KINDS[self.kind]}"),
-                         classes="row")
+        yield Horizontal(Label("", classes="label"),
+                         Button(add, compact=True, id=f"add-{KINDS[self.kind]}", disabled=off), classes="row")
 
     @property
     def rows(self) -> list[PointRow]:

@@ -1,0 +1,115 @@
+"""Where the event loop's time goes when a contact opens, or a search key is typed.
+
+    .venv/bin/python -m bench.profile_tui [open|search] [--size 2000] [--rounds 12]
+
+Runs the app under Pilot (headless, 100x30) on a copy of bench_store's cached
+database, logs in, and profiles (cProfile, the event loop's thread only) each
+Enter on a result until the contact is filled in, or each last letter of a search.
+Prints the wall time of each round and the functions by cumulative time; the
+profile is kept in bench/results/profile_<mode>.prof for pstats.  A tool for
+finding the time, not a figure: bench_terminal measures what the user waits.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "tui")]
+
+from bench.bench_terminal import PASSWORD, QUERIES, secret  # noqa: E402
+
+
+def prepare(size: int, folder: Path) -> Path:
+    from bench.bench_store import cached_store
+    from store import accounts, runtime
+    from store.auth.administration import enrol_for_demo
+    from store.models import User
+    from store.scope import Scope
+
+    shutil.copytree(cached_store(size).parent, folder)
+    config = folder / "minicrm.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "\n[ui]\ndemo = true\n", encoding="utf-8")  # demo enrolment needs it
+    runtime.open_store(config)
+    accounts.add_user(Scope(User.get(User.username == "admin")), "prof", "manager")
+    enrol_for_demo(Scope(User.get(User.username == "admin")), "prof", PASSWORD, secret("prof"))
+    runtime.close_store()
+    config.write_text(text + "\n[ui]\ndemo = false\n", encoding="utf-8")
+    return config
+
+
+async def run(config: Path, mode: str, rounds: int, profile: cProfile.Profile) -> list[float]:
+    import pyotp
+    from tui_pilot import settle, type_text, wait_for
+
+    from tui.app import MiniCRMApp
+
+    app = MiniCRMApp(config, language="en")
+    app.demo_accounts = None
+    times = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#username"), what="login")
+        for text in ("prof", PASSWORD, pyotp.TOTP(secret("prof")).now()):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen" and app.screen.rows,
+                       what="home")
+        await settle(pilot)
+        for query in QUERIES[:rounds]:
+            search = app.screen
+            box = search.query_one("#search")
+            box.value = query if mode == "open" else query[:-1]
+            await settle(pilot)
+            if mode == "search":
+                started = time.perf_counter()
+                profile.enable()
+                await pilot.press(query[-1])
+                await pilot.pause()
+                profile.disable()
+                times.append(time.perf_counter() - started)
+                continue
+            if not search.rows:
+                continue
+            started = time.perf_counter()
+            profile.enable()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await pilot.pause()
+            profile.disable()
+            times.append(time.perf_counter() - started)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+            await settle(pilot)
+    return times
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", nargs="?", choices=("open", "search"), default="open")
+    parser.add_argument("--size", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--lines", type=int, default=40)
+    args = parser.parse_args(argv)
+    profile = cProfile.Profile()
+    with tempfile.TemporaryDirectory(prefix="profile-tui-") as tmp:
+        config = prepare(args.size, Path(tmp) / "crm")
+        times = asyncio.run(run(config, args.mode, args.rounds, profile))
+    print(f"{args.mode}: ms each (profiled)", [round(t * 1000) for t in times])
+    out = HERE / "results" / f"profile_{args.mode}.prof"
+    out.parent.mkdir(exist_ok=True)
+    profile.dump_stats(out)
+    pstats.Stats(str(out)).sort_stats("cumulative").print_stats(args.lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

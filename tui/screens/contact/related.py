@@ -1,0 +1,154 @@
+"""What the contact screen does with the records hanging on the contact: a new note,
+deal or follow-up (each through its form, with the store's free-text screening), a
+deal's stage, a follow-up done, the consent screen.
+
+A mixin of ContactScreen (screen.py), which holds the record (`bundle`) and reloads it:
+this session's own writes do not come back through the change feed.
+"""
+from __future__ import annotations
+
+from textual import work
+from textual.widgets import TabbedContent
+
+from ... import safe, vocab
+from ...i18n import _
+from .deals import DealsTable
+from .followups import FollowUpsTable
+
+
+class RelatedActions:
+    """The letter commands on the related records (n, d, f, x, s, c)."""
+
+    def _refused_then_reload(self, text: str) -> None:
+        """A refused stage change is said, and the deals shown as they now are."""
+        self.app.tell(text, severity="error")
+        self.reload()
+
+    @work(group="contact-related")
+    async def action_new_note(self) -> None:
+        from store import notes
+
+        from ..forms import NoteModal
+
+        result = await self.app.push_screen_wait(NoteModal())
+        while result:
+            # A refused write is said once and stops here; refused text reopens the form with it.
+            # This session reloads itself: its own writes do not come back through the change feed.
+            problem = await self._screened_write(notes.add_note, result)
+            if problem is None:
+                self.app.tell(_("Note added."))
+                self.query_one("#tabs", TabbedContent).active = "tab-notes"
+                self.reload()
+                return
+            result = await self.app.push_screen_wait(NoteModal(result, problem))
+
+    @work(group="contact-related")
+    async def action_new_deal(self) -> None:
+        from store import deals
+
+        from ..forms import DealModal
+
+        result = await self.app.push_screen_wait(DealModal())
+        while result:
+            problem = await self._screened_write(deals.create_deal, result)
+            if problem is None:
+                self.app.tell(_("Deal added."))
+                self.query_one("#tabs", TabbedContent).active = "tab-deals"
+                self.reload()
+                return
+            result = await self.app.push_screen_wait(DealModal(result, problem))
+
+    @work(group="contact-related")
+    async def action_new_follow_up(self) -> None:
+        """A follow-up on the contact, or on the highlighted deal when the Deals tab is open."""
+        from store import followups
+
+        from .followups import FollowUpModal
+
+        tabs = self.query_one("#tabs", TabbedContent)
+        initial, deal_title = {}, ""
+        if tabs.active == "tab-deals" and self.bundle.deals:
+            table = self.query_one(DealsTable)
+            deal = self.bundle.deals[min(table.cursor_row or 0, len(self.bundle.deals) - 1)]
+            initial, deal_title = {"deal_id": deal.id}, deal.title
+        result = await self.app.push_screen_wait(FollowUpModal(initial, deal_title=deal_title))
+        while result:
+            problem = await self._screened_write(followups.add_follow_up, result)
+            if problem is None:
+                self.app.tell(_("Follow-up added."))
+                tabs.active = "tab-follow-ups"
+                self.reload()
+                return
+            result = await self.app.push_screen_wait(FollowUpModal(result, problem, deal_title=deal_title))
+
+    @work(group="contact-related")
+    async def action_follow_up_done(self) -> None:
+        """Done (or open again) for the highlighted follow-up on the Follow-ups tab."""
+        from store import followups
+
+        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one(FollowUpsTable)
+        if tabs.active != "tab-follow-ups":
+            tabs.active = "tab-follow-ups"
+            table.focus()
+            return  # first show which one: the next press marks it
+        follow_up = table.current()
+        if follow_up is None:
+            return
+        saved = await self.call_store(followups.set_done, follow_up.id, follow_up.version,
+                                      follow_up.done_at is None, report=self._refused_then_reload)
+        self.app.tell(_("Follow-up done.") if saved.done_at else _("Follow-up open again."))
+        self.reload()
+
+    async def _screened_write(self, fn, values: dict) -> str | None:
+        """fn(contact, **values) with the store's free-text screening: a special-category word
+        asks "Save anyway?"; returns None when written, else what to show in the reopened form."""
+        from store.errors import CprInText, SpecialCategory
+
+        from ...errors import describe
+        from ..forms import SaveAnywayModal
+
+        allow_special = False
+        while True:
+            try:
+                await self.call_store(fn, self.contact_id, **values, allow_special=allow_special,
+                                      expect=(CprInText, SpecialCategory))
+                return None
+            except CprInText as exc:
+                return describe(exc)
+            except SpecialCategory as exc:
+                if not allow_special and await self.app.push_screen_wait(SaveAnywayModal(describe(exc))):
+                    allow_special = True
+                    continue
+                return describe(exc)
+
+    @work(group="contact-related")
+    async def action_deal_stage(self) -> None:
+        from store import deals
+        from store.processing import DEAL_STAGES
+
+        from ..forms import ChoiceModal
+
+        if not self.bundle.deals:
+            return
+        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one(DealsTable)
+        if tabs.active != "tab-deals":
+            tabs.active = "tab-deals"
+            table.focus()
+        index = min(table.cursor_row or 0, len(self.bundle.deals) - 1)
+        deal = self.bundle.deals[index]
+        result = await self.app.push_screen_wait(ChoiceModal(
+            _("Deal stage"), _("Stage"), vocab.options(DEAL_STAGES), value=deal.stage,
+            explanation=safe.clean(deal.title)))
+        if result:
+            await self.call_store(deals.set_stage, deal.id, deal.version, result["value"],
+                                  report=self._refused_then_reload)
+            self.reload()
+
+    def action_consent(self) -> None:
+        from ..consent import ConsentScreen
+
+        name = self.bundle.detail.name if self.bundle.detail else ""
+        # Back from the consent screen: show what was recorded there (our own writes).
+        self.app.push_screen(ConsentScreen(self.contact_id, name), callback=lambda _result: self.reload())
