@@ -30,17 +30,7 @@ class RelatedActions:
 
         from ..forms import NoteModal
 
-        result = await self.app.push_screen_wait(NoteModal())
-        while result:
-            # A refused write is said once and stops here; refused text reopens the form with it.
-            # This session reloads itself: its own writes do not come back through the change feed.
-            problem = await self._screened_write(notes.add_note, result)
-            if problem is None:
-                self.app.tell(_("Note added."))
-                self.query_one("#tabs", TabbedContent).active = "tab-notes"
-                self.reload()
-                return
-            result = await self.app.push_screen_wait(NoteModal(result, problem))
+        await self._add_screened(NoteModal, notes.add_note, _("Note added."), "tab-notes")
 
     @work(group="contact-related")
     async def action_new_deal(self) -> None:
@@ -48,15 +38,21 @@ class RelatedActions:
 
         from ..forms import DealModal
 
-        result = await self.app.push_screen_wait(DealModal())
+        await self._add_screened(DealModal, deals.create_deal, _("Deal added."), "tab-deals")
+
+    async def _add_screened(self, modal, write, done: str, tab: str) -> None:
+        """The form, then the write; refused text reopens the form with it and the reason."""
+        result = await self.app.push_screen_wait(modal())
         while result:
-            problem = await self._screened_write(deals.create_deal, result)
+            # A refused write is said once and stops here.
+            # This session reloads itself: its own writes do not come back through the change feed.
+            problem = await self._screened_write(write, result)
             if problem is None:
-                self.app.tell(_("Deal added."))
-                self.query_one("#tabs", TabbedContent).active = "tab-deals"
+                self.app.tell(done)
+                self.query_one("#tabs", TabbedContent).active = tab
                 self.reload()
                 return
-            result = await self.app.push_screen_wait(DealModal(result, problem))
+            result = await self.app.push_screen_wait(modal(result, problem))
 
     @work(group="contact-related")
     async def action_new_follow_up(self) -> None:
