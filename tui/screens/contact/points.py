@@ -124,15 +124,15 @@ class PointRows(Vertical):
             button.disabled = self.disabled_rows
 
     @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
+    async def _pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""
         if button_id == f"add-{KINDS[self.kind]}":
             event.stop()
             current = [row.point() for row in self.rows]
             holder = self.query_one(".point-rows", Vertical)
             row = PointRow(self.kind, len(current), "", "other", disabled=self.disabled_rows)
-            holder.mount(row)
-            self.call_after_refresh(lambda: row.query_one(Input).focus())
+            await holder.mount(row)  # its fields are there now (a focus after a refresh could come first)
+            row.query_one(Input).focus()
             self.post_message(PointsChanged(self.kind))
         elif button_id.endswith("_primary"):
             event.stop()
