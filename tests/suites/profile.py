@@ -16,8 +16,8 @@ _DEFAULTS = {
     #                     ci     soak
     "CRASH_KILLS":      (100,  1_000),
     "LOAD_PROCESSES":   (8,    20),
-    "LOAD_SECONDS":     (12,   600),
-    "LOAD_BIG_IMPORT":  (2_000, 50_000),  # rows of the one large import during the load
+    "LOAD_SECONDS":     (60,   600),     # issue 16: 8 processes for 60 s in CI, 20 for 10 min in soak
+    "LOAD_BIG_IMPORT":  (50_000, 50_000),  # rows of the one large import during the load
     "FUZZ_EXAMPLES":    (150,  5_000),    # hypothesis examples per importer
     "WEB_FUZZ_EXAMPLES": (800, 20_000),   # hypothesis requests to the real web process
     "ATHERIS_SECONDS":  (30,   300),      # the coverage-guided importer run (soak only: soak_fuzz_atheris.py)
