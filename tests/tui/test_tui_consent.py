@@ -5,14 +5,14 @@ import asyncio
 import datetime as dt
 
 import pytest
-from tui_pilot import login, screen_text, settle, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, wait_for
 
 
 async def open_consent(pilot, app):
     app.screen.action_open()
     await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
     screen = app.screen
-    screen.query_one("#tabs").active = "tab-consent"
+    await show_tab(pilot, screen, "tab-consent")
     screen.query_one("#consents").focus()
     await settle(pilot)
     await pilot.press("c")

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 
 from mailsink import free_port
-from tui_pilot import login, screen_text, settle, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, wait_for
 from webclient import Client
 from webserver import start_web, stop_web
 
@@ -28,7 +28,7 @@ def test_an_unsubscribe_on_the_web_updates_an_open_consent_screen(crm):
             app.screen.action_open()
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
             contact = app.screen
-            contact.query_one("#tabs").active = "tab-consent"
+            await show_tab(pilot, contact, "tab-consent")
             contact.query_one("#consents").focus()
             await settle(pilot)
             await pilot.press("c")
@@ -81,7 +81,7 @@ def test_a_manager_sends_a_campaign_from_the_consent_screen(crm):
             app.screen.action_open()
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
             contact = app.screen
-            contact.query_one("#tabs").active = "tab-consent"
+            await show_tab(pilot, contact, "tab-consent")
             contact.query_one("#consents").focus()
             await settle(pilot)
             await pilot.press("c")

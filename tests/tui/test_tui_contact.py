@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tui_pilot import login, screen_text, settle, type_text, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, type_text, wait_for
 
 
 async def open_first(pilot, app, edit=True):
@@ -126,7 +126,7 @@ def test_deal_and_note_and_stage(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "manager")
             screen = await open_first(pilot, app)
-            screen.query_one("#tabs").active = "tab-deals"
+            await show_tab(pilot, screen, "tab-deals")
             screen.query_one("#deals").focus()
             await settle(pilot)
             await pilot.press("d")
@@ -180,7 +180,7 @@ def test_tabs_and_keys_follow_the_role(crm, role, tabs):
             screen = await open_first(pilot, app)
             shown = {pane.id for pane in screen.query("TabPane")}
             assert shown == tabs
-            screen.query_one("#tabs").active = "tab-consent"
+            await show_tab(pilot, screen, "tab-consent")
             screen.query_one("#consents").focus()
             await settle(pilot)
             may_write = role in ("admin", "manager", "sales")

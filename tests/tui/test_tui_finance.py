@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from tui_pilot import login, screen_text, settle, type_text, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, type_text, wait_for
 
 
 async def press_fast(pilot, *keys: str) -> None:
@@ -106,7 +106,7 @@ def test_enter_on_a_contacts_invoice_opens_it(crm):
             app.push_screen(ContactScreen(contact_id))
             await wait_for(pilot, lambda: _is(app, "ContactScreen") and app.screen._loaded, what="contact")
             screen = app.screen
-            screen.query_one("#tabs").active = "tab-invoices"
+            await show_tab(pilot, screen, "tab-invoices")
             screen.query_one("#invoices").focus()
             await settle(pilot)
             await press_fast(pilot, "enter")
@@ -262,7 +262,7 @@ def test_f_on_the_deals_tab_puts_the_follow_up_on_the_highlighted_deal(crm):
             app.push_screen(ContactScreen(deal.contact_id))
             await wait_for(pilot, lambda: _is(app, "ContactScreen") and app.screen._loaded, what="contact")
             contact = app.screen
-            contact.query_one("#tabs").active = "tab-deals"
+            await show_tab(pilot, contact, "tab-deals")
             table = contact.query_one("#deals")
             contact.set_focus(table)
             table.move_cursor(row=[d.id for d in contact.bundle.deals].index(deal.id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, settle, type_text, wait_for
+from tui_pilot import login, settle, show_tab, type_text, wait_for
 
 
 def _name(app) -> str:
@@ -254,6 +254,7 @@ def test_focus_is_visible_without_colour(crm, monkeypatch):
             search.query_one("#search").focus()
             contact = await _open_soren(pilot, app)
             tabs = contact.query_one(Tabs)
+            await show_tab(pilot, contact, "tab-notes")  # built when first shown
             assert await _focus_shows(pilot, tabs, contact.query_one("#notes"))
             tabs.focus()
             await type_text(pilot, "eX\x1b")  # unsaved: the question, with OK and Cancel buttons

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 from injection import EVERYTHING, FORBIDDEN, plant
-from tui_pilot import login, settle, wait_for
+from tui_pilot import login, settle, show_tab, wait_for
 
 
 def test_safe_clean_makes_controls_visible():
@@ -82,11 +82,11 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             assert "[bold]x" in str(screen.title)
             _check(app, "detail")
             for tab in ("tab-deals", "tab-notes", "tab-follow-ups", "tab-invoices", "tab-consent", "tab-history"):
-                screen.query_one("#tabs").active = tab
+                await show_tab(pilot, screen, tab)
                 await settle(pilot)
                 _check(app, tab)
             # the planted invoice, opened from the contact's invoices
-            screen.query_one("#tabs").active = "tab-invoices"
+            await show_tab(pilot, screen, "tab-invoices")
             screen.query_one("#invoices").focus()
             screen.query_one("#invoices").move_cursor(row=[i.number for i in screen.bundle.invoices].index("X-1"))
             await settle(pilot)
@@ -103,7 +103,7 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             deal_cell = str(screen.query_one("#deals").get_row_at(0)[0])
             assert deal_cell == EVERYTHING.replace("\x1b", "\u241b").replace("\x07", "\u2407").replace("\x9b", "\ufffd")
             # consent screen and its history
-            screen.query_one("#tabs").active = "tab-consent"
+            await show_tab(pilot, screen, "tab-consent")
             screen.query_one("#consents").focus()
             await settle(pilot)
             await pilot.press("c")

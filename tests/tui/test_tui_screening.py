@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, settle, type_text, wait_for
+from tui_pilot import login, settle, show_tab, type_text, wait_for
 
 
 async def open_first(pilot, app):
@@ -30,6 +30,7 @@ def test_note_with_a_health_term_asks_save_anyway_and_is_flagged(crm):
         async with app.run_test(size=(100, 30)) as pilot:
             await login(pilot, crm, "manager")
             screen = await open_first(pilot, app)
+            await show_tab(pilot, screen, "tab-deals")
             screen.query_one("#deals").focus()
             await settle(pilot)
             await pilot.press("n")
@@ -63,6 +64,7 @@ def test_deal_title_with_a_cpr_number_is_refused_naming_the_field(crm):
             screen = await open_first(pilot, app)
             admin = crm.session("admin").scope()  # once: a TOTP code is accepted only once
             before = len(deals.deals_of(admin, screen.contact_id))
+            await show_tab(pilot, screen, "tab-deals")
             screen.query_one("#deals").focus()
             await settle(pilot)
             await pilot.press("d")

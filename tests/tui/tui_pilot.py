@@ -32,6 +32,13 @@ async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "con
     await wait_for_async(predicate, lambda: pilot.pause(0.05), timeout, what=what)
 
 
+async def show_tab(pilot, screen, pane_id: str) -> None:
+    """Shows a contact's tab, as a click on it would, and waits for what is on it: the
+    related tabs are built the first time they are shown."""
+    screen.query_one("#tabs").active = pane_id
+    await wait_for(pilot, lambda: screen.pane_ready(pane_id), what=f"{pane_id} built")
+
+
 async def type_text(pilot, text: str) -> None:
     """Type like a fast typist (or a paste): every key is queued at once, then we wait.
 

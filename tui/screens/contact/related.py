@@ -49,7 +49,7 @@ class RelatedActions:
             problem = await self._screened_write(write, result)
             if problem is None:
                 self.app.tell(done)
-                self.query_one("#tabs", TabbedContent).active = tab
+                await self.open_tab(tab)
                 self.reload()
                 return
             result = await self.app.push_screen_wait(modal(result, problem))
@@ -64,6 +64,7 @@ class RelatedActions:
         tabs = self.query_one("#tabs", TabbedContent)
         initial, deal_title = {}, ""
         if tabs.active == "tab-deals" and self.bundle.deals:
+            await self._build_pane("tab-deals")  # shown, but perhaps still being built
             table = self.query_one(DealsTable)
             deal = self.bundle.deals[min(table.cursor_row or 0, len(self.bundle.deals) - 1)]
             initial, deal_title = {"deal_id": deal.id}, deal.title
@@ -72,7 +73,7 @@ class RelatedActions:
             problem = await self._screened_write(followups.add_follow_up, result)
             if problem is None:
                 self.app.tell(_("Follow-up added."))
-                tabs.active = "tab-follow-ups"
+                await self.open_tab("tab-follow-ups")
                 self.reload()
                 return
             result = await self.app.push_screen_wait(FollowUpModal(result, problem, deal_title=deal_title))
@@ -83,12 +84,11 @@ class RelatedActions:
         from store import followups
 
         tabs = self.query_one("#tabs", TabbedContent)
-        table = self.query_one(FollowUpsTable)
         if tabs.active != "tab-follow-ups":
-            tabs.active = "tab-follow-ups"
-            table.focus()
+            await self.open_tab("tab-follow-ups")
+            self.query_one(FollowUpsTable).focus()
             return  # first show which one: the next press marks it
-        follow_up = table.current()
+        follow_up = self.query_one(FollowUpsTable).current()
         if follow_up is None:
             return
         saved = await self.call_store(followups.set_done, follow_up.id, follow_up.version,
@@ -128,10 +128,10 @@ class RelatedActions:
         if not self.bundle.deals:
             return
         tabs = self.query_one("#tabs", TabbedContent)
-        table = self.query_one(DealsTable)
         if tabs.active != "tab-deals":
-            tabs.active = "tab-deals"
-            table.focus()
+            await self.open_tab("tab-deals")
+            self.query_one(DealsTable).focus()
+        table = self.query_one(DealsTable)
         index = min(table.cursor_row or 0, len(self.bundle.deals) - 1)
         deal = self.bundle.deals[index]
         result = await self.app.push_screen_wait(ChoiceModal(

@@ -19,6 +19,7 @@ handle requests see the contact's id.
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from ... import bindings, safe
-from ...i18n import _
+from ...i18n import N_, _
 from ...messages import StoreChanged
 from ...widgets.footer import Footer
 from ..base import BaseScreen
@@ -42,7 +43,19 @@ from .points import PointRows
 from .related import RelatedActions
 
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
-RELATED_TABS = ("tab-deals", "tab-notes", "tab-follow-ups", "tab-invoices", "tab-consent", "tab-history")
+# (pane id, the permission that shows it, its label): built on first activation (_build_pane)
+RELATED_PANES = (("tab-deals", "deal.read", N_("Deals")), ("tab-notes", "note.read", N_("Notes")),
+                 ("tab-follow-ups", "followup.read", N_("Follow-ups")),
+                 ("tab-invoices", "invoice.read", N_("Invoices")),
+                 ("tab-consent", "consent.read", N_("Consent")), ("tab-history", "audit.read", N_("History")))
+RELATED_TABS = tuple(pane_id for pane_id, _permission, _label in RELATED_PANES)
+
+
+def _pane_content(pane_id: str) -> tuple:
+    if pane_id == "tab-notes":
+        return NotesTable(), NoteBody()
+    return ({"tab-deals": DealsTable, "tab-follow-ups": FollowUpsTable, "tab-invoices": InvoicesTable,
+             "tab-consent": ConsentsTable, "tab-history": HistoryTable}[pane_id](),)
 
 
 class ContactScreen(RelatedActions, BaseScreen):
@@ -60,6 +73,7 @@ class ContactScreen(RelatedActions, BaseScreen):
         self.version: int | None = None
         self.stale = False
         self._loaded = False
+        self._panes_built: dict[str, asyncio.Event] = {}  # pane id -> set once built and filled
         # A new contact is a form to fill, a rectification (from a request) a form to correct:
         # both open editing; any other contact opens read-only.
         self.editing_mode = contact_id is None or request_id is not None
@@ -75,25 +89,11 @@ class ContactScreen(RelatedActions, BaseScreen):
                     yield Static("", id="contact-id", markup=False)
                 yield ContactForm(scope, browsing=not (self.editing_mode and self.may_edit()))
                 yield Static("", id="form-message", markup=False)
-            if scope.can("deal.read"):
-                with TabPane(_("Deals"), id="tab-deals"):
-                    yield DealsTable()
-            if scope.can("note.read"):
-                with TabPane(_("Notes"), id="tab-notes"):
-                    yield NotesTable()
-                    yield NoteBody()
-            if scope.can("followup.read"):
-                with TabPane(_("Follow-ups"), id="tab-follow-ups"):
-                    yield FollowUpsTable()
-            if scope.can("invoice.read"):
-                with TabPane(_("Invoices"), id="tab-invoices"):
-                    yield InvoicesTable()
-            if scope.can("consent.read"):
-                with TabPane(_("Consent"), id="tab-consent"):
-                    yield ConsentsTable()
-            if scope.can("audit.read"):
-                with TabPane(_("History"), id="tab-history"):
-                    yield HistoryTable()
+            # The other tabs are built when first shown (_build_pane): opening a contact
+            # builds and lays out only what is seen (issue 17: Enter to the contact painted).
+            for pane_id, permission, label in RELATED_PANES:
+                if scope.can(permission):
+                    yield TabPane(_(label), id=pane_id)
         yield Footer()
 
     @property
@@ -244,15 +244,44 @@ class ContactScreen(RelatedActions, BaseScreen):
             _("Your typing was kept on top of the newer version: check it and save again (ctrl+s).")
             if typed else "")
 
-    def _fill_tables(self) -> None:
+    def _fill_tables(self, root=None) -> None:
+        """The related tables built so far (all, or those under `root`) show the bundle."""
         b = self.bundle
+        root = root or self
         for table, records in ((DealsTable, b.deals), (NotesTable, b.notes), (FollowUpsTable, b.follow_ups),
                                (InvoicesTable, b.invoices),
                                (ConsentsTable, b.consents), (HistoryTable, b.history)):
-            for widget in self.query(table):
+            for widget in root.query(table):
                 widget.show(records)
-        if self.query(NotesTable):
+        if root.query(NotesTable):
             self._show_note(0)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id in RELATED_TABS:
+            await self._build_pane(event.pane.id)
+
+    async def _build_pane(self, pane_id: str) -> None:
+        """A related tab's widgets, mounted and filled the first time it is shown."""
+        built = self._panes_built.get(pane_id)
+        if built is not None:
+            await built.wait()  # built, or being built by the first caller
+            return
+        built = self._panes_built[pane_id] = asyncio.Event()
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        await pane.mount(*_pane_content(pane_id))
+        self._fill_tables(pane)
+        built.set()
+
+    def pane_ready(self, pane_id: str) -> bool:
+        """A related tab's widgets are built and filled (tests wait for this after a switch)."""
+        built = self._panes_built.get(pane_id)
+        return built is not None and built.is_set()
+
+    async def open_tab(self, pane_id: str) -> None:
+        """Show a tab, its widgets built and filled when this returns."""
+        self.query_one("#tabs", TabbedContent).active = pane_id
+        await self._build_pane(pane_id)
 
     def _show_note(self, index: int) -> None:
         note = self.bundle.notes[index] if 0 <= index < len(self.bundle.notes) else None
