@@ -23,7 +23,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
@@ -74,6 +74,7 @@ class ContactScreen(RelatedActions, BaseScreen):
         self.stale = False
         self._loaded = False
         self._panes_built: dict[str, asyncio.Event] = {}  # pane id -> set once built and filled
+        self._shown = False
         # A new contact is a form to fill, a rectification (from a request) a form to correct:
         # both open editing; any other contact opens read-only.
         self.editing_mode = contact_id is None or request_id is not None
@@ -111,6 +112,16 @@ class ContactScreen(RelatedActions, BaseScreen):
         # held by the app until the fields are filled (ready_for_keys), then land here.
         self._set_mode(self.editing_mode)
         self.reload(audit_view=True)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it is shown (for one coming back
+        # after a theme change). Shown the first time, this screen's widgets were styled as they
+        # were built a moment ago, and each change since restyled what it touched: restyling all
+        # ~120 again was a quarter of Enter to the contact painted (bench/profile_tui, issue 17).
+        # (This handler runs before Screen's own, which reads the flag.)
+        if not self._shown:
+            self._shown = True
+            event.refresh_styles = False
 
     # -- the two modes ----------------------------------------------------------------
 
