@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -204,8 +205,12 @@ class Session:
         t.settle(0.3)
         if t.text() == before:
             return None
+        # The answer is a fresh "Saved." with the saved record shown: back in browsing, and the
+        # next version number when the form's last line is on the screen. "Saved." alone could
+        # be matched by what a step before left on the screen (it read 1 to 6 ms, under the echo).
+        version = shown_version(t.text())
         sent = t.send(CTRL_S)
-        done = t.wait_for("Saved.", 30)
+        done = t.wait(lambda text: saved_shown(text, version), 30, "a fresh 'Saved.', the next version")
         # and back, so the names the searches expect stay as they were (a save returns to browsing)
         t.wait(lambda text: "BROWSING" in text.split("\n", 1)[0], 30, "back to browsing")
         t.send("e")
@@ -263,6 +268,20 @@ def results_are(text: str, names: list[str]) -> bool:
     if not names:
         return not shown
     return bool(shown) and all(any(n.startswith(cell.rstrip("…")) for n in names) for cell in shown)
+
+
+def shown_version(text: str) -> int | None:
+    """The version the contact form shows ("Version 7"), if it is on the screen."""
+    found = re.search(r"Version (\d+)", text)
+    return int(found.group(1)) if found else None
+
+
+def saved_shown(text: str, version: int | None) -> bool:
+    """The confirmation of a save made from editing: "Saved.", the screen back in browsing,
+    and the version after `version` (when the form's version line was on the screen)."""
+    if "Saved." not in text or "BROWSING" not in text.split("\n", 1)[0]:
+        return False
+    return version is None or f"Version {version + 1}" in text
 
 
 def contact_painted(text: str) -> bool:
