@@ -1,6 +1,6 @@
 """What personal data MiniCRM processes, why, and for how long.
 
-Every personal-data field in models.py points at one category, one purpose
+Every personal-data field in store/models/ points at one category, one purpose
 and one retention rule defined here.  Exports, the record of processing and
 the privacy notice read this module, so the paperwork follows the code.
 """

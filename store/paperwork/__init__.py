@@ -5,7 +5,7 @@ staff policy and processors list, in Danish and English, as Markdown, HTML or PD
     render(kind, lang, fmt, *, processor=None, now=None) -> str | bytes
 
 Everything a document states comes from one place each: the config's `[company]` and
-`[recipients]` sections, the field metadata of models.py (categories, purposes, data
+`[recipients]` sections, the field metadata of store/models/ (categories, purposes, data
 subjects), store.retention (the erasure jobs' own figures) and the running installation
 (measures.py: encryption, 2FA, audit chain, last verified backup).  Each document carries
 its generation date and the config it came from (path and SHA-256 of the settings).

@@ -8,7 +8,7 @@ One call collects everything about one person and writes a bundle:
 * `report.txt` and `report.html`: a readable report with the Art. 15
   information (see report.py), in Danish or English.
 
-What is exported is driven by the field metadata in models.py: each section
+What is exported is driven by the field metadata in store/models/: each section
 takes every field marked `personal(...)` of its model, so a new personal field
 is exported without touching this module, and a test fails if a model with
 personal fields has no section here (or in STAFF_MODELS, with the reason).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store import bulk, contacts, sorting
+from store import bulk, contact_lists, contacts, sorting
 from store.db import database
 from store.errors import Invalid
 from store.models import Company, Contact, User
@@ -190,7 +190,7 @@ def test_a_search_with_many_matches_walks_the_name_order_to_the_same_pages(manag
     _many(scope, 90)
     contacts.create_contact(manager, first_name="Fornavn", last_name="Aaby")
     sorted_all = [r.id for r in contacts.search_contacts(scope, "fornavn", limit=500, sort="name")]
-    monkeypatch.setattr(contacts, "WALK_ABOVE", 5)  # every search here now counts as a broad one
+    monkeypatch.setattr(contact_lists, "WALK_ABOVE", 5)  # every search here now counts as a broad one
     walked, after = [], None
     while True:
         page = contacts.search_page(scope, "fornavn", limit=20, sort="name", after=after)

@@ -17,13 +17,11 @@ cursor nears the end of what is loaded (keyset pages from the store); `s` or
 a click on a header sorts by a column (Danish order, done by the store), `d`
 reverses; until then typed text lists best match first (exact and prefix matches,
 then inside words: store.contacts.search_page) and no column is marked.  The caption
-counts every match.  Space marks a row, `*` marks all
+counts every match (tui/screens/search_paging.py).  Space marks a row, `*` marks all
 shown; `t`, `o` and `h` tag, reassign or archive the marked rows (or the
-highlighted one) in one transaction (store/bulk_actions.py).
+highlighted one) in one transaction (store/bulk_actions.py; tui/screens/search_marks.py).
 """
 from __future__ import annotations
-
-import asyncio
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,42 +29,24 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Input, Select
 
 from .. import bindings, safe, vocab
-from ..i18n import N_, _, ngettext
+from ..i18n import _, ngettext
 from ..messages import StoreChanged
 from ..widgets.footer import Footer
 from ..widgets.results import Caption, ResultsTable
 from ..widgets.today import TodayPanel
 from .base import BaseScreen
+from .search_marks import MarkedRows
+from .search_paging import MORE_WHEN, ResultPages
 
-LIMIT = 50  # one screenful or two: a bigger page costs more to fill than it helps
-MORE_WHEN = 10  # rows before the end of what is loaded: the next page is fetched
-COUNT_AFTER_S = 0.15  # typing pauses this long before the matches are counted
-KEEP_AT_MOST = 1000  # rows a refresh reloads at once (beyond, the list starts again from the top)
 STATUSES = ("active", "archived", "restricted", "all")
-MARK = "✓"
 # keys only the results list answers: letters typed into the search box stay letters there
 LIST_ACTIONS = ("mark", "mark_page", "sort_next", "sort_reverse", "bulk_tag", "bulk_owner", "archive")
-# What the search text matched (store.search.Field names and labels), for the "Found in" column.
-MATCHED_FIELDS = {"name": N_("Name"), "company": N_("Company"), "cvr": N_("CVR"), "title": N_("Job title"),
-                  "email": N_("Email"), "phone": N_("Phone"), "address": N_("Address"), "postcode": N_("Postcode"),
-                  "city": N_("City"), "country": N_("Country"), "tag": N_("Tag")}
-MATCHED_LABELS = {"company": N_("company"), "work": N_("work"), "private": N_("private"), "mobile": N_("mobile"),
-                  "home": N_("home")}
 
 
-def found_in(row) -> str:
-    """Plain words for the fields a hit matched: `Job title: Direktør; City (company): Aarhus C`.
-    Stored text: the results table makes it safe (tui/safe.py)."""
-    parts = []
-    for field in row.matched:
-        caption = _(MATCHED_FIELDS[field.name]) if field.name in MATCHED_FIELDS else field.name
-        if field.label and field.label != "other":  # "other" says nothing the field name does not
-            caption += f" ({_(MATCHED_LABELS[field.label]) if field.label in MATCHED_LABELS else field.label})"
-        parts.append(caption if field.name == "name" else f"{caption}: {field.value}")
-    return "; ".join(parts)
+class SearchScreen(ResultPages, MarkedRows, BaseScreen):
+    """The results' paging and order are ResultPages (search_paging.py), the marks and
+    bulk actions MarkedRows (search_marks.py); the widgets, filters and keys are here."""
 
-
-class SearchScreen(BaseScreen):
     BINDING_GROUP = "search"
     BINDINGS = bindings.for_screen("search")
     CSS_PATH = "search.tcss"
@@ -178,145 +158,10 @@ class SearchScreen(BaseScreen):
                     owner_id=value("#owner"), lifecycle=value("#lifecycle"),
                     status=None if status == "all" else status)
 
-    @work(exclusive=True, group="search")
-    async def search(self, *, keep_loaded: bool = False) -> None:
-        """The first page; `keep_loaded`: as many rows as are loaded now (a refresh after
-        another session's change must not fold a list someone has scrolled far down)."""
-        from store import contacts
-
-        criteria = self.criteria()
-        text = criteria.pop("text")
-        limit = min(max(LIMIT, len(self.rows)), KEEP_AT_MOST) if keep_loaded else LIMIT
-        order = (self.sort, self.descending)
-        page = await self.call_store(contacts.search_page, text, limit=limit, sort=order[0],
-                                     descending=order[1], **criteria)
-        if self.is_attached:
-            self._landed(text, page, order)
-
-    def _landed(self, text: str, page, order: tuple[str | None, bool] | None = None) -> None:
-        if self.sort is None and bool(text.strip()) != bool((self._shown_text or "").strip()):
-            self._show_sort()  # best match first or the name order: the header says which
-        self._after = page.after
-        self._generation += 1
-        order = order or (self.sort, self.descending)
-        top = self._from_top and order == (self.sort, self.descending)
-        if top:
-            self._from_top = False
-        self.show(page.rows, top=top)
-        self._shown_text = text
-        self._shown_order = order
-        self.count()
-        if self._open_when_shown and text == self.query_one("#search", Input).value:
-            self._open_when_shown = False
-            self.action_open()
-
-    def _cells(self, r) -> tuple[str, ...]:
-        return ((MARK if r.id in self.marked else " ",) + ((str(r.id),) if self.handles_requests else ())
-                + (r.name, r.company, r.email, r.phone, r.owner, vocab.label(r.status), ", ".join(r.tags),
-                   found_in(r)))
-
-    def show(self, rows, *, top: bool = False) -> None:
-        """The rows, the highlighted contact kept highlighted (a refresh, the next page);
-        `top`: the cursor on the first row instead (a new sort order)."""
-        table = self.query_one("#results", ResultsTable)
-        keep = None if top else self.current_id()
-        self.rows = list(rows)
-        table.set_rows([self._cells(r) for r in rows])
-        if top:
-            table.move_cursor(row=0, animate=False)
-        elif keep is not None:
-            for index, r in enumerate(rows):
-                if r.id == keep:
-                    table.move_cursor(row=index, animate=False)
-                    break
-        self._caption()
-
-    def _caption(self) -> None:
-        from store.contacts import COUNT_CAP
-
-        n = self._count if self._count is not None else len(self.rows)
-        if not n:
-            text = _("No contacts found")
-        elif n > COUNT_CAP:
-            text = _("More than {n} contacts").format(n=f"{COUNT_CAP:,}")
-        else:
-            text = ngettext("{n} contact", "{n} contacts", n).format(n=n)
-        if self.marked:
-            text += " · " + ngettext("{n} marked", "{n} marked", len(self.marked)).format(n=len(self.marked))
-        self.query_one("#count", Caption).update(text)
-
-    @work(exclusive=True, group="count")
-    async def count(self) -> None:
-        """Every match counted on the store thread, after the page has painted."""
-        from store import contacts
-
-        criteria = self.criteria()
-        text = criteria.pop("text")
-        self._count = None
-        # A pause first: while someone types, each key cancels the last count before it reaches
-        # the store thread (a count of 100,000 rows would queue ahead of their next call).
-        await asyncio.sleep(COUNT_AFTER_S)
-        n = await self.call_store(contacts.count_contacts, text, **criteria)
-        if self.is_attached and criteria == {k: v for k, v in self.criteria().items() if k != "text"} \
-                and text == self.query_one("#search", Input).value:
-            self._count = n
-            self._caption()
-
-    @work(exclusive=True, group="more")
-    async def load_more(self) -> None:
-        """The next page, appended: the cursor and what is marked stay."""
-        from store import contacts
-
-        if self._after is None:
-            return
-        generation, after = self._generation, self._after
-        criteria = self.criteria()
-        text = criteria.pop("text")
-        page = await self.call_store(contacts.search_page, text, limit=LIMIT, sort=self.sort,
-                                     descending=self.descending, after=after, **criteria)
-        if not self.is_attached or generation != self._generation:
-            return  # a newer search landed meanwhile: this page belongs to an old list
-        self.rows.extend(page.rows)
-        self._after = page.after
-        self.query_one("#results", ResultsTable).add_rows([self._cells(r) for r in page.rows])
-        self._caption()
-
-    def current_id(self) -> int | None:
-        table = self.query_one("#results", ResultsTable)
-        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row].id
-
     # -- events ------------------------------------------------------------------
 
     def _typed(self, _value: str = "") -> None:
         self.search_now() or self.search()
-
-    def search_now(self) -> bool:
-        """A keystroke's search, right here on the event loop, when it is an indexed one.
-
-        An FTS query for one page of results takes about a millisecond even at a
-        million contacts; handing it to the store thread and back costs more than
-        that (GIL hand-offs while the screen redraws: 5-15 ms).  Anything else (no
-        text, only filters) goes to the store thread.  Returns False if not done.
-        """
-        from store import contacts, search
-        from store.errors import StoreError
-
-        criteria = self.criteria()
-        text = criteria.pop("text")
-        scope = self.app.scope
-        if (scope is None or not self.app.store_ready.is_set() or self.app.store_error
-                or not search.match_expression(text) or self.sort not in (None, "name")):
-            return False  # (another column's order sorts every match: not on the event loop)
-        self.workers.cancel_group(self, "search")  # an older, slower search must not land after this
-        try:
-            page = contacts.search_page(scope, text, limit=LIMIT, sort=self.sort,
-                                        descending=self.descending, **criteria)
-        except StoreError:
-            return False  # the worker tries again and reports
-        self._landed(text, page)
-        return True
 
     @on(Select.Changed)
     def _filtered(self) -> None:
@@ -485,129 +330,3 @@ class SearchScreen(BaseScreen):
             request_id = await self.call_store(requests.add_request, contact_id, values.pop("kind"), **values)
             self.app.tell(_("Request {id} registered.").format(id=request_id))
         self.app.push_screen(RequestScreen(request_id))
-
-    # -- sorting, marking and bulk actions ------------------------------------------------
-
-    def _show_sort(self) -> None:
-        arrow = " ▼" if self.descending else " ▲"
-        # No column marked while typed text lists best match first
-        typed = bool(self.query_one("#search", Input).value.strip())
-        shown = self.sort or (None if typed else "name")
-        labels = [label + (arrow if sort is not None and sort == shown else "")
-                  for label, sort in zip(self._labels, self._sorts, strict=True)]
-        self.query_one("#results", ResultsTable).set_labels(labels)
-
-    def _resort(self) -> None:
-        self._show_sort()
-        self._from_top = True
-        self.query_one("#results", ResultsTable).move_cursor(row=0)
-        self.search()
-
-    def action_sort_next(self) -> None:
-        """The next column, from the one after Name round to Name, then best match first again."""
-        sorts = [s for s in self._sorts if s is not None]
-        at = sorts.index("name")
-        cycle = [None, *sorts[at + 1:], *sorts[:at + 1]]
-        self.sort = cycle[(cycle.index(self.sort) + 1) % len(cycle)]
-        self.descending = False
-        self._resort()
-
-    def action_sort_reverse(self) -> None:
-        self.sort = self.sort or "name"  # best match first has no reverse: the name order does
-        self.descending = not self.descending
-        self._resort()
-
-    def action_mark(self) -> None:
-        table = self.query_one("#results", ResultsTable)
-        contact_id = self.current_id()
-        if contact_id is None:
-            return
-        self.marked ^= {contact_id}
-        index = table.cursor_row
-        table.set_row(index, self._cells(self.rows[index]))
-        table.action_cursor_down()  # marking several in a row is space, space, space
-        self._caption()
-
-    def action_mark_page(self) -> None:
-        shown = {r.id for r in self.rows}
-        if shown <= self.marked:
-            self.marked -= shown
-        else:
-            self.marked |= shown
-        self.query_one("#results", ResultsTable).set_rows([self._cells(r) for r in self.rows])
-        self._caption()
-
-    def _targets(self) -> list[int]:
-        """The marked contacts, else the highlighted one."""
-        if self.marked:
-            return sorted(self.marked)
-        current = self.current_id()
-        return [current] if current is not None else []
-
-    def _done(self, text: str) -> None:
-        self.app.tell(text)
-        self.marked.clear()
-        self.search()
-
-    @work(group="bulk")
-    async def action_bulk_tag(self) -> None:
-        from store import bulk_actions
-
-        from .forms import TagModal
-
-        ids = self._targets()
-        if not ids:
-            return
-        result = await self.app.push_screen_wait(TagModal(len(ids)))
-        if not result:
-            return
-        n = await self.call_store(bulk_actions.add_tags, ids, [result["tag"]])
-        if n is not None:
-            self._done(ngettext("Tagged {n} contact.", "Tagged {n} contacts.", n).format(n=n))
-
-    @work(group="bulk")
-    async def action_bulk_owner(self) -> None:
-        from store import bulk_actions, staff
-
-        from .forms import ChoiceModal
-
-        ids = self._targets()
-        if not ids:
-            return
-        owners = await self.call_store(staff.owner_choices)
-        result = await self.app.push_screen_wait(ChoiceModal(
-            ngettext("Reassign {n} contact", "Reassign {n} contacts", len(ids)).format(n=len(ids)), _("Owner"),
-            [(safe.text(o.display_name), o.id) for o in owners]))
-        if not result or result["value"] is None:
-            return
-        n = await self.call_store(bulk_actions.reassign, ids, result["value"])
-        if n is not None:
-            self._done(ngettext("Reassigned {n} contact.", "Reassigned {n} contacts.", n).format(n=n))
-
-    @work(group="bulk")
-    async def action_archive(self) -> None:
-        """Archive the marked contacts, or unarchive them when every one is archived."""
-        from store import bulk_actions
-
-        from .forms import ConfirmModal
-
-        ids = self._targets()
-        if not ids:
-            return
-        status = {r.id: r.status for r in self.rows}
-        unarchive = all(status.get(i) == "archived" for i in ids)
-        n = len(ids)
-        if unarchive:
-            title, question = _("Unarchive"), ngettext(
-                "Unarchive {n} contact? It shows in the list again.",
-                "Unarchive {n} contacts? They show in the list again.", n).format(n=n)
-        else:
-            title, question = _("Archive"), ngettext(
-                "Archive {n} contact? It is kept, and shown only with the Archived filter.",
-                "Archive {n} contacts? They are kept, and shown only with the Archived filter.", n).format(n=n)
-        if not await self.app.push_screen_wait(ConfirmModal(title, question)):
-            return
-        changed = await self.call_store(bulk_actions.set_archived, ids, not unarchive)
-        if changed is not None:
-            self._done((ngettext("Unarchived {n} contact.", "Unarchived {n} contacts.", changed) if unarchive
-                        else ngettext("Archived {n} contact.", "Archived {n} contacts.", changed)).format(n=changed))
