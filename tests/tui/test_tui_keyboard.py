@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets import Input
 from tui_pilot import login, settle, show_tab, type_text, wait_for
 
 
@@ -62,9 +63,9 @@ def test_a_contact_opens_read_only_and_n_starts_a_note_not_typing_into_the_name(
             await pilot.press("escape")
             await wait_for(pilot, lambda: _name(app) == "ContactScreen")
             contact = app.screen
-            first = contact.query_one("#f-first_name")
-            assert not contact.editing and first.disabled
-            assert first.value == contact.bundle.detail.first_name  # nothing typed into the name
+            # read-only: the card, no field to type into; nothing typed into the name
+            assert not contact.editing and not isinstance(app.focused, Input)
+            assert contact.query_one("#card").fields["first_name"] == contact.bundle.detail.first_name
             assert "BROWSING" in contact.sub_title
     asyncio.run(scenario())
 

@@ -25,12 +25,10 @@ class ContactForm(VerticalScroll):
 
     can_focus = False  # tab goes from the tab bar straight into the fields
 
-    def __init__(self, scope, *, browsing: bool = False) -> None:
-        # Made read-only from the start when the contact opens browsing: disabling ~20 fields
-        # and setting the class after mounting restyled the form twice per open (profiled).
-        super().__init__(id="form", classes="-browsing" if browsing else "")
+    def __init__(self, scope) -> None:
+        # Only built for editing: a contact being read shows its card (card.py) instead.
+        super().__init__(id="form")
         self.scope = scope
-        self.browsing = browsing
         self.original: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
@@ -38,24 +36,23 @@ class ContactForm(VerticalScroll):
 
         labels = {"first_name": _("First name"), "last_name": _("Last name"), "title": _("Job title"),
                   "address": _("Street"), "postcode": _("Postcode"), "city": _("City"), "country": _("Country")}
-        off = self.browsing
         for name in TEXT_FIELDS[:3]:
-            yield _row(labels[name], _input(name, 200, disabled=off))
+            yield _row(labels[name], _input(name, 200))
         for kind in POINT_FIELDS:
-            yield PointRows(kind, disabled=off)
+            yield PointRows(kind, disabled=False)
         for name in TEXT_FIELDS[3:]:
-            yield _row(labels[name], _input(name, 20 if name == "postcode" else 200, disabled=off))
+            yield _row(labels[name], _input(name, 20 if name == "postcode" else 200))
         yield _row(_("Lifecycle"), Select(vocab.options(LIFECYCLES), compact=True, id="f-lifecycle",
-                                          allow_blank=False, value="lead", disabled=off))
+                                          allow_blank=False, value="lead"))
         yield _row(_("Lawful basis"), Select(vocab.options(LAWFUL_BASES), compact=True,
                                              id="f-lawful_basis", allow_blank=False,
-                                             value="legitimate_interest", disabled=off))
+                                             value="legitimate_interest"))
         if self.scope.can("contact.reassign"):
-            yield _row(_("Owner"), Select([], compact=True, id="f-owner_id", prompt=_("(none)"), disabled=off))
-        yield _row(_("Tags"), _input("tags", 400, _("comma separated, e.g. vip, b2b"), disabled=off))
+            yield _row(_("Owner"), Select([], compact=True, id="f-owner_id", prompt=_("(none)")))
+        yield _row(_("Tags"), _input("tags", 400, _("comma separated, e.g. vip, b2b")))
         if self.scope.can("company.edit"):
-            yield _row(_("Company"), _input("company", 200, disabled=off))
-            yield _row(_("CVR"), _input("company_cvr", 12, "12345674", disabled=off))
+            yield _row(_("Company"), _input("company", 200))
+            yield _row(_("CVR"), _input("company_cvr", 12, "12345674"))
         yield Static("", id="company", markup=False)
         yield Static("", id="meta", markup=False)
 

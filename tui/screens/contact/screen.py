@@ -8,8 +8,9 @@ sessions within a second (the app tells it while it is the active screen, and
 what it missed when it is shown again).
 
 A contact opens read-only (browsing: single letters are commands, shown in the
-footer); `e` or Enter edits (every key types); Escape leaves editing, and asks
-first when something typed is not saved.  A new contact opens as a form to fill.
+footer), shown as one block of text (card.py); `e` or Enter edits (every key types)
+in the form, built the first time it is needed and kept; Escape leaves editing, and
+asks first when something typed is not saved.  A new contact opens as a form to fill.
 Keys typed while the contact loads are held by the app and handed over once its
 fields are filled (tui/keygate.py), so they land where they were aimed.
 
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from ... import bindings, safe
@@ -32,6 +34,7 @@ from ...i18n import N_, _
 from ...messages import StoreChanged
 from ...widgets.footer import Footer
 from ..base import BaseScreen
+from .card import ContactCard
 from .consents import ConsentsTable
 from .deals import DealsTable
 from .followups import FollowUpsTable
@@ -39,7 +42,6 @@ from .form import ContactForm
 from .history import HistoryTable
 from .invoices import InvoicesTable
 from .notes import NoteBody, NotesTable
-from .points import PointRows
 from .related import RelatedActions
 
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
@@ -75,6 +77,8 @@ class ContactScreen(RelatedActions, BaseScreen):
         self._loaded = False
         self._panes_built: dict[str, asyncio.Event] = {}  # pane id -> set once built and filled
         self._shown = False
+        self._form: ContactForm | None = None  # built for the first edit (_open_form), then kept
+        self._form_building = False
         # A new contact is a form to fill, a rectification (from a request) a form to correct:
         # both open editing; any other contact opens read-only.
         self.editing_mode = contact_id is None or request_id is not None
@@ -88,7 +92,15 @@ class ContactScreen(RelatedActions, BaseScreen):
             with TabPane(_("Details"), id="tab-details"):
                 if scope.can("request.handle"):
                     yield Static("", id="contact-id", markup=False)
-                yield ContactForm(scope, browsing=not (self.editing_mode and self.may_edit()))
+                # Browsing shows the card; the form is built when editing starts (_open_form):
+                # most opens are to read, and the form's ~120 widgets were most of the open.
+                editing = self.editing_mode and self.may_edit()
+                with VerticalScroll(id="card-box") as box:
+                    box.display = not editing
+                    yield ContactCard()
+                if editing:
+                    self._form = ContactForm(scope)
+                    yield self._form
                 yield Static("", id="form-message", markup=False)
             # The other tabs are built when first shown (_build_pane): opening a contact
             # builds and lays out only what is seen (issue 17: Enter to the contact painted).
@@ -98,8 +110,9 @@ class ContactScreen(RelatedActions, BaseScreen):
         yield Footer()
 
     @property
-    def form(self) -> ContactForm:
-        return self.query_one(ContactForm)
+    def form(self) -> ContactForm | None:
+        """The edit form, once it has been built (None before the first edit)."""
+        return self._form
 
     def on_mount(self) -> None:
         if self.editing_mode and not self.may_edit():
@@ -131,7 +144,8 @@ class ContactScreen(RelatedActions, BaseScreen):
 
     @property
     def ready_for_keys(self) -> bool:
-        return self._loaded or self.contact_id is None
+        # keys typed after `e` wait while the form is built, then land in its first field
+        return (self._loaded or self.contact_id is None) and not self._form_building
 
     def may_edit(self) -> bool:
         scope = self.app.scope
@@ -142,35 +156,50 @@ class ContactScreen(RelatedActions, BaseScreen):
         return scope.can("contact.edit") or scope.can("contact.rectify")
 
     def _set_mode(self, editing: bool) -> None:
-        """Browsing: every field read-only, the focus on the tab bar, letters are commands.
-        Editing: the fields this role may change, the focus in the first of them."""
+        """Browsing: the card, the focus on the tab bar, letters are commands.
+        Editing: the form, the fields this role may change, the focus in the first of them."""
         from textual.widgets import Tabs
 
         self.editing_mode = editing
         form = self.form
-        form.set_class(not editing, "-browsing")
-        if editing:
+        self.query_one("#card-box").display = not editing or form is None
+        if form is not None:
+            form.display = editing
+        if editing and form is not None:
             form.apply_permissions(creating=self.contact_id is None)
             self.query_one("#tabs", TabbedContent).active = "tab-details"
             first = next((w for w in form.query("Input, Select") if not w.disabled), None)
             if first is not None:
                 self.set_focus(first)
         else:
-            # read-only, buttons too (no-ops when composed so: a contact opening browsing)
-            for rows in form.query(PointRows):
-                rows.disabled_rows = True  # a refill keeps them read-only
-            for widget in form.query("Input, Select, Button"):
-                widget.disabled = True
+            self._show_card()
             self.set_focus(self.query_one("#tabs", TabbedContent).query_one(Tabs))
         self.show_mode()
 
     def action_edit(self) -> None:
-        if self.editing_mode:
+        if self.editing_mode or self._form_building:
             return
         if not self.may_edit():
             self.app.tell(_("Your role may not change this contact."))
             return
+        if self.form is None:
+            self._form_building = True  # the keys typed meanwhile wait for its fields
+            self._open_form()
+            return
         self._set_mode(True)
+
+    @work(exclusive=True, group="contact-form")
+    async def _open_form(self) -> None:
+        """The form, built and filled from the version shown, then editing in it."""
+        form = ContactForm(self.app.scope)
+        try:
+            await self.query_one("#tab-details", TabPane).mount(form, before="#form-message")
+            self._form = form
+            self._fill_form()
+            self._set_mode(True)
+        finally:
+            self._form_building = False
+            self.keys_ready()
 
     def action_back(self) -> None:
         """Escape: out of editing (asking first if something typed is unsaved), else back."""
@@ -202,6 +231,8 @@ class ContactScreen(RelatedActions, BaseScreen):
 
     def dirty_new(self) -> bool:
         """A new contact's form holds something typed."""
+        if self.form is None:
+            return False
         return any(v not in ("", None) for k, v in self.form_values().items()
                    if k not in ("lifecycle", "lawful_basis"))
 
@@ -237,23 +268,37 @@ class ContactScreen(RelatedActions, BaseScreen):
 
     def show_bundle(self, typed: dict | None = None) -> None:
         b = self.bundle
-        form = self.form
-        form.set_owners(b.owners)
         if b.detail is not None:
             self.title = safe.clean(b.detail.name) or _("Contact")
             self.version = b.detail.version
-            form.show(b.detail)
+        self._show_card()
+        self._fill_form()
         for shown in self.query("#contact-id"):
             note = (" · " + _("rectification under request {id}").format(id=self.request_id)
                     if self.request_id else "")
             shown.update(_("Contact id: {id}").format(id=self.contact_id) + note
                          if self.contact_id is not None else "")
         for name, value in (typed or {}).items():
-            form.set_field(name, value)
+            if self.form is not None:
+                self.form.set_field(name, value)
         self._fill_tables()
         self.query_one("#form-message", Static).update(
             _("Your typing was kept on top of the newer version: check it and save again (ctrl+s).")
             if typed else "")
+
+    def _show_card(self) -> None:
+        if not self.editing_mode or self.form is None:
+            self.query_one(ContactCard).show(self.bundle.detail, owners=self.bundle.owners,
+                                             show_owner=self.app.scope.can("contact.reassign"))
+
+    def _fill_form(self) -> None:
+        """The form (if built) shows the version shown: what editing starts from."""
+        form, b = self.form, self.bundle
+        if form is None:
+            return
+        form.set_owners(b.owners)
+        if b.detail is not None:
+            form.show(b.detail)
 
     def _fill_tables(self, root=None) -> None:
         """The related tables built so far (all, or those under `root`) show the bundle."""
@@ -313,11 +358,11 @@ class ContactScreen(RelatedActions, BaseScreen):
     # -- editing ---------------------------------------------------------------------
 
     def form_values(self) -> dict:
-        return self.form.values()
+        return self.form.values() if self.form is not None else {}
 
     def form_changes(self) -> dict:
         """Only what the user changed (compared with the version shown)."""
-        return self.form.changes()
+        return self.form.changes() if self.editing_mode and self.form is not None else {}
 
     @property
     def dirty(self) -> bool:
@@ -386,7 +431,8 @@ class ContactScreen(RelatedActions, BaseScreen):
             for pane in RELATED_TABS:
                 if self.query(f"#{pane}"):
                     tabs.show_tab(pane)
-            self.form.apply_permissions(creating=False)
+            if self.form is not None:
+                self.form.apply_permissions(creating=False)
         else:
             self.app.tell(_("Saved."))
         self.bundle = replace(self.bundle, detail=saved)
@@ -449,7 +495,7 @@ class ContactScreen(RelatedActions, BaseScreen):
 
     def _focus_in_form(self) -> bool:
         focused = self.focused
-        return focused is not None and self.form in focused.ancestors_with_self
+        return focused is not None and self.form is not None and self.form in focused.ancestors_with_self
 
     @on(Input.Submitted, "#form Input")
     def _field_submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,81 @@
+"""The contact as read, not edited: every field of the form as one block of text.
+
+A contact opens browsing, and most opens are to read it: building the form's ~120
+widgets (inputs, selects, buttons) and laying them out was most of Enter to the
+contact painted (bench/profile_tui, issue 17).  Reading needs one widget; the form is
+built the first time the user edits (screen.py), and kept for the next edit.
+
+The card shows what the form would show, in the same words (the first-name line and
+the status line with its version among them), so a reader sees no difference but the
+look of a record that cannot be typed into.  Stored text is cleaned (tui/safe.py) and
+put in Rich Text, never parsed as markup.
+"""
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from ... import safe, vocab
+from ...i18n import _, fmt_date, fmt_datetime
+
+
+class ContactCard(Static):
+    """The Details tab while browsing."""
+
+    DEFAULT_CSS = """
+    ContactCard { padding: 0 1; height: auto; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", id="card", **kwargs)
+        self.plain = ""  # what the card shows, as text (tests read it as a user would)
+        self.fields: dict[str, str] = {}  # field name -> the text shown (a field's first line)
+
+    def show(self, d, *, owners=(), show_owner: bool = False) -> None:
+        """Show the contact detail `d` (None: nothing yet)."""
+        if d is None:
+            self.plain, self.fields = "", {}
+            self.update("")
+            return
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=13, no_wrap=True, style="bold")
+        grid.add_column(ratio=1, overflow="fold")
+        # (field, label, value): a field of several lines has its label on the first only
+        rows: list[tuple[str, str, Text | str]] = [
+            ("first_name", _("First name"), safe.text(d.first_name)),
+            ("last_name", _("Last name"), safe.text(d.last_name)),
+            ("title", _("Job title"), safe.text(d.title))]
+        for field, title, points in (("email", _("Email"), d.emails), ("phone", _("Phone"), d.phones)):
+            if not points:
+                rows.append((field, title, ""))
+            for n, point in enumerate(points):
+                line = safe.text(point.value)
+                if point.label:
+                    line.append(f"  ({vocab.label(point.label)})", style="dim")
+                rows.append((field if n == 0 else "", title if n == 0 else "", line))
+        address = [safe.clean(d.address), " ".join(p for p in (safe.clean(d.postcode), safe.clean(d.city)) if p),
+                   safe.clean(d.country)]
+        address = [line for line in address if line] or [""]
+        rows += [("address" if n == 0 else "", _("Address") if n == 0 else "", line)
+                 for n, line in enumerate(address)]
+        rows += [("lifecycle", _("Lifecycle"), vocab.label(d.lifecycle)),
+                 ("lawful_basis", _("Lawful basis"), vocab.label(d.lawful_basis))]
+        if show_owner:
+            owner = next((safe.clean(o.username) for o in owners if o.id == d.owner_id), _("(none)"))
+            rows.append(("owner", _("Owner"), owner))
+        rows.append(("tags", _("Tags"), ", ".join(safe.clean(t) for t in d.tags)))
+        company = (_("{name} (CVR {cvr})").format(name=safe.clean(d.company), cvr=d.company_cvr)
+                   if d.company_cvr else safe.clean(d.company) if d.company else _("No company"))
+        rows.append(("company", _("Company"), company))
+        shown = [(field, label, value if isinstance(value, Text) else Text(value)) for field, label, value in rows]
+        for _field, label, value in shown:
+            grid.add_row(Text(label), value)
+        self.fields = {field: value.plain for field, _label, value in shown if field}
+        status = _("Status: {status} · Source: {source} · Created {created} · Changed {changed} · "
+                   "Version {version}").format(status=vocab.label(d.status), source=safe.clean(d.source),
+                                               created=fmt_date(d.created_at),
+                                               changed=fmt_datetime(d.updated_at), version=d.version)
+        self.plain = "\n".join(f"{label:<13} {value.plain}" for _f, label, value in shown) + "\n\n" + status
+        self.update(Group(grid, Text(""), Text(status, style="dim")))
