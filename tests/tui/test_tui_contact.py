@@ -248,3 +248,58 @@ def test_roles_without_company_editing_see_the_company_read_only(crm):
             screen = await open_first(pilot, app)
             assert not screen.query("#f-company") and screen.query("#company")
     asyncio.run(scenario())
+
+
+def test_the_next_contact_opened_shows_only_its_own_record(crm):
+    """The contact screen is kept and refilled (issue 17: Enter to the contact): the second
+    contact opened shows its own fields, tabs and title, nothing typed into the first, and
+    keys typed the moment Enter is sent land on the second; a new login gets a new screen."""
+    async def scenario():
+        from textual.widgets import Input
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            search = app.screen
+            first_id, second_id = search.rows[0].id, search.rows[1].id
+            first = await open_first(pilot, app)          # edits the first, then leaves unsaved
+            set_field(first, "title", "Skrevet i den første")
+            await pilot.press("escape")                  # asks: discard? OK
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal", what="the question")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is first and not first.editing, what="browsing")
+            await show_tab(pilot, first, "tab-notes")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is search, what="back on the search")
+            search.query_one("#results").move_cursor(row=1)
+            await settle(pilot)
+            search.query_one("#results").focus()
+            await type_text(pilot, "\rn")                # Enter and at once n: a note on the second
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "NoteModal", what="the note form")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen", what="the contact")
+            second = app.screen
+            assert second is first                      # the same screen, refilled
+            detail = second.bundle.detail
+            assert second.contact_id == second_id != first_id and detail.id == second_id
+            card = second.query_one("#card")
+            assert card.fields["first_name"] == detail.first_name and "Skrevet" not in card.plain
+            assert str(second.title).startswith(detail.first_name)
+            assert second.query_one("#tabs").active == "tab-details" and not second.editing
+            assert not isinstance(app.focused, Input)
+            await pilot.press("e")
+            await wait_for(pilot, lambda: second.editing, what="editing")
+            assert second.query_one("#f-first_name").value == detail.first_name
+            assert second.query_one("#f-title").value == detail.title  # not the first one's typing
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not second.editing, what="browsing")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is search, what="back on the search")
+            await app.end_session()
+            await login(pilot, crm, "admin")
+            app.screen.action_open()
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
+                           what="the contact, as admin")
+            assert app.screen is not first and not first.is_attached  # a login gets its own screen
+            assert app.screen.query("#tab-history") and not first.query("#tab-history")  # by role
+    asyncio.run(scenario())

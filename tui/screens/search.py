@@ -278,9 +278,9 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         contact_id = self.current_id()
         if contact_id is None:
             return
-        from .contact import ContactScreen
+        from .contact import open_contact
 
-        self.app.push_screen(ContactScreen(contact_id))
+        open_contact(self.app, contact_id)
 
     def action_new_contact(self) -> None:
         from .contact import ContactScreen
@@ -302,9 +302,9 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
             self.app.tell(_("No follow-ups due today."))
 
     def on_today_panel_open(self, message: TodayPanel.Open) -> None:
-        from .contact import ContactScreen
+        from .contact import open_contact
 
-        self.app.push_screen(ContactScreen(message.contact_id))
+        open_contact(self.app, message.contact_id)
 
     def action_requests(self) -> None:
         from .requests import RequestsScreen

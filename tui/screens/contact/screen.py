@@ -77,6 +77,7 @@ class ContactScreen(RelatedActions, BaseScreen):
         self._loaded = False
         self._panes_built: dict[str, asyncio.Event] = {}  # pane id -> set once built and filled
         self._shown = False
+        self._look: tuple = ()  # (theme, ansi) it was last styled in (on_screen_resume)
         self._form: ContactForm | None = None  # built for the first edit (_open_form), then kept
         self._form_building = False
         # A new contact is a form to fill, a rectification (from a request) a form to correct:
@@ -132,9 +133,29 @@ class ContactScreen(RelatedActions, BaseScreen):
         # were built a moment ago, and each change since restyled what it touched: restyling all
         # ~120 again was a quarter of Enter to the contact painted (bench/profile_tui, issue 17).
         # (This handler runs before Screen's own, which reads the flag.)
-        if not self._shown:
-            self._shown = True
+        # Shown again (a reused screen, open_contact): only a theme changed since makes a
+        # restyle worth its cost.
+        look = (self.app.theme, self.app.ansi_color)
+        if not self._shown or self._look == look:
             event.refresh_styles = False
+        self._shown, self._look = True, look
+
+    def show_contact(self, contact_id: int) -> None:
+        """Another contact in this (kept) screen, browsing: nothing of the last one stays on
+        it while the new one loads (the keys typed meanwhile are held: ready_for_keys)."""
+        from store.contact_record import ContactRecord
+
+        self.contact_id, self.request_id = contact_id, None
+        self.bundle, self.version, self.stale, self._loaded = ContactRecord(), None, False, False
+        self.editing_mode = False
+        if not self.is_mounted:
+            return  # on_mount loads it
+        self.title = _("Contact")
+        self.query_one("#tabs", TabbedContent).active = "tab-details"
+        self.query_one("#form-message", Static).update("")
+        self.show_bundle()
+        self._set_mode(False)
+        self.reload(audit_view=True)
 
     # -- the two modes ----------------------------------------------------------------
 
@@ -521,3 +542,29 @@ def _conflict_modal(by, at):
     from ..forms import ConflictModal
 
     return ConflictModal(by, at)
+
+
+def open_contact(app, contact_id: int) -> None:
+    """Show a contact, browsing, in the one contact screen kept for this login.
+
+    Building a contact screen (header, tabs, card, footer and their styles) was most of
+    Enter to the contact painted (bench/profile_tui, issue 17); a kept screen is refilled
+    instead.  It is kept per login (its tabs and fields follow the role) and only while it
+    is not on the stack already (then a new one is pushed, as before)."""
+    kept = getattr(app, "_contact_reader", None)
+    if kept is not None and kept[0] is not app.scope:
+        if kept[1] not in app.screen_stack:
+            app.uninstall_screen(kept[1])
+            kept[1].remove()
+        kept = app._contact_reader = None
+    if kept is not None and kept[1] in app.screen_stack:
+        app.push_screen(ContactScreen(contact_id))
+        return
+    if kept is None:
+        screen = ContactScreen(contact_id)
+        app.install_screen(screen, name=f"contact-reader-{id(screen)}")
+        app._contact_reader = (app.scope, screen)
+    else:
+        screen = kept[1]
+        screen.show_contact(contact_id)
+    app.push_screen(screen)
