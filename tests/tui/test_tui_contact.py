@@ -48,6 +48,10 @@ def test_edit_and_save_with_validation(crm):
             assert set(saved.tags) == {"vip", "messe-2026"}
             assert saved.version > version
             await wait_for(pilot, lambda: screen.version == saved.version, what="reload after save")
+            assert not screen.editing  # saved: back to reading it, the card shows what was stored
+            assert "+4520123456" in screen.query_one("#card").fields["phone"].replace(" ", "")
+            await pilot.press("e")  # editing again starts from the saved version
+            await wait_for(pilot, lambda: screen.editing, what="editing")
             assert screen.query_one("#f-phone").value == "+4520123456"
     asyncio.run(scenario())
 

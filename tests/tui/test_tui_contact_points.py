@@ -56,6 +56,10 @@ def test_add_label_make_primary_remove_and_address_in_one_save(crm):
                 "Vestergade 12", "8000", "Aarhus C", "Danmark")
             await wait_for(pilot, lambda: screen.version == saved.version, what="the form shows the saved version")
             await settle(pilot)
+            assert not screen.editing
+            assert "privat.person@gmail.com" in screen.query_one("#card").fields["email"]
+            await pilot.press("e")  # editing again starts from the saved version
+            await wait_for(pilot, lambda: screen.editing, what="editing")
             assert screen.query_one("#f-email").value == "privat.person@gmail.com"
             assert screen.query_one("#f-phone").value == "+4520304050"
             assert not screen.query("#f-phone_1") or not screen.query_one("#f-phone_1").value

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 
 from textual import work
+from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from .. import vocab
@@ -51,13 +52,23 @@ def found_in(row) -> str:
 class ResultPages:
     """Loading, counting and ordering the rows the results table shows (see the module)."""
 
+    def _criteria(self) -> dict | None:
+        """The filters, or None once the screen's widgets are gone: a search queued by the
+        last keystroke or store change can start while the app exits or logs out."""
+        try:
+            return self.criteria()
+        except NoMatches:
+            return None
+
     @work(exclusive=True, group="search")
     async def search(self, *, keep_loaded: bool = False) -> None:
         """The first page; `keep_loaded`: as many rows as are loaded now (a refresh after
         another session's change must not fold a list someone has scrolled far down)."""
         from store import contacts
 
-        criteria = self.criteria()
+        criteria = self._criteria()
+        if criteria is None:
+            return
         text = criteria.pop("text")
         limit = min(max(LIMIT, len(self.rows)), KEEP_AT_MOST) if keep_loaded else LIMIT
         order = (self.sort, self.descending)
@@ -123,15 +134,17 @@ class ResultPages:
         """Every match counted on the store thread, after the page has painted."""
         from store import contacts
 
-        criteria = self.criteria()
+        criteria = self._criteria()
+        if criteria is None:
+            return
         text = criteria.pop("text")
         self._count = None
         # A pause first: while someone types, each key cancels the last count before it reaches
         # the store thread (a count of 100,000 rows would queue ahead of their next call).
         await asyncio.sleep(COUNT_AFTER_S)
         n = await self.call_store(contacts.count_contacts, text, **criteria)
-        if self.is_attached and criteria == {k: v for k, v in self.criteria().items() if k != "text"} \
-                and text == self.query_one("#search", Input).value:
+        now = self._criteria() if self.is_attached else None
+        if now is not None and text == now.pop("text") and criteria == now:
             self._count = n
             self._caption()
 
@@ -143,7 +156,9 @@ class ResultPages:
         if self._after is None:
             return
         generation, after = self._generation, self._after
-        criteria = self.criteria()
+        criteria = self._criteria()
+        if criteria is None:
+            return
         text = criteria.pop("text")
         page = await self.call_store(contacts.search_page, text, limit=LIMIT, sort=self.sort,
                                      descending=self.descending, after=after, **criteria)
@@ -171,7 +186,9 @@ class ResultPages:
         from store import contacts, search
         from store.errors import StoreError
 
-        criteria = self.criteria()
+        criteria = self._criteria()
+        if criteria is None:
+            return True  # nothing left to search for
         text = criteria.pop("text")
         scope = self.app.scope
         if (scope is None or not self.app.store_ready.is_set() or self.app.store_error

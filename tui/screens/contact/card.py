@@ -32,9 +32,14 @@ class ContactCard(Static):
         super().__init__("", id="card", **kwargs)
         self.plain = ""  # what the card shows, as text (tests read it as a user would)
         self.fields: dict[str, str] = {}  # field name -> the text shown (a field's first line)
+        self._showing: tuple = ()
 
     def show(self, d, *, owners=(), show_owner: bool = False) -> None:
         """Show the contact detail `d` (None: nothing yet)."""
+        shown = (d, tuple(owners), show_owner)
+        if d is not None and shown == self._showing:
+            return  # the same version again: no new layout
+        self._showing = shown
         if d is None:
             self.plain, self.fields = "", {}
             self.update("")

@@ -30,6 +30,8 @@ class ContactForm(VerticalScroll):
         super().__init__(id="form")
         self.scope = scope
         self.original: dict[str, object] = {}
+        self._by_name: dict = {}
+        self._points: list = []
 
     def compose(self) -> ComposeResult:
         from store.processing import LAWFUL_BASES, LIFECYCLES
@@ -112,17 +114,26 @@ class ContactForm(VerticalScroll):
         else:
             widget.value = safe.clean(value)
 
+    def _fields(self) -> dict:
+        """The fixed fields by name, looked up once (a DOM query per field, on each save
+        and dirty check, was a fifth of save to "Saved.", profiled)."""
+        if not self._by_name:
+            names = (*TEXT_FIELDS, "tags", *COMPANY_FIELDS, *SELECT_FIELDS)
+            self._by_name = {name: widget for name in names for widget in self.query(f"#f-{name}")}
+            self._points = list(self.query(PointRows))
+        return self._by_name
+
     def values(self) -> dict:
         values = {}
-        for name in (*TEXT_FIELDS, "tags"):
-            values[name] = self.query_one(f"#f-{name}", Input).value
-        for rows in self.query(PointRows):
+        fields = self._fields()
+        for name in (*TEXT_FIELDS, "tags", *COMPANY_FIELDS):  # company fields: for roles that edit them
+            if name in fields:
+                values[name] = fields[name].value
+        for rows in self._points:
             values[rows.kind] = rows.points()
-        for name in COMPANY_FIELDS:  # only for roles that may edit companies
-            for widget in self.query(f"#f-{name}").results(Input):
-                values[name] = widget.value
         for name in SELECT_FIELDS:
-            for widget in self.query(f"#f-{name}").results(Select):
+            if name in fields:
+                widget = fields[name]
                 values[name] = None if widget.value is Select.NULL else widget.value
         return values
 
