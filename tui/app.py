@@ -221,7 +221,8 @@ class MiniCRMApp(App):
         if self.session is None:
             return  # already ended: the login screen says so
         self.scope = None  # at once: nothing more runs for this session while the worker starts
-        self.run_worker(self.end_session(session_ended_message(reason), reason=EndReason.ENDED),
+        # (a partial, not a coroutine: one cancelled before it starts is never left unawaited)
+        self.run_worker(partial(self.end_session, session_ended_message(reason), reason=EndReason.ENDED),
                         group="session-end", exclusive=True)
 
     def store_call_failed(self, exc: BaseException, report=None, scope=None, wording=None) -> None:
