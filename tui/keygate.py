@@ -40,6 +40,18 @@ class KeyGate:
         self._chasing = None  # the node whose queue holds the chase now
         self.ready: WeakSet = WeakSet()  # screens that have mounted and taken their focus
         self._checking: WeakSet = WeakSet()
+        self.paused = 0  # screens being prepared before they are shown (pause/resume)
+        self._origin = None  # the widget the key in flight went to
+        self._passes = 0  # chases still to run for it (_chase)
+
+    def pause(self) -> None:
+        """Hold every key until `resume`: a screen is being filled before it is shown
+        (tui/screens/contact/screen.py, open_contact), and what is typed meanwhile is for it."""
+        self.paused += 1
+
+    def resume(self) -> None:
+        self.paused -= 1
+        self.wake()
 
     async def key(self, event: events.Key) -> None:
         """A key from the terminal: handled now, or later in its turn."""
@@ -59,6 +71,7 @@ class KeyGate:
             self._workers_before = before
             self._extra_rounds = 2
             self._round += 1
+            self._origin, self._passes = target, 2
             self._chase(target, self._round)
             self.app.set_timer(self.LOST_CHASE, lambda r=self._round: self._rescue(r))
 
@@ -75,7 +88,14 @@ class KeyGate:
         self._chasing = node
         if (node is self.app or node is None or not node.is_attached
                 or not node.call_later(self._chased, node, round_)):
-            self._after_refresh(round_)
+            # A second pass from the widget: a message its handler posted on the way (Enter on
+            # the results posts RowSelected, which then bubbles up behind the first pass) is
+            # handled, and what it starts (the contact opening) is under way, before the next key.
+            origin, self._passes = self._origin, self._passes - 1
+            if self._passes > 0 and origin is not None and origin is not node and origin.is_attached:
+                self._chase(origin, round_)
+            else:
+                self._after_refresh(round_)
 
     def _after_refresh(self, round_: int) -> None:
         # the app runs it from the current screen's queue: that screen is what could vanish
@@ -121,6 +141,8 @@ class KeyGate:
             return None
 
     def _screen_ready(self) -> bool:
+        if self.paused:
+            return False
         screen = self._current()
         if screen is None or screen not in self.ready:
             return False
