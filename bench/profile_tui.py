@@ -1,10 +1,11 @@
 """Where the event loop's time goes when a contact opens, or a search key is typed.
 
-    .venv/bin/python -m bench.profile_tui [open|search] [--size 2000] [--rounds 12]
+    .venv/bin/python -m bench.profile_tui [open|search|save] [--size 2000] [--rounds 12]
 
 Runs the app under Pilot (headless, 100x30) on a copy of bench_store's cached
 database, logs in, and profiles (cProfile, the event loop's thread only) each
-Enter on a result until the contact is filled in, or each last letter of a search.
+Enter on a result until the contact is filled in, each last letter of a search, or
+each ctrl+s on an edited contact until it is back in browsing with the saved version.
 Prints the wall time of each round and the functions by cumulative time; the
 profile is kept in bench/results/profile_<mode>.prof for pstats.  A tool for
 finding the time, not a figure: bench_terminal measures what the user waits.
@@ -79,6 +80,26 @@ async def run(config: Path, mode: str, rounds: int, profile: cProfile.Profile) -
                 continue
             if not search.rows:
                 continue
+            if mode == "save":
+                await pilot.press("enter")
+                await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+                screen = app.screen
+                await pilot.press("e")
+                await wait_for(pilot, lambda s=screen: s.editing)
+                screen.query_one("#f-title").value = f"Indkøber {len(times)}"
+                await settle(pilot)
+                version = screen.version
+                started = time.perf_counter()
+                profile.enable()
+                await pilot.press("ctrl+s")
+                await wait_for(pilot, lambda s=screen, v=version: not s.editing and s.version != v)
+                await pilot.pause()
+                profile.disable()
+                times.append(time.perf_counter() - started)
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+                await settle(pilot)
+                continue
             started = time.perf_counter()
             profile.enable()
             await pilot.press("enter")
@@ -94,7 +115,7 @@ async def run(config: Path, mode: str, rounds: int, profile: cProfile.Profile) -
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", nargs="?", choices=("open", "search"), default="open")
+    parser.add_argument("mode", nargs="?", choices=("open", "search", "save"), default="open")
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--lines", type=int, default=40)
