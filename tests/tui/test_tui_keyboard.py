@@ -32,8 +32,10 @@ def test_login_typed_with_tab_at_full_speed_the_moment_the_app_starts(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             # no waiting for the login screen: the keys are sent as the app starts
             await type_text(pilot, f"admin\t{PASSWORD}\t{crm.code('admin')}\r")
-            await wait_for(pilot, lambda: app.session is not None, what="logged in")
+            await wait_for(pilot, lambda: app.session is not None and _name(app) == "SearchScreen",
+                           what="logged in, on the home screen")
             assert app.session.username == "admin"
+            await settle(pilot)  # (the home screen's filters finish mounting before the app exits)
     asyncio.run(scenario())
 
 
