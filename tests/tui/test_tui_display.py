@@ -91,7 +91,7 @@ def test_footer_shows_the_palette_key_once(crm, language, commands):
 
 
 def test_footer_follows_the_contact_mode(crm):
-    """The footer is rebuilt only when its keys change (tui/widgets/footer.py): browsing shows the
+    """The footer repaints when its keys change (tui/widgets/footer.py): browsing shows the
     letter commands, editing shows Save and not the letters, and back again after Escape."""
     async def scenario():
         app = crm.app()
@@ -107,4 +107,26 @@ def test_footer_follows_the_contact_mode(crm):
             await pilot.press("escape")
             await wait_for(pilot, lambda: "e Edit" in rendered(app)[-1] and "^s Save" not in rendered(app)[-1],
                            what="the browsing footer again")
+    asyncio.run(scenario())
+
+
+def test_a_click_on_a_footer_key_presses_it_and_a_key_that_does_not_fit_is_left_out(crm):
+    """One line of text, not a widget per key: a click on `e Edit` edits, as `e` does; at 80
+    columns the keys that do not fit are left out whole, never cut (`? He`), ^p stays."""
+    from tui.widgets.footer import Footer
+
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            await type_text(pilot, "soren\r")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: "e Edit" in rendered(app)[-1], what="the browsing footer")
+            line = rendered(app)[-1]
+            descriptions = {b.description for _n, b, _e, _t in app.screen.active_bindings.values() if b.show}
+            shown = line.split("▏")[0].rstrip()
+            assert any(shown.endswith(" " + d) for d in descriptions), line  # the last key whole
+            assert line.rstrip().endswith("^p Commands")
+            await pilot.click(Footer, offset=(line.index("Edit"), 0))
+            await wait_for(pilot, lambda: app.screen.editing, what="editing after the click")
     asyncio.run(scenario())
