@@ -495,7 +495,9 @@ class ContactScreen(RelatedActions, BaseScreen):
         self.show_bundle()
         self._set_mode(False)
         if created or self.app.scope.can("audit.read"):
-            self.reload()  # the related records: a new contact's tabs, the history's new row
+            # the related records (a new contact's tabs, the history's new row), once "Saved."
+            # is painted: loaded and shown at once, they were a third of save to "Saved."
+            self.call_after_refresh(self.reload)
         self.refresh_bindings()
 
     def action_reload(self) -> None:
