@@ -19,6 +19,7 @@ from .. import search
 from ..db import database
 from ..models import Company, utcnow
 from ..text import stored_line
+from .prepared import keys_in_file as keys_in_file  # re-exported: the file's own repeats
 
 Match = tuple[int, int | None]  # (contact id, the import batch that added it)
 COMPANY_CACHE = 50_000  # companies remembered per import (bounded memory for any file)
@@ -162,15 +163,6 @@ def existing_by_names(cands, companies: Companies) -> dict[tuple, Match]:
             if key in wanted:
                 found.setdefault(key, (cid, batch_id))
     return found
-
-
-def keys_in_file(c) -> list[str]:
-    """What makes two rows of one file the same person: any e-mail or phone, else folded name + company."""
-    keys = [*("e:" + e for e in ([c.email] if c.email else []) + c.extra_emails),
-            *("p:" + p for p in ([c.phone] if c.phone else []) + c.extra_phones)]
-    if not keys and c.first_name:
-        keys.append("n:" + search.fold(f"{c.first_name} {c.last_name or ''} {c.company_name or c.company_cvr or ''}"))
-    return keys
 
 
 def initials(c) -> str:
