@@ -63,9 +63,18 @@ def existing_by(column: str, values: list[str]) -> dict[str, Match]:
 
 def existing_by_contact_points(cands) -> tuple[dict[str, Match], dict[str, Match]]:
     """Existing contacts by every e-mail and every phone of the candidates."""
-    emails = sorted({e for c in cands for e in ([c.email] if c.email else []) + c.extra_emails})
-    phones = sorted({p for c in cands for p in ([c.phone] if c.phone else []) + c.extra_phones})
-    return existing_by("email", emails), existing_by("phone", phones)
+    emails: set[str] = set()
+    phones: set[str] = set()
+    for c in cands:  # one pass, no list a row: it runs for every row of the file
+        if c.email:
+            emails.add(c.email)
+        if c.extra_emails:
+            emails.update(c.extra_emails)
+        if c.phone:
+            phones.add(c.phone)
+        if c.extra_phones:
+            phones.update(c.extra_phones)
+    return existing_by("email", sorted(emails)), existing_by("phone", sorted(phones))
 
 
 def find(c, by_email: dict[str, Match], by_phone: dict[str, Match]) -> tuple[Match | None, str, int]:

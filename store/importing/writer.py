@@ -54,7 +54,8 @@ class Writer(Updater):
         plan.fresh = keep
 
     def _write(self, plan: Plan) -> None:
-        with_company = [c for c in (*(n.c for n in plan.fresh), *(c for _, c in plan.fills))
+        # rows whose company the plan did not find (a new one, or one someone may have added since)
+        with_company = [c for c in (*(n.c for n in plan.fresh if n.company is None), *(c for _, c in plan.fills))
                         if c.company_name or c.company_cvr]
         if with_company:
             self.companies.ensure(with_company)  # found again under the lock, or created
