@@ -500,14 +500,20 @@ def test_a_seller_learns_nothing_about_contacts_they_cannot_see(store, scopes, u
     assert [e.actor_id for e in runs] == [users["sales"].id] * 2 + [users["manager"].id]
 
 
-def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes, tmp_path, monkeypatch):
+@pytest.mark.parametrize("reading", ["here", "in a second process"])
+def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes, tmp_path, monkeypatch, reading):
+    """Also when a reading process reads the file (pipeline.py): it passes over the first
+    chunk, which the importing process reads itself, and on resume over what is in."""
     from store.db import StoreError
-    from store.importing import batch
+    from store.importing import batch, pipeline
     from store.importing.batch import ImportRefused
     from store.models import ImportBatch
 
     monkeypatch.setattr(batch, "CHUNK", 10)
-    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 3},Note {i}\n" for i in range(45))
+    if reading != "here":
+        monkeypatch.setattr(pipeline, "MIN_ROWS", 0)
+    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 3},Note {i}\n" + (",,,Har diabetes\n" if i in (4, 33) else "")
+                   for i in range(45))  # two records with nothing to keep: skipped, before and after the stop
     rows += "P3 Q,p3@x.dk,,\n"  # a repeat of an early row: merged, also after the resume
     path = write(tmp_path, "r.csv", "Navn,E-mail,Firma,Noter\n" + rows)
 
@@ -525,7 +531,8 @@ def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes
     with pytest.raises(StoreError, match="not found"):
         batch.resume_import(scopes["sales"], b.id)  # not theirs
     report = batch.resume_import(scopes["manager"], b.id)
-    assert (report.rows, report.new, report.duplicates, report.merged, report.batch_id) == (46, 45, 1, 1, b.id)
+    assert (report.rows, report.new, report.duplicates, report.merged, report.batch_id) == (48, 45, 1, 1, b.id)
+    assert (report.invalid, report.flagged) == (2, 2) and [n.line for n in report.reasons("invalid")] == [7, 37]
     got = contacts_of(b.id)
     assert len(got) == 45 and got["p44@x.dk"]["notes"] == ["Note 44"] and got["p3@x.dk"]["company"] == "Firma 0"
     assert ImportBatch.get_by_id(b.id).state == "done"
@@ -547,7 +554,8 @@ def test_a_file_read_in_a_second_process_imports_exactly_the_same(store, scopes,
     monkeypatch.setattr(batch, "CHUNK", 50)
     started = []
     real = pipeline.RemoteReader.__init__
-    monkeypatch.setattr(pipeline.RemoteReader, "__init__", lambda self, *a: (started.append(1), real(self, *a))[1])
+    monkeypatch.setattr(pipeline.RemoteReader, "__init__",
+                        lambda self, *a, **k: (started.append(1), real(self, *a, **k))[1])
     there = batch.import_file(scopes["admin"], write(tmp_path, "a.csv", text))
     assert started and there.counts() == here.counts()
     assert [(n.line, n.kind) for n in there.notes] == [(n.line, n.kind) for n in here.notes]
@@ -622,7 +630,8 @@ def test_rows_made_ready_in_the_reading_process_are_the_rows_made_here(store, tm
     monkeypatch.setattr(batch, "CHUNK", 40)  # repeats across chunks too
     started = []
     real = pipeline.RemoteReader.__init__
-    monkeypatch.setattr(pipeline.RemoteReader, "__init__", lambda self, *a: (started.append(1), real(self, *a))[1])
+    monkeypatch.setattr(pipeline.RemoteReader, "__init__",
+                        lambda self, *a, **k: (started.append(1), real(self, *a, **k))[1])
 
     here = batch.import_file(Scope.console(), path)
     assert not started and here.new == 161 and here.merged == 3 and here.flagged == 40
