@@ -51,9 +51,7 @@ Reasons in the report name lines, columns and contact ids, never values.
 """
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,15 +198,11 @@ def _go(run: Run, reader, path: Path, options: dict, expected: int | None, progr
     from . import pipeline
 
     source = reader
-    candidates: Iterator = iter(reader)
     if pipeline.worth_it(path, expected):
-        # While the reading process starts (a fresh interpreter: a tenth of a second, and
-        # more to reach the first chunk), this process reads the first chunk itself; the
-        # reading process passes over it, and over a resumed import's candidates already in.
-        head = 0 if skip else run.size
-        source = pipeline.RemoteReader(path, reader.summary, options, skip=skip, read_here=head)
-        candidates = itertools.chain(itertools.islice(reader, head), source)
-    else:
+        # it passes over a resumed import's candidates already in (read again, not sent)
+        source = pipeline.RemoteReader(path, reader.summary, options, skip=skip)
+    candidates = iter(source)
+    if source is reader:
         for _ in range(skip):  # the candidates already in (read again: the readers stream)
             next(candidates)
     try:

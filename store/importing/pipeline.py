@@ -47,13 +47,10 @@ class RemoteReader:
     """Iterates the candidates a child process reads; keeps `summary` (the parent's own
     reader's, from detection) up to date with the child's counts and skipped records.
 
-    The child reads past the first `skip` candidates without sending them (a resumed
-    import's, already in), and past the first `read_here` too, which this process reads
-    itself from its own reader while the child starts: the records those skipped are
-    already in `summary`, so the child sends only the ones after them."""
+    The child reads past the first `skip` candidates without making them ready or sending
+    them (a resumed import's, already in); it sends every skipped record all the same."""
 
-    def __init__(self, path: Path, summary, options: dict, *, skip: int = 0, read_here: int = 0) -> None:
-        assert not (skip and read_here), "a resumed import reads nothing here"
+    def __init__(self, path: Path, summary, options: dict, *, skip: int = 0) -> None:
         self.summary = summary
         # A fresh interpreter (no fork: this process may hold threads and a database), the
         # same Python and the same store package; messages are pickles on its standard output.
@@ -63,7 +60,7 @@ class RemoteReader:
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=root)
         assert self._proc.stdin is not None and self._proc.stdout is not None
         _widen(self._proc.stdout)
-        pickle.dump((str(path), options, skip, read_here), self._proc.stdin)
+        pickle.dump((str(path), options, skip), self._proc.stdin)
         self._proc.stdin.close()
         self._out = self._proc.stdout
 
@@ -141,9 +138,9 @@ def _send(conn, batch: list, prepare, state: dict) -> None:
     conn.send(("rows", (batch, state)))
 
 
-def _produce(path: str, options: dict, conn, skip: int = 0, read_here: int = 0) -> None:
+def _produce(path: str, options: dict, conn, skip: int = 0) -> None:
     """The child: read the file, send candidates in batches with the summary so far (but
-    for the first skip + read_here: see RemoteReader)."""
+    the first `skip`: see RemoteReader)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importing process's to handle
     try:
         from store.importing import read_candidates
@@ -158,20 +155,15 @@ def _produce(path: str, options: dict, conn, skip: int = 0, read_here: int = 0) 
             summary = reader.summary
             sent = 0
             batch = []
-            passed = skip + read_here
             for cand in reader:
-                if passed:  # parsed (the counts and skipped records need it), neither made ready nor sent
-                    passed -= 1
-                    if not passed and read_here:
-                        sent = len(summary.skipped)
+                if skip:  # parsed (the counts and skipped records need it), neither made ready nor sent
+                    skip -= 1
                     continue
                 batch.append(cand)
                 if len(batch) >= _BATCH:
                     _send(conn, batch, prepare, _state(summary, sent))
                     sent = len(summary.skipped)
                     batch = []
-            if passed and read_here:  # the file ended in what the importing process read itself
-                sent = len(summary.skipped)
             _send(conn, batch, prepare, _state(summary, sent))
             conn.send(("done", _state(summary, len(summary.skipped))))
     except ImportFileError as exc:
@@ -184,5 +176,5 @@ def _produce(path: str, options: dict, conn, skip: int = 0, read_here: int = 0) 
 
 
 if __name__ == "__main__":
-    _path, _options, _skip, _read_here = pickle.load(sys.stdin.buffer)
-    _produce(_path, _options, _Out(sys.stdout.buffer), _skip, _read_here)
+    _path, _options, _skip = pickle.load(sys.stdin.buffer)
+    _produce(_path, _options, _Out(sys.stdout.buffer), _skip)

@@ -502,8 +502,8 @@ def test_a_seller_learns_nothing_about_contacts_they_cannot_see(store, scopes, u
 
 @pytest.mark.parametrize("reading", ["here", "in a second process"])
 def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes, tmp_path, monkeypatch, reading):
-    """Also when a reading process reads the file (pipeline.py): it passes over the first
-    chunk, which the importing process reads itself, and on resume over what is in."""
+    """Also when a reading process reads the file (pipeline.py): on resume it passes over
+    what is in."""
     from store.db import StoreError
     from store.importing import batch, pipeline
     from store.importing.batch import ImportRefused
