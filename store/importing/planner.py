@@ -6,11 +6,9 @@ document), so the write (writer.py) only re-checks what may have changed and ins
 from __future__ import annotations
 
 from ..db import data_version
-from ..processing import LIFECYCLES
-from ..text import stored_line
 from . import matching
 from .model import Candidate
-from .run_state import ADDRESS, New, Plan, RunState
+from .run_state import New, Plan, RunState
 
 _SPECIAL = "special-category data was not kept"  # how the reader words a record it skipped for that
 
@@ -21,7 +19,7 @@ class Planner(RunState):
     def _plan(self, candidates: list[Candidate]) -> Plan:
         """Classify and match a chunk; make its new rows ready.  Reads only."""
         r = self.report
-        plan = Plan(version=data_version())
+        plan = Plan(version=data_version(), batch_id=self.batch_id)
         self.companies.forget_if_full()
         self._skipped_records()
         keep = []
@@ -89,8 +87,8 @@ class Planner(RunState):
                 else:
                     plan.updates.append((contact_id, c, how))
                 continue
-            keys = matching.keys_in_file(c)
-            first = next((seen[k] for k in keys if k in seen), None)
+            keys = c.prepared.keys if c.prepared is not None else matching.keys_in_file(c)
+            first = None if seen.keys().isdisjoint(keys) else next((seen[k] for k in keys if k in seen), None)
             if first is not None and id(c) not in kept_apart and matching.apart_in_file(first, c):
                 kept_apart[id(c)] = (first, "email" if any(k.startswith("e:") and k in seen for k in keys)
                                      else "phone")
@@ -100,6 +98,7 @@ class Planner(RunState):
                 r.merged += 1
                 r.note("duplicate", c.line, f"repeats line {first.line} of the file: merged")
                 matching.merge_repeat(first, c)
+                first.prepared = None  # its values changed: made ready again (_ready)
                 for k in matching.keys_in_file(first):
                     seen.setdefault(k, first)
                 continue
@@ -121,7 +120,7 @@ class Planner(RunState):
             for c in fresh:
                 for k in matching.keys_in_file(c):
                     self.in_file.setdefault(hash(k), (c.line, matching.initials(c)))
-        plan.fresh = [self._ready(c, kept_apart.get(id(c))) for c in fresh]
+        plan.fresh = self._ready(fresh, kept_apart) if fresh else []
         return plan
 
 
@@ -141,41 +140,33 @@ class Planner(RunState):
                 r.flagged += 1
 
 
-    def _ready(self, c: Candidate, duplicate_of: tuple | None = None) -> New:
-        r = self.report
-        has_company = bool(c.company_name or c.company_cvr)
-        first, last, title = self._line(c.first_name), self._line(c.last_name), self._line(c.title)
-        lifecycle = c.lifecycle.strip().lower() if c.lifecycle else None
-        if lifecycle not in LIFECYCLES:
-            if c.lifecycle:
-                r.note("warning", c.line, "unknown lifecycle stage; 'lead' was used")
-            lifecycle = None
-        company = self.companies.id_of(c, create=False) if has_company else None
-        tags = sorted({t for t in (stored_line(t, 40).lower() for t in c.tags) if t}) if c.tags else []
-        raw = (c.address, c.postcode, c.city, c.country)  # in ADDRESS order
-        address = self.address_cache.get(raw)
-        if address is None:  # once per distinct address (towns and postcodes repeat)
-            if len(self.address_cache) >= 50_000:
-                self.address_cache.clear()
-            address = self.address_cache[raw] = tuple(stored_line(v, n) or None
-                                                      for v, (_, n) in zip(raw, ADDRESS, strict=True))
-        index = self._index_row(first, last, title, c, company, tags, address)
-        labels = (c.email_labels[0] if c.email and c.email_labels else "other",
-                  c.phone_labels[0] if c.phone and c.phone_labels else "other")
-        return New(c, (first, last, title, c.email, c.phone, self._owner_of(c), lifecycle or "lead", *address,
-                        *labels), company, index, tags, duplicate_of)
-
-
-    def _line(self, value: str | None) -> str:
-        """stored_line(value, 100) once per distinct name or title (they repeat)."""
-        if not value:
-            return ""
-        done = self.line_cache.get(value)
-        if done is None:
-            if len(self.line_cache) >= 50_000:
-                self.line_cache.clear()
-            done = self.line_cache[value] = stored_line(value, 100)
-        return done
+    def _ready(self, fresh: list[Candidate], kept_apart: dict[int, tuple]) -> list[New]:
+        """The new contacts' rows and search documents: what the reading process made ready
+        (prepared.py), with what only this process knows (company, owner, import batch).
+        One loop over the chunk, its look-ups bound once: it runs for every row."""
+        out = []
+        source, batch_id, basis, owner_id = self.source, self.batch_id, self.lawful_basis, self.owner_id
+        companies, prepare, firm_words, note = self.companies, self.prepare, self._firm_words, self.report.note
+        index = companies.index
+        for c in fresh:
+            p = c.prepared
+            if p is None:  # read in this process, or a repeat merged into it
+                p = c.prepared = prepare(c)
+            if p.unknown_lifecycle:
+                note("warning", c.line, "unknown lifecycle stage; 'lead' was used")
+            before, between, after = p.words
+            if c.company_name or c.company_cvr:
+                company = companies.id_of(c, create=False)
+                # MiniCRM's company, or the one the lock will create from this row
+                head, tail = firm_words(index[company] if company in index else companies.values_of(c))
+                doc = before + head + between + tail + after
+            else:
+                company = None
+                doc = before + between + after
+            owner = self._owner_of(c) if c.owner else owner_id
+            out.append(New(c, p, (*p.head, company, owner, p.lifecycle, source, batch_id, basis, *p.tail), company,
+                           doc, kept_apart.get(id(c))))
+        return out
 
     def _owner_of(self, c) -> int | None:
         if not c.owner or self.scope.role == "sales":

@@ -14,6 +14,7 @@ from ..errors import ImportFileError
 from ..models import ImportBatch, utcnow
 from . import progress as batch_state
 from . import undo
+from .collector import fewer_collections
 from .model import Candidate
 from .planner import Planner
 from .report import ImportReport
@@ -22,7 +23,6 @@ from .writer import Writer
 LOCK_BUDGET = 0.2  # seconds: no write transaction of an import should hold the lock longer
 
 Progress = Callable[[int, int | None], None]
-
 
 class Run(Planner, Writer):
     """An import batch being read and written (or, for a dry run, read and counted)."""
@@ -43,13 +43,14 @@ class Run(Planner, Writer):
         r = self.report
         cancelled = False
         try:
-            for chunk in _chunks(reader, lambda: self.size):
-                done += len(chunk)
-                self.chunk(chunk, done)
-                if progress:
-                    cancelled = True
-                    progress(r.rows, expected)
-                    cancelled = False
+            with fewer_collections():
+                for chunk in _chunks(reader, lambda: self.size):
+                    done += len(chunk)
+                    self.chunk(chunk, done)
+                    if progress:
+                        cancelled = True
+                        progress(r.rows, expected)
+                        cancelled = False
             self.chunk([], done)  # records skipped after the last candidate
             r.dropped_columns = list(self.summary.dropped_columns)
             r.sensitive_columns = list(self.summary.sensitive_columns)

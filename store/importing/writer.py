@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import bulk, changes, search
+from .. import bulk, changes, contact_details, search
 from ..db import data_version, database, tuples
 from ..models import Tag, utcnow
-from ..text import stored_multiline
 from . import matching
 from .model import Candidate
 from .run_state import New, Plan
@@ -55,7 +54,8 @@ class Writer(Updater):
         plan.fresh = keep
 
     def _write(self, plan: Plan) -> None:
-        with_company = [c for c in (*(n.c for n in plan.fresh), *(c for _, c in plan.fills))
+        # rows whose company the plan did not find (a new one, or one someone may have added since)
+        with_company = [c for c in (*(n.c for n in plan.fresh if n.company is None), *(c for _, c in plan.fills))
                         if c.company_name or c.company_cvr]
         if with_company:
             self.companies.ensure(with_company)  # found again under the lock, or created
@@ -70,7 +70,7 @@ class Writer(Updater):
         if touched:
             search.index_contacts(database, touched)
         if plan.fresh:
-            self._insert(plan.fresh)
+            self._insert(plan)
         if touched or plan.fresh:
             changes.record("contact", 0, "bulk")
 
@@ -91,26 +91,27 @@ class Writer(Updater):
 
     # -- new contacts -------------------------------------------------------------------
 
-    def _insert(self, fresh: list[New]) -> None:
-        r = self.report
+    def _insert(self, plan: Plan) -> None:
+        """The chunk's new contacts: their rows were made before the lock (planner._ready); here
+        only a company created just now, or the batch written with this chunk, is filled in."""
+        fresh = plan.fresh
         companies = self.companies
-        rows, index = [], []
         for n in fresh:
-            company = n.company
-            if company is None and (n.c.company_name or n.c.company_cvr):
-                company = companies.id_of(n.c)  # created now, or found: someone may have added it since
-                if company is not None and companies.index.get(company) != companies.values_of(n.c):
-                    n.index = self._index_row(n.values[0], n.values[1], n.values[2], n.c, company, n.tags,
-                                              n.values[7:11])
-            v = n.values
-            rows.append((v[0], v[1], v[2], v[3], v[4], company, v[5], v[6], self.source, self.batch_id,
-                         self.lawful_basis, *v[7:]))
-            index.append(n.index)
-        ids = bulk.insert_prepared(rows, index, columns=bulk.IMPORT_COLUMNS)
-        r.new += len(ids)
-        self._points(list(zip(ids, (n.c for n in fresh), strict=True)))
-        self._possible_duplicates(ids, fresh)
-        tagged = [(i, n.tags) for i, n in zip(ids, fresh, strict=True) if n.tags]
+            if n.company is None and (n.c.company_name or n.c.company_cvr):
+                # created now, or found: someone may have added it since
+                n.company = companies.id_of(n.c)
+                n.row = (*n.row[:5], n.company, *n.row[6:])
+                n.index = self._doc(n.p, self._firm_of(n.c, n.company))
+        if plan.batch_id != self.batch_id:  # the first chunk: its batch was written with it
+            for n in fresh:
+                n.row = (*n.row[:9], self.batch_id, *n.row[10:])
+        ids = bulk.insert_prepared([n.row for n in fresh], [n.index for n in fresh], columns=bulk.IMPORT_COLUMNS,
+                                   sort_keys=True)
+        self.report.new += len(ids)
+        self._new_points(ids, fresh)
+        if any(n.duplicate_of is not None for n in fresh):
+            self._possible_duplicates(ids, fresh)
+        tagged = [(i, n.p.tags) for i, n in zip(ids, fresh, strict=True) if n.p.tags]
         if tagged:
             names = sorted({t for _, ts in tagged for t in ts})
             conn = database.connection()
@@ -121,15 +122,21 @@ class Writer(Updater):
             conn.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)",
                              [(i, tag_ids[t]) for i, ts in tagged for t in ts])
         now = utcnow().isoformat(sep=" ")
-        notes = [(i, self.scope.user_id, "other", body, "team", now) for i, n in zip(ids, fresh, strict=True)
-                 if n.c.note and (body := stored_multiline(n.c.note, 2000))]
+        author = self.scope.user_id
+        notes = [(i, author, "other", n.p.note, "team", now) for i, n in zip(ids, fresh, strict=True) if n.p.note]
         if notes:
             database.connection().executemany(
                 "INSERT INTO note (contact_id, author_id, category, body, visibility, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)", notes)
-        consents = [(i, n.c) for i, n in zip(ids, fresh, strict=True) if n.c.consent]
+        consents = [(i, n.c) for i, n in zip(ids, fresh, strict=True) if n.p.has_consent]
         if consents:
             self._consents(consents)
+
+    def _new_points(self, ids: list[int], fresh: list[New]) -> None:
+        """The other e-mails and phones of the new contacts, made ready with them (prepared.py)."""
+        for kind, rows in (("emails", [(i, *point) for i, n in zip(ids, fresh, strict=True) for point in n.p.emails]),
+                           ("phones", [(i, *point) for i, n in zip(ids, fresh, strict=True) for point in n.p.phones])):
+            contact_details.add_points(database, kind, rows)
 
 
     def _possible_duplicates(self, ids: list[int], fresh: list[New]) -> None:

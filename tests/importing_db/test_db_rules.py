@@ -500,14 +500,20 @@ def test_a_seller_learns_nothing_about_contacts_they_cannot_see(store, scopes, u
     assert [e.actor_id for e in runs] == [users["sales"].id] * 2 + [users["manager"].id]
 
 
-def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes, tmp_path, monkeypatch):
+@pytest.mark.parametrize("reading", ["here", "in a second process"])
+def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes, tmp_path, monkeypatch, reading):
+    """Also when a reading process reads the file (pipeline.py): on resume it passes over
+    what is in."""
     from store.db import StoreError
-    from store.importing import batch
+    from store.importing import batch, pipeline
     from store.importing.batch import ImportRefused
     from store.models import ImportBatch
 
     monkeypatch.setattr(batch, "CHUNK", 10)
-    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 3},Note {i}\n" for i in range(45))
+    if reading != "here":
+        monkeypatch.setattr(pipeline, "MIN_ROWS", 0)
+    rows = "".join(f"P{i} Q,p{i}@x.dk,Firma {i % 3},Note {i}\n" + (",,,Har diabetes\n" if i in (4, 33) else "")
+                   for i in range(45))  # two records with nothing to keep: skipped, before and after the stop
     rows += "P3 Q,p3@x.dk,,\n"  # a repeat of an early row: merged, also after the resume
     path = write(tmp_path, "r.csv", "Navn,E-mail,Firma,Noter\n" + rows)
 
@@ -525,7 +531,8 @@ def test_an_interrupted_import_resumes_from_the_first_batch_not_in(store, scopes
     with pytest.raises(StoreError, match="not found"):
         batch.resume_import(scopes["sales"], b.id)  # not theirs
     report = batch.resume_import(scopes["manager"], b.id)
-    assert (report.rows, report.new, report.duplicates, report.merged, report.batch_id) == (46, 45, 1, 1, b.id)
+    assert (report.rows, report.new, report.duplicates, report.merged, report.batch_id) == (48, 45, 1, 1, b.id)
+    assert (report.invalid, report.flagged) == (2, 2) and [n.line for n in report.reasons("invalid")] == [7, 37]
     got = contacts_of(b.id)
     assert len(got) == 45 and got["p44@x.dk"]["notes"] == ["Note 44"] and got["p3@x.dk"]["company"] == "Firma 0"
     assert ImportBatch.get_by_id(b.id).state == "done"
@@ -547,7 +554,8 @@ def test_a_file_read_in_a_second_process_imports_exactly_the_same(store, scopes,
     monkeypatch.setattr(batch, "CHUNK", 50)
     started = []
     real = pipeline.RemoteReader.__init__
-    monkeypatch.setattr(pipeline.RemoteReader, "__init__", lambda self, *a: (started.append(1), real(self, *a))[1])
+    monkeypatch.setattr(pipeline.RemoteReader, "__init__",
+                        lambda self, *a, **k: (started.append(1), real(self, *a, **k))[1])
     there = batch.import_file(scopes["admin"], write(tmp_path, "a.csv", text))
     assert started and there.counts() == here.counts()
     assert [(n.line, n.kind) for n in there.notes] == [(n.line, n.kind) for n in here.notes]
@@ -558,3 +566,88 @@ def test_a_file_read_in_a_second_process_imports_exactly_the_same(store, scopes,
     with pytest.raises(ImportFileError, match=r"^b\.csv, line 202, column 'Navn': not valid utf-8"):
         batch.import_file(scopes["admin"], broken, encoding="utf-8")
     assert len(started) == 2
+
+
+def _stored_rows() -> list[tuple]:
+    """Every contact as stored, in id order, without its id and times: its columns (its company
+    by name), other e-mails and phones, tags, notes, and its indexed search document (the
+    index is contentless: its trigrams with their offsets, read through fts5vocab)."""
+    from store.db import database
+
+    skip = {"id", "company_id", "import_batch_id", "created_at", "updated_at", "last_activity_at"}
+    columns = [c for (_, c, *_rest) in database.execute_sql("PRAGMA table_info(contact)") if c not in skip]
+    database.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.doc_terms "
+                         "USING fts5vocab(main, contact_search, instance)")
+    out = []
+    for cid, *values in database.execute_sql(
+            f"SELECT c.id, {', '.join('c.' + c for c in columns)}, co.name, co.cvr, co.address, co.postcode, "
+            "co.city FROM contact c LEFT JOIN company co ON co.id = c.company_id ORDER BY c.id").fetchall():
+        def rows(sql: str, cid: int = cid) -> list[tuple]:
+            return sorted(database.execute_sql(sql, (cid,)).fetchall())
+
+        out.append((*values,
+                    rows("SELECT email, label, position FROM email_address WHERE contact_id = ?"),
+                    rows("SELECT phone, label, position FROM phone_number WHERE contact_id = ?"),
+                    rows("SELECT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = ?"),
+                    rows("SELECT body, category, visibility FROM note WHERE contact_id = ?"),
+                    rows("SELECT term, offset FROM temp.doc_terms WHERE doc = ?")))
+    return out
+
+
+def test_rows_made_ready_in_the_reading_process_are_the_rows_made_here(store, tmp_path, monkeypatch):
+    """A big file's rows are made ready to insert in the reading process (prepared.py, carried
+    on each candidate), a small file's in the importing process: the same file stores the very
+    same contacts either way (columns, sort key, company, e-mails and phones with their
+    labels, tags, notes, search document), and the same report."""
+    from store import runtime, search
+    from store.config import load_config, write_config
+    from store.db import database
+    from store.importing import batch, pipeline
+    from store.scope import Scope
+
+    firsts, lasts = ("Jørgen", "ANNE-MARIE", "søren", "Åse", "Mads"), ("Ærø", "van der Berg", "Hansen")
+
+    def name(i: int) -> str:
+        return f"{firsts[i % 5]} {lasts[i % 3]} {i}"
+
+    lines = ["Navn;E-mail;Telefon;Mobil;Firma;CVR;Adresse;Postnr;By;Land;Stilling;Tags;Livscyklus;Noter"]
+    for i in range(160):
+        if i == 20:  # a repeat in the same chunk: merged into line 20, which then has a note and a tag
+            lines.append(f"{name(18)};p18@firma4.dk;;;;;;;;;;vip;;Ringede igen")
+        email = f"p{i}@firma{i % 7}.dk" + (f", privat{i}@gmail.com" if i % 9 == 0 else "")
+        lines.append(
+            f"{name(i)};"
+            f"{email if i % 11 else ''};{'' if i % 4 == 0 else f'86 {i % 90:02d} 12 {i % 70:02d}'};"
+            f"{f'20{i:06d}' if i % 3 else ''};{f'Firma {i % 6} ApS' if i % 5 else ''};"
+            f"{'24256790' if i % 6 == 1 else ''};{'Søndergade ' + str(i % 4) if i % 2 else ''};"
+            f"{8000 + i % 3 if i % 2 else ''};{'Århus C' if i % 2 else 'Ødis'};{'Danmark' if i % 8 == 0 else ''};"
+            f"{'Indkøber' if i % 3 else 'Direktør  '};{'kunde;Fyn' if i % 4 == 1 else ''};"
+            f"{['customer', 'lead', 'ukendt', ''][i % 4]};"
+            f"{['Ring efter kl. 16', '', 'Har diabetes', 'Linje 1 / linje 2'][i % 4]}")
+    lines += [f"{name(1)};p1@firma1.dk;;;Firma 9;;;;;;Chef;;;",  # a repeat of an earlier chunk: fills its blanks
+              "Kun Navn;;;;Firma 2 ApS;;;;;;;;;", "Kun Navn;;;;Firma 2 ApS;;;;;;;;;"]
+    path = write(tmp_path, "kunder.csv", "\n".join(lines) + "\n", encoding="cp1252", newline="\r\n")
+    monkeypatch.setattr(batch, "CHUNK", 40)  # repeats across chunks too
+    started = []
+    real = pipeline.RemoteReader.__init__
+    monkeypatch.setattr(pipeline.RemoteReader, "__init__",
+                        lambda self, *a, **k: (started.append(1), real(self, *a, **k))[1])
+
+    here = batch.import_file(Scope.console(), path)
+    assert not started and here.new == 161 and here.merged == 3 and here.flagged == 40
+    made_here = _stored_rows()
+    runtime.close_store()
+    write_config(tmp_path / "two.toml", "two.db", "two.key")
+    runtime.create_store(load_config(tmp_path / "two.toml"))
+    monkeypatch.setattr(pipeline, "MIN_ROWS", 0)
+    there = batch.import_file(Scope.console(), path)
+    assert started
+    assert there.counts() == here.counts() and there.notes == here.notes
+    made_there = _stored_rows()
+    assert len(made_there) == here.new
+    assert made_there == made_here
+    assert any(row[-1] for row in made_here) and any(row[-3] for row in made_here)  # documents, tags compared
+    # and the document is the one MiniCRM makes from the stored contact (search.index_contacts)
+    with database.atomic():
+        search.index_contacts(database, [cid for (cid,) in database.execute_sql("SELECT id FROM contact")])
+    assert _stored_rows() == made_there
