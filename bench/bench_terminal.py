@@ -11,9 +11,9 @@ its own terminal in the same run and under the same load:
 * Enter on a result to the contact painted, and save to "Saved." painted: p95 within 4x;
 * an import file of 1,000 rows, from Enter on its path to its rows painted: under 1 s;
 * login (Enter on the code) to the home screen's results painted: within 1.5x one
-  bcrypt verification of the same hash, timed here; typed with a person's pauses between
-  the fields (PAUSES; --typed-ahead: all at once, which puts the store's opening at the
-  first key into the figure);
+  bcrypt verification of the same hash, timed here after each login (the median); typed
+  with a person's pauses between the fields (PAUSES; --typed-ahead: all at once, which
+  puts the store's opening at the first key into the figure);
 * process start to the login screen painted: within 1.2x the minimal app's first paint.
 
 Each is measured twice: on a quiet machine, and with 19 other sessions logged in
@@ -101,7 +101,7 @@ def prepare(size: int, folder: Path) -> tuple[Path, dict]:
     runtime.close_store()
     # the production login screen (no demo panel): what staff see
     config.write_text(text + "\n[ui]\ndemo = false\n", encoding="utf-8")
-    return config, {"bcrypt_s": verify}
+    return config, {"bcrypt_s": verify, "hash": hashed}
 
 
 def bcrypt_seconds(stored: str, rounds: int = 5) -> float:
@@ -338,6 +338,7 @@ def measure(config: Path, users: list[str], rounds: int, facts: dict, work: Path
         expected[q] = [r.name for r in rows]
     runtime.close_store()
     starts, login_times, searches, opens, saves, imports = [], [], [], [], [], []
+    verifications: list[float] = []
     unsaved: list[str] = []  # the contact form took no letter: no save figure
     small = import_file(work / "kunder-1000.csv", 1000, "imp")
     working = max(3, rounds // 4)  # sessions that also search, open, save and import
@@ -347,6 +348,8 @@ def measure(config: Path, users: list[str], rounds: int, facts: dict, work: Path
             starts.append(s.login_painted - s.started)
             sent, done = s.log_in(typed_ahead)
             login_times.append(done - sent)
+            # bcrypt beside each login, under the load of that moment (this machine is shared)
+            verifications.append(bcrypt_seconds(facts["hash"], rounds=1))
             if n >= working:
                 continue  # a login sample only
             for q in random.Random(n).sample(QUERIES, min(len(QUERIES), max(4, rounds // 2))):
@@ -367,7 +370,7 @@ def measure(config: Path, users: list[str], rounds: int, facts: dict, work: Path
             s.close()
     return {"echo": percentiles(echo), "minimal_first_paint": percentiles(first_minimal),
             "start": percentiles(starts), "login": percentiles(login_times),
-            "bcrypt_ms": facts["bcrypt_s"] * 1000, "search": percentiles(searches),
+            "bcrypt_ms": statistics.median(verifications) * 1000, "search": percentiles(searches),
             "open_contact": percentiles(opens), "save": percentiles(saves) if saves else None,
             "import_open": percentiles(imports)}
 
