@@ -102,6 +102,12 @@ class Terminal:
     def wait_for(self, needle: str, timeout: float = 60.0) -> float:
         return self.wait(lambda text: needle in text, timeout, repr(needle))
 
+    def idle(self, seconds: float) -> None:
+        """Read (and emulate) what comes for `seconds`: a person's pause."""
+        end = time.perf_counter() + seconds
+        while (left := end - time.perf_counter()) > 0:
+            self.pump(left)
+
     def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
         """Read until the program has written nothing for `quiet` seconds."""
         deadline = time.perf_counter() + timeout

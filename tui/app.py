@@ -64,6 +64,7 @@ class MiniCRMApp(App):
         self.store_error: str | None = None
         self.session = None
         self._watcher = None
+        self._home_ahead = None  # the home screen built ahead, empty (prepare_home)
         # Hidden screen -> what changed while it was hidden, told when it is shown again.
         self._missed: WeakKeyDictionary[Screen, StoreChanged] = WeakKeyDictionary()
         self._session_timers = []
@@ -123,6 +124,26 @@ class MiniCRMApp(App):
         with contextlib.suppress(Exception):  # a module that fails to load fails again where it is used
             await self.backend.run(_import_all, STORE_WARM_UP)
             _import_all(SCREEN_WARM_UP)
+        self.prepare_home()
+
+    def prepare_home(self) -> None:
+        """The home screen built ahead, while the login screen waits for the password and the
+        code: composed, mounted and styled, not shown, and empty.  Building it (its styles
+        parsed, ~100 widgets made and styled) was most of the time from the login to the home
+        screen painted (bench/profile_tui login).  Nothing in it depends on who logs in; the
+        role's columns and the data come after the login (start_session).  A failed login
+        leaves it as it is: empty, hidden."""
+        if self._home_ahead is not None or self.session is not None or not self.is_running:
+            return
+        from .screens.search import SearchScreen
+
+        screen = SearchScreen()
+        # Textual's own steps of push_screen, without the showing: the screen's CSS into the
+        # stylesheet (a re-parse of every source and a restyle: once, here), then the screen
+        # registered, which composes and mounts it.  On no screen stack: nothing draws it.
+        self._load_screen_css(screen)
+        self._register(self, screen)
+        self._home_ahead = screen
 
     async def wait_for_store(self) -> bool:
         self._open_store()
@@ -158,15 +179,29 @@ class MiniCRMApp(App):
         self._stop_timers()
         self._session_timers = [self.set_interval(self.poll_interval, self._poll_changes, name="poll"),
                         self.set_interval(self.check_interval, self._check_session, name="check")]
-        self.sub_title = f"{session.username} ({vocab.label(session.role)})"
+        # Set without Textual's repaint of the login screen (it is about to go): the home
+        # screen's header reads it as it is shown.
+        self.set_reactive(MiniCRMApp.sub_title, f"{session.username} ({vocab.label(session.role)})")
+        home = self.home_screen()
+        if home is self._home_ahead:
+            self._home_ahead = None  # this session's now: the next login gets a new one
+            if home.is_mounted:  # else its on_mount begins it, for this session
+                # the first page before the first paint: the screen shows with its results
+                first_page = await home.fetch_first_page()
+                if self.session is not session:  # ended meanwhile: nothing is shown
+                    await home.remove()
+                    return
+                home.begin(first_page)
         self._pop_to_base()
-        await self.push_screen(self.home_screen())
+        await self.push_screen(home)
 
     def home_screen(self) -> Screen:
         if self.scope is not None and not self.scope.can("contact.read") and self.scope.can("invoice.read"):
             from .screens.invoices import InvoicesScreen
 
             return InvoicesScreen()
+        if self._home_ahead is not None and self._home_ahead.is_attached:
+            return self._home_ahead
         from .screens.search import SearchScreen
 
         return SearchScreen()
@@ -199,6 +234,7 @@ class MiniCRMApp(App):
             self.screen.reset(message)
         else:
             await self.push_screen(LoginScreen(message=message))
+        self.call_after_refresh(self.prepare_home)  # for the next login (the last one's went with it)
 
     def _drop_contact_reader(self) -> None:
         """The contact screen kept for the login (screens/contact open_contact) goes with it:

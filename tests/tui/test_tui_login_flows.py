@@ -102,3 +102,46 @@ def test_demo_panel_only_in_demo_mode_and_logs_in(crm):
             assert not plain.screen.query("#demo-accounts")
             assert "demo-kaffe" not in screen_text(plain)
     asyncio.run(scenario())
+
+
+def test_the_home_screen_built_ahead_holds_nothing_until_a_login(crm):
+    """The home screen is built while the login screen waits (MiniCRMApp.prepare_home): on no
+    screen stack and empty, and a failed login leaves it so; the role's columns and the requests
+    line come with the login; a logout drops the screen that showed the data, and the next
+    login gets a new one, for its own role."""
+    async def scenario():
+        from tui.demo import PASSWORD
+        from tui.widgets.results import Caption, ResultsTable
+
+        def labels(screen) -> list[str]:
+            return [c[0].split(" ")[0] for c in screen.query_one("#results", ResultsTable).columns]
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#username"))
+            message = await attempt(pilot, "admin", PASSWORD, "000000")
+            assert message == "Wrong user name, password or code."
+            await wait_for(pilot, lambda: app._home_ahead is not None and app._home_ahead.is_mounted,
+                           what="the home screen built ahead")
+            ahead = app._home_ahead
+            assert type(app.screen).__name__ == "LoginScreen" and ahead not in app.screen_stack
+            assert not ahead.rows and ahead.query_one("#results", ResultsTable).row_count == 0
+            assert not ahead._filters_loaded and not ahead.query_one("#today").follow_ups
+            assert "Id" not in labels(ahead) and not ahead.query_one("#desk", Caption).display
+
+            await attempt(pilot, "admin", PASSWORD, crm.code("admin"))
+            await wait_for(pilot, lambda: app.screen is ahead and ahead.rows, what="admin's home")
+            assert "Id" in labels(ahead) and ahead.query_one("#desk", Caption).display
+            assert "admin" in str(ahead.sub_title)
+
+            await app.action_logout()
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", what="logged out")
+            await wait_for(pilot, lambda: not ahead.is_attached, what="admin's home screen gone")
+            await wait_for(pilot, lambda: app._home_ahead is not None and app._home_ahead.is_mounted,
+                           what="a new home screen built ahead")
+            fresh = app._home_ahead
+            assert fresh is not ahead and not fresh.rows
+            await attempt(pilot, "sales", PASSWORD, crm.code("sales"))
+            await wait_for(pilot, lambda: app.screen is fresh and fresh.rows, what="sales's home")
+            assert "Id" not in labels(fresh) and not fresh.query_one("#desk", Caption).display
+    asyncio.run(scenario())

@@ -72,7 +72,15 @@ async def login(pilot, crm, username: str, *, expect_home: bool = True) -> None:
     if expect_home:
         await wait_for(pilot, lambda: app.session is not None and type(app.screen).__name__ in (
             "SearchScreen", "InvoicesScreen"), what="home screen")
+        # the search screen's footer comes a frame after its results, with the role's keys
+        await wait_for(pilot, lambda: footer_keys_shown(app.screen), what="the home screen's footer")
         await settle(pilot)
+
+
+def footer_keys_shown(screen) -> bool:
+    from textual.widgets import Footer
+
+    return any(footer.children for footer in screen.query(Footer))
 
 
 def screen_text(app) -> str:

@@ -36,7 +36,7 @@ from ..widgets.results import Caption, ResultsTable
 from ..widgets.today import TodayPanel
 from .base import BaseScreen
 from .search_marks import MarkedRows
-from .search_paging import MORE_WHEN, ResultPages
+from .search_paging import LIMIT, MORE_WHEN, ResultPages
 
 STATUSES = ("active", "archived", "restricted", "all")
 # keys only the results list answers: letters typed into the search box stay letters there
@@ -68,6 +68,8 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         self.sort: str | None = None
         self.descending = False
         self.marked: set[int] = set()
+        self._begun = False  # this session's data asked for (begin)
+        self._shown_before = False  # the first showing loads nothing: begin has asked for it all
 
     @property
     def handles_requests(self) -> bool:
@@ -75,6 +77,9 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         return scope is not None and scope.can("request.handle")
 
     def compose(self) -> ComposeResult:
+        # Nothing here depends on who is logged in: the app builds this screen ahead, on the
+        # login screen before anyone is (MiniCRMApp.prepare_home).  The role's columns and the
+        # data come in `begin`.
         from store.processing import LIFECYCLES
 
         yield Header(show_clock=False, icon="")
@@ -85,6 +90,17 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
             yield Select([], prompt=_("Owner"), id="owner")
             yield Select(vocab.options(STATUSES), value="active", allow_blank=False, id="status")
             yield Select(vocab.options(LIFECYCLES), prompt=_("Lifecycle"), id="lifecycle")
+        yield ResultsTable(self._columns(), id="results")
+        yield Caption(id="count")
+        desk = Caption(id="desk")  # the requests line, for the roles that handle requests
+        desk.display = False
+        yield desk
+        yield TodayPanel()
+        # The footer comes a frame after the results (on_screen_resume): its keys follow the
+        # role, and the results are what a person needs first.
+
+    def _columns(self) -> list[tuple[str, int, int]]:
+        """The results' columns for this role (and `_sorts`, `_labels` to match)."""
         columns = [("", 0, 1), (_("Name"), 4, 14), (_("Company"), 4, 12), (_("Email"), 5, 14),
                    (_("Phone"), 0, 11), (_("Owner"), 1, 5), (_("Status"), 0, 7), (_("Tags"), 2, 4),
                    (_("Found in"), 3, 8)]  # what the text matched: not a sort
@@ -94,22 +110,59 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
             columns.insert(1, (_("Id"), 0, 6))
             self._sorts.insert(1, "id")
         self._labels = [c[0] for c in columns]
-        yield ResultsTable(columns, id="results")
-        yield Caption(id="count")
-        if self.handles_requests:
-            yield Caption(id="desk")
-        yield TodayPanel()
-        yield Footer()
+        return columns
 
     def on_mount(self) -> None:
         # Watching the value (not waiting for Input.Changed to bubble up) runs the search
         # while the key is handled: the box and its results then paint in the same frame.
         self.watch(self.query_one("#search", Input), "value", self._typed, init=False)
         self._show_sort()
+        if self.app.scope is not None:  # built for a session (not ahead of the login)
+            self.begin()
+
+    def begin(self, first_page: tuple | None = None) -> None:
+        """This session's screen: the role's columns, then the first page of results (or
+        `first_page`, fetched already: fetch_first_page) before the filter choices, the
+        requests line and the follow-ups.  Once per screen."""
+        if self._begun:
+            return
+        self._begun = True
+        table = self.query_one("#results", ResultsTable)
+        table.set_columns(self._columns())
+        self.query_one("#desk", Caption).display = self.handles_requests
+        self._show_sort()
+        self.show_mode()  # the header names who is logged in (built ahead, it named nobody)
+        if first_page is not None:
+            self._landed(*first_page)
+        else:
+            self.search()
+        # the rest after the first paint (on_screen_resume): the results come first
+
+    async def _first_shown(self) -> None:
+        """After the first paint: the footer, the filter choices, the requests line, the follow-ups."""
+        if not self.is_attached:
+            return  # gone already (a logout at once)
+        await self.mount(Footer())
+        self.refresh_bindings()  # a footer shows its keys at the next bindings update
         self.load_filters()
-        self.search()
         self.load_desk()
         self.query_one(TodayPanel).load()
+
+    async def fetch_first_page(self) -> tuple | None:
+        """The first page for what the screen shows now, for `begin`: (text, page, order);
+        None if the call failed (begin's own search then tries again, and reports)."""
+        from store import contacts
+
+        criteria = self.criteria()
+        text = criteria.pop("text")
+        order = (self.sort, self.descending)
+        try:
+            page = await self.app.backend.run_as(self.app.scope, contacts.search_page, text, limit=LIMIT,
+                                                 sort=order[0], descending=order[1], **criteria)
+        # deliberately broad: whatever failed is reported once, by the search `begin` then starts
+        except Exception:  # noqa: BLE001
+            return None
+        return text, page, order
 
     # -- data ------------------------------------------------------------------
 
@@ -214,6 +267,10 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         box = self.query_one("#search", Input)
         self.set_focus(box)
         box.select_all()  # what is typed replaces the last search; an arrow key keeps it
+        if not self._shown_before:
+            self._shown_before = True
+            self.call_after_refresh(self._first_shown)  # begin has shown the first page
+            return
         if self.rows:
             self.search(keep_loaded=True)
         self.load_desk()

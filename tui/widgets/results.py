@@ -106,6 +106,11 @@ class ResultsTable(Widget, can_focus=True):
         self._rows[index] = tuple(safe.clean(cell) for cell in row)
         self.refresh()
 
+    def set_columns(self, columns: list[tuple[str, int, int]]) -> None:
+        """Other columns (the role's, once it is known); the rows go with the old ones."""
+        self.columns = columns
+        self.set_rows([])
+
     def set_labels(self, labels: list[str]) -> None:
         """New header labels (a sort mark), same columns."""
         self.columns = [(label, weight, least) for label, (_l, weight, least) in
