@@ -78,9 +78,9 @@ async def login(pilot, crm, username: str, *, expect_home: bool = True) -> None:
 
 
 def footer_keys_shown(screen) -> bool:
-    from textual.widgets import Footer
+    from tui.widgets.footer import Footer
 
-    return any(footer.children for footer in screen.query(Footer))
+    return any(footer.keys_shown for footer in screen.query(Footer))
 
 
 def screen_text(app) -> str:

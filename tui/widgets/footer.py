@@ -60,6 +60,11 @@ class Footer(Widget, can_focus=False):
         self._spans: list[tuple[int, int, _Key]] = []  # (start, end) columns of each key shown
         self._pending = False
 
+    @property
+    def keys_shown(self) -> bool:
+        """Whether the screen's keys are in it yet (they come at its first bindings update)."""
+        return bool(self._keys or self._palette)
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._bindings_changed(self.screen)
