@@ -24,8 +24,16 @@
 
 CPU seconds are printed beside wall seconds: on a shared machine the wall clock
 also counts time other processes held the CPU.  The import's CPU seconds include its
-reading process (store/importing/pipeline.py, files of 20,000 rows or more): the two
-run side by side, so on two free cores the wall rate beats the CPU rate.  Results go to
+reading process (store/importing/pipeline.py, files of 20,000 rows or more), which
+parses the file and makes each row ready to insert (store/importing/prepared.py: the
+columns as stored, the sort key, the note, the search document's words) while the
+importing process only matches and inserts (the lock holds the inserts alone); about
+three quarters of the importing process's time is then SQLite's.  The two run side by
+side, so on two free cores the wall rate beats the CPU rate, and the wall ratio depends
+on how free the second core is.  On the shared 2-core development machine (50,000 rows,
+runs interleaved with the code before this design, which reached 0.26-0.48x): 0.48-0.76x
+while other sessions left a core mostly free, 0.30-0.42x while their test runs kept both
+busy (load 3-6); the CPU ratio 0.27-0.37x either way.  Results go to
 bench/results/bench_import.json.
 """
 from __future__ import annotations

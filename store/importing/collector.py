@@ -2,10 +2,10 @@
 
 An import makes tens of container objects a row (candidates, their lists, rows, search
 documents) that are freed as soon as their chunk is in, by reference counting, never in a
-cycle.  The young-generation collector, run after every 700 of them, spent a tenth of the
-importing process's time scanning them, and as much again in the reading process
-(bench/bench_import.py): while an import runs it waits for IMPORT_THRESHOLD instead, so
-garbage in a cycle (there is little) is still collected, later.
+cycle.  The collector, run after every 700 of them, spent 7-9% of the importing
+process's time scanning them (50,000 rows, bench/bench_import.py), and 6% of the reading
+process's: while an import runs it waits for IMPORT_THRESHOLD instead, so garbage in a
+cycle (there is little) is still collected, later.
 """
 from __future__ import annotations
 

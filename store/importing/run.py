@@ -24,6 +24,7 @@ LOCK_BUDGET = 0.2  # seconds: no write transaction of an import should hold the 
 
 Progress = Callable[[int, int | None], None]
 
+
 class Run(Planner, Writer):
     """An import batch being read and written (or, for a dry run, read and counted)."""
 
