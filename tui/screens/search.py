@@ -140,7 +140,7 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
 
     async def _first_shown(self) -> None:
         """After the first paint: the footer, the filter choices, the requests line, the follow-ups."""
-        if not self.is_attached:
+        if not self.still_here:
             return  # gone already (a logout at once)
         await self.mount(Footer())
         self.refresh_bindings()  # a footer shows its keys at the next bindings update
@@ -171,10 +171,10 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         from store import contacts, staff
 
         tags = await self.call_store(contacts.all_tags)
-        if not self.is_attached:
+        if not self.still_here:
             return
         owners = await self.call_store(staff.owner_choices)
-        if not self.is_attached:
+        if not self.still_here:
             return
         tag_select = self.query_one("#tag", Select)
         owner_select = self.query_one("#owner", Select)
@@ -194,7 +194,7 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         if not self.handles_requests:
             return
         summary = await self.call_store(requests.deadline_summary)
-        if self.is_attached:
+        if self.still_here:
             soon = summary["due_soon"] + summary["overdue"]
             self.query_one("#desk", Caption).update(
                 ngettext("Requests: {n} due within 7 days", "Requests: {n} due within 7 days", soon).format(n=soon)

@@ -60,6 +60,12 @@ class ResultPages:
         except NoMatches:
             return None
 
+    @property
+    def still_here(self) -> bool:
+        """Whether an answer that arrives now may be shown: the screen is attached and not being
+        removed (a logout, the app's exit: its widgets go first, while it is still attached)."""
+        return self.is_attached and not self._pruning
+
     @work(exclusive=True, group="search")
     async def search(self, *, keep_loaded: bool = False) -> None:
         """The first page; `keep_loaded`: as many rows as are loaded now (a refresh after
@@ -74,7 +80,7 @@ class ResultPages:
         order = (self.sort, self.descending)
         page = await self.call_store(contacts.search_page, text, limit=limit, sort=order[0],
                                      descending=order[1], **criteria)
-        if self.is_attached:
+        if self.still_here:
             self._landed(text, page, order)
 
     def _landed(self, text: str, page, order: tuple[str | None, bool] | None = None) -> None:
@@ -143,7 +149,7 @@ class ResultPages:
         # the store thread (a count of 100,000 rows would queue ahead of their next call).
         await asyncio.sleep(COUNT_AFTER_S)
         n = await self.call_store(contacts.count_contacts, text, **criteria)
-        now = self._criteria() if self.is_attached else None
+        now = self._criteria() if self.still_here else None
         if now is not None and text == now.pop("text") and criteria == now:
             self._count = n
             self._caption()
@@ -162,7 +168,7 @@ class ResultPages:
         text = criteria.pop("text")
         page = await self.call_store(contacts.search_page, text, limit=LIMIT, sort=self.sort,
                                      descending=self.descending, after=after, **criteria)
-        if not self.is_attached or generation != self._generation:
+        if not self.still_here or generation != self._generation:
             return  # a newer search landed meanwhile: this page belongs to an old list
         self.rows.extend(page.rows)
         self._after = page.after
