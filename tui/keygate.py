@@ -92,7 +92,8 @@ class KeyGate:
             # the results posts RowSelected, which then bubbles up behind the first pass) is
             # handled, and what it starts (the contact opening) is under way, before the next key.
             origin, self._passes = self._origin, self._passes - 1
-            if self._passes > 0 and origin is not None and origin is not node and origin.is_attached:
+            if (self._passes > 0 and origin is not None and origin is not node and origin.is_attached
+                    and origin.screen is self._current()):  # (not on a screen the key closed)
                 self._chase(origin, round_)
             else:
                 self._after_refresh(round_)
