@@ -108,6 +108,19 @@ async def wait_for_quick(pilot, predicate) -> None:
     raise RuntimeError("the home screen did not come")
 
 
+async def profiled(pilot, profile: cProfile.Profile, key: str, answered) -> float:
+    """Seconds from `key` to `answered()` and the app idle, with the profiler on meanwhile."""
+    from tui_pilot import wait_for
+
+    started = time.perf_counter()
+    profile.enable()
+    await pilot.press(key)
+    await wait_for(pilot, answered)
+    await pilot.pause()
+    profile.disable()
+    return time.perf_counter() - started
+
+
 async def run(config: Path, mode: str, rounds: int, profile: cProfile.Profile) -> list[float]:
     import pyotp
     from tui_pilot import settle, type_text, wait_for
@@ -149,24 +162,11 @@ async def run(config: Path, mode: str, rounds: int, profile: cProfile.Profile) -
                 screen.query_one("#f-title").value = f"Indkøber {len(times)}"
                 await settle(pilot)
                 version = screen.version
-                started = time.perf_counter()
-                profile.enable()
-                await pilot.press("ctrl+s")
-                await wait_for(pilot, lambda s=screen, v=version: not s.editing and s.version != v)
-                await pilot.pause()
-                profile.disable()
-                times.append(time.perf_counter() - started)
-                await pilot.press("escape")
-                await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
-                await settle(pilot)
-                continue
-            started = time.perf_counter()
-            profile.enable()
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
-            await pilot.pause()
-            profile.disable()
-            times.append(time.perf_counter() - started)
+                times.append(await profiled(pilot, profile, "ctrl+s",
+                                            lambda s=screen, v=version: not s.editing and s.version != v))
+            else:
+                times.append(await profiled(pilot, profile, "enter", lambda: type(app.screen).__name__
+                                            == "ContactScreen" and app.screen._loaded))
             await pilot.press("escape")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
             await settle(pilot)

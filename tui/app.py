@@ -229,20 +229,14 @@ class MiniCRMApp(App):
         if session is not None and reason == EndReason.LOGOUT:
             await self._end_in_store(session, reason)
         self._pop_to_base()
-        self._drop_contact_reader()
+        from .screens.contact import drop_kept_contact
+
+        drop_kept_contact(self)
         if isinstance(self.screen, LoginScreen):
             self.screen.reset(message)
         else:
             await self.push_screen(LoginScreen(message=message))
         self.call_after_refresh(self.prepare_home)  # for the next login (the last one's went with it)
-
-    def _drop_contact_reader(self) -> None:
-        """The contact screen kept for the login (screens/contact open_contact) goes with it:
-        what it last showed is not kept in memory for whoever logs in next."""
-        kept, self._contact_reader = getattr(self, "_contact_reader", None), None
-        if kept is not None and kept[1] not in self.screen_stack:
-            self.uninstall_screen(kept[1])
-            kept[1].remove()
 
     async def _end_in_store(self, session, reason: EndReason) -> None:
         """Record the end; a store that cannot (it is gone, the row is) does not stop the leaving."""

@@ -15,9 +15,25 @@ from ...i18n import _
 from .deals import DealsTable
 from .followups import FollowUpsTable
 
+# each related-record action and the permission it needs (on a saved contact only)
+PERMISSIONS = {"new_deal": "deal.edit", "deal_stage": "deal.edit", "new_note": "note.write",
+               "consent": "consent.read", "new_follow_up": "followup.write", "follow_up_done": "followup.write"}
+
 
 class RelatedActions:
     """The letter commands on the related records (n, d, f, x, s, c)."""
+
+    def may_related(self, action: str) -> bool | None:
+        """Whether this user may do the related-record `action` now (None: not one of them)."""
+        if action not in PERMISSIONS:
+            return None
+        if self.contact_id is None or not self.app.scope.can(PERMISSIONS[action]):
+            return False
+        if action == "deal_stage":
+            return bool(self.bundle.deals)
+        if action == "follow_up_done":
+            return bool(self.bundle.follow_ups)
+        return True
 
     def _refused_then_reload(self, text: str) -> None:
         """A refused stage change is said, and the deals shown as they now are."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 from textual import events, on, work
@@ -31,37 +30,17 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from ... import bindings, safe
-from ...i18n import N_, _
+from ...i18n import _
 from ...messages import StoreChanged
 from ...widgets.footer import Footer
 from ..base import BaseScreen
 from .card import ContactCard
-from .consents import ConsentsTable
-from .deals import DealsTable
-from .followups import FollowUpsTable
 from .form import ContactForm
-from .history import HistoryTable
-from .invoices import InvoicesTable
-from .notes import NoteBody, NotesTable
+from .panes import RELATED_PANES, RELATED_TABS, RelatedPanes
 from .related import RelatedActions
 
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
-# (pane id, the permission that shows it, its label): built on first activation (_build_pane)
-RELATED_PANES = (("tab-deals", "deal.read", N_("Deals")), ("tab-notes", "note.read", N_("Notes")),
-                 ("tab-follow-ups", "followup.read", N_("Follow-ups")),
-                 ("tab-invoices", "invoice.read", N_("Invoices")),
-                 ("tab-consent", "consent.read", N_("Consent")), ("tab-history", "audit.read", N_("History")))
-RELATED_TABS = tuple(pane_id for pane_id, _permission, _label in RELATED_PANES)
-
-
-def _pane_content(pane_id: str) -> tuple:
-    if pane_id == "tab-notes":
-        return NotesTable(), NoteBody()
-    return ({"tab-deals": DealsTable, "tab-follow-ups": FollowUpsTable, "tab-invoices": InvoicesTable,
-             "tab-consent": ConsentsTable, "tab-history": HistoryTable}[pane_id](),)
-
-
-class ContactScreen(RelatedActions, BaseScreen):
+class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
     BINDING_GROUP = "contact"
     BINDINGS = bindings.for_screen("contact")
     CSS_PATH = Path(__file__).parent / "contact.tcss"
@@ -281,11 +260,6 @@ class ContactScreen(RelatedActions, BaseScreen):
         return any(v not in ("", None) for k, v in self.form_values().items()
                    if k not in ("lifecycle", "lawful_basis"))
 
-    def _hide_tab(self, pane_id: str) -> None:
-        tabs = self.query_one("#tabs", TabbedContent)
-        if self.query(f"#{pane_id}"):
-            tabs.hide_tab(pane_id)
-
     # -- loading --------------------------------------------------------------------
 
     @work(exclusive=True, group="contact-load")
@@ -346,55 +320,10 @@ class ContactScreen(RelatedActions, BaseScreen):
         if b.detail is not None:
             form.show(b.detail)
 
-    def _fill_tables(self, pane_id: str | None = None) -> None:
-        """The related tables built so far (all, or those of `pane_id`) show the bundle."""
-        # (kept by _build_pane: a DOM query per kind was a quarter of a save, profiled)
-        b = self.bundle
-        records = {DealsTable: b.deals, NotesTable: b.notes, FollowUpsTable: b.follow_ups,
-                   InvoicesTable: b.invoices, ConsentsTable: b.consents, HistoryTable: b.history}
-        for pane, widgets in self._pane_widgets.items():
-            if pane_id is not None and pane != pane_id:
-                continue
-            for widget in widgets:
-                if type(widget) in records:
-                    widget.show(records[type(widget)])
-                if isinstance(widget, NotesTable):
-                    self._show_note(0)
-
     @on(TabbedContent.TabActivated, "#tabs")
     async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id in RELATED_TABS:
             await self._build_pane(event.pane.id)
-
-    async def _build_pane(self, pane_id: str) -> None:
-        """A related tab's widgets, mounted and filled the first time it is shown."""
-        built = self._panes_built.get(pane_id)
-        if built is not None:
-            await built.wait()  # built, or being built by the first caller
-            return
-        built = self._panes_built[pane_id] = asyncio.Event()
-        pane = self.query_one(f"#{pane_id}", TabPane)
-        widgets = _pane_content(pane_id)
-        await pane.mount(*widgets)
-        self._pane_widgets[pane_id] = widgets
-        self._fill_tables(pane_id)
-        built.set()
-
-    def pane_ready(self, pane_id: str) -> bool:
-        """A related tab's widgets are built and filled (tests wait for this after a switch)."""
-        built = self._panes_built.get(pane_id)
-        return built is not None and built.is_set()
-
-    async def open_tab(self, pane_id: str) -> None:
-        """Show a tab, its widgets built and filled when this returns."""
-        self.query_one("#tabs", TabbedContent).active = pane_id
-        await self._build_pane(pane_id)
-
-    def _show_note(self, index: int) -> None:
-        note = self.bundle.notes[index] if 0 <= index < len(self.bundle.notes) else None
-        for body in self._pane_widgets.get("tab-notes", ()):
-            if isinstance(body, NoteBody):
-                body.show(note)
 
     @on(DataTable.RowSelected, "#invoices")
     def _invoice_selected(self, event: DataTable.RowSelected) -> None:
@@ -521,14 +450,10 @@ class ContactScreen(RelatedActions, BaseScreen):
         scope = self.app.scope
         if scope is None:
             return False
-        needs_contact = {"new_deal", "deal_stage", "new_note", "consent", "reload", "new_follow_up",
-                         "follow_up_done"}
-        if action in needs_contact and self.contact_id is None:
-            return False
-        permission = {"new_deal": "deal.edit", "deal_stage": "deal.edit", "new_note": "note.write",
-                      "consent": "consent.read", "new_follow_up": "followup.write",
-                      "follow_up_done": "followup.write"}.get(action)
-        if permission and not scope.can(permission):
+        related = self.may_related(action)
+        if related is not None:
+            return related
+        if action == "reload" and self.contact_id is None:
             return False
         if action == "edit":
             return not self.editing_mode and self.contact_id is not None and self.may_edit()
@@ -538,10 +463,6 @@ class ContactScreen(RelatedActions, BaseScreen):
             creating = self.contact_id is None
             return scope.can("contact.create") if creating else (
                 scope.can("contact.edit") or scope.can("contact.rectify"))
-        if action == "deal_stage":
-            return bool(self.bundle.deals)
-        if action == "follow_up_done":
-            return bool(self.bundle.follow_ups)
         return True
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -562,45 +483,9 @@ class ContactScreen(RelatedActions, BaseScreen):
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
 
-    def action_next_tab(self) -> None:
-        self._switch_tab(+1)
 
-    def action_previous_tab(self) -> None:
-        self._switch_tab(-1)
-
-    def _switch_tab(self, step: int) -> None:
-        from textual.widgets import Tabs
-
-        tabs = self.query_one("#tabs", TabbedContent).query_one(Tabs)
-        tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
 
 def _conflict_modal(by, at):
     from ..forms import ConflictModal
 
     return ConflictModal(by, at)
-
-
-def open_contact(app, contact_id: int) -> None:
-    """Show a contact, browsing, in the one contact screen kept for this login.
-
-    Building a contact screen (header, tabs, card, footer and their styles) was most of
-    Enter to the contact painted (bench/profile_tui, issue 17); a kept screen is refilled
-    instead.  It is kept per login (its tabs and fields follow the role) and only while it
-    is not on the stack already (then a new one is pushed, as before)."""
-    kept = getattr(app, "_contact_reader", None)
-    if kept is not None and kept[0] is not app.scope:
-        if kept[1] not in app.screen_stack:
-            app.uninstall_screen(kept[1])
-            kept[1].remove()
-        kept = app._contact_reader = None
-    if kept is not None and kept[1] in app.screen_stack:
-        app.push_screen(ContactScreen(contact_id))
-        return
-    if kept is None:
-        screen = ContactScreen(contact_id)
-        app.install_screen(screen, name=f"contact-reader-{id(screen)}")
-        app._contact_reader = (app.scope, screen)
-        app.push_screen(screen)
-        return
-    # (a worker of the screen it opens from: the kept one is not shown yet)
-    app.screen.run_worker(partial(kept[1].open_loaded, contact_id), group="contact-open", exclusive=True)

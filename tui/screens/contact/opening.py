@@ -1,0 +1,43 @@
+"""Opening a contact from a list: in the one contact screen kept for this login.
+
+Building a contact screen (header, tabs, card, footer and their styles) was most of Enter
+to the contact painted (bench/profile_tui, issue 17): a kept screen is refilled instead.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+from .screen import ContactScreen
+
+
+def open_contact(app, contact_id: int) -> None:
+    """Show a contact, browsing, in the one contact screen kept for this login.
+
+    Building a contact screen (header, tabs, card, footer and their styles) was most of
+    Enter to the contact painted (bench/profile_tui, issue 17); a kept screen is refilled
+    instead.  It is kept per login (its tabs and fields follow the role) and only while it
+    is not on the stack already (then a new one is pushed, as before)."""
+    kept = getattr(app, "_contact_reader", None)
+    if kept is not None and kept[0] is not app.scope:
+        drop_kept_contact(app)
+        kept = None
+    if kept is not None and kept[1] in app.screen_stack:
+        app.push_screen(ContactScreen(contact_id))
+        return
+    if kept is None:
+        screen = ContactScreen(contact_id)
+        app.install_screen(screen, name=f"contact-reader-{id(screen)}")
+        app._contact_reader = (app.scope, screen)
+        app.push_screen(screen)
+        return
+    # (a worker of the screen it opens from: the kept one is not shown yet)
+    app.screen.run_worker(partial(kept[1].open_loaded, contact_id), group="contact-open", exclusive=True)
+
+
+def drop_kept_contact(app) -> None:
+    """The contact screen kept for a login goes with it (at logout, or when another login
+    opens a contact): what it last showed is not kept in memory for whoever logs in next."""
+    kept, app._contact_reader = getattr(app, "_contact_reader", None), None
+    if kept is not None and kept[1] not in app.screen_stack:
+        app.uninstall_screen(kept[1])
+        kept[1].remove()
