@@ -205,12 +205,12 @@ class Session:
         t = self.term
         t.wait(lambda text: "Saved." not in text, 30, "the last confirmation gone")
         # the footer may come a frame after the record: the mode is read from it once it is there
-        t.wait(lambda text: text.split("\n")[-1].strip() != "", 30, "the contact's footer")
+        t.wait(lambda text: " Back " in text.split("\n")[-1], 30, "the contact's footer")
         if " Edit " in t.screen.display[-1] or t.screen.display[-1].lstrip().startswith("e Edit"):
             t.send("e")  # a record that opens read-only: into editing first
             t.settle(0.3)
         before = t.text()
-        name_line = next(line for line in before.split("\n") if "First name" in line)
+        name = first_name(before)
         t.send(END)
         t.settle(0.1)
         t.send("x")
@@ -232,7 +232,8 @@ class Session:
         t.send(BACKSPACE)
         t.settle(0.2)
         t.send(CTRL_S)
-        t.wait(lambda text: name_line in text and "BROWSING" in text.split("\n", 1)[0], 30, "the name saved back")
+        t.wait(lambda text: first_name(text) == name and "BROWSING" in text.split("\n", 1)[0], 30,
+               "the name saved back")
         return done - sent
 
     def back_home(self) -> None:
@@ -280,6 +281,14 @@ def results_are(text: str, names: list[str]) -> bool:
     if not names:
         return not shown
     return bool(shown) and all(any(n.startswith(cell.rstrip("…")) for n in names) for cell in shown)
+
+
+def first_name(text: str) -> str | None:
+    """The first name shown, in the form or on the card (the value after the label)."""
+    line = next((line for line in text.split("\n") if "First name" in line), None)
+    if line is None:
+        return None
+    return re.split(r"\s{2,}", line.split("First name", 1)[1].strip(" ▊▎▏▕"))[0].strip(" ▊▎▏▕")
 
 
 def shown_version(text: str) -> int | None:
