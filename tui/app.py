@@ -21,7 +21,7 @@ from textual.screen import Screen
 
 from store.errors import EndReason, SessionEnded
 
-from . import bindings, vocab
+from . import bindings, heap, vocab
 from .backend import Backend
 from .errors import describe, session_ended_message
 from .i18n import _, choose, set_language
@@ -95,6 +95,10 @@ class MiniCRMApp(App):
         if self.demo:
             self.call_after_refresh(self._open_store)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+        heap.interactive()
+        collector = heap.QuietCollector()
+        self.set_interval(heap.QUIET_S / 2, lambda: collector.tick(self.last_activity, time.monotonic()),
+                          name="collect")
 
     def _open_store(self) -> None:
         if self._store_opening:
@@ -144,6 +148,7 @@ class MiniCRMApp(App):
         self._load_screen_css(screen)
         self._register(self, screen)
         self._home_ahead = screen
+        self.call_after_refresh(heap.settle)  # the modules, the login and home screens: kept
 
     async def wait_for_store(self) -> bool:
         self._open_store()
@@ -194,6 +199,15 @@ class MiniCRMApp(App):
                 home.begin(first_page)
         self._pop_to_base()
         await self.push_screen(home)
+        # the contact screen built ahead once the home screen is painted (prepare_contact)
+        self.call_after_refresh(self.set_timer, 0.2, partial(self._prepare_contact, session))
+
+    def _prepare_contact(self, session) -> None:
+        from .screens.contact import prepare_contact
+
+        if self.session is session:
+            prepare_contact(self)
+            self.call_after_refresh(heap.settle)  # this login's screens, built: kept while it lasts
 
     def home_screen(self) -> Screen:
         if self.scope is not None and not self.scope.can("contact.read") and self.scope.can("invoice.read"):
@@ -232,6 +246,7 @@ class MiniCRMApp(App):
         from .screens.contact import drop_kept_contact
 
         drop_kept_contact(self)
+        heap.release()  # its screens can go now; the next login's are kept when built
         if isinstance(self.screen, LoginScreen):
             self.screen.reset(message)
         else:

@@ -307,3 +307,45 @@ def test_the_next_contact_opened_shows_only_its_own_record(crm):
             assert app.screen is not first and not first.is_attached  # a login gets its own screen
             assert app.screen.query("#tab-history") and not first.query("#tab-history")  # by role
     asyncio.run(scenario())
+
+
+def test_the_first_contact_after_login_opens_from_the_screen_built_ahead(crm):
+    """The contact screen is built while the home screen waits (issue 17: the first Enter of
+    a login was its slowest): the first contact opened is that screen, filled, with its own
+    keys in the footer, edits with e, and says "Saved." under the record it saved.  After a
+    logout the screens that showed the record are gone from memory, not kept frozen."""
+    async def scenario():
+        import gc
+        import weakref
+
+        app = crm.app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await login(pilot, crm, "manager")
+            await wait_for(pilot, lambda: getattr(app, "_contact_reader", None) is not None,
+                           what="the contact screen built ahead")
+            ahead = app._contact_reader[1]
+            search = app.screen
+            expected = search.rows[0]
+            search.query_one("#results").focus()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is ahead and ahead._loaded, what="the contact")
+            assert ahead.contact_id == expected.id and str(ahead.title).startswith(ahead.bundle.detail.first_name)
+            from tui.widgets.footer import Footer
+
+            footer = ahead.query_one(Footer).render().plain  # what the footer draws now
+            assert "e Edit" in footer and "n New note" in footer
+            await pilot.press("e")
+            await wait_for(pilot, lambda: ahead.editing, what="editing")
+            ahead.query_one("#f-title").value = "Indkøbschef"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: not ahead.editing and "Saved." in screen_text(app), what="Saved.")
+            assert "Indkøbschef" in ahead.query_one("#card").plain
+            assert "BROWSING" in ahead.sub_title
+            gone = weakref.ref(ahead)
+            ahead = search = footer = None  # (the test lets go of them too)
+            await pilot.press("escape")
+            await app.end_session()
+            await settle(pilot)
+            gc.collect()
+            assert gone() is None  # the logout's screens collected: what they showed is not kept
+    asyncio.run(scenario())

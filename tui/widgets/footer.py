@@ -78,6 +78,11 @@ class Footer(Widget, can_focus=False):
             self._pending = True
             self.call_after_refresh(self._update)
 
+    def show_keys_now(self) -> None:
+        """The keys as they are now, without waiting for a refresh: for a screen filled while it
+        is not shown (a kept or prepared one), whose first frame must not show its last keys."""
+        self._update()
+
     def _update(self) -> None:
         self._pending = False
         if not self.is_attached:

@@ -1,7 +1,7 @@
 """One contact: the screen (screen.py), its form (form.py), the actions on related
 records (related.py) and one table module per kind of related record (deals, notes,
 invoices, consents, history)."""
-from .opening import drop_kept_contact, open_contact
+from .opening import drop_kept_contact, open_contact, prepare_contact
 from .screen import ContactScreen
 
-__all__ = ["ContactScreen", "drop_kept_contact", "open_contact"]
+__all__ = ["ContactScreen", "drop_kept_contact", "open_contact", "prepare_contact"]
