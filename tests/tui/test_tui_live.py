@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, wait_for
+from tui_pilot import login, settle, wait_for
 
 
 def test_search_and_detail_follow_another_sessions_edit(crm):
@@ -55,6 +55,11 @@ def test_revoked_user_is_logged_out_by_the_next_session_check(crm):
                            what="the login screen")
             assert app.session is None
             assert "revoked" in str(app.screen.query_one("#login-message").render())
+            # the next login's home screen is built now: the test ends once it is (an app that
+            # exits while a screen is mounting fails inside Textual's widgets, Select's mount)
+            await wait_for(pilot, lambda: app._home_ahead is not None and app._home_ahead.is_mounted,
+                           what="the next login's home screen built")
+            await settle(pilot)
     asyncio.run(scenario())
 
 
