@@ -95,7 +95,6 @@ class MiniCRMApp(App):
         if self.demo:
             self.call_after_refresh(self._open_store)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
-        heap.interactive()
         collector = heap.QuietCollector()
         self.set_interval(heap.QUIET_S / 2, lambda: collector.tick(self.last_activity, time.monotonic()),
                           name="collect")
@@ -177,6 +176,7 @@ class MiniCRMApp(App):
         from store import changes
 
         self.session = session
+        heap.interactive()  # (at the login, not at start: the first paint is not held up by it)
         self.scope = await self.backend.run(session.scope)
         self._watcher = await self.backend.run(changes.Watcher, session.id)  # not told its own writes
         self.last_activity = time.monotonic()
