@@ -20,7 +20,7 @@ def test_a_consent_given_just_after_midnight_in_copenhagen_is_today(store, users
         cid = contacts.create_contact(sales, first_name="Nat", last_name="Ugle", email="nat@ugle.dk")
         # 23:30 UTC today is 00:30 tomorrow in Copenhagen (UTC+1 or +2); the text is published
         # today, so a consent dated tomorrow is not before it (fixed dates went stale)
-        today = dt.datetime.now(dt.timezone.utc).date()
+        today = dt.datetime.now(dt.UTC).date()
         now = dt.datetime.combine(today, dt.time(23, 30))
         consent.record_consent(sales, cid, "newsletter", method="phone", given_on=today + dt.timedelta(days=1),
                                text_id=consent_text_helper.text_id(), evidence="called", now=now)
