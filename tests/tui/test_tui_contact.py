@@ -349,3 +349,31 @@ def test_the_first_contact_after_login_opens_from_the_screen_built_ahead(crm):
             gc.collect()
             assert gone() is None  # the logout's screens collected: what they showed is not kept
     asyncio.run(scenario())
+
+
+def test_a_contact_opened_while_the_screen_built_ahead_is_still_mounting_saves(crm):
+    """Over SSH the first Enter can come before the screen built ahead has mounted: the
+    contact is shown with its version, and a save is saved, not refused as a conflict."""
+    async def scenario():
+        from tui.screens.contact import drop_kept_contact, open_contact, prepare_contact
+
+        app = crm.app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await login(pilot, crm, "manager")
+            expected = app.screen.rows[0]
+            await settle(pilot)
+            drop_kept_contact(app)          # (the one built after the login: built again, and ...)
+            prepare_contact(app)            # ... in the same moment
+            open_contact(app, expected.id)  # ... Enter on the first result
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
+                           what="the contact")
+            screen = app.screen
+            await wait_for(pilot, lambda: screen.version is not None, what="its version")
+            assert screen.version == screen.bundle.detail.version and screen.contact_id == expected.id
+            await pilot.press("e")
+            await wait_for(pilot, lambda: screen.editing, what="editing")
+            screen.query_one("#f-title").value = "Indkøbschef"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: "Saved." in screen_text(app), what="Saved.")
+            assert type(app.screen).__name__ == "ContactScreen" and "Indkøbschef" in screen.query_one("#card").plain
+    asyncio.run(scenario())

@@ -98,6 +98,18 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
         return self._form
 
     def on_mount(self) -> None:
+        if self._prepared and self.contact_id is not None:
+            # a contact was given before this screen built ahead had mounted (show_contact
+            # returned early): shown now, as on any later open (its version with it: a save
+            # from a record shown without one was refused as a conflict, over SSH)
+            self._prepared = False
+            if self._loaded:
+                self.show_bundle()
+                self._set_mode(False)
+            else:
+                self._set_mode(False)
+                self.reload(audit_view=True)
+            return
         if self._prepared:
             self._set_mode(False)  # browsing, empty: show_contact fills it
             # laid out at the terminal's size now, while hidden (Textual's own step, which paints
@@ -163,7 +175,8 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
             if self.app.scope is None:
                 return  # the session ended meanwhile
             self.show_contact(contact_id, bundle)
-            self.query_one(Footer).show_keys_now()  # its keys with it: `e` offered, in the first frame
+            for footer in self.query(Footer):  # (none yet if it has not mounted: on_mount shows it)
+                footer.show_keys_now()  # its keys with it: `e` offered, in the first frame
             self.app.push_screen(self)
         finally:
             gate.resume()
