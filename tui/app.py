@@ -95,9 +95,18 @@ class MiniCRMApp(App):
         if self.demo:
             self.call_after_refresh(self._open_store)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
-        collector = heap.QuietCollector()
-        self.set_interval(heap.QUIET_S / 2, lambda: collector.tick(self.last_activity, time.monotonic()),
-                          name="collect")
+        self._pause = heap.QuietCollector()
+        self.set_interval(heap.QUIET_S / 2, self._in_a_pause, name="pause")
+
+    def _in_a_pause(self) -> None:
+        """The person paused: the collector's full pass, and the WAL checkpoint this process's
+        saves leave for now (store.db.defer_checkpoints), on the store thread."""
+        if self._pause.tick(self.last_activity, time.monotonic()) and self.store_ready.is_set() \
+                and self.store_error is None:
+            from store.db import checkpoint_passive
+
+            self.run_worker(self.backend.run(checkpoint_passive), group="checkpoint", exclusive=True,
+                            exit_on_error=False)
 
     def _open_store(self) -> None:
         if self._store_opening:
@@ -465,9 +474,11 @@ class MiniCRMApp(App):
 
 def _open_store(config) -> None:
     """On the store thread: the store's modules (Peewee, SQLCipher) import there, not on the loop."""
+    from store.db import defer_checkpoints
     from store.runtime import open_store
 
     open_store(config)
+    defer_checkpoints()  # not inside a person's save: in their pause (MiniCRMApp._in_a_pause)
 
 
 # What a login and the home screen import (measured: about 0.25 s of CPU), loaded while the

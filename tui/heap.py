@@ -57,7 +57,10 @@ class QuietCollector:
     def __init__(self) -> None:
         self._after: float | None = None  # the activity the last collection followed
 
-    def tick(self, last_activity: float, now: float) -> None:
+    def tick(self, last_activity: float, now: float) -> bool:
+        """Whether a pause began (and was used): other work for a pause can follow it."""
         if now - last_activity >= QUIET_S and self._after != last_activity:
             self._after = last_activity
             gc.collect()
+            return True
+        return False
