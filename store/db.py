@@ -329,22 +329,6 @@ def data_version() -> int:
     return database.execute_sql("PRAGMA data_version").fetchone()[0]
 
 
-def defer_checkpoints(deferred: bool = True) -> None:
-    """This process's commits stop moving the WAL into the file themselves (`deferred`), or do
-    again.  SQLite runs that checkpoint inside the commit that takes the WAL past 1,000 pages:
-    45-220 ms added to a person's save at 100,000 contacts.  A process that defers them (the
-    TUI) calls `checkpoint_passive` when its person pauses; the others (imports, the web, the
-    command line) keep SQLite's own, so the WAL stays bounded without it."""
-    database.pragma("wal_autocheckpoint", 0 if deferred else 1000, permanent=True)
-
-
-def checkpoint_passive() -> int:
-    """What the WAL holds moved into the file as far as readers allow, without waiting for
-    anyone or taking the write lock; returns how many of the WAL's pages are in the file now."""
-    _busy, _log, moved = database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    return max(0, moved)
-
-
 def checkpoint() -> None:
     """Move the WAL into the main file and truncate it (old page images go too)."""
     database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

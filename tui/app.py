@@ -22,13 +22,14 @@ from textual.screen import Screen
 from store.errors import EndReason, SessionEnded
 
 from . import bindings, heap, vocab
+from .ahead import WorkAhead
 from .backend import Backend
 from .errors import describe, session_ended_message
 from .i18n import _, choose, set_language
 from .messages import StoreChanged
 
 
-class MiniCRMApp(App):
+class MiniCRMApp(WorkAhead, App):
     """`config`: path to the TOML config (else $MINICRM_CONFIG / /etc/minicrm)."""
 
     # The login screen's styles load with the app's: as the first screen (get_default_screen)
@@ -95,73 +96,7 @@ class MiniCRMApp(App):
         if self.demo:
             self.call_after_refresh(self._open_store)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
-        self._pause = heap.QuietCollector()
-        self.set_interval(heap.QUIET_S / 2, self._in_a_pause, name="pause")
-
-    def _in_a_pause(self) -> None:
-        """The person paused: the collector's full pass, and the WAL checkpoint this process's
-        saves leave for now (store.db.defer_checkpoints), on the store thread."""
-        if self._pause.tick(self.last_activity, time.monotonic()) and self.store_ready.is_set() \
-                and self.store_error is None:
-            from store.db import checkpoint_passive
-
-            self.run_worker(self.backend.run(checkpoint_passive), group="checkpoint", exclusive=True,
-                            exit_on_error=False)
-
-    def _open_store(self) -> None:
-        if self._store_opening:
-            return
-        self._store_opening = True
-        self.run_worker(self._open_store_worker(), name="open-store", group="store", exclusive=True)
-
-    async def _open_store_worker(self) -> None:
-        try:
-            await self.backend.run(_open_store, self.config)
-        # deliberately broad: whatever stops the store opening (config, key, disk) is shown once, on login
-        except Exception as exc:  # noqa: BLE001
-            self.store_error = describe(exc)
-            self.tell(self.store_error, severity="error", timeout=30)
-        finally:
-            self.store_ready.set()
-        if self.store_error is None:
-            self.warm_up()
-
-    def warm_up(self) -> None:
-        """Load what the login and the home screen need, after the login screen is painted."""
-        self.run_worker(self._warm_up(), name="warm-up", group="warm-up", exclusive=True)
-
-    async def _warm_up(self) -> None:
-        # The store's modules on the store thread, where its calls import them anyway (so no
-        # two threads import the same modules at once); the home screens' on the loop (~10 ms).
-        with contextlib.suppress(Exception):  # a module that fails to load fails again where it is used
-            await self.backend.run(_import_all, STORE_WARM_UP)
-            _import_all(SCREEN_WARM_UP)
-        self.prepare_home()
-
-    def prepare_home(self) -> None:
-        """The home screen built ahead, while the login screen waits for the password and the
-        code: composed, mounted and styled, not shown, and empty.  Building it (its styles
-        parsed, ~100 widgets made and styled) was most of the time from the login to the home
-        screen painted (bench/profile_tui login).  Nothing in it depends on who logs in; the
-        role's columns and the data come after the login (start_session).  A failed login
-        leaves it as it is: empty, hidden."""
-        if self._home_ahead is not None or self.session is not None or not self.is_running:
-            return
-        from .screens.search import SearchScreen
-
-        screen = SearchScreen()
-        # Textual's own steps of push_screen, without the showing: the screen's CSS into the
-        # stylesheet (a re-parse of every source and a restyle: once, here), then the screen
-        # registered, which composes and mounts it.  On no screen stack: nothing draws it.
-        self._load_screen_css(screen)
-        self._register(self, screen)
-        self._home_ahead = screen
-        self.call_after_refresh(heap.settle)  # the modules, the login and home screens: kept
-
-    async def wait_for_store(self) -> bool:
-        self._open_store()
-        await self.store_ready.wait()
-        return self.store_error is None
+        self._watch_for_pauses()
 
     # -- sessions ----------------------------------------------------------------
 
@@ -211,13 +146,6 @@ class MiniCRMApp(App):
         # the contact screen built ahead once the home screen is painted (prepare_contact)
         self.call_after_refresh(self.set_timer, 0.2, partial(self._prepare_contact, session))
 
-    def _prepare_contact(self, session) -> None:
-        from .screens.contact import prepare_contact
-
-        if self.session is session:
-            prepare_contact(self)
-            self.call_after_refresh(heap.settle)  # this login's screens, built: kept while it lasts
-
     def home_screen(self) -> Screen:
         if self.scope is not None and not self.scope.can("contact.read") and self.scope.can("invoice.read"):
             from .screens.invoices import InvoicesScreen
@@ -248,18 +176,23 @@ class MiniCRMApp(App):
         self._stop_timers()
         session, self.session, self.scope, self._watcher = self.session, None, None, None
         self.workers.cancel_group(self, "touch")
-        self.sub_title = ""
         if session is not None and reason == EndReason.LOGOUT:
             await self._end_in_store(session, reason)
         self._pop_to_base()
         from .screens.contact import drop_kept_contact
 
-        drop_kept_contact(self)
+        removed = drop_kept_contact(self)
         heap.release()  # its screens can go now; the next login's are kept when built
         if isinstance(self.screen, LoginScreen):
             self.screen.reset(message)
         else:
             await self.push_screen(LoginScreen(message=message))
+        if removed is not None:
+            await removed
+        # (the login screen has no header) after the kept contact screen is gone: its header
+        # watches the title, and a change while it was being removed reached a header without
+        # its parts (NoMatches, the session-end test)
+        self.sub_title = ""
         self.call_after_refresh(self.prepare_home)  # for the next login (the last one's went with it)
 
     async def _end_in_store(self, session, reason: EndReason) -> None:
@@ -470,28 +403,6 @@ class MiniCRMApp(App):
         personal data or secrets."""
         self.crashed = type(self._exception).__name__
         self._close_messages_no_wait()
-
-
-def _open_store(config) -> None:
-    """On the store thread: the store's modules (Peewee, SQLCipher) import there, not on the loop."""
-    from store.db import defer_checkpoints
-    from store.runtime import open_store
-
-    open_store(config)
-    defer_checkpoints()  # not inside a person's save: in their pause (MiniCRMApp._in_a_pause)
-
-
-# What a login and the home screen import (measured: about 0.25 s of CPU), loaded while the
-# person types the password instead of after Enter, where it held up the home screen.
-STORE_WARM_UP = ("store.auth", "store.contacts", "store.staff", "store.rights.requests", "store.changes")
-SCREEN_WARM_UP = ("tui.screens.search", "tui.screens.invoices")
-
-
-def _import_all(names: tuple[str, ...]) -> None:
-    import importlib
-
-    for name in names:
-        importlib.import_module(name)
 
 
 def _ssh_source() -> str | None:

@@ -1,11 +1,12 @@
-"""The TUI's saves leave the WAL checkpoint for the person's pause (store.db.defer_checkpoints):
+"""The TUI's saves leave the WAL checkpoint for the person's pause (store.runtime.defer_checkpoints):
 SQLite otherwise runs it inside the commit that takes the WAL past 1,000 pages, a save's
 45-220 ms at 100,000 contacts.  What the saves wrote is all there, and the pause's passive
 checkpoint moves it into the file; other processes keep SQLite's own checkpoints."""
 from __future__ import annotations
 
 from store import contacts
-from store.db import checkpoint_passive, database, defer_checkpoints
+from store.db import database
+from store.runtime import checkpoint_passive, defer_checkpoints
 from store.scope import Scope
 
 

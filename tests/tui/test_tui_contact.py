@@ -4,13 +4,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tui_pilot import login, screen_text, settle, show_tab, type_text, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, showing, type_text, wait_for
 
 
 async def open_first(pilot, app, edit=True):
     """Open the first result; `edit`: press e, as a user does to change it (it opens read-only)."""
     app.screen.action_open()
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
+    await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded,
                    what="contact screen")
     await settle(pilot)
     if edit and app.screen.may_edit():
@@ -85,11 +85,11 @@ def test_conflict_says_who_and_keeps_what_was_typed(crm):
             current = contacts.get_contact(other, contact_id, audit_view=False)
             contacts.update_contact(other, contact_id, current.version, last_name="Andetnavn")
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConflictModal", what="conflict")
+            await wait_for(pilot, lambda: showing(app, "ConflictModal"), what="conflict")
             text = screen_text(app)
             assert "admin saved changes at" in text
             await pilot.press("ctrl+s")  # OK: reload, keep typing
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"))
             await settle(pilot)
             assert screen.query_one("#f-last_name").value == "Andetnavn"  # their change
             assert screen.query_one("#f-title").value == "Min titel"  # my typing kept
@@ -108,7 +108,7 @@ def test_create_contact(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "sales")
             await pilot.press("down", "n")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"))
             screen = app.screen
             await settle(pilot)
             await type_text(pilot, "Åse")
@@ -134,11 +134,11 @@ def test_deal_and_note_and_stage(crm):
             screen.query_one("#deals").focus()
             await settle(pilot)
             await pilot.press("d")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "DealModal")
+            await wait_for(pilot, lambda: showing(app, "DealModal"))
             await type_text(pilot, "Serviceaftale 2027")
             app.screen.query_one("#amount").value = "12500,50"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"))
             await settle(pilot)
             scope = crm.session("admin").scope()
             mine = [d for d in deals.deals_of(scope, screen.contact_id) if d.title == "Serviceaftale 2027"]
@@ -148,19 +148,19 @@ def test_deal_and_note_and_stage(crm):
             row = [d.id for d in screen.bundle.deals].index(mine[0].id)
             screen.query_one("#deals").move_cursor(row=row)
             await pilot.press("s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceModal")
+            await wait_for(pilot, lambda: showing(app, "ChoiceModal"))
             app.screen.query_one("#choice").value = "won"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"))
             await settle(pilot)
             assert [d.stage for d in deals.deals_of(scope, screen.contact_id) if d.id == mine[0].id] == ["won"]
             # note
             await pilot.press("n")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "NoteModal")
+            await wait_for(pilot, lambda: showing(app, "NoteModal"))
             app.screen.query_one("#body").text = "Ringede: vil have tilbud."
             app.screen.query_one("#visibility").value = "private"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"))
             await settle(pilot)
             manager_notes = notes.notes_of(app.scope, screen.contact_id)
             assert any(n.body == "Ringede: vil have tilbud." and n.visibility == "private" for n in manager_notes)
@@ -269,7 +269,7 @@ def test_the_next_contact_opened_shows_only_its_own_record(crm):
             first = await open_first(pilot, app)          # edits the first, then leaves unsaved
             set_field(first, "title", "Skrevet i den første")
             await pilot.press("escape")                  # asks: discard? OK
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal", what="the question")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"), what="the question")
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is first and not first.editing, what="browsing")
             await show_tab(pilot, first, "tab-notes")
@@ -279,9 +279,9 @@ def test_the_next_contact_opened_shows_only_its_own_record(crm):
             await settle(pilot)
             search.query_one("#results").focus()
             await type_text(pilot, "\rn")                # Enter and at once n: a note on the second
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "NoteModal", what="the note form")
+            await wait_for(pilot, lambda: showing(app, "NoteModal"), what="the note form")
             await pilot.press("escape")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen", what="the contact")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"), what="the contact")
             second = app.screen
             assert second is first                      # the same screen, refilled
             detail = second.bundle.detail
@@ -302,7 +302,7 @@ def test_the_next_contact_opened_shows_only_its_own_record(crm):
             await app.end_session()
             await login(pilot, crm, "admin")
             app.screen.action_open()
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded,
                            what="the contact, as admin")
             assert app.screen is not first and not first.is_attached  # a login gets its own screen
             assert app.screen.query("#tab-history") and not first.query("#tab-history")  # by role
@@ -365,7 +365,7 @@ def test_a_contact_opened_while_the_screen_built_ahead_is_still_mounting_saves(c
             drop_kept_contact(app)          # (the one built after the login: built again, and ...)
             prepare_contact(app)            # ... in the same moment
             open_contact(app, expected.id)  # ... Enter on the first result
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded,
                            what="the contact")
             screen = app.screen
             await wait_for(pilot, lambda: screen.version is not None, what="its version")
@@ -376,4 +376,29 @@ def test_a_contact_opened_while_the_screen_built_ahead_is_still_mounting_saves(c
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: "Saved." in screen_text(app), what="Saved.")
             assert type(app.screen).__name__ == "ContactScreen" and "Indkøbschef" in screen.query_one("#card").plain
+    asyncio.run(scenario())
+
+
+def test_a_session_revoked_while_the_contact_screen_is_built_ahead_says_so(crm):
+    """A revocation can reach the app in the moment after the contact screen was built ahead
+    and before it composed (the session's scope is gone by then): the person sees why the
+    session ended, on the login screen, and the app keeps running (over SSH it crashed:
+    "unexpected error (AttributeError)")."""
+    async def scenario():
+        from store import auth
+        from store.errors import EndReason
+        from tui.screens.contact import drop_kept_contact, prepare_contact
+
+        app = crm.app(check_interval=3600)  # the test ends the session itself
+        async with app.run_test(size=(100, 30)) as pilot:
+            await login(pilot, crm, "sales")
+            await settle(pilot)
+            drop_kept_contact(app)  # (the one built after the login: built again, and ...)
+            prepare_contact(app)
+            auth.revoke(crm.session("admin").scope(), "sales", hand_over_to="manager")
+            app.session_ended(EndReason.REVOKED)  # ... revoked in the same moment
+            await wait_for(pilot, lambda: showing(app, "LoginScreen"), what="the login screen")
+            await settle(pilot)
+            assert app.is_running and app.session is None
+            assert "revoked" in str(app.screen.query_one("#login-message").render())
     asyncio.run(scenario())

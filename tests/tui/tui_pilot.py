@@ -32,6 +32,12 @@ async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "con
     await wait_for_async(predicate, lambda: pilot.pause(0.05), timeout, what=what)
 
 
+def showing(app, name: str) -> bool:
+    """The screen named `name` is on top and mounted (composed, its mount handlers run): what a
+    person sees, not a screen pushed a moment ago whose widgets are not there yet."""
+    return type(app.screen).__name__ == name and app.screen.is_mounted
+
+
 async def show_tab(pilot, screen, pane_id: str) -> None:
     """Shows a contact's tab, as a click on it would, and waits for what is on it: the
     related tabs are built the first time they are shown."""

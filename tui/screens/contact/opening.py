@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from ...ahead import build_hidden, drop_hidden
 from .screen import ContactScreen
 
 
@@ -25,10 +26,7 @@ def open_contact(app, contact_id: int) -> None:
         app.push_screen(ContactScreen(contact_id))
         return
     if kept is None:
-        screen = ContactScreen(contact_id)
-        app.install_screen(screen, name=f"contact-reader-{id(screen)}")
-        app._contact_reader = (app.scope, screen)
-        app.push_screen(screen)
+        app.push_screen(_kept(app, ContactScreen(contact_id)))
         return
     # (a worker of the screen it opens from: the kept one is not shown yet)
     app.screen.run_worker(partial(kept[1].open_loaded, contact_id), group="contact-open", exclusive=True)
@@ -39,22 +37,26 @@ def prepare_contact(app) -> None:
     styled for this login's role, not shown, and empty.  The first Enter on a result then
     fills it like any later one; building it there was the slowest open of a session (the
     p95 of Enter to the contact painted, bench_terminal: ~4x the others).  Textual's own
-    steps of push_screen without the showing, as for the home screen (MiniCRMApp.prepare_home)."""
+    steps of push_screen without the showing, as for the home screen (tui/ahead.py)."""
     if app.scope is None or getattr(app, "_contact_reader", None) is not None or not app.is_running:
         return
     if not app.scope.can("contact.read"):
         return
-    screen = ContactScreen(None, prepared=True)
+    build_hidden(app, _kept(app, ContactScreen(None, prepared=True)))
+
+
+def _kept(app, screen: ContactScreen) -> ContactScreen:
+    """`screen` installed as the one kept for this login."""
     app.install_screen(screen, name=f"contact-reader-{id(screen)}")
     app._contact_reader = (app.scope, screen)
-    app._load_screen_css(screen)
-    app._register(app, screen)
+    return screen
 
 
-def drop_kept_contact(app) -> None:
+def drop_kept_contact(app):
     """The contact screen kept for a login goes with it (at logout, or when another login
-    opens a contact): what it last showed is not kept in memory for whoever logs in next."""
+    opens a contact): what it last showed is not kept in memory for whoever logs in next.
+    Returns what to await for its removal, if anything."""
     kept, app._contact_reader = getattr(app, "_contact_reader", None), None
     if kept is not None and kept[1] not in app.screen_stack:
-        app.uninstall_screen(kept[1])
-        kept[1].remove()
+        return drop_hidden(app, kept[1])
+    return None

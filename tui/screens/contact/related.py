@@ -27,7 +27,7 @@ class RelatedActions:
         """Whether this user may do the related-record `action` now (None: not one of them)."""
         if action not in PERMISSIONS:
             return None
-        if self.contact_id is None or not self.app.scope.can(PERMISSIONS[action]):
+        if self.contact_id is None or not self.login_scope.can(PERMISSIONS[action]):
             return False
         if action == "deal_stage":
             return bool(self.bundle.deals)

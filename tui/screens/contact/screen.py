@@ -21,7 +21,6 @@ handle requests see the contact's id.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from pathlib import Path
 
 from textual import events, on, work
@@ -38,9 +37,10 @@ from .card import ContactCard
 from .form import ContactForm
 from .panes import RELATED_PANES, RELATED_TABS, RelatedPanes
 from .related import RelatedActions
+from .saving import ContactSaving
 
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
-class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
+class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
     BINDING_GROUP = "contact"
     BINDINGS = bindings.for_screen("contact")
     CSS_PATH = Path(__file__).parent / "contact.tcss"
@@ -49,6 +49,11 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
         from store.contact_record import ContactRecord
 
         super().__init__()
+        # The scope of the login this screen is built for, taken now: a screen built ahead
+        # composes a moment later, and a session that ended meanwhile (revoked) has left the
+        # app no scope (AttributeError in compose, over SSH).  Its store calls still go
+        # through call_store, which the ended session's backend refuses.
+        self.login_scope = self.app.scope
         self.contact_id = contact_id
         self.request_id = request_id  # saves are recorded under this request (rectification)
         self.bundle = ContactRecord()
@@ -69,7 +74,7 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        scope = self.app.scope
+        scope = self.login_scope
         yield Header(show_clock=False, icon="")
         with TabbedContent(id="tabs"):
             with TabPane(_("Details"), id="tab-details"):
@@ -98,24 +103,20 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
         return self._form
 
     def on_mount(self) -> None:
-        if self._prepared and self.contact_id is not None:
-            # a contact was given before this screen built ahead had mounted (show_contact
-            # returned early): shown now, as on any later open (its version with it: a save
-            # from a record shown without one was refused as a conflict, over SSH)
-            self._prepared = False
-            if self._loaded:
-                self.show_bundle()
-                self._set_mode(False)
-            else:
-                self._set_mode(False)
-                self.reload(audit_view=True)
-            return
         if self._prepared:
-            self._set_mode(False)  # browsing, empty: show_contact fills it
-            # laid out at the terminal's size now, while hidden (Textual's own step, which paints
-            # nothing off the stack): the tab bar's underline and the footer's keys are placed
-            # before its first frame, not in a second one after it (bench_terminal saw that one)
-            self.call_after_refresh(self._refresh_layout, self.app.size)
+            self._set_mode(False)  # browsing
+            if self.contact_id is None:  # empty: show_contact fills it
+                # laid out at the terminal's size now, while hidden (Textual's own step, which
+                # paints nothing off the stack): the tab bar's underline and the footer's keys
+                # are placed before its first frame, not in a second one (bench_terminal saw it)
+                self.call_after_refresh(self._refresh_layout, self.app.size)
+            elif self._loaded:
+                # given a contact before it had mounted (show_contact returned early): shown
+                # now with its version (a save from a record shown without one was refused as a
+                # conflict, over SSH)
+                self.show_bundle()
+            else:
+                self.reload(audit_view=True)
             return
         if self.editing_mode and not self.may_edit():
             self.editing_mode = False
@@ -237,7 +238,7 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
     @work(exclusive=True, group="contact-form")
     async def _open_form(self) -> None:
         """The form, built and filled from the version shown, then editing in it."""
-        form = ContactForm(self.app.scope)
+        form = ContactForm(self.login_scope)
         try:
             await self.query_one("#tab-details", TabPane).mount(form, before="#form-message")
             self._form = form
@@ -332,7 +333,7 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
     def _show_card(self) -> None:
         if not self.editing_mode or self.form is None:
             self.query_one(ContactCard).show(self.bundle.detail, owners=self.bundle.owners,
-                                             show_owner=self.app.scope.can("contact.reassign"))
+                                             show_owner=self.login_scope.can("contact.reassign"))
 
     def _fill_form(self) -> None:
         """The form (if built) shows the version shown: what editing starts from."""
@@ -371,95 +372,6 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
     @property
     def dirty(self) -> bool:
         return bool(self.form_changes()) if self._loaded else False
-
-    def action_save(self) -> None:
-        changes = self.form_changes()
-        if self.contact_id is None:
-            values = self.form_values()
-            changes = {k: v for k, v in values.items() if v not in ("", None) or k == "first_name"}
-        if not changes:
-            self.query_one("#form-message", Static).update(_("Nothing to save."))
-            return
-        tags = None
-        if "tags" in changes:
-            tags = [t.strip() for t in changes.pop("tags").split(",") if t.strip()]
-        self._save(changes, tags)
-
-    @work(exclusive=True, group="contact-save")
-    async def _save(self, changes: dict, tags) -> None:
-        from store.contacts import save_contact
-        from store.errors import Conflict, Invalid, SpecialCategory
-
-        from ...errors import describe
-        from ..forms import SaveAnywayModal
-
-        message = self.query_one("#form-message", Static)
-        allow_special = False
-        while True:
-            try:
-                saved = await self.call_store(save_contact, self.contact_id, self.version, changes, tags,
-                                              allow_special=allow_special, report=message.update,
-                                              expect=(Conflict, Invalid))
-            except Conflict as exc:
-                choice = await self.app.push_screen_wait(_conflict_modal(exc.by, exc.at))
-                if choice == "reload":
-                    self.reload(keep_typed=True)
-                else:
-                    message.update(_("Not saved: someone else saved first. Press ctrl+r to reload."))
-                return
-            except Invalid as exc:
-                # Special-category words in free text: the store saves them only if the user says so.
-                if isinstance(exc, SpecialCategory) and not allow_special \
-                        and await self.app.push_screen_wait(SaveAnywayModal(describe(exc))):
-                    allow_special = True
-                    continue
-                message.update(describe(exc))
-                for widget in self.query(f"#f-{exc.field}"):
-                    widget.focus()
-                return
-            break
-        if self.request_id is not None:
-            from store.rights import record_rectification
-
-            fields = sorted(changes) + (["tags"] if tags is not None else [])
-            await self.call_store(record_rectification, self.request_id, fields, report=message.update)
-        self._saved(saved)
-
-    def _saved(self, saved) -> None:
-        """Show the contact as the store saved it; this session is not told of its own write."""
-        created = self.contact_id is None
-        self.contact_id = saved.id
-        if created:
-            self.app.tell(_("Contact created."))
-            tabs = self.query_one("#tabs", TabbedContent)
-            for pane in RELATED_TABS:
-                if self.query(f"#{pane}"):
-                    tabs.show_tab(pane)
-            if self.form is not None:
-                self.form.apply_permissions(creating=False)
-        self.bundle = replace(self.bundle, detail=saved)
-        self.stale = False
-        # saved: back to reading it, before it is shown (the hidden form is not refilled:
-        # refilling its ~20 fields was half of save to "Saved." painted, profiled)
-        self.editing_mode = False
-        self.show_bundle()
-        if not created:
-            # said under the record, in the frame that shows it saved: a notification is drawn
-            # a frame later (~40 ms at 100,000 contacts, bench_terminal), and is gone later too
-            message = self.query_one("#form-message", Static)
-            message.update(_("Saved."))
-            message.add_class("-ok")
-        self._set_mode(False)
-        # one frame for all of it: the new layout (the card for the form) is asked of the screen
-        # now, so its next paint lays out first.  Left to the widgets, the request came after a
-        # paint of the old layout, and the saved record was a second frame, ~40 ms later
-        # (bench_terminal at 100,000 contacts: the title changed in one write, the card in the next)
-        self.refresh(layout=True)
-        if created or self.app.scope.can("audit.read"):
-            # the related records (a new contact's tabs, the history's new row), once "Saved."
-            # is painted: loaded and shown at once, they were a third of save to "Saved."
-            self.call_after_refresh(self.reload)
-        self.refresh_bindings()
 
     def action_reload(self) -> None:
         if self.contact_id is not None:
@@ -514,10 +426,3 @@ class ContactScreen(RelatedPanes, RelatedActions, BaseScreen):
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
-
-
-
-def _conflict_modal(by, at):
-    from ..forms import ConflictModal
-
-    return ConflictModal(by, at)
