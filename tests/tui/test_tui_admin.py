@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, screen_text, settle, type_text, wait_for
+from tui_pilot import login, screen_text, settle, showing, type_text, wait_for
 
 from store.scope import Scope
 
 
 async def open_admin(pilot, app):
     await pilot.press("down", "a")
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+    await wait_for(pilot, lambda: showing(app, "AdminScreen"))
     await settle(pilot)
     return app.screen
 
@@ -32,15 +32,15 @@ def test_admin_screen_lists_users_and_adds_one(crm):
             for role in ("admin", "manager", "sales", "finance", "privacy"):
                 assert role in text
             await pilot.press("a")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AddUserModal")
+            await wait_for(pilot, lambda: showing(app, "AddUserModal"))
             await type_text(pilot, "mette.k")
             app.screen.query_one("#role").value = "sales"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SecretModal")
+            await wait_for(pilot, lambda: showing(app, "SecretModal"))
             secret = app.screen.secret
             assert len(secret) > 10 and secret in screen_text(app)  # shown this once
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+            await wait_for(pilot, lambda: showing(app, "AdminScreen"))
             await settle(pilot)
             assert "mette.k" in screen_text(app)
             assert secret not in screen_text(app)
@@ -58,26 +58,26 @@ def test_change_role_reset_2fa_and_password(crm):
             screen = await open_admin(pilot, app)
             select_user(screen, "sales")
             await pilot.press("r")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceModal")
+            await wait_for(pilot, lambda: showing(app, "ChoiceModal"))
             app.screen.query_one("#choice").value = "manager"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+            await wait_for(pilot, lambda: showing(app, "AdminScreen"))
             await settle(pilot)
             assert {u.username: u.role for u in accounts.list_users(Scope.console())}["sales"] == "manager"
             select_user(screen, "finance")
             await pilot.press("t")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+            await wait_for(pilot, lambda: showing(app, "AdminScreen"))
             await settle(pilot)
             assert not {u.username: u for u in accounts.list_users(Scope.console())}["finance"].totp_enrolled
             select_user(screen, "privacy")
             await pilot.press("p")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SecretModal")
+            await wait_for(pilot, lambda: showing(app, "SecretModal"))
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+            await wait_for(pilot, lambda: showing(app, "AdminScreen"))
     asyncio.run(scenario())
 
 
@@ -94,16 +94,16 @@ def test_revoke_with_hand_over_ends_their_session(crm):
             screen = await open_admin(pilot, app)
             select_user(screen, "sales")
             await pilot.press("s")  # sessions of sales: one
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SessionsModal" and app.screen.sessions)
+            await wait_for(pilot, lambda: showing(app, "SessionsModal") and app.screen.sessions)
             assert [s.id for s in app.screen.sessions] == [victim.id]
             await pilot.press("escape")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+            await wait_for(pilot, lambda: showing(app, "AdminScreen"))
             await pilot.press("x")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceModal")
+            await wait_for(pilot, lambda: showing(app, "ChoiceModal"))
             assert "contacts" in screen_text(app)
             app.screen.query_one("#choice").value = "manager"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+            await wait_for(pilot, lambda: showing(app, "AdminScreen"))
             await settle(pilot)
             import pytest
 
@@ -128,7 +128,7 @@ def test_end_a_session(crm):
             screen = await open_admin(pilot, app)
             select_user(screen, "manager")
             await pilot.press("s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SessionsModal" and app.screen.sessions)
+            await wait_for(pilot, lambda: showing(app, "SessionsModal") and app.screen.sessions)
             await pilot.press("e")
             await settle(pilot)
             import pytest
@@ -149,14 +149,14 @@ def test_access_review_records_that_it_was_done(crm):
             await login(pilot, crm, "admin")
             await open_admin(pilot, app)
             await pilot.press("v")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AccessReviewScreen" and app.screen.view)
+            await wait_for(pilot, lambda: showing(app, "AccessReviewScreen") and app.screen.view)
             text = screen_text(app)
             assert "No access review has been recorded yet" in text
             assert "administer users" in text  # who can do what
             await pilot.press("m")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AccessReviewScreen")
+            await wait_for(pilot, lambda: showing(app, "AccessReviewScreen"))
             await settle(pilot)
             view = staff.access_review(app.scope)
             assert view.last_reviewed_by == "admin"

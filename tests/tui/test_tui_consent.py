@@ -5,18 +5,18 @@ import asyncio
 import datetime as dt
 
 import pytest
-from tui_pilot import login, screen_text, settle, show_tab, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, showing, wait_for
 
 
 async def open_consent(pilot, app):
     app.screen.action_open()
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+    await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
     screen = app.screen
     await show_tab(pilot, screen, "tab-consent")
     screen.query_one("#consents").focus()
     await settle(pilot)
     await pilot.press("c")
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+    await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
     await settle(pilot)
     return screen.contact_id, app.screen
 
@@ -34,7 +34,7 @@ def test_record_and_withdraw_consent_with_history(crm, role):
             table.move_cursor(row=1)  # "offers"
             await settle(pilot)
             await pilot.press("r")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "RecordConsentModal")
+            await wait_for(pilot, lambda: showing(app, "RecordConsentModal"))
             modal = app.screen
             assert modal.query_one("#purpose").value == "offers"
             modal.query_one("#method").value = "paper"
@@ -47,7 +47,7 @@ def test_record_and_withdraw_consent_with_history(crm, role):
             assert "evidence" in screen_text(app).lower()  # evidence is required
             modal.query_one("#evidence").value = "Underskrevet blanket, arkiv 2026/14"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+            await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
             await settle(pilot)
             views = {c.purpose: c for c in consent.consents_of(app.scope, contact_id)}
             given = views["offers"]
@@ -62,10 +62,10 @@ def test_record_and_withdraw_consent_with_history(crm, role):
 
                 add_request(app.scope, contact_id, "objection")
             await pilot.press("w")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "WithdrawConsentModal")
+            await wait_for(pilot, lambda: showing(app, "WithdrawConsentModal"))
             app.screen.query_one("#evidence").value = "Ringede og sagde nej tak"
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+            await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
             await settle(pilot)
             withdrawn = {c.purpose: c for c in consent.consents_of(app.scope, contact_id)}["offers"]
             assert withdrawn.status == "withdrawn"
@@ -84,7 +84,7 @@ def test_future_date_and_bad_date_are_refused(crm):
             await login(pilot, crm, "manager")
             await open_consent(pilot, app)
             await pilot.press("r")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "RecordConsentModal")
+            await wait_for(pilot, lambda: showing(app, "RecordConsentModal"))
             modal = app.screen
             modal.query_one("#evidence").value = "x"
             modal.query_one("#date").value = "31.02.2026"
@@ -94,7 +94,7 @@ def test_future_date_and_bad_date_are_refused(crm):
             await pilot.press("ctrl+s")
             assert "future" in str(modal.query_one("#form-error").render())
             await pilot.press("escape")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+            await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
     asyncio.run(scenario())
 
 

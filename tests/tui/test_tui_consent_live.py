@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 
 from mailsink import free_port
-from tui_pilot import login, screen_text, settle, show_tab, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, showing, wait_for
 from webclient import Client
 from webserver import start_web, stop_web
 
@@ -26,13 +26,13 @@ def test_an_unsubscribe_on_the_web_updates_an_open_consent_screen(crm):
         async with app.run_test(size=(100, 30)) as pilot:
             await login(pilot, crm, "manager")
             app.screen.action_open()
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             contact = app.screen
             await show_tab(pilot, contact, "tab-consent")
             contact.query_one("#consents").focus()
             await settle(pilot)
             await pilot.press("c")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+            await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
             screen = app.screen
             await settle(pilot)
             # another member of staff records an events consent by phone: this screen follows
@@ -79,21 +79,21 @@ def test_a_manager_sends_a_campaign_from_the_consent_screen(crm):
         async with app.run_test(size=(100, 30)) as pilot:
             await login(pilot, crm, "manager")
             app.screen.action_open()
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             contact = app.screen
             await show_tab(pilot, contact, "tab-consent")
             contact.query_one("#consents").focus()
             await settle(pilot)
             await pilot.press("c")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+            await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
             await settle(pilot)
             await pilot.press("m")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "CampaignModal")
+            await wait_for(pilot, lambda: showing(app, "CampaignModal"))
             modal = app.screen
             modal.query_one("#subject").value = "Åbent hus"
             modal.query_one("#body").text = "Kom forbi på lørdag."
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             assert f"to {len(expected)} people" in screen_text(app)
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: len(sink.messages) == len(expected), what="the campaign's mails")

@@ -7,7 +7,7 @@ import asyncio
 import re
 
 import pytest
-from tui_pilot import login, settle, type_text, wait_for
+from tui_pilot import login, settle, showing, type_text, wait_for
 
 from store.scope import Scope
 
@@ -62,7 +62,7 @@ def test_first_login_qr_and_its_code_field_fit_at_80x24(crm, language, label):
         app = crm.app(language=language)
         async with app.run_test(size=(80, 24)) as pilot:
             await type_text(pilot, f"sales\t{otp}\t\r")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "FirstLoginScreen", what="first login")
+            await wait_for(pilot, lambda: showing(app, "FirstLoginScreen"), what="first login")
             password = "Rugbrød med leverpostej og rødbeder"
             await type_text(pilot, f"{password}\t{password}\r")
             screen = app.screen
@@ -98,7 +98,7 @@ def test_footer_follows_the_contact_mode(crm):
         async with app.run_test(size=(100, 24)) as pilot:
             await login(pilot, crm, "manager")
             await type_text(pilot, "soren\r")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             await wait_for(pilot, lambda: "e Edit" in rendered(app)[-1] and "n New note" in rendered(app)[-1],
                            what="the browsing footer")
             await pilot.press("e")
@@ -120,7 +120,7 @@ def test_a_click_on_a_footer_key_presses_it_and_a_key_that_does_not_fit_is_left_
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "manager")
             await type_text(pilot, "soren\r")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             await wait_for(pilot, lambda: "e Edit" in rendered(app)[-1], what="the browsing footer")
             line = rendered(app)[-1]
             descriptions = {b.description for _n, b, _e, _t in app.screen.active_bindings.values() if b.show}

@@ -8,7 +8,7 @@ Update after an intended change: pytest tests/tui/test_tui_finance_snapshots.py 
 from __future__ import annotations
 
 import pytest
-from tui_pilot import login, settle, wait_for
+from tui_pilot import login, settle, showing, wait_for
 
 
 async def _still(pilot) -> None:
@@ -38,7 +38,7 @@ def test_invoice_screen(crm, snap_compare, language):
         await wait_for(pilot, lambda: app.screen.rows)
         app.screen.action_to_results()
         app.screen.action_open()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "InvoiceScreen" and app.screen.invoice)
+        await wait_for(pilot, lambda: showing(app, "InvoiceScreen") and app.screen.invoice)
         await _still(pilot)
 
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
@@ -60,9 +60,9 @@ def test_follow_up_form(crm, snap_compare, language):
         app = pilot.app
         await login(pilot, crm, "sales")
         app.screen.action_open()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+        await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
         app.screen.action_new_follow_up()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "FollowUpModal")
+        await wait_for(pilot, lambda: showing(app, "FollowUpModal"))
         app.screen.query_one("#due_on").value = "02.03.2026" if language == "da" else "2026-03-02"
         await _still(pilot)
 

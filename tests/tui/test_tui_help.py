@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tui_pilot import login, screen_text, settle, wait_for
+from tui_pilot import login, screen_text, settle, showing, wait_for
 
 
 def test_binding_ids_are_unique_and_stable():
@@ -29,7 +29,7 @@ def test_palette_offers_what_the_role_allows(crm, role, offered, hidden):
             assert offered <= titles
             assert not (hidden & titles)
             await pilot.press("ctrl+p")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+            await wait_for(pilot, lambda: showing(app, "CommandPalette"))
             await pilot.press("escape")
     asyncio.run(scenario())
 
@@ -40,11 +40,11 @@ def test_help_screen_lists_keys_for_the_role(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "sales")
             await pilot.press("down", "question_mark")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+            await wait_for(pilot, lambda: showing(app, "HelpScreen"))
             await settle(pilot)
             text = screen_text(app)
             assert "New contact" in text and "Record consent" in text
             assert "Add user" not in text  # admin only
             await pilot.press("escape")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+            await wait_for(pilot, lambda: showing(app, "SearchScreen"))
     asyncio.run(scenario())

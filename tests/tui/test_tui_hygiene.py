@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from tui_pilot import login, screen_text, settle, wait_for
+from tui_pilot import login, screen_text, settle, showing, wait_for
 
 from store.db import database
 from store.models import AuditEvent, Contact
@@ -14,10 +14,10 @@ from store.models import AuditEvent, Contact
 
 async def open_hygiene(pilot, app):
     await pilot.press("down", "a")
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+    await wait_for(pilot, lambda: showing(app, "AdminScreen"))
     await settle(pilot)
     await pilot.press("h")
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "HygieneScreen" and app.screen.report is not None)
+    await wait_for(pilot, lambda: showing(app, "HygieneScreen") and app.screen.report is not None)
     await settle(pilot)
     return app.screen
 
@@ -41,7 +41,7 @@ def test_an_admin_applies_one_retention_item(crm):
             assert "Archive inactive | 1 | no activity for 24 months" in screen_text(app)
             _select(screen, "job:archive")
             await pilot.press("a")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             await pilot.press("enter")
             await wait_for(pilot, lambda: Contact.get_by_id(quiet).archived_at is not None, what="archived")
             await wait_for(pilot, lambda: "Archive inactive | 0 |" in screen_text(app), what="reloaded")
@@ -67,7 +67,7 @@ def test_an_admin_merges_a_duplicate_choosing_a_value(crm):
             assert f"kontakt {first} og {second}: samme e-mail" in screen_text(app)
             _select(screen, f"dup:{first}:{second}")
             await pilot.press("m")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "MergeScreen" and app.screen.plan)
+            await wait_for(pilot, lambda: showing(app, "MergeScreen") and app.screen.plan)
             await settle(pilot)
             text = screen_text(app)
             assert "Søren" in text and "Soeren" in text and "Indkøber" in text
@@ -76,12 +76,12 @@ def test_an_admin_merges_a_duplicate_choosing_a_value(crm):
             await pilot.press("space")
             await wait_for(pilot, lambda: app.screen.choices.get("title") == "merged")
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             await pilot.press("enter")
             await wait_for(pilot, lambda: not Contact.select().where(Contact.id == second).exists(), what="merged")
             kept = Contact.get_by_id(first)
             assert (kept.first_name, kept.title) == ("Søren", "Indkøber")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "HygieneScreen")
+            await wait_for(pilot, lambda: showing(app, "HygieneScreen"))
             await wait_for(pilot, lambda: f"kontakt {first} og {second}" not in screen_text(app), what="reloaded")
     asyncio.run(scenario())
 
@@ -102,7 +102,7 @@ def test_enter_opens_the_contact_whose_free_text_needs_cleaning(crm):
             assert "health (saved anyway)" in screen_text(app)
             _select(screen, key)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen"
+            await wait_for(pilot, lambda: showing(app, "ContactScreen")
                            and app.screen.contact_id == cid, what="the contact")
     asyncio.run(scenario())
 

@@ -16,6 +16,11 @@ def _name(app) -> str:
     return type(app.screen).__name__
 
 
+def _asking(app) -> bool:
+    """The question is on the screen: shown and mounted (its buttons there, OK focused)."""
+    return _name(app) == "ConfirmModal" and app.screen.is_mounted
+
+
 async def _open_soren(pilot, app):
     """From the search box: type a name and Enter, at full speed; the contact as it opened."""
     await type_text(pilot, "soren\r")
@@ -138,14 +143,14 @@ def test_escape_with_unsaved_changes_asks_and_keeps_them_until_told(crm):
             screen = await _open_soren(pilot, app)
             original = screen.bundle.detail.first_name
             await type_text(pilot, "eXYZ\x1b")
-            await wait_for(pilot, lambda: _name(app) == "ConfirmModal", what="the question")
+            await wait_for(pilot, lambda: _asking(app), what="the question")
             assert "Discard your changes?" in str(app.screen.query_one("#form-title").render())
             await type_text(pilot, "\x1b")  # Cancel: back to the typing
             await wait_for(pilot, lambda: _name(app) == "ContactScreen")
             await settle(pilot)
             assert screen.editing and screen.query_one("#f-first_name").value == original + "XYZ"
             await type_text(pilot, "\x1b")
-            await wait_for(pilot, lambda: _name(app) == "ConfirmModal")
+            await wait_for(pilot, lambda: _asking(app), what="the question")
             await pilot.press("enter")  # OK: throw it away
             await wait_for(pilot, lambda: _name(app) == "ContactScreen" and not screen.editing)
             assert screen.query_one("#f-first_name").value == original
@@ -261,7 +266,7 @@ def test_focus_is_visible_without_colour(crm, monkeypatch):
             assert await _focus_shows(pilot, tabs, contact.query_one("#notes"))
             tabs.focus()
             await type_text(pilot, "eX\x1b")  # unsaved: the question, with OK and Cancel buttons
-            await wait_for(pilot, lambda: _name(app) == "ConfirmModal" and app.screen.query_one("#ok"))
+            await wait_for(pilot, lambda: _asking(app), what="the question")
             modal = app.screen
             assert await _focus_shows(pilot, modal.query_one("#ok"), modal.query_one("#cancel"))
     asyncio.run(scenario())

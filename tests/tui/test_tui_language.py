@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from tui_pilot import login, screen_text, settle, show_tab, wait_for
+from tui_pilot import login, screen_text, settle, show_tab, showing, wait_for
 
 
 def test_catalogues_are_complete_and_compiled():
@@ -51,7 +51,7 @@ def test_the_app_in_danish(crm):
             footer_descriptions = {b.description for b in app.screen._bindings.key_to_bindings.get("n", [])}
             assert footer_descriptions == {"Ny kontakt"}
             app.screen.action_open()
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             await show_tab(pilot, app.screen, "tab-invoices")
             await settle(pilot)
             text = screen_text(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, screen_text, settle, type_text, wait_for
+from tui_pilot import login, screen_text, settle, showing, type_text, wait_for
 
 
 def _scope(username: str):
@@ -105,11 +105,11 @@ def test_space_marks_rows_and_t_tags_them_in_one_go(crm):
             await _to_results(pilot, app)
             first_two = [r.id for r in screen.rows[:2]]
             await type_text(pilot, "  t")  # mark, mark, tag: as fast as a person types
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "TagModal")
+            await wait_for(pilot, lambda: showing(app, "TagModal"))
             assert "Tag 2 contacts" in screen_text(app)
             await type_text(pilot, "efteraar-bulk")
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen" and not screen.marked)
+            await wait_for(pilot, lambda: showing(app, "SearchScreen") and not screen.marked)
             scope = _scope("manager")
             assert {r.id for r in contacts.search_contacts(scope, "", tag="efteraar-bulk")} == set(first_two)
     asyncio.run(scenario())
@@ -124,20 +124,20 @@ def test_h_archives_the_marked_rows_and_unarchives_them(crm):
             await _to_results(pilot, app)
             chosen = {r.id for r in screen.rows[:3]}
             await type_text(pilot, "   h")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             assert "Archive 3 contacts?" in screen_text(app)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen"
+            await wait_for(pilot, lambda: showing(app, "SearchScreen")
                            and not chosen & {r.id for r in screen.rows})
             assert set(_store_order(crm, "manager", status="archived")) >= chosen
             screen.query_one("#status").value = "archived"
             await wait_for(pilot, lambda: chosen <= {r.id for r in screen.rows})
             await _to_results(pilot, app)
             await pilot.press("asterisk", "h")  # mark all shown (all archived): unarchive
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             assert "Unarchive" in screen_text(app)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen" and not screen.rows)
+            await wait_for(pilot, lambda: showing(app, "SearchScreen") and not screen.rows)
             assert not _store_order(crm, "manager", status="archived")
     asyncio.run(scenario())
 
@@ -153,11 +153,11 @@ def test_o_reassigns_the_highlighted_contact(crm):
             await _to_results(pilot, app)
             target = screen.rows[0].id
             await type_text(pilot, "o")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceModal")
+            await wait_for(pilot, lambda: showing(app, "ChoiceModal"))
             owners = {str(label): v for label, v in app.screen.query_one("#choice")._options if isinstance(v, int)}
             app.screen.query_one("#choice").value = owners["sales"]
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+            await wait_for(pilot, lambda: showing(app, "SearchScreen"))
             await settle(pilot)
             sales = _scope("sales")
             assert target in {r.id for r in contacts.search_contacts(sales, "", limit=1000)}
@@ -191,19 +191,19 @@ def test_reinstating_a_revoked_user_shows_the_password_with_one_button(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "admin")
             await pilot.press("down", "a")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen" and app.screen.users)
+            await wait_for(pilot, lambda: showing(app, "AdminScreen") and app.screen.users)
             screen = app.screen
             screen.query_one("#users").move_cursor(row=[u.username for u in screen.users].index("sales"))
             await type_text(pilot, "u")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SecretModal")
+            await wait_for(pilot, lambda: showing(app, "SecretModal"))
             assert not app.screen.query("#cancel") and app.screen.query("#ok")  # it informs: one button
             assert User.get(User.username == "sales").revoked_at is None
             await pilot.press("escape")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+            await wait_for(pilot, lambda: showing(app, "AdminScreen"))
             await type_text(pilot, "n")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "FullNameModal")
+            await wait_for(pilot, lambda: showing(app, "FullNameModal"))
             await type_text(pilot, "Sofie Ærø")
             await pilot.press("enter")
             await wait_for(pilot, lambda: "Sofie Ærø" in screen_text(app))

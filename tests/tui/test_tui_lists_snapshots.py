@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tui_pilot import login, screen_text, settle, type_text, wait_for
+from tui_pilot import login, screen_text, settle, showing, type_text, wait_for
 
 
 async def _still(pilot) -> None:
@@ -34,7 +34,7 @@ def test_marked_rows_and_the_tag_dialog(crm, snap_compare, language):
     async def before(pilot):
         await _soren_results(pilot, crm)
         await type_text(pilot, "  t")
-        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "TagModal")
+        await wait_for(pilot, lambda: showing(pilot.app, "TagModal"))
         await _still(pilot)
 
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
@@ -45,7 +45,7 @@ def test_the_archive_question(crm, snap_compare, language):
     async def before(pilot):
         await _soren_results(pilot, crm)
         await type_text(pilot, "   h")
-        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ConfirmModal")
+        await wait_for(pilot, lambda: showing(pilot.app, "ConfirmModal"))
         await _still(pilot)
 
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
@@ -80,16 +80,16 @@ def test_the_admin_dialogs_speak_both_languages(crm, language, words):
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "admin")
             await pilot.press("down", "a")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen" and app.screen.users)
+            await wait_for(pilot, lambda: showing(app, "AdminScreen") and app.screen.users)
             screen = app.screen
             assert words[0] in [str(c.label) for c in screen.query_one("#users").columns.values()]
             screen.query_one("#users").move_cursor(row=[u.username for u in screen.users].index("sales"))
             await type_text(pilot, "u")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+            await wait_for(pilot, lambda: showing(app, "ConfirmModal"))
             text = screen_text(app)
             assert words[1] in text and words[2] in text
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SecretModal")
+            await wait_for(pilot, lambda: showing(app, "SecretModal"))
             assert words[3] in screen_text(app)
             buttons = [str(b.label) for b in app.screen.query("Button")]
             assert buttons == [words[4]]  # it only informs: one button

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, settle, wait_for
+from tui_pilot import login, settle, showing, wait_for
 
 
 def test_search_and_detail_follow_another_sessions_edit(crm):
@@ -20,7 +20,7 @@ def test_search_and_detail_follow_another_sessions_edit(crm):
             await wait_for(pilot, lambda: any(r.first_name == "Zacharias" for r in app.screen.rows),
                            what="search results to refresh")
             app.screen.action_open()
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             screen = app.screen
             detail = contacts.get_contact(other, first.id, audit_view=False)
             contacts.update_contact(other, first.id, detail.version, title="Direktør for alt")
@@ -51,7 +51,7 @@ def test_revoked_user_is_logged_out_by_the_next_session_check(crm):
             await login(pilot, crm, "sales")
             admin = crm.session("admin")
             auth.revoke(admin.scope(), "sales", hand_over_to="manager")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen",
+            await wait_for(pilot, lambda: showing(app, "LoginScreen"),
                            what="the login screen")
             assert app.session is None
             assert "revoked" in str(app.screen.query_one("#login-message").render())
@@ -72,7 +72,7 @@ def test_logout_and_quit(crm):
             await login(pilot, crm, "manager")
             session = app.session
             await pilot.press("ctrl+l")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen")
+            await wait_for(pilot, lambda: showing(app, "LoginScreen"))
             import pytest
 
             with pytest.raises(auth.SessionEnded):
@@ -106,7 +106,7 @@ def test_the_session_that_saved_is_not_told_of_its_own_change(crm):
             await login(pilot, crm, "manager")
             rows = app.screen.rows
             await pilot.press("down", "enter")            # by key: the screen runs in the app's context
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             screen = app.screen
             mine = screen.contact_id
             elsewhere = next(r.id for r in rows if r.id != mine)
@@ -139,11 +139,11 @@ def test_a_hidden_contact_screen_shows_what_changed_when_it_comes_back(crm):
         async with app.run_test(size=(80, 24), message_hook=_store_changes_received(received)) as pilot:
             await login(pilot, crm, "manager")
             await pilot.press("down", "enter")            # by key: the screen runs in the app's context
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             screen = app.screen
             contact_id = screen.contact_id
             await pilot.press("f1")                       # the help screen over the contact screen
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="help")
+            await wait_for(pilot, lambda: showing(app, "HelpScreen"), what="help")
             other = crm.session("admin").scope()
             detail = contacts.get_contact(other, contact_id, audit_view=False)
             contacts.update_contact(other, contact_id, detail.version, title="Ændret imens")

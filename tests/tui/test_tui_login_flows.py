@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import screen_text, settle, type_text, wait_for
+from tui_pilot import screen_text, settle, showing, type_text, wait_for
 
 from store.scope import Scope
 
@@ -55,7 +55,7 @@ def test_first_login_password_qr_and_recovery_codes(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.screen.query_one("#username"))
             await attempt(pilot, "sales", otp, "")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "FirstLoginScreen", what="first login")
+            await wait_for(pilot, lambda: showing(app, "FirstLoginScreen"), what="first login")
             screen = app.screen
             await type_text(pilot, "kort")
             await pilot.press("enter")
@@ -77,7 +77,7 @@ def test_first_login_password_qr_and_recovery_codes(crm):
             codes = str(screen.query_one("#recovery-codes").render()).split()
             assert len(codes) == 10
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen", what="home")
+            await wait_for(pilot, lambda: showing(app, "SearchScreen"), what="home")
             assert app.session.username == "sales"
     asyncio.run(scenario())
 
@@ -135,7 +135,7 @@ def test_the_home_screen_built_ahead_holds_nothing_until_a_login(crm):
             assert "admin" in str(ahead.sub_title)
 
             await app.action_logout()
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", what="logged out")
+            await wait_for(pilot, lambda: showing(app, "LoginScreen"), what="logged out")
             await wait_for(pilot, lambda: not ahead.is_attached, what="admin's home screen gone")
             await wait_for(pilot, lambda: app._home_ahead is not None and app._home_ahead.is_mounted,
                            what="a new home screen built ahead")

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 from injection import EVERYTHING, FORBIDDEN, plant
-from tui_pilot import login, settle, show_tab, wait_for
+from tui_pilot import login, settle, show_tab, showing, wait_for
 
 
 def test_safe_clean_makes_controls_visible():
@@ -74,7 +74,7 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             assert cells[1] == "[/]\ufffd31m"
             # detail
             search.action_open()
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+            await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
             await settle(pilot)
             screen = app.screen
             card = screen.query_one("#card")
@@ -92,7 +92,7 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             screen.query_one("#invoices").move_cursor(row=[i.number for i in screen.bundle.invoices].index("X-1"))
             await settle(pilot)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "InvoiceScreen" and app.screen.invoice)
+            await wait_for(pilot, lambda: showing(app, "InvoiceScreen") and app.screen.invoice)
             await settle(pilot)
             _check(app, "invoice")
             assert "[bold]x" in str(app.screen.query_one("#i-billed").render())
@@ -108,7 +108,7 @@ def test_injection_strings_show_literally_on_every_screen(crm, language):
             screen.query_one("#consents").focus()
             await settle(pilot)
             await pilot.press("c")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+            await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
             await settle(pilot)
             app.screen.query_one("#purposes").move_cursor(row=2)
             await settle(pilot)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, settle, show_tab, type_text, wait_for
+from tui_pilot import login, settle, show_tab, showing, type_text, wait_for
 
 
 async def open_first(pilot, app):
     """The first result, in editing (it opens read-only: e edits)."""
     app.screen.action_open()
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded,
+    await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded,
                    what="contact screen")
     await settle(pilot)
     await pilot.press("e")

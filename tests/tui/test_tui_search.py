@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tui_pilot import login, screen_text, settle, type_text, wait_for
+from tui_pilot import login, screen_text, settle, showing, type_text, wait_for
 
 
 def _names(app):
@@ -44,15 +44,15 @@ def test_keys_slash_j_k_enter_and_n(crm):
             assert table.cursor_row == 1
             expected = app.screen.rows[1]
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"))
             await settle(pilot)
             assert app.screen.contact_id == expected.id
             await pilot.press("escape")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+            await wait_for(pilot, lambda: showing(app, "SearchScreen"))
             await pilot.press("slash")
             assert app.focused is app.screen.query_one("#search")
             await pilot.press("down", "n")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen")
+            await wait_for(pilot, lambda: showing(app, "ContactScreen"))
             assert app.screen.contact_id is None
     asyncio.run(scenario())
 
@@ -136,7 +136,7 @@ def test_i_opens_the_import_wizard_for_roles_that_may_import(crm):
             assert (type(app.screen).__name__ == "ImportWizard") is expected
             if expected:
                 await pilot.press("escape")
-                await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+                await wait_for(pilot, lambda: showing(app, "SearchScreen"))
     asyncio.run(scenario("sales", True))
     asyncio.run(scenario("privacy", False))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from tui_pilot import login, wait_for
+from tui_pilot import login, showing, wait_for
 
 
 def _watch_store_calls(monkeypatch, app, names):
@@ -64,7 +64,7 @@ def test_a_session_ended_during_a_search_and_a_filter_load_runs_no_query_for_it(
             await slow_query
             await app.backend.run(lambda: None)  # everything queued before this has had its turn
             workers += [w for w in app.workers if w.node is search and w not in workers]
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen", what="the login screen")
+            await wait_for(pilot, lambda: showing(app, "LoginScreen"), what="the login screen")
             await wait_for(pilot, lambda: all(w.is_finished for w in workers), what="the workers to stop")
             assert app.session is None and app.scope is None
             assert "revoked" in str(app.screen.query_one("#login-message").render())

@@ -7,7 +7,7 @@ Update after an intended change with: pytest tests/tui/test_tui_snapshots.py --s
 from __future__ import annotations
 
 import pytest
-from tui_pilot import login, settle, wait_for
+from tui_pilot import login, settle, showing, wait_for
 
 FIXED_TIME = 1_790_000_000.0  # the demo panel's TOTP codes are computed at this instant
 
@@ -61,7 +61,7 @@ def test_contact_screen(crm, snap_compare, language):
         app.screen.query_one("#search").value = "soren"
         await settle(pilot)
         app.screen.action_open()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+        await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
         await _still(pilot)
 
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
@@ -76,7 +76,7 @@ def test_contact_screen_editing(crm, snap_compare, language):
         app.screen.query_one("#search").value = "soren"
         await settle(pilot)
         app.screen.action_open()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+        await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
         await pilot.press("e")
         await wait_for(pilot, lambda: app.screen.editing)
         await _still(pilot)
@@ -91,7 +91,7 @@ def test_import_wizard(crm, snap_compare, language):
         app = pilot.app
         await login(pilot, crm, "manager")
         app.screen.action_import_file()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImportWizard")
+        await wait_for(pilot, lambda: showing(app, "ImportWizard"))
         await _still(pilot)
 
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
@@ -105,9 +105,9 @@ def test_consent_screen(crm, snap_compare, language):
         app.screen.query_one("#search").value = "soren"
         await settle(pilot)
         app.screen.action_open()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ContactScreen" and app.screen._loaded)
+        await wait_for(pilot, lambda: showing(app, "ContactScreen") and app.screen._loaded)
         app.screen.action_consent()
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsentScreen")
+        await wait_for(pilot, lambda: showing(app, "ConsentScreen"))
         await _still(pilot)
 
     assert snap_compare(crm.app(language=language), terminal_size=(80, 24), run_before=before)
@@ -117,7 +117,7 @@ def test_help_screen(crm, snap_compare):
     async def before(pilot):
         await login(pilot, crm, "sales")
         await pilot.press("down", "question_mark")
-        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen")
+        await wait_for(pilot, lambda: showing(pilot.app, "HelpScreen"))
         await _still(pilot)
 
     assert snap_compare(crm.app(), terminal_size=(80, 24), run_before=before)

@@ -26,7 +26,7 @@ def test_the_login_screen_needs_neither_the_database_nor_the_validators():
 def test_idle_lock_then_unlock(crm):
     import asyncio
 
-    from tui_pilot import login, type_text, wait_for
+    from tui_pilot import login, showing, type_text, wait_for
 
     async def scenario():
         from tui.demo import PASSWORD
@@ -35,12 +35,12 @@ def test_idle_lock_then_unlock(crm):
         async with app.run_test(size=(80, 24)) as pilot:
             await login(pilot, crm, "manager")
             app.idle_lock_seconds = 0.5
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "LockScreen")
+            await wait_for(pilot, lambda: showing(app, "LockScreen"))
             await type_text(pilot, "not it")
             await pilot.press("enter")
             await wait_for(pilot, lambda: "not right" in str(app.screen.query_one("#lock-message").render()))
             app.idle_lock_seconds = 3600
             await type_text(pilot, PASSWORD)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+            await wait_for(pilot, lambda: showing(app, "SearchScreen"))
     asyncio.run(scenario())
