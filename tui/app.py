@@ -289,6 +289,8 @@ class MiniCRMApp(WorkAhead, App):
 
     def _tell_changes(self, message: StoreChanged) -> None:
         """The active screen now; a hidden one when it is shown again (one reload, not one a change)."""
+        if not self.screen_stack:
+            return  # the app is closing (its screens went while the poll waited for the store)
         active = self.screen
         for screen in self.screen_stack:
             if screen is not active:
