@@ -301,3 +301,13 @@ def test_tab_tab_enter_in_the_import_wizard_never_imports(crm, tmp_path):
             await wait_for(pilot, lambda: wizard.batch_id is not None, what="the import")
             assert Contact.select().where(Contact.email == "anne@berg.dk").exists()
     asyncio.run(scenario())
+
+
+def test_an_editable_text_area_is_a_field_where_every_key_types():
+    """The note and wording boxes (TextArea) type like an Input; a read-only one does not."""
+    from textual.widgets import Input, TextArea
+
+    from tui.screens.base import is_text_field
+
+    assert is_text_field(TextArea("")) and is_text_field(Input())
+    assert not is_text_field(TextArea("", read_only=True)) and not is_text_field(Input(disabled=True))

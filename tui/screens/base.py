@@ -22,12 +22,13 @@ what is typed and hands it over in order (tui/keygate.py).
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from store.errors import SessionEnded, StoreError
 
@@ -98,7 +99,11 @@ def is_text_field(widget) -> bool:
     """A widget where every key types (an enabled Input, an editable TextArea)."""
     if isinstance(widget, Input):
         return not widget.disabled
-    return isinstance(widget, TextArea) and not widget.read_only and not widget.disabled
+    # TextArea's module only if some screen has loaded it (the note forms): a widget cannot be
+    # one otherwise, and importing it here cost every start ~8 ms before the login screen
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return (text_area is not None and isinstance(widget, text_area.TextArea)
+            and not widget.read_only and not widget.disabled)
 
 
 def letter_key(key: str) -> bool:
