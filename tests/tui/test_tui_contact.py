@@ -404,3 +404,37 @@ def test_a_session_revoked_while_the_contact_screen_is_built_ahead_says_so(crm):
             assert app.is_running and app.session is None
             assert "revoked" in str(app.screen.query_one("#login-message").render())
     asyncio.run(scenario())
+
+
+def test_letters_typed_while_a_reload_is_under_way_are_kept(crm):
+    """A change elsewhere (an import's every chunk tells every screen) reloads the contact
+    from a clean form; the letters typed while that reload waited for the store stayed only
+    until it came back and refilled the form (seen under load: "Lars" + x saved as "Lars",
+    and ctrl+s then had nothing to save).  They are kept and saved."""
+    async def scenario():
+        import threading
+
+        from store import contacts
+
+        app = crm.app(check_interval=3600)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await open_first(pilot, app)
+            original = screen.bundle.detail.first_name
+            screen.query_one("#f-first_name").focus()
+            busy = threading.Event()  # the store thread busy (another query): the reload waits its turn
+            slow_query = asyncio.ensure_future(app.backend.run(busy.wait, 60))
+            screen.reload()  # what a change elsewhere starts, from a clean form
+            await pilot.pause()
+            await pilot.press("end", "x")  # typed while the reload waits
+            await wait_for(pilot, lambda: screen.query_one("#f-first_name").value == original + "x",
+                           what="the letter in the field")
+            busy.set()
+            await slow_query
+            await settle(pilot)
+            assert screen.query_one("#f-first_name").value == original + "x"  # not overwritten
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: "Saved." in screen_text(app), what="Saved.")
+            saved = contacts.get_contact(app.scope, screen.contact_id, audit_view=False)
+            assert saved.first_name == original + "x"
+    asyncio.run(scenario())

@@ -289,16 +289,22 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
     async def reload(self, audit_view: bool = False, keep_typed: bool = False) -> None:
         from store.contact_record import load_record
 
-        typed = self.form_changes() if keep_typed else {}
         bundle = await self.call_store(load_record, self.contact_id, audit_view=audit_view,
                                        report=self._load_refused)
         if not self.is_attached:
             return
+        # What is typed in the form now is kept, also what came while the record loaded: a
+        # reload begun from a clean form (a change elsewhere, an import's every chunk) then
+        # overwrote the letters typed meanwhile (bench_terminal under load: the x of "Larsx").
+        # Only a newer version is filled in under it; the same version leaves the form alone.
+        typed = self.form_changes() if (keep_typed or self.editing_mode) else {}
+        shown, new = self.bundle.detail, bundle.detail if bundle is not None else None
+        newer = shown is None or new is None or new.version != shown.version
         self.bundle = bundle
         first_load = not self._loaded
         self._loaded = True
         self.stale = False
-        self.show_bundle(typed)
+        self.show_bundle(typed, newer=newer)
         if first_load:
             self.keys_ready()  # the keys typed while it loaded: now, into the filled fields
 
@@ -308,13 +314,18 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         if not self._loaded:
             self.app.pop_screen()
 
-    def show_bundle(self, typed: dict | None = None) -> None:
+    def show_bundle(self, typed: dict | None = None, newer: bool = True) -> None:
+        """The record shown: `typed` (what the form holds beyond the version it showed) put
+        back on top of it; the form is refilled only if the record is `newer` than that."""
         b = self.bundle
         if b.detail is not None:
             self.title = safe.clean(b.detail.name) or _("Contact")
             self.version = b.detail.version
         self._show_card()
-        if self.editing_mode:
+        keep_form = bool(typed) and not newer  # the same version under the typing: nothing to refill
+        if keep_form:
+            typed = {}
+        elif self.editing_mode:
             self._fill_form()  # while browsing the hidden form is filled when editing starts
         for shown in self.query("#contact-id"):
             note = (" · " + _("rectification under request {id}").format(id=self.request_id)
