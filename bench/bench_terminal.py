@@ -208,14 +208,15 @@ class Session:
         t.wait(lambda text: " Back " in text.split("\n")[-1], 30, "the contact's footer")
         if " Edit " in t.screen.display[-1] or t.screen.display[-1].lstrip().startswith("e Edit"):
             t.send("e")  # a record that opens read-only: into editing first
-            t.settle(0.3)
-        before = t.text()
-        name = first_name(before)
+            # (under the loaded run the form took up to 3 s to be built: the keys typed meanwhile
+            # wait for it, so a fixed pause here left END and x to land after the bench's Escape)
+            if not self._editing():
+                return None
+        name = first_name(t.text())
         t.send(END)
         t.settle(0.1)
         t.send("x")
-        t.settle(0.3)
-        if t.text() == before:
+        if not self._shows_name(name and name + "x"):
             return None
         # The answer is a fresh "Saved." with the saved record shown: back in browsing, and the
         # next version number when the form's last line is on the screen. "Saved." alone could
@@ -226,15 +227,32 @@ class Session:
         # and back, so the names the searches expect stay as they were (a save returns to browsing)
         t.wait(lambda text: "BROWSING" in text.split("\n", 1)[0], 30, "back to browsing")
         t.send("e")
-        t.settle(0.3)
+        t.wait(lambda text: "EDITING" in text.split("\n", 1)[0], 30, "editing again")
         t.send(END)
         t.settle(0.1)
         t.send(BACKSPACE)
-        t.settle(0.2)
+        t.wait(lambda text: first_name(text) == name, 30, "the letter taken back")
         t.send(CTRL_S)
         t.wait(lambda text: first_name(text) == name and "BROWSING" in text.split("\n", 1)[0], 30,
                "the name saved back")
         return done - sent
+
+    def _editing(self) -> bool:
+        try:
+            self.term.wait(lambda text: "EDITING" in text.split("\n", 1)[0], 30, "editing")
+        except RuntimeError:
+            return False
+        return True
+
+    def _shows_name(self, name: str | None) -> bool:
+        """The form shows `name` as the first name (the letter typed has landed)."""
+        if not name:
+            return False
+        try:
+            self.term.wait(lambda text: first_name(text) == name, 30, "the letter typed")
+        except RuntimeError:
+            return False
+        return True
 
     def back_home(self) -> None:
         t = self.term
