@@ -297,7 +297,8 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         # reload begun from a clean form (a change elsewhere, an import's every chunk) then
         # overwrote the letters typed meanwhile (bench_terminal under load: the x of "Larsx").
         # Only a newer version is filled in under it; the same version leaves the form alone.
-        typed = self.form_changes() if (keep_typed or self.editing_mode) else {}
+        # (Not on the first load: the form is empty then, not typed in.)
+        typed = self.form_changes() if self._loaded and (keep_typed or self.editing_mode) else {}
         shown, new = self.bundle.detail, bundle.detail if bundle is not None else None
         newer = shown is None or new is None or new.version != shown.version
         self.bundle = bundle
