@@ -104,6 +104,8 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
 
     def on_mount(self) -> None:
         if self._prepared:
+            if not self.query("#card-box"):
+                return  # built ahead and removed while it mounted (the app closing right after a login)
             self._set_mode(False)  # browsing
             if self.contact_id is None:  # empty: show_contact fills it
                 # laid out at the terminal's size now, while hidden (Textual's own step, which
