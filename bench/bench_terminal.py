@@ -210,13 +210,15 @@ class Session:
             t.send("e")  # a record that opens read-only: into editing first
             # (under the loaded run the form took up to 3 s to be built: the keys typed meanwhile
             # wait for it, so a fixed pause here left END and x to land after the bench's Escape)
-            if not self._editing():
+            if not self._shown(lambda text: "EDITING" in text.split("\n", 1)[0], "editing"):
                 return None
         name = first_name(t.text())
+        if not name:
+            return None
         t.send(END)
         t.settle(0.1)
         t.send("x")
-        if not self._shows_name(name and name + "x"):
+        if not self._shown(lambda text: first_name(text) == name + "x", "the letter typed"):
             return None
         # The answer is a fresh "Saved." with the saved record shown: back in browsing, and the
         # next version number when the form's last line is on the screen. "Saved." alone could
@@ -237,19 +239,10 @@ class Session:
                "the name saved back")
         return done - sent
 
-    def _editing(self) -> bool:
+    def _shown(self, condition, what: str) -> bool:
+        """Whether the screen comes to show `condition` (within the bench's 30 s)."""
         try:
-            self.term.wait(lambda text: "EDITING" in text.split("\n", 1)[0], 30, "editing")
-        except RuntimeError:
-            return False
-        return True
-
-    def _shows_name(self, name: str | None) -> bool:
-        """The form shows `name` as the first name (the letter typed has landed)."""
-        if not name:
-            return False
-        try:
-            self.term.wait(lambda text: first_name(text) == name, 30, "the letter typed")
+            self.term.wait(condition, 30, what)
         except RuntimeError:
             return False
         return True

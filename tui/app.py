@@ -74,6 +74,7 @@ class MiniCRMApp(WorkAhead, App):
         self._missed: WeakKeyDictionary[Screen, StoreChanged] = WeakKeyDictionary()
         self._last_everything = 0.0  # when a change of everything was last told (_poll_changes)
         self._held_everything: StoreChanged | None = None
+        self._everything_timer = None  # tells what is held, at the end of the window
         self._session_timers = []
         self._last_touch = 0.0
         self.idle_lock_seconds = 60 * int(self.config["auth.idle_lock_minutes"])
@@ -248,7 +249,9 @@ class MiniCRMApp(WorkAhead, App):
         for timer in self._session_timers:
             timer.stop()
         self._session_timers = []
-        self._held_everything = None  # (the session's: the next one starts from its own data)
+        if self._everything_timer is not None:
+            self._everything_timer.stop()
+        self._everything_timer = self._held_everything = None  # (the session's: the next starts afresh)
 
     async def action_logout(self) -> None:
         if self.session is not None:
@@ -301,10 +304,10 @@ class MiniCRMApp(WorkAhead, App):
             # most once in EVERYTHING_EVERY_S, with all that came meanwhile.
             wait = self._last_everything + EVERYTHING_EVERY_S - time.monotonic()
             if wait > 0:
-                held, self._held_everything = self._held_everything, message.merged(
-                    self._held_everything or StoreChanged())
+                held = self._held_everything
+                self._held_everything = message if held is None else held.merged(message)
                 if held is None:
-                    self._session_timers.append(self.set_timer(wait, self._tell_held_everything))
+                    self._everything_timer = self.set_timer(wait, self._tell_held_everything)
                 return
             self._last_everything = time.monotonic()
         self._tell_changes(message)

@@ -301,7 +301,7 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         # Only a newer version is filled in under it; the same version leaves the form alone.
         # (Not on the first load: the form is empty then, not typed in.)
         typed = self.form_changes() if self._loaded and (keep_typed or self.editing_mode) else {}
-        shown, new = self.bundle.detail, bundle.detail if bundle is not None else None
+        shown, new = self.bundle.detail, bundle.detail
         newer = shown is None or new is None or new.version != shown.version
         self.bundle = bundle
         first_load = not self._loaded
@@ -325,9 +325,8 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             self.title = safe.clean(b.detail.name) or _("Contact")
             self.version = b.detail.version
         self._show_card()
-        keep_form = bool(typed) and not newer  # the same version under the typing: nothing to refill
-        if keep_form:
-            typed = {}
+        if typed and not newer:
+            typed = {}  # the same version under the typing: the form stays as it is
         elif self.editing_mode:
             self._fill_form()  # while browsing the hidden form is filled when editing starts
         for shown in self.query("#contact-id"):
