@@ -28,8 +28,28 @@ async def settle(pilot) -> None:
 
 # polls app state, which has no event to await; the timeout is what the failure message names
 async def wait_for(pilot, predicate, timeout: float = GENEROUS, what: str = "condition") -> None:  # noqa: ASYNC109
-    """Poll `predicate()` while the app runs; fail after `timeout` seconds (a safety net only)."""
-    await wait_for_async(predicate, lambda: pilot.pause(0.05), timeout, what=what)
+    """Poll `predicate()` while the app runs; fail after `timeout` seconds (a safety net only).
+
+    The failure says what the app was doing (a flake seen once in CI is diagnosed from its log)."""
+    try:
+        await wait_for_async(predicate, lambda: pilot.pause(0.05), timeout, what=what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{app_state(pilot.app)}") from None
+
+
+def app_state(app) -> str:
+    """The screens, the running workers and the last notifications of `app`, for a failure message."""
+    try:
+        screens = " > ".join(type(s).__name__ for s in app.screen_stack)
+        workers = ", ".join(f"{w.name or w.group}:{w.state.name}" for w in app.workers) or "none"
+        told = " | ".join(n.message for n in list(app._notifications)[-5:]) or "none"
+        gate = getattr(app, "key_gate", None)
+        keys = ("no gate" if gate is None else
+                f"{len(gate.held)} held, closed {gate.closed}, paused {gate.paused}, "
+                f"screen ready {gate._screen_ready()}, focused {type(app.focused).__name__}")
+    except Exception as exc:  # the app has gone: say so rather than hide the first failure
+        return f"app state unavailable ({type(exc).__name__})"
+    return f"screens: {screens}\nworkers: {workers}\nkeys: {keys}\nnotifications: {told}"
 
 
 def showing(app, name: str) -> bool:
