@@ -115,7 +115,7 @@ class WorkAhead:
 
         if self.session is session:
             prepare_contact(self)
-            self.call_after_refresh(heap.settle)  # this login's screens, built: kept while it lasts
+            self.call_after_refresh(heap.settle, True)  # this login's screens, built: kept while it lasts
 
 
 def _open_store_here(config) -> None:

@@ -16,13 +16,20 @@ import sys
 _released = False  # a login's objects were handed back: the next settle collects them first
 
 
-def settle() -> None:
+def settle(login: bool = False) -> None:
     """What exists now is long-lived: collected, then frozen.  The young generations only (a
-    few ms) while nothing was handed back; after a logout all of it, so that the screens that
-    showed its records are freed, not frozen again as garbage."""
+    few ms) while nothing was handed back.  After a logout all of it is collected, and frozen
+    again only at the next login's (`login`): the screens that showed the last one's records
+    may be referenced a moment longer (the tasks that finish their removal), and frozen then
+    they were kept for as long as the next login lasted (a test saw one left after a logout)."""
     global _released
-    gc.collect() if _released else gc.collect(1)
-    _released = False
+    if not _released:
+        gc.collect(1)
+    else:
+        gc.collect()
+        if not login:
+            return  # (the login screen's home screen built ahead: frozen with the next login's)
+        _released = False
     gc.freeze()
 
 
