@@ -28,15 +28,24 @@ class ContactRecord:
 
 def load_record(scope: Scope, contact_id: int | None, *, audit_view: bool) -> ContactRecord:
     """`audit_view`: record that the contact was viewed (on opening it, not on each refresh)."""
-    owners = tuple(staff.owner_choices(scope)) if scope.can("contact.reassign") else ()
-    if contact_id is None:
-        return ContactRecord(owners=owners)
-    detail = contacts.get_contact(scope, contact_id, audit_view=audit_view)
-    parts = {name: tuple(read(scope, contact_id)) if scope.can(permission) else ()
-             for name, permission, read in (
-                 ("deals", "deal.read", deals.deals_of), ("notes", "note.read", notes.notes_of),
-                 ("follow_ups", "followup.read", followups.follow_ups_of),
-                 ("invoices", "invoice.read", invoices.invoices_of),
-                 ("consents", "consent.read", consent.consents_of),
-                 ("history", "audit.read", contacts.history))}
+    with scope.one_look():
+        owners = tuple(staff.owner_choices(scope)) if scope.can("contact.reassign") else ()
+        if contact_id is None:
+            return ContactRecord(owners=owners)
+        detail = contacts.get_contact(scope, contact_id, audit_view=audit_view)
+        parts = {name: tuple(read(scope, contact_id)) if scope.can(permission) else ()
+                 for name, permission, read in (
+                     ("deals", "deal.read", deals.deals_of), ("notes", "note.read", notes.notes_of),
+                     ("follow_ups", "followup.read", followups.follow_ups_of),
+                     ("invoices", "invoice.read", invoices.invoices_of),
+                     ("consents", "consent.read", consent.consents_of),
+                     ("history", "audit.read", contacts.history))}
     return ContactRecord(detail=detail, owners=owners, **parts)
+
+
+def record_view(scope: Scope, contact_id: int) -> None:
+    """That this person saw the contact: the audit row `load_record(audit_view=True)` writes,
+    for a front end that shows the record first and records the view right after it, so that
+    the row's wait for the write lock (up to audit.VIEW_WAIT_MS while an import writes) is
+    never on the way to the paint."""
+    contacts.record_view(scope, contact_id)

@@ -52,6 +52,11 @@ def _tags_of(ids) -> dict[int, list[str]]:
     return out
 
 
+def record_view(scope: Scope, contact_id: int) -> None:
+    """Audit that the contact was viewed; never blocks: a busy file puts the row off a moment."""
+    audit.record_view(scope.user_id, "contact.view", "contact", scope.contact(contact_id).id)
+
+
 def get_contact(scope: Scope, contact_id: int, *, audit_view: bool = True) -> ContactDetail:
     c = scope.contact(contact_id)
     if audit_view:  # never blocks the view: a busy file puts the row off a moment

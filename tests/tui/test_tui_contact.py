@@ -196,8 +196,15 @@ def test_tabs_and_keys_follow_the_role(crm, role, tabs):
                 assert screen.query_one("#f-lifecycle").disabled
                 assert not screen.query_one("#f-email").disabled
                 assert screen.query_one("#f-tags").disabled
-            if "tab-history" in tabs:
-                assert screen.bundle.history and screen.bundle.history[0].action == "contact.view"
+            # the view is audited (written just after the contact is painted, never on its way)
+            from store.models import AuditEvent
+            await wait_for(pilot, lambda: AuditEvent.select().where(
+                (AuditEvent.action == "contact.view") & (AuditEvent.entity_id == screen.contact_id)
+                & (AuditEvent.actor_id == app.scope.user_id)).exists(), what="the view's audit row")
+            if "tab-history" in tabs:  # and is in the history the next time the record is read
+                from store.contact_record import load_record
+                history = load_record(app.scope, screen.contact_id, audit_view=False).history
+                assert history[0].action == "contact.view"
     asyncio.run(scenario())
 
 

@@ -168,12 +168,12 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         frame is the filled contact, one layout, not an empty one and then the record
         (the record is ~6 ms; each layout of the screen ~12: issue 17, Enter to the contact).
         Keys typed meanwhile wait for it (KeyGate.pause); a refusal is said where one is."""
-        from store.contact_record import load_record
+        from store.contact_record import load_record, record_view
 
         gate = self.app.key_gate
         gate.pause()
         try:
-            bundle = await self.call_store(load_record, contact_id, audit_view=True,
+            bundle = await self.call_store(load_record, contact_id, audit_view=False,
                                            report=lambda text: self.app.tell(text, severity="error"))
             if self.app.scope is None:
                 return  # the session ended meanwhile
@@ -183,6 +183,9 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             self.app.push_screen(self)
         finally:
             gate.resume()
+        # the view's audit row, while the contact is painted: its wait for the write lock (an
+        # import writing elsewhere) is never part of the Enter (the store runs calls in order)
+        self.run_worker(self.call_store(record_view, contact_id), group="contact-view")
 
     # -- the two modes ----------------------------------------------------------------
 
