@@ -13,7 +13,6 @@ put in Rich Text, never parsed as markup.
 from __future__ import annotations
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -44,9 +43,6 @@ class ContactCard(Static):
             self.plain, self.fields = "", {}
             self.update("")
             return
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(width=13, no_wrap=True, style="bold")
-        grid.add_column(ratio=1, overflow="fold")
         # (field, label, value): a field of several lines has its label on the first only
         rows: list[tuple[str, str, Text | str]] = [
             ("first_name", _("First name"), safe.text(d.first_name)),
@@ -75,12 +71,28 @@ class ContactCard(Static):
                    if d.company_cvr else safe.clean(d.company) if d.company else _("No company"))
         rows.append(("company", _("Company"), company))
         shown = [(field, label, value if isinstance(value, Text) else Text(value)) for field, label, value in rows]
-        for _field, label, value in shown:
-            grid.add_row(Text(label), value)
+        # Lines of Text, not a Rich Table: measuring and rendering a grid of ~15 rows was a
+        # tenth of the contact's layout and paint (bench/profile_tui open).  The one thing
+        # given up: a value wider than the card (~60 characters at 80 columns) wraps to the
+        # card's left edge, where the grid folded it under its own column.
+        lines = Text("\n").join(_line(label, value) for _field, label, value in shown)
         self.fields = {field: value.plain for field, _label, value in shown if field}
         status = _("Status: {status} · Source: {source} · Created {created} · Changed {changed} · "
                    "Version {version}").format(status=vocab.label(d.status), source=safe.clean(d.source),
                                                created=fmt_date(d.created_at),
                                                changed=fmt_datetime(d.updated_at), version=d.version)
         self.plain = "\n".join(f"{label:<13} {value.plain}" for _f, label, value in shown) + "\n\n" + status
-        self.update(Group(grid, Text(""), Text(status, style="dim")))
+        self.update(Group(lines, Text(""), Text(status, style="dim")))
+
+
+LABEL_WIDTH = 13
+
+
+def _line(label: str, value: Text) -> Text:
+    """`label` in bold in its column (cut with an ellipsis, as a table's cell), then the value."""
+    if len(label) > LABEL_WIDTH:
+        label = label[:LABEL_WIDTH - 1] + "…"
+    line = Text(label.ljust(LABEL_WIDTH), style="bold")
+    line.append(" ")
+    line.append_text(value)
+    return line
