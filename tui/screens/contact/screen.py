@@ -180,6 +180,11 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             self.show_contact(contact_id, bundle)
             for footer in self.query(Footer):  # (none yet if it has not mounted: on_mount shows it)
                 footer.show_keys_now()  # its keys with it: `e` offered, in the first frame
+            # its new layout (the card's height, the title) asked of the screen itself now, so
+            # the first frame is laid out: left to the widgets, the request reached the screen
+            # after a frame of the old layout, and the contact was a second frame ~30 ms later
+            # (each Enter was three renders; traced at 100,000 contacts, bench/profile_tui)
+            self.refresh(layout=True)
             self.app.push_screen(self)
         finally:
             gate.resume()
@@ -327,6 +332,7 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         if b.detail is not None:
             self.title = safe.clean(b.detail.name) or _("Contact")
             self.version = b.detail.version
+            self.title_now()
         self._show_card()
         if typed and not newer:
             typed = {}  # the same version under the typing: the form stays as it is
