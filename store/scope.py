@@ -182,16 +182,6 @@ class Scope:
         """
         if self.session_id is None:
             return
-        look = self._look()
-        if look is not None:
-            if look.get("session"):
-                return
-            look["session"] = True  # (set after the check: a failed one is made again)
-        self._check_session_now()
-
-    def _check_session_now(self) -> None:
-        if self.session_id is None:
-            return
         reason, _ = session_end_reason(self.session_id, self.role)
         if reason is not None:
             raise SessionEnded(reason)
@@ -200,18 +190,18 @@ class Scope:
     def transaction(self) -> Iterator[None]:
         """One BEGIN IMMEDIATE transaction for this scope's write, refused if its session ended."""
         with database.atomic():
-            self._check_session_now()  # (inside a look too: a write always checks afresh)
+            self.check_session()
             yield
 
     # -- several reads as one look ---------------------------------------------------
 
     @contextlib.contextmanager
     def one_look(self) -> Iterator[None]:
-        """Several reads for one screen (a contact and its six tabs) taken as one look: the
-        session is checked at the first, and each contact is fetched and checked once.
-        Each read checked the session and fetched the contact again, ~1 ms of building
-        SQL each: most of a contact's ~10 ms on the store at 100,000 contacts (issue 17).
-        For reads: a write inside checks its session afresh (`transaction`)."""
+        """Several reads for one screen (a contact and its six tabs) taken as one look: each
+        contact is fetched and checked once (each read fetched it again, ~1 ms of Peewee
+        building the same SQL: most of a contact's ~11 ms on the store at 100,000 contacts,
+        issue 17).  The session is still checked by every read.  For reads only: no change to
+        a contact runs inside (it would act on the row as the look first read it)."""
         if self._look() is not None:
             yield
             return

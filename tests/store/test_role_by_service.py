@@ -113,6 +113,19 @@ def test_everyone_sees_and_ends_their_own_sessions(world, role):
         scope.check_session()
 
 
+def test_a_contact_read_as_one_look_is_refused_once_the_session_has_ended(world):
+    """A contact's record (its six tabs) reads the contact once; the session is still checked."""
+    from store import contacts
+    from store.contact_record import load_record
+
+    scope = Scope(world["users"]["manager"], world["sessions"]["manager"])
+    cid = contacts.create_contact(scope, first_name="Lone", last_name="Berg")
+    assert load_record(scope, cid, audit_view=False).detail.first_name == "Lone"
+    auth.end_session(scope, world["sessions"]["manager"])
+    with pytest.raises(auth.SessionEnded):
+        load_record(scope, cid, audit_view=False)
+
+
 def test_the_console_acts_as_the_server_operator(world):
     auth.revoke(Scope.console(), TARGET)
     row = AuditEvent.select().where(AuditEvent.action == "user.revoke").get()
