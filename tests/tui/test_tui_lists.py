@@ -51,6 +51,32 @@ def test_the_list_goes_past_fifty_and_counts_every_contact(crm):
     asyncio.run(scenario())
 
 
+def test_the_count_beside_new_results_is_never_the_last_searchs(crm):
+    """A letter typed: its first page comes at once, its count a moment later; meanwhile the
+    line under the results does not give the count of the search before."""
+    async def scenario():
+        from store import contacts
+
+        everyone = len(_store_order(crm, "manager"))
+        narrower = len(contacts.search_contacts(_scope("manager"), "a", limit=5000))
+        assert 0 < narrower < everyone
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = app.screen
+
+            def caption() -> str:
+                return screen.query_one("#count").text
+
+            await wait_for(pilot, lambda: f"{everyone} contacts" in caption(), what="everyone counted")
+            await type_text(pilot, "a")
+            await wait_for(pilot, lambda: screen._shown_text == "a", what="the results for 'a'")
+            assert f"{everyone} contacts" not in caption()
+            assert caption() == "At least 50 contacts" or f"{narrower} contacts" in caption()
+            await wait_for(pilot, lambda: f"{narrower} contacts" in caption(), what="'a' counted")
+    asyncio.run(scenario())
+
+
 def test_a_click_on_a_header_sorts_by_it_and_a_second_click_reverses(crm):
     async def scenario():
         app = crm.app()

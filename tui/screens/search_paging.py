@@ -89,6 +89,10 @@ class ResultPages:
         self._after = page.after
         self._generation += 1
         order = order or (self.sort, self.descending)
+        if _count_key(text, self._criteria()) != self._counted:
+            # the last count was of other matches: shown beside these rows it said "16,059
+            # contacts" under the 8,316 of the next letter until their count came (~0.2 s)
+            self._count = None
         top = self._from_top and order == (self.sort, self.descending)
         if top:
             self._from_top = False
@@ -127,6 +131,8 @@ class ResultPages:
         n = self._count if self._count is not None else len(self.rows)
         if not n:
             text = _("No contacts found")
+        elif self._count is None and self._after is not None:
+            text = _("At least {n} contacts").format(n=n)  # more pages: counted in a moment
         elif n > COUNT_CAP:
             text = _("More than {n} contacts").format(n=f"{COUNT_CAP:,}")
         else:
@@ -151,7 +157,7 @@ class ResultPages:
         n = await self.call_store(contacts.count_contacts, text, **criteria)
         now = self._criteria() if self.still_here else None
         if now is not None and text == now.pop("text") and criteria == now:
-            self._count = n
+            self._count, self._counted = n, _count_key(text, criteria)
             self._caption()
 
     @work(exclusive=True, group="more")
@@ -237,3 +243,11 @@ class ResultPages:
         self.sort = self.sort or "name"  # best match first has no reverse: the name order does
         self.descending = not self.descending
         self._resort()
+
+
+def _count_key(text: str, criteria: dict | None) -> str | None:
+    """Which matches a count is of: the text and the filters (the text may sit in `criteria`)."""
+    if criteria is None:
+        return None
+    rest = {k: v for k, v in criteria.items() if k != "text"}
+    return repr((text, sorted(rest.items())))
