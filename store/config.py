@@ -104,6 +104,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "username": Setting(str, "", "SMTP login; empty: no authentication."),
         "password_file": Setting(str, "", "File holding the SMTP password (mode 0600)."),
         "from_address": Setting(str, "", "The sender address of every mail."),
+        "helo_name": Setting(str, "", "The name this server greets the SMTP server with (EHLO); "
+                             "empty: the domain of from_address."),
         "timeout_seconds": Setting(int, 30, "Give up on the SMTP server after this long.", minimum=1),
         "campaign_per_minute": Setting(int, 60, "Campaign mails sent per minute at most.", minimum=1),
     },

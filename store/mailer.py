@@ -37,6 +37,13 @@ def configured() -> bool:
     return bool(config["mail.host"] and config["mail.from_address"])
 
 
+def helo_name(config) -> str:
+    """The name given in EHLO: `mail.helo_name`, else the sender's domain.  Never left to
+    smtplib, which asks DNS for this machine's fully qualified name on every connection
+    (socket.getfqdn): with no answer from the resolver, each mail waited for its timeout."""
+    return config["mail.helo_name"] or config["mail.from_address"].rpartition("@")[2] or "localhost"
+
+
 def _password(config) -> str | None:
     path: Path | None = config.mail_password_path
     if not config["mail.username"]:
@@ -85,11 +92,12 @@ class Connection:
     def __enter__(self) -> Connection:
         c = self.config
         host, port, timeout = c["mail.host"], c["mail.port"], c["mail.timeout_seconds"]
+        name = helo_name(c)
         try:
             if c["mail.security"] == "tls":
-                self.smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=_tls())
+                self.smtp = smtplib.SMTP_SSL(host, port, name, timeout=timeout, context=_tls())
             else:
-                self.smtp = smtplib.SMTP(host, port, timeout=timeout)
+                self.smtp = smtplib.SMTP(host, port, name, timeout=timeout)
                 if c["mail.security"] == "starttls":
                     self.smtp.starttls(context=_tls())
             password = _password(c)

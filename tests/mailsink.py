@@ -32,6 +32,7 @@ class _Handler:
         msg = message_from_bytes(envelope.original_content or envelope.content, policy=default)
         with self.sink.lock:
             self.sink.messages.append((tuple(envelope.rcpt_tos), msg))
+            self.sink.greetings.append(session.host_name)  # the name the client gave in EHLO
         if self.sink.fail_for and any(r in self.sink.fail_for for r in envelope.rcpt_tos):
             return "550 mailbox unavailable"
         return "250 OK"
@@ -40,6 +41,7 @@ class _Handler:
 class MailSink:
     def __init__(self, auth: tuple[str, str] | None = None):
         self.messages: list[tuple[tuple[str, ...], EmailMessage]] = []
+        self.greetings: list[str] = []  # per message, the client's EHLO name
         self.lock = threading.Lock()
         self.fail_for: set[str] = set()
         self.port = free_port()
@@ -50,7 +52,10 @@ class MailSink:
                                                                auth_data.password.decode()) == auth
                 return AuthResult(success=ok)
             kwargs = {"authenticator": check, "auth_required": True, "auth_require_tls": False}
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
+        # server_hostname: named, not looked up (aiosmtpd asks DNS for this machine's full name
+        # on every connection otherwise; a resolver that does not answer stalls each mail)
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
+                                     server_hostname="mailsink.test", **kwargs)
 
     def start(self) -> MailSink:
         self.controller.start()

@@ -61,3 +61,33 @@ def test_login_with_the_password_file_and_failures_that_name_no_address(tmp_path
         assert len(auth_sink.messages) == 1
     finally:
         runtime.close_store()
+
+
+def test_a_mail_greets_with_the_senders_domain_and_never_asks_dns_for_this_machine(tmp_path, monkeypatch):
+    """smtplib names the client in EHLO by asking DNS for this machine's full name on every
+    connection (socket.getfqdn); with a resolver that does not answer, each mail waited for it."""
+    import socket
+
+    from store import mailer, runtime
+    from store.config import load_config
+
+    def no_dns(*_args):
+        raise AssertionError("asked DNS for this machine's name")
+
+    monkeypatch.setattr(socket, "getfqdn", no_dns)
+    sink = MailSink().start()
+    try:
+        for helo, expected in (("", "smedjen.dk"), ("mail.smedjen.dk", "mail.smedjen.dk")):
+            path = tmp_path / "m.toml"
+            write_config(path, "crm.db", "crm.key", mail={
+                "host": "127.0.0.1", "port": sink.port, "security": "none", "helo_name": helo,
+                "from_address": "nyhed@smedjen.dk", "timeout_seconds": 5})
+            runtime.close_store()
+            config = load_config(path)
+            runtime.open_store(config) if config.db_path.exists() else runtime.create_store(config)
+            mailer.send(mailer.message("karen@firma.dk", "Hej", "Tekst"))
+            sink.wait_for_mail("karen@firma.dk", count=len(sink.greetings))
+            assert sink.greetings[-1] == expected
+    finally:
+        sink.stop()
+        runtime.close_store()
