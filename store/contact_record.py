@@ -41,11 +41,3 @@ def load_record(scope: Scope, contact_id: int | None, *, audit_view: bool) -> Co
                      ("consents", "consent.read", consent.consents_of),
                      ("history", "audit.read", contacts.history))}
     return ContactRecord(detail=detail, owners=owners, **parts)
-
-
-def record_view(scope: Scope, contact_id: int) -> None:
-    """That this person saw the contact: the audit row `load_record(audit_view=True)` writes,
-    for a front end that shows the record first and records the view right after it, so that
-    the row's wait for the write lock (up to audit.VIEW_WAIT_MS while an import writes) is
-    never on the way to the paint."""
-    contacts.record_view(scope, contact_id)

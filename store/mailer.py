@@ -41,7 +41,11 @@ def helo_name(config) -> str:
     """The name given in EHLO: `mail.helo_name`, else the sender's domain.  Never left to
     smtplib, which asks DNS for this machine's fully qualified name on every connection
     (socket.getfqdn): with no answer from the resolver, each mail waited for its timeout."""
-    return config["mail.helo_name"] or config["mail.from_address"].rpartition("@")[2] or "localhost"
+    return config["mail.helo_name"] or _sender_domain(config) or "localhost"
+
+
+def _sender_domain(config) -> str:
+    return config["mail.from_address"].rpartition("@")[2]
 
 
 def _password(config) -> str | None:
@@ -66,8 +70,7 @@ def message(to: str, subject: str, body: str, *, headers: dict[str, str] | None 
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
-    domain = config["mail.from_address"].rpartition("@")[2] or None
-    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Message-ID"] = make_msgid(domain=_sender_domain(config) or None)
     for name, value in (headers or {}).items():
         msg[name] = value
     msg.set_content(body, cte="quoted-printable")

@@ -380,10 +380,9 @@ class Scope:
         look = self._look()
         if look is None:
             return self.get(self.contacts(), Contact, contact_id, "contact")
-        key = ("contact", contact_id)
-        if key not in look:  # (a refusal raises and is not kept: asked again, refused again)
-            look[key] = self.get(self.contacts(), Contact, contact_id, "contact")
-        return look[key]
+        if contact_id not in look:  # (a refusal raises and is not kept: asked again, refused again)
+            look[contact_id] = self.get(self.contacts(), Contact, contact_id, "contact")
+        return look[contact_id]
 
     def deal(self, deal_id: int) -> Deal:
         return self.get(self.deals(), Deal, deal_id, "deal")

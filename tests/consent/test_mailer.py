@@ -18,16 +18,21 @@ def auth_sink():
 
 
 def _store_with(tmp_path, sink, password: str, mode: int = 0o600):
-    from store import runtime
-    from store.config import load_config
-
     secret = tmp_path / "smtp.password"
     secret.write_text(password + "\n", encoding="utf-8")
     os.chmod(secret, mode)
+    return _store_mailing_to(tmp_path, sink, username="crm", password_file="smtp.password")
+
+
+def _store_mailing_to(tmp_path, sink, **mail):
+    """The store (created the first time) with its mail going to `sink`, plus `mail` settings."""
+    from store import runtime
+    from store.config import load_config
+
     path = tmp_path / "m.toml"
     write_config(path, "crm.db", "crm.key", mail={"host": "127.0.0.1", "port": sink.port, "security": "none",
-                                                   "username": "crm", "password_file": "smtp.password",
-                                                   "from_address": "nyhed@smedjen.dk", "timeout_seconds": 5})
+                                                   "from_address": "nyhed@smedjen.dk", "timeout_seconds": 5,
+                                                   **mail})
     runtime.close_store()
     config = load_config(path)
     if not config.db_path.exists():
@@ -69,7 +74,6 @@ def test_a_mail_greets_with_the_senders_domain_and_never_asks_dns_for_this_machi
     import socket
 
     from store import mailer, runtime
-    from store.config import load_config
 
     def no_dns(*_args):
         raise AssertionError("asked DNS for this machine's name")
@@ -78,13 +82,7 @@ def test_a_mail_greets_with_the_senders_domain_and_never_asks_dns_for_this_machi
     sink = MailSink().start()
     try:
         for helo, expected in (("", "smedjen.dk"), ("mail.smedjen.dk", "mail.smedjen.dk")):
-            path = tmp_path / "m.toml"
-            write_config(path, "crm.db", "crm.key", mail={
-                "host": "127.0.0.1", "port": sink.port, "security": "none", "helo_name": helo,
-                "from_address": "nyhed@smedjen.dk", "timeout_seconds": 5})
-            runtime.close_store()
-            config = load_config(path)
-            runtime.open_store(config) if config.db_path.exists() else runtime.create_store(config)
+            _store_mailing_to(tmp_path, sink, helo_name=helo)
             mailer.send(mailer.message("karen@firma.dk", "Hej", "Tekst"))
             sink.wait_for_mail("karen@firma.dk", count=len(sink.greetings))
             assert sink.greetings[-1] == expected

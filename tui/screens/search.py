@@ -63,7 +63,7 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         self._after: tuple | None = None  # where the next page starts (None: all loaded)
         self._generation = 0  # bumped when a new first page lands: an older next page is dropped
         self._count: int | None = None
-        self._counted: str | None = None  # the matches `_count` is of (_count_key)
+        self._counted: tuple | None = None  # the matches `_count` is of (_count_key)
         # None: best match first for typed text, name order for the whole list (no sort
         # of every match per keystroke); a column once the user sorts by one.
         self.sort: str | None = None

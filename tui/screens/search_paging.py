@@ -245,9 +245,8 @@ class ResultPages:
         self._resort()
 
 
-def _count_key(text: str, criteria: dict | None) -> str | None:
+def _count_key(text: str, criteria: dict | None) -> tuple[str, dict] | None:
     """Which matches a count is of: the text and the filters (the text may sit in `criteria`)."""
     if criteria is None:
         return None
-    rest = {k: v for k, v in criteria.items() if k != "text"}
-    return repr((text, sorted(rest.items())))
+    return text, {k: v for k, v in criteria.items() if k != "text"}

@@ -168,7 +168,8 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         frame is the filled contact, one layout, not an empty one and then the record
         (the record is ~6 ms; each layout of the screen ~12: issue 17, Enter to the contact).
         Keys typed meanwhile wait for it (KeyGate.pause); a refusal is said where one is."""
-        from store.contact_record import load_record, record_view
+        from store.contact_record import load_record
+        from store.contacts import record_view
 
         gate = self.app.key_gate
         gate.pause()
