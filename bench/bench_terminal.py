@@ -57,6 +57,7 @@ QUERIES = ("mett", "mette", "soren", "jens", "hansen", "niel", "andersen", "kirs
            "peder", "rasmus", "chris", "moller", "jorgen")
 END = b"\x1b[F"
 HOME_DONE = ("The first 50 contacts", "contacts", "No contacts found")
+CAPTIONS = ("The first", "No contacts", "At least", "More than")  # the results' caption (English)
 # A person's pauses at the login (seconds): after the name (the store opens at its first key),
 # after the password (the code is read off the phone), after the code's six digits.
 PAUSES = (1.5, 1.0, 0.5)
@@ -286,7 +287,8 @@ def results_are(text: str, names: list[str]) -> bool:
     shown = []
     for line in lines[header + 1:]:
         cell = line[:21].strip()
-        if not cell or cell.startswith(("The first", "No contacts")) or cell[0].isdigit():
+        # the caption under the rows: "At least 50 contacts" until counted, then the count
+        if not cell or cell.startswith(CAPTIONS) or cell[0].isdigit():
             break
         shown.append(cell)
     if not names:
