@@ -179,7 +179,8 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             if self.app.scope is None:
                 return  # the session ended meanwhile
             self.show_contact(contact_id, bundle)
-            for footer in self.query(Footer):  # (none yet if it has not mounted: on_mount shows it)
+            footer = self.query_one_optional(Footer)  # (none yet if it has not mounted: on_mount shows it)
+            if footer is not None:
                 footer.show_keys_now()  # its keys with it: `e` offered, in the first frame
             # its new layout (the card's height, the title) asked of the screen itself now, so
             # the first frame is laid out: left to the widgets, the request reached the screen
@@ -331,15 +332,15 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         back on top of it; the form is refilled only if the record is `newer` than that."""
         b = self.bundle
         if b.detail is not None:
-            self.title = safe.clean(b.detail.name) or _("Contact")
+            self.set_header(title=safe.clean(b.detail.name) or _("Contact"))
             self.version = b.detail.version
-            self.title_now()
         self._show_card()
         if typed and not newer:
             typed = {}  # the same version under the typing: the form stays as it is
         elif self.editing_mode:
             self._fill_form()  # while browsing the hidden form is filled when editing starts
-        for shown in self.query("#contact-id"):
+        shown = self.query_one_optional("#contact-id", Static)  # by id: not a walk of the whole screen
+        if shown is not None:
             note = (" · " + _("rectification under request {id}").format(id=self.request_id)
                     if self.request_id else "")
             shown.update(_("Contact id: {id}").format(id=self.contact_id) + note
