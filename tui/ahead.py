@@ -52,7 +52,7 @@ class WorkAhead:
                 and self.store_error is None:
             from store.runtime import checkpoint_passive
 
-            self.run_worker(self.backend.run(checkpoint_passive), group="checkpoint", exclusive=True,
+            self.run_worker(self.backend.run(checkpoint_passive, background=True), group="checkpoint", exclusive=True,
                             exit_on_error=False)
 
     # -- the store, and what a login imports --------------------------------------------

@@ -64,6 +64,8 @@ class MiniCRMApp(WorkAhead, App):
         self.clock = clock
         self.source_addr = source_addr if source_addr is not None else _ssh_source()
         self.backend = Backend(on_session_ended=self._store_refused_session)
+        # an answer someone waited for: the background store calls wait until it is painted
+        self.backend.after_answer = lambda: self.call_after_refresh(self.backend.release_background)
         self.store_ready = asyncio.Event()
         self._store_opening = False
         self.store_error: str | None = None
@@ -342,7 +344,7 @@ class MiniCRMApp(WorkAhead, App):
         """A store call the app repeats by itself (the session check, the change poll);
         None when it failed for a moment.  SessionEnded is raised: that is what a check is for."""
         try:
-            return await self.backend.run(fn)
+            return await self.backend.run(fn, background=True)  # after what someone waits for
         except SessionEnded:
             raise
         # deliberately broad: busy or locked for a moment, whatever the driver raises: the next round asks again

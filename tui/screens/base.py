@@ -50,12 +50,16 @@ class StoreCalls:
     """
 
     async def call_store(self, fn: Callable[..., Any], /, *args: Any, report: Report | None = None,
-                         wording: Wording | None = None, expect: Expected = (), **kwargs: Any) -> Any:
-        """fn(scope, *args, **kwargs) on the store thread, as the logged-in session."""
+                         wording: Wording | None = None, expect: Expected = (), background: bool = False,
+                         aside: bool = False, **kwargs: Any) -> Any:
+        """fn(scope, *args, **kwargs) on the store thread, as the logged-in session;
+        `background`: nobody waits for it (a reload after another session's change): it waits
+        while the calls someone does wait for go first; `aside`: a long read nobody waits for
+        (a count), on a thread of its own (tui/backend.py)."""
         backend = self.app.backend
         scope = backend.scope  # taken now: a call never runs for a later session
-        return await self._guarded(backend.run_as(scope, fn, *args, **kwargs), report, wording,
-                                   scope, expect)
+        return await self._guarded(backend.run_as(scope, fn, *args, background=background, aside=aside,
+                                                  **kwargs), report, wording, scope, expect)
 
     async def call_unscoped(self, fn: Callable[..., Any], /, *args: Any, report: Report | None = None,
                             wording: Wording | None = None, expect: Expected = (),

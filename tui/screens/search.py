@@ -171,10 +171,10 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
     async def load_filters(self) -> None:
         from store import contacts, staff
 
-        tags = await self.call_store(contacts.all_tags)
+        tags = await self.call_store(contacts.all_tags, background=True)
         if not self.still_here:
             return
-        owners = await self.call_store(staff.owner_choices)
+        owners = await self.call_store(staff.owner_choices, background=True)
         if not self.still_here:
             return
         tag_select = self.query_one("#tag", Select)
@@ -194,7 +194,7 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
 
         if not self.handles_requests:
             return
-        summary = await self.call_store(requests.deadline_summary)
+        summary = await self.call_store(requests.deadline_summary, background=True)
         if self.still_here:
             soon = summary["due_soon"] + summary["overdue"]
             self.query_one("#desk", Caption).update(

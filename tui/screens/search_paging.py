@@ -79,7 +79,7 @@ class ResultPages:
         limit = min(max(LIMIT, len(self.rows)), KEEP_AT_MOST) if keep_loaded else LIMIT
         order = (self.sort, self.descending)
         page = await self.call_store(contacts.search_page, text, limit=limit, sort=order[0],
-                                     descending=order[1], **criteria)
+                                     descending=order[1], background=keep_loaded, **criteria)
         if self.still_here:
             self._landed(text, page, order)
 
@@ -154,7 +154,7 @@ class ResultPages:
         # A pause first: while someone types, each key cancels the last count before it reaches
         # the store thread (a count of 100,000 rows would queue ahead of their next call).
         await asyncio.sleep(COUNT_AFTER_S)
-        n = await self.call_store(contacts.count_contacts, text, **criteria)
+        n = await self.call_store(contacts.count_contacts, text, aside=True, **criteria)
         now = self._criteria() if self.still_here else None
         if now is not None and text == now.pop("text") and criteria == now:
             self._count, self._counted = n, _count_key(text, criteria)

@@ -49,7 +49,7 @@ class TodayPanel(Vertical):
 
         if self.app.scope is None or not self.app.scope.can("followup.read"):
             return
-        rows = await self.screen.call_store(followups.due_follow_ups, today=dt.date.today())
+        rows = await self.screen.call_store(followups.due_follow_ups, today=dt.date.today(), background=True)
         if self.is_attached and not self._pruning:  # not while its screen is being removed
             self.show(rows, dt.date.today())
 

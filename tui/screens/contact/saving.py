@@ -107,7 +107,7 @@ class ContactSaving:
         if created or self.login_scope.can("audit.read"):
             # the related records (a new contact's tabs, the history's new row), once "Saved."
             # is painted: loaded and shown at once, they were a third of save to "Saved."
-            self.call_after_refresh(self.reload)
+            self.call_after_refresh(self.reload, background=True)
         self.refresh_bindings()
 
 

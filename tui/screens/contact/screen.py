@@ -192,7 +192,7 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             gate.resume()
         # the view's audit row, while the contact is painted: its wait for the write lock (an
         # import writing elsewhere) is never part of the Enter (the store runs calls in order)
-        self.run_worker(self.call_store(record_view, contact_id), group="contact-view")
+        self.run_worker(self.call_store(record_view, contact_id, background=True), group="contact-view")
 
     # -- the two modes ----------------------------------------------------------------
 
@@ -298,11 +298,14 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
     # -- loading --------------------------------------------------------------------
 
     @work(exclusive=True, group="contact-load")
-    async def reload(self, audit_view: bool = False, keep_typed: bool = False) -> None:
+    async def reload(self, audit_view: bool = False, keep_typed: bool = False,
+                     background: bool = False) -> None:
+        """`background`: nobody waits for it (another session's change, the related records
+        after a save): the store thread takes what someone waits for first."""
         from store.contact_record import load_record
 
         bundle = await self.call_store(load_record, self.contact_id, audit_view=audit_view,
-                                       report=self._load_refused)
+                                       report=self._load_refused, background=background)
         if not self.is_attached:
             return
         # What is typed in the form now is kept, also what came while the record loaded: a
@@ -409,7 +412,7 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             self.query_one("#form-message", Static).update(
                 _("Someone else changed this contact. Press ctrl+r to reload; what you typed is kept."))
         else:
-            self.reload()
+            self.reload(background=True)
 
     # -- related records --------------------------------------------------------------
 
