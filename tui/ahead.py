@@ -52,8 +52,8 @@ class WorkAhead:
                 and self.store_error is None:
             from store.runtime import checkpoint_passive
 
-            self.run_worker(self.backend.run(checkpoint_passive, background=True), group="checkpoint", exclusive=True,
-                            exit_on_error=False)
+            self.run_worker(self.backend.run(checkpoint_passive, background=True), group="checkpoint",
+                            exclusive=True, exit_on_error=False)
 
     # -- the store, and what a login imports --------------------------------------------
 

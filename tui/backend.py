@@ -10,11 +10,12 @@ the store thread just before the call starts (a call queued behind a slow one
 may start after the session ended): a call for an ended session raises
 `SessionEnded` instead of querying.  Screens go through `BaseScreen.call_store`.
 
-Calls the person is waiting for go first: a `background` call (a count, a list reloaded
-because another session changed something, the filters, a checkpoint) waits while any
-other is queued.  Traced under load (bench_terminal with 19 sessions and an import), the
-contact asked for with Enter waited behind a count and two reloads (0.4 to 1.5 s) before
-its own 0.3 s.  Calls of one kind keep their order.
+Calls the person is waiting for go first: a `background` call (a list reloaded because
+another session changed something, the filters, a checkpoint) waits while any other is
+queued, and an `aside` call (a count) runs on a second thread and connection.  Traced
+under load (bench_terminal with 19 sessions and an import), the contact asked for with
+Enter waited behind a count and two reloads (0.4 to 1.5 s) before its own 0.3 s.  Calls
+of one kind keep their order.
 
 The store itself refuses every call of a session that has ended.  When the app
 takes such a refusal over (`on_session_ended` returns True: it ends the session

@@ -152,7 +152,7 @@ class ResultPages:
         text = criteria.pop("text")
         self._count = None
         # A pause first: while someone types, each key cancels the last count before it reaches
-        # the store thread (a count of 100,000 rows would queue ahead of their next call).
+        # its thread (a count of 100,000 rows would run for each letter typed).
         await asyncio.sleep(COUNT_AFTER_S)
         n = await self.call_store(contacts.count_contacts, text, aside=True, **criteria)
         now = self._criteria() if self.still_here else None

@@ -190,8 +190,8 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             self.app.push_screen(self)
         finally:
             gate.resume()
-        # the view's audit row, while the contact is painted: its wait for the write lock (an
-        # import writing elsewhere) is never part of the Enter (the store runs calls in order)
+        # the view's audit row, once the contact is painted (a background call): its wait for the
+        # write lock (an import writing elsewhere) is never part of the Enter
         self.run_worker(self.call_store(record_view, contact_id, background=True), group="contact-view")
 
     # -- the two modes ----------------------------------------------------------------
