@@ -291,6 +291,7 @@ class MiniCRMApp(WorkAhead, App):
         found = await self._repeated_call(watcher.poll)
         if not found or watcher is not self._watcher:
             return
+        self.backend.changed()  # a record read ahead may be one of them
         ids: dict[str, set[int]] = {}
         everything = False
         for change in found:

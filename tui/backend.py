@@ -17,6 +17,12 @@ under load (bench_terminal with 19 sessions and an import), the contact asked fo
 Enter waited behind a count and two reloads (0.4 to 1.5 s) before its own 0.3 s.  Calls
 of one kind keep their order.
 
+A read can be made ahead (`read_ahead`): the highlighted result's record, read as a
+background call while the person looks at the list, is taken by the Enter that asks for
+it (`take_ahead`) instead of read again.  What was read ahead is good until the next call
+someone waits for (a save, a bulk action, another search) or the next change another
+session is seen to make (`changed`), and only for the session it was read for.
+
 The store itself refuses every call of a session that has ended.  When the app
 takes such a refusal over (`on_session_ended` returns True: it ends the session
 and shows why), the worker that asked is cancelled quietly instead of failing,
@@ -73,6 +79,11 @@ class StoreThread:
             self._held_until = 0.0
             self._cond.notify()
 
+    def hold(self) -> None:
+        """An answer was given without a call (read ahead): background calls wait for its paint."""
+        with self._cond:
+            self._held_until = time.monotonic() + self.HOLD_S
+
     def _next(self) -> tuple:
         with self._cond:
             while True:
@@ -123,15 +134,30 @@ class Backend:
         # called on the event loop as an answer someone waited for comes back: the app lets
         # the background calls go once it has painted it (StoreThread.release)
         self.after_answer: Callable[[], None] | None = None
-        # The logged-in session's Scope, or None: set by the app when a session starts and
-        # cleared (on the event loop) the moment it ends.
-        self.scope = None
+        self._scope = None
+        # Bumped by each call someone waits for and each change seen from elsewhere: what was
+        # read ahead before it may be out of date.
+        self.generation = 0
+        self._ahead: dict[object, tuple[int, object, Future]] = {}  # key -> (generation, scope, read)
+
+    @property
+    def scope(self):
+        """The logged-in session's Scope, or None: set by the app when a session starts and
+        cleared (on the event loop) the moment it ends; what was read ahead goes with it."""
+        return self._scope
+
+    @scope.setter
+    def scope(self, scope) -> None:
+        self._scope = scope
+        self.changed()
 
     async def run(self, fn, /, *args, background: bool = False, aside: bool = False, **kwargs):
         """fn(*args, **kwargs) on the store thread (calls that need no session: login, start-up);
         `background`: after the calls someone waits for (see the module); `aside`: a long read
         nobody waits for (a count), on a thread and connection of its own."""
         thread = self._aside if aside else self._executor
+        if not (background or aside):
+            self.generation += 1  # it may write: what was read ahead is not taken after it
         try:
             result = await asyncio.wrap_future(
                 thread.submit(functools.partial(fn, *args, **kwargs), background=background or aside))
@@ -158,6 +184,52 @@ class Backend:
             return fn(scope, *args, **kwargs)
 
         return await self.run(call, background=background, aside=aside)
+
+    def read_ahead(self, key, scope, fn, /, *args, **kwargs) -> None:
+        """fn(scope, *args, **kwargs) as a background call now, kept under `key` for
+        `take_ahead` (one read kept: a new key drops the last).  Only reads belong here."""
+        if scope is None or scope is not self._scope:
+            return
+        kept = self._ahead.get(key)
+        if kept is not None and kept[0] == self.generation and kept[1] is scope \
+                and not kept[2].cancelled():
+            return  # read already, or on its way
+        self._drop_ahead()
+
+        def call():
+            if self._scope is not scope:
+                raise SessionEnded(EndReason.ENDED)
+            return fn(scope, *args, **kwargs)
+
+        self._ahead[key] = (self.generation, scope, self._executor.submit(call, background=True))
+
+    def take_ahead(self, key, scope) -> Future | None:
+        """What was read ahead under `key` for `scope` if it is still good and done or under
+        way (to be awaited); else None, and the caller reads now (a read still queued behind
+        background calls is dropped: the call someone waits for goes first)."""
+        kept = self._ahead.pop(key, None)
+        if kept is None:
+            return None
+        generation, owner, future = kept
+        if generation != self.generation or owner is not scope or not (future.done() or future.running()):
+            future.cancel()
+            return None
+        if future.done() and (future.cancelled() or future.exception() is not None):
+            return None
+        self._executor.hold()  # its answer is painted next: background calls wait for that
+        if self.after_answer is not None:
+            self.after_answer()
+        return future
+
+    def changed(self) -> None:
+        """Something changed (seen from elsewhere, or the session): nothing read ahead is taken."""
+        self.generation += 1
+        self._drop_ahead()
+
+    def _drop_ahead(self) -> None:
+        for _generation, _scope, future in self._ahead.values():
+            future.cancel()  # (one still queued is not run)
+        self._ahead.clear()
 
     def release_background(self) -> None:
         self._executor.release()

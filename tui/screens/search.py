@@ -3,7 +3,8 @@
 Each keystroke starts a search on the store thread; a newer keystroke
 cancels the wait for an older one (exclusive worker), so results always
 match what is in the box.  Results refresh by themselves when another
-session changes a contact.
+session changes a contact.  The highlighted contact's record is read while the
+person looks at it (tui/screens/contact/opening.py read_ahead): Enter shows it at once.
 
 For the roles that handle data-subject requests (admin, privacy) the results
 show each contact's id, a line says how many requests are due within 7 days,
@@ -41,6 +42,10 @@ from .search_paging import LIMIT, MORE_WHEN, ResultPages
 STATUSES = ("active", "archived", "restricted", "all")
 # keys only the results list answers: letters typed into the search box stay letters there
 LIST_ACTIONS = ("mark", "mark_page", "sort_next", "sort_reverse", "bulk_tag", "bulk_owner", "archive")
+# The highlighted contact's record is read once the highlight has rested this long: not for
+# each letter of someone typing on (each read would take the GIL from their next keystroke).
+# Well under the time a person takes to see the row and press Enter.
+READ_AHEAD_AFTER_S = 0.05
 
 
 class SearchScreen(ResultPages, MarkedRows, BaseScreen):
@@ -71,6 +76,7 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         self.marked: set[int] = set()
         self._begun = False  # this session's data asked for (begin)
         self._shown_before = False  # the first showing loads nothing: begin has asked for it all
+        self._read_ahead_timer = None
 
     @property
     def handles_requests(self) -> bool:
@@ -237,8 +243,19 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
 
     @on(ResultsTable.RowHighlighted, "#results")
     def _highlighted(self, event: ResultsTable.RowHighlighted) -> None:
+        if self._read_ahead_timer is not None:
+            self._read_ahead_timer.stop()
+        self._read_ahead_timer = self.set_timer(READ_AHEAD_AFTER_S, self._read_ahead)
         if self._after is not None and event.cursor_row >= len(self.rows) - MORE_WHEN:
             self.load_more()
+
+    def _read_ahead(self) -> None:
+        """The highlighted contact read now, so that Enter on it shows it without a wait."""
+        contact_id = self.current_id() if self.still_here else None
+        if contact_id is not None:
+            from .contact import read_ahead
+
+            read_ahead(self.app, contact_id)
 
     @on(ResultsTable.HeaderSelected, "#results")
     def _header(self, event: ResultsTable.HeaderSelected) -> None:

@@ -2,7 +2,7 @@
 (opening.py), the actions on related
 records (related.py) and one table module per kind of related record (deals, notes,
 invoices, consents, history)."""
-from .opening import drop_kept_contact, open_contact, prepare_contact
+from .opening import drop_kept_contact, open_contact, prepare_contact, read_ahead
 from .screen import ContactScreen
 
-__all__ = ["ContactScreen", "drop_kept_contact", "open_contact", "prepare_contact"]
+__all__ = ["ContactScreen", "drop_kept_contact", "open_contact", "prepare_contact", "read_ahead"]
