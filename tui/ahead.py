@@ -6,7 +6,8 @@
   screen is shown (`build_hidden`): the first login and the first Enter then show a screen
   that exists, instead of building one (issue 17, bench/profile_tui);
 - in each pause of the person (1 s without a key): the cycle collector's full pass and the
-  WAL checkpoint this process's saves leave for then (tui/heap.py, store.runtime.defer_checkpoints).
+  WAL checkpoint this process's saves leave for then (tui/heap.py, store.runtime.defer_checkpoints);
+- the validators a session's first save would load, once the home screen is shown.
 """
 from __future__ import annotations
 
@@ -123,6 +124,10 @@ class WorkAhead:
         if self.session is session:
             prepare_contact(self)
             self.call_after_refresh(heap.settle, True)  # this login's screens, built: kept while it lasts
+            from store.contact_points import warm_up
+
+            # on the store thread, behind what the person asks for (a background call)
+            self.run_worker(self.backend.run(warm_up, background=True), group="warm-up", exit_on_error=False)
 
 
 def _open_store_here(config) -> None:

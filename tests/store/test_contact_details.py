@@ -150,3 +150,17 @@ def test_a_merge_keeps_every_email_and_phone_of_both(store, users):
     assert after.phones == (ContactPoint("+4520123456", "mobile", True), ContactPoint("+4586123456", "other", False))
     assert [r.id for r in contacts.search_contacts(admin, "hotmail")] == [a.id]
     assert EmailAddress.select().where(EmailAddress.contact == b.id).count() == 0
+
+
+def test_the_validators_load_when_warmed_up_not_with_the_store_a_session_imports():
+    """They stay off the start and the login (~35 ms to import), and the app loads them once the
+    home screen is shown (contact_points.warm_up), not in the session's first save."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import store.contacts, store.auth, store.search; "
+            "print(sorted(m for m in ('phonenumbers', 'email_validator') if m in sys.modules)); "
+            "from store.contact_points import warm_up; warm_up(); "
+            "print(sorted(m for m in ('phonenumbers', 'email_validator') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "['email_validator', 'phonenumbers']"]
