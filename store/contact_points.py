@@ -135,7 +135,7 @@ def warm_up() -> None:
     """The validators loaded and used once.  They load on first use (phonenumbers ~15 ms to
     import and more for its first number, email-validator ~20 ms), which kept them off the
     start and the login but put them in a session's first save (~45 ms, the next ~6: traced
-    at 100,000 contacts); a front end calls this in the person's first pause instead."""
+    at 100,000 contacts); a front end calls this once a session has begun, off its way."""
     from .search import phone_words
 
     normalise_phone("+46 70 123 45 67")  # (a Danish number is checked without phonenumbers)

@@ -19,10 +19,11 @@ from .errors import describe
 
 
 def build_hidden(app, screen) -> None:
-    """`screen` composed, mounted and styled, its frame timer running, not shown.  Textual's own steps of push_screen
-    without the showing: the screen's CSS into the stylesheet (a re-parse of every source and
-    a restyle: once, here), then the screen registered, which composes and mounts it.  On no
-    screen stack, nothing draws it.  (Private Textual methods: check them on an upgrade.)"""
+    """`screen` composed, mounted and styled, its frame timer running, not shown.  Textual's own
+    steps of push_screen without the showing: the screen's CSS into the stylesheet (a re-parse
+    of every source and a restyle: once, here), then the screen registered, which composes and
+    mounts it.  On no screen stack, nothing draws it.  (Private Textual methods and attributes:
+    check them on an upgrade.)"""
     app._load_screen_css(screen)
     app._register(app, screen)
     # Its frame timer started now, not at its first show: a screen's timer, started paused,
