@@ -1,8 +1,10 @@
-"""One thread that talks to the store, so the event loop never waits on the disk.
+"""Two threads that talk to the store, so the event loop never waits on the disk.
 
-Peewee keeps one connection per thread: running every store call on one
-long-lived thread keeps one warm connection (and its page cache) for the
-whole session, and serialises this session's reads and writes.
+Peewee keeps one connection per thread: the calls the person waits for run on one
+long-lived thread, which keeps one warm connection (and its page cache) for the whole
+session and serialises them; the calls nobody waits for run on a second thread with
+a connection of its own (WAL readers do not block each other; writers queue on the
+file's lock as every process's do).
 
 Guarantee: `run_as` never runs a store call after the session it was made
 for has ended.  The scope is taken when the call is made, and checked again on
@@ -10,12 +12,17 @@ the store thread just before the call starts (a call queued behind a slow one
 may start after the session ended): a call for an ended session raises
 `SessionEnded` instead of querying.  Screens go through `BaseScreen.call_store`.
 
-Calls the person is waiting for go first: a `background` call (a list reloaded because
-another session changed something, the filters, a checkpoint) waits while any other is
-queued, and an `aside` call (a count) runs on a second thread and connection.  Traced
-under load (bench_terminal with 19 sessions and an import), the contact asked for with
-Enter waited behind a count and two reloads (0.4 to 1.5 s) before its own 0.3 s.  Calls
-of one kind keep their order.
+Calls the person is waiting for never wait behind the others: a `background` call (a
+list reloaded because another session changed something, the filters, the session
+check, a checkpoint) and an `aside` one (a count) run on the second thread, which
+starts none of them while a call someone waits for is under way, nor until the app
+has painted its answer (at most HOLD_S): run beside it they took the interpreter from
+its paint.  Traced under load (bench_terminal with 19 sessions and an import), the
+contact asked for with Enter waited behind a count and two reloads (0.4 to 1.5 s)
+before its own 0.3 s; on one thread, later, behind a reload already under way (a
+whole second at 100,000 contacts, loaded).  Calls on one thread keep their order;
+a background call can be overtaken by any call someone waits for, so none may be
+one that a later call depends on.
 
 A read can be made ahead (`read_ahead`): the highlighted result's record, read as a
 background call while the person looks at the list, is taken by the Enter that asks for
@@ -126,10 +133,10 @@ class StoreThread:
 class Backend:
     def __init__(self, on_session_ended: Callable[[SessionEnded], bool] | None = None):
         self.on_session_ended = on_session_ended
-        self._executor = StoreThread()
-        # counts, on a connection of their own: a count of every match took the store thread
-        # for up to 0.8 s under load, and the contact asked for meanwhile waited behind it
-        # (WAL readers do not block each other; SQLite leaves the GIL while it counts)
+        self._executor = StoreThread()  # the calls someone waits for
+        # the calls nobody waits for, on a connection of their own: a count of every match took
+        # the store thread for up to 0.8 s under load, a reload of the list after an import's
+        # chunk up to a second, and the contact asked for meanwhile waited behind them
         self._aside = StoreThread()
         # called on the event loop as an answer someone waited for comes back: the app lets
         # the background calls go once it has painted it (StoreThread.release)
@@ -153,16 +160,20 @@ class Backend:
 
     async def run(self, fn, /, *args, background: bool = False, aside: bool = False, **kwargs):
         """fn(*args, **kwargs) on the store thread (calls that need no session: login, start-up);
-        `background`: after the calls someone waits for (see the module); `aside`: a long read
-        nobody waits for (a count), on a thread and connection of its own."""
-        thread = self._aside if aside else self._executor
-        if not (background or aside):
+        `background` (nobody waits for it) or `aside` (a long read nobody waits for: a count):
+        on the second thread, after the calls someone waits for (see the module)."""
+        waited_for = not (background or aside)
+        thread = self._executor if waited_for else self._aside
+        if waited_for:
             self.generation += 1  # it may write: what was read ahead is not taken after it
+            self._aside.hold()  # nothing nobody waits for starts beside it
         try:
             result = await asyncio.wrap_future(
-                thread.submit(functools.partial(fn, *args, **kwargs), background=background or aside))
-            if not (background or aside) and self.after_answer is not None:
-                self.after_answer()
+                thread.submit(functools.partial(fn, *args, **kwargs), background=not waited_for))
+            if waited_for:
+                self._aside.hold()  # ... nor until its answer is painted (after_answer releases)
+                if self.after_answer is not None:
+                    self.after_answer()
             return result
         except SessionEnded as exc:
             if self.on_session_ended is not None and self.on_session_ended(exc):
@@ -201,7 +212,7 @@ class Backend:
                 raise SessionEnded(EndReason.ENDED)
             return fn(scope, *args, **kwargs)
 
-        self._ahead[key] = (self.generation, scope, self._executor.submit(call, background=True))
+        self._ahead[key] = (self.generation, scope, self._aside.submit(call, background=True))
 
     def take_ahead(self, key, scope) -> Future | None:
         """What was read ahead under `key` for `scope` if it is still good and done or under
@@ -216,7 +227,7 @@ class Backend:
             return None
         if future.done() and (future.cancelled() or future.exception() is not None):
             return None
-        self._executor.hold()  # its answer is painted next: background calls wait for that
+        self._aside.hold()  # its answer is painted next: background calls wait for that
         if self.after_answer is not None:
             self.after_answer()
         return future
@@ -232,7 +243,7 @@ class Backend:
         self._ahead.clear()
 
     def release_background(self) -> None:
-        self._executor.release()
+        self._aside.release()
 
     def shutdown(self) -> None:
         def close():  # this thread's connection closes with the thread
