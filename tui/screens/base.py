@@ -73,10 +73,16 @@ class StoreCalls:
         return await self._guarded(backend.run(fn, *args, **kwargs), report, wording,
                                    backend.scope, expect)
 
+    @property
+    def still_here(self) -> bool:
+        """Whether an answer that arrives now may be shown: the screen is attached and not being
+        removed (a logout, the app's exit: its widgets go first, while it is still attached)."""
+        return self.is_attached and not self._pruning  # type: ignore[attr-defined]
+
     async def _guarded(self, call, report: Report | None, wording: Wording | None, scope,
                        expect: Expected) -> Any:
         try:
-            return await call
+            result = await call
         except asyncio.CancelledError:
             raise
         # The one place a screen's failed store call is caught: whatever it was (but what
@@ -87,6 +93,13 @@ class StoreCalls:
                 raise  # the screen reacts to this one itself
             self._report_failed_call(exc, report, wording, scope)
             raise asyncio.CancelledError() from exc
+        if not self.still_here:
+            # The answer came while the screen was taken apart (the app closing, a logout): its
+            # widgets may be gone already, the screen not yet (NoMatches from a contact's reload
+            # after a save, as the app closed).  The worker stops as Textual's own removal
+            # would have stopped it a moment later.
+            raise asyncio.CancelledError()
+        return result
 
     def _report_failed_call(self, exc: Exception, report: Report | None, wording: Wording | None,
                             scope) -> None:

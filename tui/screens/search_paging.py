@@ -60,12 +60,6 @@ class ResultPages:
         except NoMatches:
             return None
 
-    @property
-    def still_here(self) -> bool:
-        """Whether an answer that arrives now may be shown: the screen is attached and not being
-        removed (a logout, the app's exit: its widgets go first, while it is still attached)."""
-        return self.is_attached and not self._pruning
-
     @work(exclusive=True, group="search")
     async def search(self, *, keep_loaded: bool = False) -> None:
         """The first page; `keep_loaded`: as many rows as are loaded now (a refresh after

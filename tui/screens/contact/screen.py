@@ -26,6 +26,7 @@ from pathlib import Path
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from ... import bindings, safe
@@ -104,9 +105,12 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
 
     def on_mount(self) -> None:
         if self._prepared:
-            if not self.query("#card-box"):
-                return  # built ahead and removed while it mounted (the app closing right after a login)
-            self._set_mode(False)  # browsing
+            try:
+                self._set_mode(False)  # browsing
+            except NoMatches:
+                # built ahead and taken apart while it mounted: the app closing right after a
+                # login removes its widgets in any order (the card gone, its box still there)
+                return
             if self.contact_id is None:  # empty: show_contact fills it
                 # laid out at the terminal's size now, while hidden (Textual's own step, which
                 # paints nothing off the stack): the tab bar's underline and the footer's keys
