@@ -43,6 +43,10 @@ class KeyGate:
         self.paused = 0  # screens being prepared before they are shown (pause/resume)
         self._origin = None  # the widget the key in flight went to
         self._passes = 0  # chases still to run for it (_chase)
+        self._waits = 0  # waits for a refresh asked for (_after_refresh), numbered
+        self._answered = 0  # the waits answered: the first of those in flight to come answers all
+        self._steps = 0  # each step of the chase and of the waits: the rescue sees one stall
+        self.trace: deque[str] = deque(maxlen=24)  # the gate's last steps, for a failure message
 
     def pause(self) -> None:
         """Hold every key until `resume`: a screen is being filled before it is shown
@@ -73,18 +77,23 @@ class KeyGate:
             self._round += 1
             self._origin, self._passes = target, 2
             self._chase(target, self._round)
-            self.app.set_timer(self.LOST_CHASE, lambda r=self._round: self._rescue(r))
+            self.app.set_timer(self.LOST_CHASE, lambda r=self._round: self._rescue(r, -1))
 
     # A key that closes its own screen (ctrl+s saving a modal) removes the widgets its chase
     # is queued at (or the screen a callback after refresh waits on), and a closed widget
     # drops its queue: the chase would never arrive and the gate would hold every later key.
-    # The rescue timer notices and goes on from the screen now shown.
+    # The rescue timer notices and goes on from the screen now shown.  A wait for a refresh
+    # can be lost without a widget gone (Textual keeps the callback on whichever screen is
+    # current when its message is read: one dismissed a moment later, as the next modal comes
+    # up): the rescue watches until the gate opens, and a wait with no step since its last
+    # look is asked for again (the first answer counts; the others find it answered).
     LOST_CHASE = 0.1
 
     def _chase(self, node, round_: int) -> None:
         """Follow the key up the DOM: a callback queued behind it at each node on its way."""
         if round_ != self._round:
             return
+        self._step(f"chase {type(node).__name__}")
         self._chasing = node
         if (node is self.app or node is None or not node.is_attached
                 or not node.call_later(self._chased, node, round_)):
@@ -101,26 +110,36 @@ class KeyGate:
     def _after_refresh(self, round_: int) -> None:
         # the app runs it from the current screen's queue: that screen is what could vanish
         self._chasing = self._current()
-        self.app.call_after_refresh(self._settled, round_)
+        self._waits += 1
+        self._step(f"wait {self._waits} on {type(self._chasing).__name__}")
+        self.app.call_after_refresh(self._settled, round_, self._waits)
+
+    def _step(self, what: str) -> None:
+        self._steps += 1
+        self.trace.append(what)  # (names of widgets and steps only: never a key's text)
 
     def _chased(self, node, round_: int) -> None:
         self._chase(node._parent, round_)
 
-    def _rescue(self, round_: int) -> None:
+    def _rescue(self, round_: int, steps_seen: int) -> None:
         if round_ != self._round or not self.closed:
             return
         node = self._chasing
-        if node is not None and (not node.is_attached or (isinstance(node, Screen)
-                                                           and node not in self.app.screen_stack)):
+        lost = node is not None and (not node.is_attached or (isinstance(node, Screen)
+                                                              and node not in self.app.screen_stack))
+        stalled = self._steps == steps_seen and self._answered < self._waits
+        if lost or stalled:
+            self._step("rescued " + ("lost" if lost else "stalled"))
             self._after_refresh(round_)
-        else:
-            self.app.set_timer(self.LOST_CHASE, lambda: self._rescue(round_))
+        self.app.set_timer(self.LOST_CHASE, lambda s=self._steps: self._rescue(round_, s))
 
-    def _settled(self, round_: int) -> None:
+    def _settled(self, round_: int, wait: int) -> None:
         from textual.worker import WorkerState
 
-        if round_ != self._round:
-            return
+        if round_ != self._round or wait <= self._answered:
+            return  # an earlier key's, or a wait asked for again and answered already
+        self._answered = self._waits
+        self._step(f"settled {wait}")
         if any(w.state == WorkerState.PENDING for w in self.app.workers):
             self._after_refresh(round_)  # a worker the key started has not begun
             return

@@ -311,3 +311,37 @@ def test_an_editable_text_area_is_a_field_where_every_key_types():
 
     assert is_text_field(TextArea("")) and is_text_field(Input())
     assert not is_text_field(TextArea("", read_only=True)) and not is_text_field(Input(disabled=True))
+
+
+class _ForgetsOneRefresh:
+    """The app as the key gate sees it, but the first wait for a refresh it asks for is lost,
+    as Textual loses one queued on a screen dismissed a moment later (the admin's password
+    reset, once in CI: every key after the modal's Enter was held)."""
+
+    def __init__(self, app):
+        self._app, self.lost = app, 0
+
+    def __getattr__(self, name):
+        return getattr(self._app, name)
+
+    def call_after_refresh(self, callback, *args):
+        if not self.lost and getattr(callback, "__name__", "") == "_settled":
+            self.lost += 1
+            return True
+        return self._app.call_after_refresh(callback, *args)
+
+
+def test_keys_after_tab_land_even_when_the_refresh_the_gate_waits_for_is_lost(crm):
+    from tui.demo import PASSWORD
+
+    async def scenario():
+        app = crm.app()
+        forgetful = _ForgetsOneRefresh(app)
+        app.key_gate.app = forgetful
+        async with app.run_test(size=(80, 24)) as pilot:
+            await type_text(pilot, f"admin\t{PASSWORD}")
+            await wait_for(pilot, lambda: app.screen.query_one("#password", Input).value == PASSWORD,
+                           what="the password in its field")
+            assert forgetful.lost == 1
+            assert app.screen.query_one("#username", Input).value == "admin"
+    asyncio.run(scenario())

@@ -46,7 +46,8 @@ def app_state(app) -> str:
         gate = getattr(app, "key_gate", None)
         keys = ("no gate" if gate is None else
                 f"{len(gate.held)} held, closed {gate.closed}, paused {gate.paused}, "
-                f"screen ready {gate._screen_ready()}, focused {type(app.focused).__name__}")
+                f"screen ready {gate._screen_ready()}, focused {type(app.focused).__name__}; "
+                f"its last steps: {' > '.join(gate.trace)}")
     except Exception as exc:  # the app has gone: say so rather than hide the first failure
         return f"app state unavailable ({type(exc).__name__})"
     return f"screens: {screens}\nworkers: {workers}\nkeys: {keys}\nnotifications: {told}"
