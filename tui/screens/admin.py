@@ -45,8 +45,6 @@ class AdminScreen(BaseScreen):
         from store import accounts
 
         users = await self.call_store(accounts.list_users)
-        if not self.is_attached:
-            return
         table = self.query_one("#users", DataTable)
         keep = table.cursor_row or 0
         self.users = users
@@ -303,8 +301,6 @@ class SessionsModal(BaseModal):
         from store import auth
 
         self.sessions = await self.call_store(auth.sessions_of, self.user_id)
-        if not self.is_attached:
-            return
         table = self.query_one("#sessions", DataTable)
         table.clear()
         for s in self.sessions:

@@ -6,7 +6,9 @@ app's `store_call_failed`: a `StoreError` becomes one translated message (a
 notification, or the text a screen asks for with `report=`), a `SessionEnded`
 takes the app's end-of-session path, and the worker that made the call stops
 there as cancelled, so a screen never wraps a call in `try/except` to tell the
-user and never goes on with a result it did not get.
+user and never goes on with a result it did not get.  An answer that comes while
+the screen is being removed stops the worker the same way: code after the call
+may take the screen's widgets to be there.
 
 A screen adopts this by deriving from `BaseScreen` (or `BaseModal`) instead of
 `Screen` (or `ModalScreen`) and replacing `await self.app.backend.run(fn,

@@ -66,8 +66,6 @@ class HygieneScreen(BaseScreen):
         from store import hygiene_checks
 
         report = await self.call_store(hygiene_checks.report, self.now)
-        if not self.is_attached:
-            return
         self.report = report
         self._fill(report)
 

@@ -48,8 +48,6 @@ class MergeScreen(BaseScreen):
         from store import merge
 
         plan = await self.call_store(merge.merge_plan, self.survivor_id, self.merged_id)
-        if not self.is_attached:
-            return
         self.plan = plan
         self.choices = {f: self.choices.get(f, "survivor") for f in plan.differing}
         self._fill()

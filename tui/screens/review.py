@@ -59,8 +59,6 @@ class AccessReviewScreen(BaseScreen):
         from store import staff
 
         view = await self.call_store(staff.access_review)
-        if not self.is_attached:
-            return
         self.view = view
         users = self.query_one("#review-users", DataTable)
         users.clear()

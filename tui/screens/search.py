@@ -178,11 +178,7 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         from store import contacts, staff
 
         tags = await self.call_store(contacts.all_tags, background=True)
-        if not self.still_here:
-            return
         owners = await self.call_store(staff.owner_choices, background=True)
-        if not self.still_here:
-            return
         tag_select = self.query_one("#tag", Select)
         owner_select = self.query_one("#owner", Select)
         keep_tag, keep_owner = tag_select.value, owner_select.value
@@ -201,12 +197,11 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         if not self.handles_requests:
             return
         summary = await self.call_store(requests.deadline_summary, background=True)
-        if self.still_here:
-            soon = summary["due_soon"] + summary["overdue"]
-            self.query_one("#desk", Caption).update(
-                ngettext("Requests: {n} due within 7 days", "Requests: {n} due within 7 days", soon).format(n=soon)
-                + (" " + _("({n} overdue)").format(n=summary["overdue"]) if summary["overdue"] else "")
-                + " · " + _("F2: all requests"))
+        soon = summary["due_soon"] + summary["overdue"]
+        self.query_one("#desk", Caption).update(
+            ngettext("Requests: {n} due within 7 days", "Requests: {n} due within 7 days", soon).format(n=soon)
+            + (" " + _("({n} overdue)").format(n=summary["overdue"]) if summary["overdue"] else "")
+            + " · " + _("F2: all requests"))
 
     def criteria(self) -> dict:
         def value(widget_id):

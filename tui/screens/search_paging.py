@@ -74,8 +74,7 @@ class ResultPages:
         order = (self.sort, self.descending)
         page = await self.call_store(contacts.search_page, text, limit=limit, sort=order[0],
                                      descending=order[1], background=keep_loaded, **criteria)
-        if self.still_here:
-            self._landed(text, page, order)
+        self._landed(text, page, order)
 
     def _landed(self, text: str, page, order: tuple[str | None, bool] | None = None) -> None:
         if self.sort is None and bool(text.strip()) != bool((self._shown_text or "").strip()):
@@ -149,7 +148,7 @@ class ResultPages:
         # its thread (a count of 100,000 rows would run for each letter typed).
         await asyncio.sleep(COUNT_AFTER_S)
         n = await self.call_store(contacts.count_contacts, text, aside=True, **criteria)
-        now = self._criteria() if self.still_here else None
+        now = self._criteria()
         if now is not None and text == now.pop("text") and criteria == now:
             self._count, self._counted = n, _count_key(text, criteria)
             self._caption()

@@ -332,8 +332,6 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
 
         bundle = await self.call_store(load_record, self.contact_id, audit_view=audit_view,
                                        report=self._load_refused, background=background)
-        if not self.is_attached:
-            return
         # What is typed in the form now is kept, also what came while the record loaded: a
         # reload begun from a clean form (a change elsewhere, an import's every chunk) then
         # overwrote the letters typed meanwhile (bench_terminal under load: the x of "Larsx").
