@@ -339,15 +339,16 @@ class Installer:
         run = f"{self.l.program} --config {self.l.config}"
         units: dict[str, str] = {}
 
-        def service(name: str, what: str, lines: list[str], *, long_running: bool = False) -> None:
+        def service(name: str, what: str, lines: list[str], *, long_running: bool = False,
+                    restart: str = "on-failure", extra: str = "") -> None:
             kind = "simple" if long_running else "oneshot"
             body = "\n".join(f"ExecStart={run} {line}" for line in lines)
             units[f"minicrm-{name}.service"] = (
                 f"[Unit]\nDescription=MiniCRM {what}\nAfter=network.target\n\n"
                 f"[Service]\nType={kind}\nUser={self.l.account}\nGroup={self.l.account}\nUMask=0077\n{body}\n"
                 "NoNewPrivileges=yes\nPrivateTmp=yes\nProtectSystem=strict\nProtectHome=yes\n"
-                f"ReadWritePaths={self.l.data} {self.l.logs}\n"
-                + ("Restart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n" if long_running else ""))
+                f"ReadWritePaths={self.l.data} {self.l.logs}\n{extra}"
+                + (f"Restart={restart}\n\n[Install]\nWantedBy=multi-user.target\n" if long_running else ""))
 
         def timer(name: str, what: str, calendar: str) -> None:
             units[f"minicrm-{name}.timer"] = (
@@ -365,6 +366,11 @@ class Installer:
         if hygiene:
             service("hygiene", "hygiene (the retention jobs of [retention], WAL)", hygiene)
             timer("hygiene", "daily hygiene", "*-*-* 03:30:00")
+        # SSH logins forked from a process that has loaded the app (console/session_server.py):
+        # the sessions run in this unit's sandbox, so they get what they write to (exports are
+        # under the data folder); a restart (it exits after an upgrade) leaves them running
+        service("sessions", "session server (SSH logins start from a loaded app)", ["ssh session-server"],
+                long_running=True, restart="always", extra="KillMode=process\n")
         if self.l.web and "web" in commands:
             service("web", "public opt-in endpoint", ["web serve"], long_running=True)
         return units
@@ -386,7 +392,7 @@ class Installer:
                 path.chmod(0o644)
 
             self.change(f"systemd unit {path} ({'updated' if path.exists() else 'new'})", write)
-        enable = [n for n in units if n.endswith(".timer") or (n == "minicrm-web.service")]
+        enable = [n for n in units if n.endswith(".timer") or n in ("minicrm-web.service", "minicrm-sessions.service")]
         if not Path("/run/systemd/system").is_dir():
             if changed or not self.dry_run:
                 self.note(f"systemd is not running here: enable later with "

@@ -139,6 +139,11 @@ def cmd_authorized_keys(args) -> int:
         print(f"minicrm: keys are served only for the account {account!r}", file=sys.stderr)
         return 0
     program = program_path(args.program)
+    from . import session_server
+
+    handed = session_server.hand_over(args)  # sshd waits on this twice per login: a warm copy answers
+    if handed is not None:
+        return handed
     from store import runtime, sshkeys
 
     rt = runtime.open_store(args.config, migrate=False)  # sshd waits on this: no migration
@@ -190,9 +195,25 @@ def cmd_session(args) -> int:
         from . import batch
 
         return batch.run(args, original)
+    from . import session_server
+
+    handed = session_server.hand_over(args)  # a copy of the session server runs it, when one runs
+    if handed is not None:
+        return handed
     from tui import sshsession  # the TUI, and Textual with it, loads only here
 
     return sshsession.run(args)
+
+
+def cmd_session_server(args) -> int:
+    """The session server (console/session_server.py), until stopped or its code is outdated."""
+    from store.config import load_config
+
+    from . import session_server
+
+    config = load_config(args.config)
+    return session_server.serve(config, ready=lambda: print(
+        f"minicrm: session server on {session_server.socket_path(config)}", file=sys.stderr, flush=True))
 
 
 # --- parsers ------------------------------------------------------------------------------
@@ -225,6 +246,9 @@ def add_ssh_parsers(sub) -> None:
     s.add_argument("--keys-user", help="AuthorizedKeysCommandUser (default: the service account)")
     s.add_argument("--program", help="absolute path of minicrm (default: this program)")
     s.set_defaults(func=cmd_sshd_config)
+    s = ssh.add_parser("session-server", help="fork each SSH session from a process that has loaded "
+                       "the app (the minicrm-sessions service; logins start faster)")
+    s.set_defaults(func=cmd_session_server)
 
     s = sub.add_parser("session", help="the command sshd forces for a staff key (not run by hand)")
     s.add_argument("--key", type=int, required=True, dest="key_id")

@@ -27,6 +27,8 @@ STAFF = [
     ("lis", "privacy"),     # batch export of a person's data
     ("gina", "sales"),      # batch commands her role may not run
     ("kim", "manager"),     # forwarding and refusals
+    ("nora", "manager"),    # a login forked by the session server, and its window resized
+    ("olaf", "manager"),    # a login with no session server running
 ]
 PEOPLE = [
     {"first_name": "Søren", "last_name": "Kjærgaard", "title": "Direktør", "email": "soren@aero-vvs.dk",

@@ -132,6 +132,7 @@ class Server:
     staff: dict[str, Staff] = field(default_factory=dict)
     contacts: dict[str, int] = field(default_factory=dict)
     sshd: subprocess.Popen | None = None
+    sessions: subprocess.Popen | None = None  # the session server (console/session_server.py)
     _libexec: Path | None = None
 
     # -- paths -----------------------------------------------------------------------
@@ -206,8 +207,57 @@ class Server:
         self.home = Path(pwd.getpwnam(self.account).pw_dir)
         self._install_wrapper(tag)
         self._create_store()
+        self.start_session_server()
         self._start_sshd()
         return self
+
+    @property
+    def session_socket(self) -> Path:
+        return self.data / "sessions.sock"
+
+    def start_session_server(self) -> None:
+        """`minicrm ssh session-server` as the service account, as its systemd unit runs it:
+        logins are forked from it (console/session_server.py); without it they start cold."""
+        self.sessions = subprocess.Popen(
+            [RUNUSER, "-u", self.account, "--", self.program, "--config", str(self.config),
+             "ssh", "session-server"], env=self._env(), cwd=self.home,
+            stdout=subprocess.DEVNULL, stderr=(self.work / "sessions.log").open("ab"))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.sessions.poll() is not None:
+                raise AssertionError(f"the session server exited: {(self.work / 'sessions.log').read_text()}")
+            with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as probe:
+                probe.connect(str(self.session_socket))
+                return
+            time.sleep(0.05)
+        raise AssertionError("the session server did not listen within 60 s")
+
+    def session_processes(self) -> list[int]:
+        """The processes running a login's session: each forced command (`session --key`) and,
+        when the session server ran it, the copy it forked (a child of the server, which has the
+        server's command line)."""
+        found = []
+        mine = set(self.account_pids())
+        for pid in mine:
+            argv = _cmdline(pid)
+            if (b"session" in argv and b"--key" in argv) or (b"session-server" in argv and _parent(pid) in mine):
+                found.append(pid)
+        return found
+
+    def session_server_process(self) -> int | None:
+        """The session server itself (its parent is runuser, not one of the account's)."""
+        mine = set(self.account_pids())
+        return next((pid for pid in mine if b"session-server" in _cmdline(pid) and _parent(pid) not in mine),
+                    None)
+
+    def stop_session_server(self) -> None:
+        if self.sessions is not None and self.sessions.poll() is None:
+            self.sessions.terminate()
+            self.sessions.wait(20)
+        self.sessions = None
+
+    def session_server_pid(self) -> int | None:
+        return self.sessions.pid if self.sessions is not None and self.sessions.poll() is None else None
 
     def _install_wrapper(self, tag: str) -> None:
         self.python, self.bootstrap, self.interpreter_note = self._choose_python()
@@ -377,6 +427,7 @@ class Server:
         return pids
 
     def stop(self) -> None:
+        self.stop_session_server()
         if self.sshd is not None and self.sshd.poll() is None:
             self.sshd.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -395,6 +446,20 @@ class Server:
                 subprocess.run(["userdel", "--remove", self.account], capture_output=True)
         if self._libexec is not None:
             shutil.rmtree(self._libexec, ignore_errors=True)
+
+
+def _cmdline(pid: int) -> list[bytes]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _run(argv: list[str]) -> None:

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import time
-from pathlib import Path
 
 from sshd_harness import SEARCH_READY, audit_rows, last_audit_id, log_in
 from waiting import GENEROUS
@@ -35,16 +34,8 @@ def _sessions(server, name: str) -> list[dict]:
 
 
 def _session_processes(server) -> list[int]:
-    """pids of `minicrm ... session --key` processes of the service account."""
-    found = []
-    for pid in server.account_pids():
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"session" in cmdline and b"--key" in cmdline:
-            found.append(pid)
-    return found
+    """pids of the processes running sessions: forced commands and the session server's copies."""
+    return server.session_processes()
 
 
 def test_log_in_search_open_edit_and_another_connection_sees_it(server, tmux):
