@@ -32,6 +32,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 from pathlib import Path
 
 SOCKET_NAME = "sessions.sock"
@@ -287,6 +288,7 @@ def _become_session(conn: socket.socket, listener: socket.socket, fds: list[int]
         fds.clear()
         os.environ.clear()
         os.environ.update(request["env"])
+        time.tzset()  # the caller's TZ, if sshd set one (local times on screen)
         os.chdir(request["cwd"])
         os.umask(int(request["umask"]))
         sys.argv = list(request["argv"])
@@ -304,6 +306,12 @@ def _become_session(conn: socket.socket, listener: socket.socket, fds: list[int]
     except BaseException:  # noqa: BLE001 -- a session's failure is reported by main; this is the rest
         status = 1
     finally:
+        # what the interpreter's exit would do (close_store's last flush and close), but not the
+        # server's own `finally`s up this stack (its socket is still the server's): os._exit
+        import atexit
+
+        with _suppress_os_error():
+            atexit._run_exitfuncs()  # (CPython's own exit step; no public name for it)
         with _suppress_os_error():
             sys.stdout.flush()
             sys.stderr.flush()
