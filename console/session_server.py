@@ -225,10 +225,12 @@ def _serve_one(conn: socket.socket, listener: socket.socket, code: str) -> str:
     conn.settimeout(5)
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _pid, uid, _gid = struct.unpack("3i", creds)
+    if uid != os.getuid():
+        return "refused"  # (the socket's folder lets no one else in; this says so again)
     fds: list[int] = []
     try:
         request, fds = _receive(conn)
-        if uid != os.getuid() or len(fds) != 3:
+        if not isinstance(request, dict) or len(fds) != 3:
             return "refused"
         if request.get("code") != code:
             conn.sendall(b'{"outdated": true}\n')
