@@ -138,9 +138,10 @@ def _login_to_home(tmux, server, name: str, cpu: list[float] | None = None) -> f
     return took
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(pid: int, *, ended_children: bool = False) -> float:
+    """utime + stime of `pid` (and, `ended_children`, cutime + cstime: the children it reaped)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return sum(int(f) for f in fields[11:15 if ended_children else 13]) / os.sysconf("SC_CLK_TCK")
 
 
 def _key_lookup_cpu(server) -> float:
@@ -159,11 +160,8 @@ def _key_lookup_cpu(server) -> float:
 
 
 def _server_cpu(pid: int | None) -> float:
-    """CPU of the session server and of its ended copies (utime, stime, cutime, cstime)."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    """CPU of the session server and of its ended copies."""
+    return 0.0 if pid is None else _cpu_seconds(pid, ended_children=True)
 
 
 _results_lock = threading.Lock()

@@ -25,6 +25,7 @@ new code); the sessions it forked live on, in their own session group (KillMode=
 from __future__ import annotations
 
 import array
+import contextlib
 import io
 import json
 import os
@@ -68,17 +69,9 @@ def fingerprint() -> str:
             for file in sorted(f for f in files if f.endswith((".py", ".tcss", ".mo", ".toml"))):
                 st = os.stat(os.path.join(folder, file))
                 digest.update(f"{folder}/{file}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    with _suppress_os_error():
+    with contextlib.suppress(OSError):
         digest.update(str(os.stat(sysconfig.get_paths()["purelib"]).st_mtime_ns).encode())
     return digest.hexdigest()
-
-
-class _suppress_os_error:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, value, tb):
-        return kind is not None and issubclass(kind, OSError)
 
 
 # --- the forced command's side -----------------------------------------------------------
@@ -121,7 +114,7 @@ def hand_over(args) -> int | None:
 def _follow(conn: socket.socket, reader, pid: int) -> int:
     """Forward the terminal's and sshd's signals to the copy until it ends; its exit status."""
     def forward(signum, _frame):
-        with _suppress_os_error():  # (ended meanwhile: its exit status is on its way)
+        with contextlib.suppress(OSError):  # (ended meanwhile: its exit status is on its way)
             os.kill(pid, signum)
 
     for signum in FORWARDED:
@@ -155,6 +148,7 @@ def serve(config, *, ready=None) -> int:
         importlib.import_module(name)
     code = fingerprint()
     listener = _listen(path)
+    inode = os.stat(path).st_ino  # ours to remove at the end, unless another took its place
     # forked copies' objects left where they are: a collection in a copy then writes to no
     # page it shares with the server (Python's advice for a fork without exec)
     import gc
@@ -175,12 +169,9 @@ def serve(config, *, ready=None) -> int:
                 conn.close()
     finally:
         listener.close()
-        with _suppress_os_error():
-            if os.stat(path).st_ino == _listening_inode.get(path):
+        with contextlib.suppress(OSError):
+            if os.stat(path).st_ino == inode:
                 path.unlink()
-
-
-_listening_inode: dict[Path, int] = {}
 
 
 def _reap(_signum, _frame) -> None:
@@ -216,7 +207,6 @@ def _listen(path: Path) -> socket.socket:
     finally:
         os.umask(old)
     listener.listen(64)
-    _listening_inode[path] = os.stat(path).st_ino
     return listener
 
 
@@ -312,12 +302,12 @@ def _become_session(conn: socket.socket, listener: socket.socket, fds: list[int]
         # server's own `finally`s up this stack (its socket is still the server's): os._exit
         import atexit
 
-        with _suppress_os_error():
+        with contextlib.suppress(OSError):
             atexit._run_exitfuncs()  # (CPython's own exit step; no public name for it)
-        with _suppress_os_error():
+        with contextlib.suppress(OSError):
             sys.stdout.flush()
             sys.stderr.flush()
-        with _suppress_os_error():
+        with contextlib.suppress(OSError):
             conn.sendall(json.dumps({"exit": status}).encode() + b"\n")
         os._exit(status)
 

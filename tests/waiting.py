@@ -43,3 +43,15 @@ async def wait_for_async(condition: Callable[[], object], pause: Callable[[], Aw
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         await pause()
+
+
+def accepts(path) -> bool:
+    """Whether a Unix socket at `path` takes a connection now (a server listening): a condition."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True

@@ -36,12 +36,15 @@ from pathlib import Path
 
 import pyotp
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: waiting (bench_ssh imports this too)
+from waiting import accepts, wait_for
+
+from console.session_server import CODE_DIRS  # what a session imports from the tree
+
 REPO = Path(__file__).resolve().parents[2]
 SSHD = Path("/usr/sbin/sshd")
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 LIBEXEC = Path("/usr/local/libexec")
-ROOT = Path(__file__).resolve().parents[2]
-CODE_DIRS = ("store", "console", "tui", "web")  # what a session imports from the tree
 SYSTEM_PACKAGES = {"sshd": "openssh-server", "ssh": "openssh-client", "ssh-keygen": "openssh-client",
                    "tmux": "tmux"}
 LOCK = Path(tempfile.gettempdir()) / "minicrm-e2e-setup.lock"
@@ -224,15 +227,10 @@ class Server:
             [RUNUSER, "-u", self.account, "--", self.program, "--config", str(self.config),
              "ssh", "session-server"], env=self._env(), cwd=self.home,
             stdout=subprocess.DEVNULL, stderr=(self.work / "sessions.log").open("ab"))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.sessions.poll() is not None:
-                raise AssertionError(f"the session server exited: {(self.work / 'sessions.log').read_text()}")
-            with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as probe:
-                probe.connect(str(self.session_socket))
-                return
-            time.sleep(0.05)
-        raise AssertionError("the session server did not listen within 60 s")
+        wait_for(lambda: self.sessions.poll() is not None or accepts(self.session_socket), 60,
+                 what="the session server listening")
+        if self.sessions.poll() is not None:
+            raise AssertionError(f"the session server exited: {(self.work / 'sessions.log').read_text()}")
 
     def session_processes(self) -> list[int]:
         """The processes running a login's session: each forced command (`session --key`) and,
@@ -267,7 +265,7 @@ class Server:
         # cannot write __pycache__ here, and each forced command, key look-up and session
         # server compiled MiniCRM's modules from source again (the key look-up's imports:
         # 119 ms of CPU from source, 68 ms from bytecode, measured directly)
-        subprocess.run([self.python[0], "-m", "compileall", "-q", *(str(ROOT / d) for d in CODE_DIRS)],
+        subprocess.run([self.python[0], "-m", "compileall", "-q", *(str(REPO / d) for d in CODE_DIRS)],
                        capture_output=True, check=False)
         LIBEXEC.mkdir(mode=0o755, parents=True, exist_ok=True)
         folder = LIBEXEC / f"minicrm-test-{tag}"

@@ -4,11 +4,10 @@ no server running, a login runs in its own process as before."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from sshd_harness import SEARCH_READY, _parent, log_in
-from waiting import GENEROUS
+from waiting import GENEROUS, wait_for
 
 
 def _copies(server) -> list[int]:
@@ -38,10 +37,7 @@ def test_a_login_runs_in_a_copy_of_the_session_server_and_follows_the_window(ser
     nora.wait_for(r"Kjærgaard[\s\S]*\b1 contact\b", timeout=GENEROUS)
     nora.keys("C-q")
     nora.wait_dead(GENEROUS)
-    deadline = time.monotonic() + GENEROUS
-    while set(_copies(server)) & mine and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not set(_copies(server)) & mine, "the copy outlived its session"
+    wait_for(lambda: not set(_copies(server)) & mine, what="the copy gone with its session")
 
 
 def test_with_no_session_server_a_login_runs_in_its_own_process(server, tmux):

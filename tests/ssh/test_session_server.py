@@ -5,15 +5,13 @@ database.  The SSH logins through it are tests/e2e/test_ssh_session_server.py.""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 from child_env import _env, minicrm_command
-from waiting import GENEROUS
+from waiting import GENEROUS, accepts, wait_for
 
 
 @pytest.fixture
@@ -22,17 +20,8 @@ def running(store):
     path = store.db_path.parent / "sessions.sock"
     proc = subprocess.Popen([*minicrm_command(), "ssh", "session-server"], env=_env(store),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + GENEROUS
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        try:
-            with socket.socket(socket.AF_UNIX) as probe:
-                probe.connect(str(path))
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        pytest.fail("the session server did not listen")
+    wait_for(lambda: proc.poll() is not None or accepts(path), what="the session server listening")
+    assert proc.poll() is None, proc.stderr.read()
     try:
         yield proc, path
     finally:
@@ -101,10 +90,8 @@ def test_a_server_of_older_code_takes_nothing_and_exits(store, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "console", "ssh", "session-server"], env=env,
                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + GENEROUS
-        while not path.exists() and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read()
-            time.sleep(0.05)
+        wait_for(lambda: proc.poll() is not None or accepts(path), what="the session server listening")
+        assert proc.poll() is None, proc.stderr.read()
         upgraded = code / "console" / "docs.py"
         upgraded.write_text(upgraded.read_text(encoding="utf-8") + "\n# upgraded\n", encoding="utf-8")
         older = subprocess.run([sys.executable, "-c", textwrap.dedent(CLIENT), "ssh", "sshd-config",
