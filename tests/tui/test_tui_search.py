@@ -159,3 +159,27 @@ def test_each_result_says_in_plain_words_which_field_the_text_matched(crm):
             cell = table.get_row_at(0)[-1].plain
             assert cell == "By (virksomhed): Århus C", cell
     asyncio.run(scenario())
+
+
+def test_a_search_longer_than_the_box_keeps_the_cursor_in_sight(crm):
+    """The box scrolls sideways as it fills, and back as it empties, with no layout of the
+    screen behind it (tui/widgets/field.py): the end of what is typed is always painted."""
+    def painted(app) -> list[str]:
+        return [strip.text for strip in app.screen._compositor.render_strips()]
+
+    async def scenario():
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            long = "mette frederiksen " * 6 + "slut"  # 112 characters in a box of 76
+            await type_text(pilot, long)
+            await wait_for(pilot, lambda: app.screen.query_one("#search").value == long, what="all typed")
+            await settle(pilot)
+            box = next(line for line in painted(app) if "frederiksen" in line)
+            assert "slut" in box and not box.strip("▊▎▏▕ ").startswith("mette frederiksen mette")
+            for _ in long[8:]:
+                await pilot.press("backspace")
+            await settle(pilot)
+            box = next(line for line in painted(app) if "mette" in line)
+            assert box.strip("▊▎▏▕ ").startswith("mette fr") and "slut" not in box
+    asyncio.run(scenario())

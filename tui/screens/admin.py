@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Select, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_datetime
 from ..messages import StoreChanged
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseModal, BaseScreen
 from .forms import ChoiceModal, ConfirmModal, FormModal, SecretModal
@@ -232,9 +233,9 @@ class AddUserModal(FormModal):
     def fields(self):
         from store.accounts import ROLES
 
-        yield self.row(_("User name"), Input(id="username", max_length=32,
+        yield self.row(_("User name"), Field(id="username", max_length=32,
                                              placeholder=_("lower case, e.g. mette.k")))
-        yield self.row(_("Full name"), Input(id="full_name", max_length=100, placeholder=_("e.g. Mette Kjær")))
+        yield self.row(_("Full name"), Field(id="full_name", max_length=100, placeholder=_("e.g. Mette Kjær")))
         yield self.row(_("Role"), Select(vocab.options(ROLES), value="sales", allow_blank=False, id="role"))
 
     def on_mount(self) -> None:
@@ -260,7 +261,7 @@ class FullNameModal(FormModal):
         super().__init__()
 
     def fields(self):
-        yield self.row(_("Full name"), Input(self.initial, id="full_name", max_length=100,
+        yield self.row(_("Full name"), Field(self.initial, id="full_name", max_length=100,
                                              placeholder=_("e.g. Mette Kjær")))
 
     def on_mount(self) -> None:

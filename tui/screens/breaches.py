@@ -13,11 +13,12 @@ import datetime as dt
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Header, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Select, SelectionList, Static, TextArea
 
 from .. import bindings, safe
 from ..i18n import N_, _, language, ngettext
 from ..messages import StoreChanged
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import FormModal
@@ -169,9 +170,9 @@ class BreachModal(FormModal):
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         yield Static(_("Times in UTC. Name people by contact id only. The 72-hour deadline for notifying "
                        "Datatilsynet counts from when you became aware (Art. 33)."), markup=False, classes="text")
-        yield self.row(_("Became aware"), Input(_when(v.aware_at) if v else f"{now:%Y-%m-%d %H:%M}",
+        yield self.row(_("Became aware"), Field(_when(v.aware_at) if v else f"{now:%Y-%m-%d %H:%M}",
                                                id="aware_at", placeholder=hint, max_length=16))
-        yield self.row(_("Occurred"), Input(_when(v.occurred_at) if v else "", id="occurred_at",
+        yield self.row(_("Occurred"), Field(_when(v.occurred_at) if v else "", id="occurred_at",
                                             placeholder=hint, max_length=16))
         yield self.row(_("Kind"), Select([(_(KIND_LABELS[k]), k) for k in KINDS], allow_blank=False,
                                          value=v.kind if v else "confidentiality", id="kind"))
@@ -179,19 +180,19 @@ class BreachModal(FormModal):
         chosen = set(v.data_categories) if v else set()
         yield self.row(_("Categories of data"), SelectionList[str](
             *[(_category_name(c), c, c in chosen) for c in CATEGORIES], id="data_categories"))
-        yield self.row(_("People affected"), Input(str(v.people_approx) if v else "", id="people_approx",
+        yield self.row(_("People affected"), Field(str(v.people_approx) if v else "", id="people_approx",
                                                    type="integer", placeholder=_("approximate number")))
-        yield self.row(_("Records affected"), Input(str(v.records_approx) if v else "", id="records_approx",
+        yield self.row(_("Records affected"), Field(str(v.records_approx) if v else "", id="records_approx",
                                                     type="integer", placeholder=_("approximate number")))
         yield self.row(_("Likely consequences"), TextArea(v.consequences if v else "", id="consequences"))
         yield self.row(_("Measures taken"), TextArea(v.measures if v else "", id="measures"))
-        yield self.row(_("Datatilsynet notified"), Input(_when(v.notified_at) if v else "", id="notified_at",
+        yield self.row(_("Datatilsynet notified"), Field(_when(v.notified_at) if v else "", id="notified_at",
                                                          placeholder=hint, max_length=16))
-        yield self.row(_("Why not notified"), Input(v.not_notified_reason if v else "", id="not_notified_reason",
+        yield self.row(_("Why not notified"), Field(v.not_notified_reason if v else "", id="not_notified_reason",
                                                     placeholder=_("only if no risk to people is likely")))
-        yield self.row(_("People told"), Input(_when(v.people_told_at) if v else "", id="people_told_at",
+        yield self.row(_("People told"), Field(_when(v.people_told_at) if v else "", id="people_told_at",
                                                placeholder=hint, max_length=16))
-        yield self.row(_("How they were told"), Input(v.people_told_note if v else "", id="people_told_note"))
+        yield self.row(_("How they were told"), Field(v.people_told_note if v else "", id="people_told_note"))
 
     def on_mount(self) -> None:
         self.query_one("#nature" if self.view is None else "#measures").focus()

@@ -13,11 +13,12 @@ import datetime as dt
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Select, Static
 
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_date, fmt_datetime, parse_date
 from ..messages import StoreChanged
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import FormModal, date_row
@@ -257,7 +258,7 @@ class RecordConsentModal(FormModal):
         options = _text_options(self.texts, self.purpose)
         yield self.row(_("Text version"), Select(options, value=options[0][1] if options else Select.NULL,
                                                  prompt=_("No published text"), id="text_version"))
-        yield self.row(_("Evidence"), Input(id="evidence", max_length=1000,
+        yield self.row(_("Evidence"), Field(id="evidence", max_length=1000,
                                             placeholder=_("who said yes, to whom, where it is filed")))
 
     def on_mount(self) -> None:
@@ -301,7 +302,7 @@ class WithdrawConsentModal(FormModal):
 
         yield self.row(_("How"), Select(vocab.options(WITHDRAW_METHODS), value="phone", allow_blank=False,
                                         id="method"))
-        yield self.row(_("Note"), Input(id="evidence", max_length=1000,
+        yield self.row(_("Note"), Field(id="evidence", max_length=1000,
                                         placeholder=_("optional: how the person asked")))
 
     def on_mount(self) -> None:
@@ -357,7 +358,7 @@ class CampaignModal(FormModal):
 
         yield self.row(_("List"), Select(vocab.options(purposes()), value=self.purpose, allow_blank=False,
                                          id="list_name"))
-        yield self.row(_("Subject"), Input(id="subject", max_length=200))
+        yield self.row(_("Subject"), Field(id="subject", max_length=200))
         yield Static(_("The mail's text (an unsubscribe link is added to every mail):"), markup=False)
         yield TextArea(id="body", soft_wrap=True, tab_behavior="focus")
 

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, Input, Label, Static
 
 from .. import bindings
 from ..i18n import _
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseScreen
 
@@ -37,10 +38,10 @@ class FirstLoginScreen(BaseScreen):
                                "a short sentence is easy to remember)."), markup=False)
                 with Horizontal(classes="row"):
                     yield Label(_("New password"), classes="label", markup=False)
-                    yield Input(compact=True, id="new-password", password=True, max_length=512)
+                    yield Field(compact=True, id="new-password", password=True, max_length=512)
                 with Horizontal(classes="row"):
                     yield Label(_("Repeat it"), classes="label", markup=False)
-                    yield Input(compact=True, id="repeat-password", password=True, max_length=512)
+                    yield Field(compact=True, id="repeat-password", password=True, max_length=512)
                 yield Static("", id="password-message", classes="message", markup=False)
             # The QR code beside what to do with it: at 80x24 the code and its field fit on
             # the screen (under each other the field was below the fold); smaller ones scroll.
@@ -52,7 +53,7 @@ class FirstLoginScreen(BaseScreen):
                     yield Static("", id="manual-key", markup=False)
                     with Horizontal(classes="row"):
                         yield Label(_("Code"), classes="label", markup=False)
-                        yield Input(compact=True, id="totp-code", max_length=6)
+                        yield Field(compact=True, id="totp-code", max_length=6)
                     yield Static("", id="totp-message", classes="message", markup=False)
             with VerticalScroll(id="step-codes"):
                 yield Static(_("Your recovery codes. Each works once if you lose your phone. "

@@ -8,6 +8,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from .. import bindings, safe, vocab
 from ..i18n import _, date_hint, fmt_datetime
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseModal
 
@@ -130,7 +131,7 @@ class TagModal(FormModal):
         super().__init__()
 
     def fields(self):
-        yield self.row(_("Tag"), Input(id="tag", max_length=40, placeholder=_("e.g. messe-2026")))
+        yield self.row(_("Tag"), Field(id="tag", max_length=40, placeholder=_("e.g. messe-2026")))
 
     def on_mount(self) -> None:
         self.query_one("#tag").focus()
@@ -231,8 +232,8 @@ class DealModal(FormModal):
         from ..i18n import fmt_money
 
         amount = self.initial.get("amount_minor")
-        yield self.row(_("Title"), Input(self.initial.get("title", ""), id="title", max_length=200))
-        yield self.row(_("Amount (DKK)"), Input(fmt_money(amount) if amount else "", id="amount", max_length=20))
+        yield self.row(_("Title"), Field(self.initial.get("title", ""), id="title", max_length=200))
+        yield self.row(_("Amount (DKK)"), Field(fmt_money(amount) if amount else "", id="amount", max_length=20))
         yield self.row(_("Stage"), Select(vocab.options(DEAL_STAGES), value=self.initial.get("stage", "new"),
                                           allow_blank=False, id="stage"))
 
@@ -282,4 +283,4 @@ class ConflictModal(FormModal):
 
 
 def date_row(modal: FormModal, label: str, widget_id: str, value: str) -> Horizontal:
-    return modal.row(label, Input(value=value, id=widget_id, placeholder=date_hint(), max_length=10))
+    return modal.row(label, Field(value=value, id=widget_id, placeholder=date_hint(), max_length=10))

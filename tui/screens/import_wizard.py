@@ -26,6 +26,7 @@ from textual.widgets import Button, DataTable, Header, Input, ProgressBar, Selec
 from .. import bindings, safe
 from ..errors import in_store_words
 from ..i18n import _
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseScreen
 
@@ -67,14 +68,14 @@ class ImportWizard(BaseScreen):
         with VerticalScroll(id="import-body"):
             yield Static(_("1. The file (a path on the server)"), classes="import-step", markup=False)
             with Horizontal(classes="import-row"):
-                yield Input(value=self.initial_path, placeholder="/srv/uploads/kunder.csv", id="import-path")
+                yield Field(value=self.initial_path, placeholder="/srv/uploads/kunder.csv", id="import-path")
                 yield Button(_("Open"), id="import-open")
             yield Static("", id="import-detected", markup=False)
             yield Static(_("2. Columns -> MiniCRM fields"), classes="import-step", markup=False)
             yield Vertical(id="import-mapping")
             with Horizontal(classes="import-row"):
                 yield Select([], prompt=_("Saved mappings"), id="import-saved")
-                yield Input(placeholder=_("Save this mapping as ..."), id="import-mapping-name")
+                yield Field(placeholder=_("Save this mapping as ..."), id="import-mapping-name")
                 yield Button(_("Save mapping"), id="import-save-mapping", disabled=True)
             yield Static(_("3. Duplicates, lawful basis, owner"), classes="import-step", markup=False)
             with Horizontal(classes="import-row"):
@@ -83,7 +84,7 @@ class ImportWizard(BaseScreen):
                 yield Select([(_("Legitimate interest"), "legitimate_interest"), (_("Contract"), "contract"),
                               (_("Consent (needs evidence in the file)"), "consent")],
                              value="legitimate_interest", allow_blank=False, id="import-basis")
-                yield Input(placeholder=_("Owner (user name; default: you)"), id="import-owner",
+                yield Field(placeholder=_("Owner (user name; default: you)"), id="import-owner",
                             disabled=getattr(self.scope, "role", "") == "sales")
             with Horizontal(classes="import-row"):
                 yield Button(_("Preview (writes nothing)"), id="import-preview", disabled=True)

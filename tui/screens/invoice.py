@@ -18,6 +18,7 @@ from textual.widgets import Header, Static
 from .. import bindings, safe
 from ..i18n import _, date_hint, fmt_date, fmt_money, parse_date, parse_money
 from ..messages import StoreChanged
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import FormModal, date_row
@@ -87,9 +88,8 @@ class InvoiceEditModal(FormModal):
 
 
 def _input(widget_id: str, value: str):
-    from textual.widgets import Input
 
-    return Input(value=value, id=widget_id, max_length=20)
+    return Field(value=value, id=widget_id, max_length=20)
 
 
 async def mark_paid(screen: BaseScreen, invoice) -> bool:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Input, Select
 from .. import bindings, safe, vocab
 from ..i18n import _, fmt_date, fmt_money, ngettext
 from ..messages import StoreChanged
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from ..widgets.results import Caption
 from .base import BaseScreen
@@ -59,7 +60,7 @@ class InvoicesScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         with Horizontal(id="bar"):
-            yield Input(id="search", placeholder=_("Search number, billed to, email or CVR…"), max_length=100)
+            yield Field(id="search", placeholder=_("Search number, billed to, email or CVR…"), max_length=100)
             yield Select(vocab.options(FILTERS), value="unpaid", allow_blank=False, id="filter")
         yield DataTable(id="invoices", cursor_type="row", zebra_stripes=True)
         yield Caption(id="count")

@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from ..i18n import _
+from ..widgets.field import Field
 from .base import BaseModal
 
 
@@ -22,7 +23,7 @@ class LockScreen(BaseModal):
         with Vertical(id="lock-box"):
             yield Static(_("Locked after inactivity. Enter your password or a code from your app."),
                          markup=False)
-            yield Input(id="unlock", password=True, max_length=512, compact=True)
+            yield Field(id="unlock", password=True, max_length=512, compact=True)
             yield Static("", id="lock-message", markup=False)
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 
 from .. import bindings
 from ..i18n import _
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseScreen
 
@@ -35,13 +36,13 @@ class LoginScreen(BaseScreen):
             yield Static(_("MiniCRM — log in"), id="login-title", markup=False)
             with Horizontal(classes="row"):
                 yield Label(_("User name"), classes="label", markup=False)
-                yield Input(compact=True, id="username", max_length=32)
+                yield Field(compact=True, id="username", max_length=32)
             with Horizontal(classes="row"):
                 yield Label(_("Password"), classes="label", markup=False)
-                yield Input(compact=True, id="password", password=True, max_length=512)
+                yield Field(compact=True, id="password", password=True, max_length=512)
             with Horizontal(classes="row"):
                 yield Label(_("Code"), classes="label", markup=False)
-                yield Input(compact=True, id="code", max_length=20,
+                yield Field(compact=True, id="code", max_length=20,
                             placeholder=_("6 digits from your app, or a recovery code"))
             yield Static(self.message or "", id="login-message", markup=False)
         if self.app.demo_accounts:

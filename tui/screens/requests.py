@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from .. import bindings, safe, vocab
 from ..i18n import _, date_hint, fmt_date, ngettext, parse_date
 from ..messages import StoreChanged
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from .base import BaseScreen
 from .forms import ChoiceModal, FormModal
@@ -365,7 +366,7 @@ class NewRequestModal(FormModal):
                                               id="requester"))
         yield self.row(_("Channel"), Select(vocab.options(CHANNELS), value="email", allow_blank=False,
                                             id="channel"))
-        yield self.row(_("Received"), Input(id="received", placeholder=date_hint(), max_length=10))
+        yield self.row(_("Received"), Field(id="received", placeholder=date_hint(), max_length=10))
 
     def on_mount(self) -> None:
         self.query_one("#kind").focus()
@@ -391,7 +392,7 @@ class ExtendModal(FormModal):
     def fields(self):
         yield Static(_("Allowed once, within the first month; the person is told why (Art. 12(3))."),
                      markup=False, classes="text")
-        yield self.row(_("Reason"), Input(id="reason", max_length=200))
+        yield self.row(_("Reason"), Field(id="reason", max_length=200))
 
     def on_mount(self) -> None:
         self.query_one("#reason").focus()
@@ -434,7 +435,7 @@ class EraseModal(FormModal):
 
     def fields(self):
         yield Static(self.plan_text(), id="erase-plan", markup=False, classes="text")
-        yield self.row(_("Contact id"), Input(id="confirm", max_length=20,
+        yield self.row(_("Contact id"), Field(id="confirm", max_length=20,
                                               placeholder=_("type {id} to erase").format(id=self.plan.contact_id)))
 
     def on_mount(self) -> None:

@@ -32,6 +32,7 @@ from textual.widgets import Header, Input, Select
 from .. import bindings, safe, vocab
 from ..i18n import _, ngettext
 from ..messages import StoreChanged
+from ..widgets.field import Field
 from ..widgets.footer import Footer
 from ..widgets.results import Caption, ResultsTable
 from ..widgets.today import TodayPanel
@@ -90,7 +91,7 @@ class SearchScreen(ResultPages, MarkedRows, BaseScreen):
         from store.processing import LIFECYCLES
 
         yield Header(show_clock=False, icon="")
-        yield Input(id="search", placeholder=_("Search names, companies, email, phone, tags…"),
+        yield Field(id="search", placeholder=_("Search names, companies, email, phone, tags…"),
                     max_length=200)
         with Horizontal(id="filters"):
             yield Select([], prompt=_("Tag"), id="tag")

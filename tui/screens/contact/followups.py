@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from ... import safe, vocab
 from ...i18n import _, date_hint, fmt_date, parse_date
+from ...widgets.field import Field
 from ..forms import FormModal, date_row
 
 
@@ -59,7 +60,7 @@ class FollowUpModal(FormModal):
         if self.deal_title:
             yield Static(_("On the deal: {title}").format(title=safe.clean(self.deal_title)), markup=False,
                          classes="text")
-        yield self.row(_("Next action"), Input(self.initial.get("body", ""), id="body", max_length=200,
+        yield self.row(_("Next action"), Field(self.initial.get("body", ""), id="body", max_length=200,
                                                placeholder=_("e.g. Call about the offer")))
         due = self.initial.get("due_on") or dt.date.today()
         yield date_row(self, _("Due"), "due_on", fmt_date(due))

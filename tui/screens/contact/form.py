@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from ... import safe, vocab
 from ...i18n import _, fmt_date, fmt_datetime
+from ...widgets.field import Field
 from .points import PointRows
 
 TEXT_FIELDS = ("first_name", "last_name", "title", "address", "postcode", "city", "country")
@@ -156,7 +157,7 @@ def _points(points) -> list[tuple[str, str, bool]]:
 
 
 def _input(name: str, max_length: int, placeholder: str = "", *, disabled: bool = False) -> Input:
-    return Input(compact=True, select_on_focus=False, id=f"f-{name}", max_length=max_length,
+    return Field(compact=True, select_on_focus=False, id=f"f-{name}", max_length=max_length,
                  placeholder=placeholder, disabled=disabled)
 
 

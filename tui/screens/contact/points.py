@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select
 
 from ... import safe, vocab
 from ...i18n import _
+from ...widgets.field import Field
 
 KINDS = {"emails": "email", "phones": "phone"}
 
@@ -46,7 +47,7 @@ class PointRow(Horizontal):
         title = {"emails": _("Email"), "phones": _("Phone")}[self.kind]
         yield Label(title if self.n == 0 else "", classes="label", markup=False)
         hint = {"emails": "navn@firma.dk", "phones": "+45 12 34 56 78"}[self.kind] if self.n == 0 else ""
-        yield Input(safe.clean(self._value), compact=True, select_on_focus=False, id=f"f-{self.base}",
+        yield Field(safe.clean(self._value), compact=True, select_on_focus=False, id=f"f-{self.base}",
                     max_length=200, placeholder=hint, disabled=self._disabled)
         yield Select(_labels(), compact=True, allow_blank=False, value=self._label, id=f"f-{self.base}_label",
                      classes="point-label", disabled=self._disabled)
