@@ -98,6 +98,50 @@ def test_e_edits_and_keys_typed_while_the_contact_loads_land_in_the_fields(crm):
     asyncio.run(scenario())
 
 
+def test_keys_typed_while_a_save_waits_for_the_file_wait_for_the_saved_record(crm):
+    """`e`, a letter, ctrl+s; while the save waits for the file (another process writing),
+    `e` and a letter: the first letter is saved, the second lands in the form opened again
+    after the save; nothing is typed into the form while it is saved (and then hidden)."""
+    async def scenario():
+        import threading
+
+        from store.db import database
+
+        app = crm.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot, crm, "manager")
+            screen = await _open_soren(pilot, app)
+            first, version = screen.bundle.detail.first_name, screen.version
+            holding, release = threading.Event(), threading.Event()
+
+            def another_writer():  # the write lock taken, as an import in another process does
+                with database.atomic("IMMEDIATE"):
+                    holding.set()
+                    release.wait(60)
+                database.close()
+
+            writer = threading.Thread(target=another_writer)
+            writer.start()
+            try:
+                holding.wait(30)
+                await type_text(pilot, "eZ\x13")
+                await wait_for(pilot, lambda: any(w.group == "contact-save" for w in app.workers),
+                               what="the save under way, waiting for the file")
+                await type_text(pilot, "eQ")
+                field = screen.query_one("#f-first_name")
+                await wait_for(pilot, lambda: len(app.key_gate.held) == 2 or field.value != first + "Z",
+                               what="the two keys taken in: held, or typed")
+                assert field.value == first + "Z"  # not typed into the form while it is saved
+            finally:
+                release.set()
+                writer.join(30)
+            await wait_for(pilot, lambda: screen.version == version + 1 and screen.editing
+                           and screen.query_one("#f-first_name").value == first + "ZQ",
+                           what="saved with Z, then editing again with Q typed")
+            assert screen.bundle.detail.first_name == first + "Z"
+    asyncio.run(scenario())
+
+
 def test_tab_right_after_the_new_contact_form_opens_lands_in_the_next_field(crm):
     """Seen: `MetteFrederiksen` in First name and an empty last name."""
     async def scenario():

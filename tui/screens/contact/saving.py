@@ -33,10 +33,20 @@ class ContactSaving:
         tags = None
         if "tags" in changes:
             tags = [t.strip() for t in changes.pop("tags").split(",") if t.strip()]
+        # What is typed while the save is on its way (the file busy with another writer, say)
+        # waits for its outcome: typed into the form, it was hidden with it, unsaved.
+        self._saving = True
         self._save(changes, tags)
 
     @work(exclusive=True, group="contact-save")
     async def _save(self, changes: dict, tags) -> None:
+        try:
+            await self._save_and_show(changes, tags)
+        finally:
+            self._saving = False
+            self.keys_ready()  # (after a save, once the focus has moved: _set_mode)
+
+    async def _save_and_show(self, changes: dict, tags) -> None:
         from store.contacts import save_contact
         from store.errors import Conflict, Invalid, SpecialCategory
 

@@ -68,6 +68,7 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         self._form: ContactForm | None = None  # built for the first edit (_open_form), then kept
         self._form_building = False
         self._focus_after_paint = False  # a save's move of the focus to the tab bar, still to come
+        self._saving = False  # a save on its way (saving.py): keys wait for it
         # A new contact is a form to fill, a rectification (from a request) a form to correct:
         # both open editing; any other contact opens read-only.
         self.editing_mode = (contact_id is None or request_id is not None) and not prepared
@@ -231,7 +232,7 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
     def ready_for_keys(self) -> bool:
         # keys typed after `e` wait while the form is built, then land in its first field
         return ((self._loaded or self.contact_id is None) and not self._form_building
-                and not self._focus_after_paint)
+                and not self._focus_after_paint and not self._saving)
 
     def may_edit(self) -> bool:
         scope = self.app.scope
