@@ -35,6 +35,7 @@ from textual.widgets import Input
 from store.errors import SessionEnded, StoreError
 
 from .. import bindings
+from ..frames import PacedFrames
 from ..i18n import _
 
 Report = Callable[[str], object]
@@ -238,7 +239,7 @@ class TypingFirst:
             release()
 
 
-class BaseScreen(TypingFirst, StoreCalls, Screen):
+class BaseScreen(TypingFirst, StoreCalls, PacedFrames, Screen):
     """A full screen with its `BINDING_GROUP`'s keys, localised."""
 
 
@@ -247,7 +248,7 @@ class BaseScreen(TypingFirst, StoreCalls, Screen):
         bindings.localise(self)
 
 
-class BaseModal(TypingFirst, StoreCalls, ModalScreen):
+class BaseModal(TypingFirst, StoreCalls, PacedFrames, ModalScreen):
     """A modal screen with its `BINDING_GROUP`'s keys, localised."""
 
     BINDING_GROUP = "modal"

@@ -16,6 +16,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -44,7 +45,8 @@ class ResultsTable(Widget, can_focus=True):
         Binding("enter", "select_cursor", show=False),
     ]
 
-    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=True)
+    # repainted by watch_cursor_row: the two lines it moved between, not the whole table
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     @dataclass
     class _RowMessage(Message):
@@ -88,11 +90,30 @@ class ResultsTable(Widget, can_focus=True):
         return len(self._rows)
 
     def set_rows(self, rows) -> None:
-        """Replace the rows (each a tuple of stored text; made safe here)."""
+        """Replace the rows (each a tuple of stored text; made safe here).  Only the lines
+        that changed are repainted: the next letter of a name often finds the same rows."""
+        before, top = self._rows, self._top
         self._rows = [tuple(safe.clean(cell) for cell in row) for row in rows]
         self._top = min(self._top, max(0, len(self._rows) - self._visible()))
-        self.cursor_row = min(self.cursor_row, max(0, len(self._rows) - 1))
-        self.refresh()
+        cursor = self.cursor_row
+        self.set_reactive(ResultsTable.cursor_row, min(cursor, max(0, len(self._rows) - 1)))
+        if self._top != top:
+            self.refresh()
+        else:
+            self._refresh_rows(i for i in range(top, top + self._visible())
+                               if (before[i] if i < len(before) else None)
+                               != (self._rows[i] if i < len(self._rows) else None))
+            if self.cursor_row != cursor:
+                self._refresh_rows((cursor, self.cursor_row))
+        if self._rows:
+            self.post_message(self.RowHighlighted(self, self.cursor_row))
+
+    def _refresh_rows(self, indexes) -> None:
+        """Repaint the lines of these rows (those on the screen)."""
+        width, visible = self.size.width, self._visible()
+        regions = [Region(0, 1 + i - self._top, width, 1) for i in indexes if 0 <= i - self._top < visible]
+        if regions:
+            self.refresh(*regions)
 
     def clear(self) -> None:
         self.set_rows([])
@@ -129,12 +150,16 @@ class ResultsTable(Widget, can_focus=True):
     def _visible(self) -> int:
         return max(1, self.size.height - 1)
 
-    def watch_cursor_row(self, row: int) -> None:
-        visible = self._visible()
+    def watch_cursor_row(self, old: int, row: int) -> None:
+        visible, top = self._visible(), self._top
         if row < self._top:
             self._top = row
         elif row >= self._top + visible:
             self._top = row - visible + 1
+        if self._top != top:
+            self.refresh()
+        else:
+            self._refresh_rows((old, row))
         if self._rows:
             self.post_message(self.RowHighlighted(self, row))
 
