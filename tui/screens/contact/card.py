@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.text import Text
+from textual.strip import Strip
 from textual.widgets import Static
 
 from ... import safe, vocab
@@ -32,6 +33,31 @@ class ContactCard(Static):
         self.plain = ""  # what the card shows, as text (tests read it as a user would)
         self.fields: dict[str, str] = {}  # field name -> the text shown (a field's first line)
         self._showing: tuple = ()
+        self._shown: Group | None = None
+        self._lines: tuple = (None, [])  # (width, style, what was shown) -> its lines, see _wrapped
+
+    # The card's lines are wrapped once for a width: Textual measured its height by rendering
+    # the whole card, then rendered it again to paint it (a tenth of a save's layout and paint).
+    def _wrapped(self, width: int) -> list[Strip]:
+        key = (width, self.rich_style, id(self._shown))
+        if self._lines[0] != key:
+            strips: list[Strip] = []
+            if self._shown is not None and width > 0:
+                console = self.app.console
+                style = self.rich_style
+                rendered = console.render_lines(self._shown, console.options.update_width(width),
+                                                style=style, pad=False)
+                strips = [Strip(line).extend_cell_length(width, style.background_style) for line in rendered]
+            self._lines = (key, strips)
+        return self._lines[1]
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._wrapped(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        strips = self._wrapped(width)
+        return strips[y] if y < len(strips) else Strip.blank(width, self.rich_style)
 
     def show(self, d, *, owners=(), show_owner: bool = False) -> None:
         """Show the contact detail `d` (None: nothing yet)."""
@@ -40,7 +66,7 @@ class ContactCard(Static):
             return  # the same version again: no new layout
         self._showing = shown
         if d is None:
-            self.plain, self.fields = "", {}
+            self.plain, self.fields, self._shown = "", {}, None
             self.update("")
             return
         # (field, label, value): a field of several lines has its label on the first only
@@ -82,7 +108,8 @@ class ContactCard(Static):
                                                created=fmt_date(d.created_at),
                                                changed=fmt_datetime(d.updated_at), version=d.version)
         self.plain = "\n".join(f"{label:<13} {value.plain}" for _f, label, value in shown) + "\n\n" + status
-        self.update(Group(lines, Text(""), Text(status, style="dim")))
+        self._shown = Group(lines, Text(""), Text(status, style="dim"))
+        self.update(self._shown)
 
 
 LABEL_WIDTH = 13

@@ -41,6 +41,10 @@ from .related import RelatedActions
 from .saving import ContactSaving
 
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
+# A save's move of the focus to the tab bar comes this long after the saved record's paint.
+FOCUS_AFTER_PAINT_S = 0.01
+
+
 class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
     BINDING_GROUP = "contact"
     BINDINGS = bindings.for_screen("contact")
@@ -263,7 +267,10 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
             self._show_card()
             if focus_after_paint:
                 self._focus_after_paint = True
-                self.call_after_refresh(self._focus_tabs)
+                # a moment after the paint, not right after it: the frame is written to the
+                # terminal by Textual's writer thread, which waited for the interpreter while
+                # the focus restyled (the frame reached the terminal ~10 ms late, traced)
+                self.call_after_refresh(self.set_timer, FOCUS_AFTER_PAINT_S, self._focus_tabs)
             else:
                 self._focus_tabs()
         self.show_mode()
