@@ -18,6 +18,9 @@ from textual.widgets import Static, TabbedContent
 from ...i18n import _
 from .panes import RELATED_TABS
 
+# A save's move of the focus to the tab bar comes this long after the saved record's paint.
+FOCUS_AFTER_PAINT_S = 0.01
+
 
 class ContactSaving:
     """ctrl+s on the contact form (see the module)."""
@@ -120,6 +123,27 @@ class ContactSaving:
             # is painted: loaded and shown at once, they were a third of save to "Saved."
             self.call_after_refresh(self.reload, background=True)
         self.refresh_bindings()
+
+
+    def focus_tabs_after_paint(self) -> None:
+        """Browsing after a save: the focus on the tab bar once the saved record is painted,
+        the keys typed meanwhile held for it (ready_for_keys).  Moved at once, the field's
+        blur and the tab bar's focus restyled 11 widgets before the paint (3-5 ms of ~30);
+        right after the paint, they kept Textual's writer thread from the interpreter (the
+        frame reached the terminal ~10 ms late, traced): a moment after it, then."""
+        self._focus_after_paint = True
+        self.call_after_refresh(self.set_timer, FOCUS_AFTER_PAINT_S, self._focus_tabs)
+
+    def _focus_tabs(self) -> None:
+        from textual.widgets import Tabs
+
+        waited, self._focus_after_paint = self._focus_after_paint, False
+        if not self.is_attached:
+            return
+        if not self.editing_mode:  # (editing again by then: its own focus stands)
+            self.set_focus(self.query_one("#tabs", TabbedContent).query_one(Tabs))
+        if waited:
+            self.keys_ready()
 
 
 def _conflict_modal(by, at):

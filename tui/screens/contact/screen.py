@@ -41,10 +41,6 @@ from .related import RelatedActions
 from .saving import ContactSaving
 
 LETTER_ACTIONS = {"new_deal", "deal_stage", "new_note", "consent", "new_follow_up", "follow_up_done"}
-# A save's move of the focus to the tab bar comes this long after the saved record's paint.
-FOCUS_AFTER_PAINT_S = 0.01
-
-
 class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
     BINDING_GROUP = "contact"
     BINDINGS = bindings.for_screen("contact")
@@ -249,9 +245,7 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
     def _set_mode(self, editing: bool, *, focus_after_paint: bool = False) -> None:
         """Browsing: the card, the focus on the tab bar, letters are commands.
         Editing: the form, the fields this role may change, the focus in the first of them.
-        `focus_after_paint` (browsing): the focus moves once the card is painted, the keys
-        typed meanwhile held for it (ready_for_keys).  Moved at once, the field's blur and
-        the tab bar's focus restyled 11 widgets before the paint (3-5 ms of a save's ~30)."""
+        `focus_after_paint` (browsing, after a save): see saving.py."""
         self.editing_mode = editing
         form = self.form
         self.query_one("#card-box").display = not editing or form is None
@@ -266,25 +260,10 @@ class ContactScreen(RelatedPanes, RelatedActions, ContactSaving, BaseScreen):
         else:
             self._show_card()
             if focus_after_paint:
-                self._focus_after_paint = True
-                # a moment after the paint, not right after it: the frame is written to the
-                # terminal by Textual's writer thread, which waited for the interpreter while
-                # the focus restyled (the frame reached the terminal ~10 ms late, traced)
-                self.call_after_refresh(self.set_timer, FOCUS_AFTER_PAINT_S, self._focus_tabs)
+                self.focus_tabs_after_paint()  # (saving.py)
             else:
                 self._focus_tabs()
         self.show_mode()
-
-    def _focus_tabs(self) -> None:
-        from textual.widgets import Tabs
-
-        waited, self._focus_after_paint = self._focus_after_paint, False
-        if not self.is_attached:
-            return
-        if not self.editing_mode:  # (editing again by then: its own focus stands)
-            self.set_focus(self.query_one("#tabs", TabbedContent).query_one(Tabs))
-        if waited:
-            self.keys_ready()
 
     def action_edit(self) -> None:
         if self.editing_mode or self._form_building:
