@@ -47,7 +47,7 @@ class ContactSaving:
             await self._save_and_show(changes, tags)
         finally:
             self._saving = False
-            self.keys_ready()  # (after a save, once the focus has moved: _set_mode)
+            self.keys_ready()  # (after a save: once the focus has moved, focus_tabs_after_paint)
 
     async def _save_and_show(self, changes: dict, tags) -> None:
         from store.contacts import save_contact
@@ -123,7 +123,6 @@ class ContactSaving:
             # is painted: loaded and shown at once, they were a third of save to "Saved."
             self.call_after_refresh(self.reload, background=True)
         self.refresh_bindings()
-
 
     def focus_tabs_after_paint(self) -> None:
         """Browsing after a save: the focus on the tab bar once the saved record is painted,
