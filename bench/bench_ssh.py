@@ -57,12 +57,6 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def session_pids(server) -> list[int]:
-    """The processes running a session: `minicrm session --key` and, when the session server
-    forked it, its copy (tests/e2e/sshd_harness.py)."""
-    return server.session_processes()
-
-
 def peak_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -109,7 +103,7 @@ def bench_memory(server, tmux) -> dict:
         pane.wait_for(SEARCH_READY, timeout=30)
         time.sleep(0.3)
         pane.keys("C-a", "C-k")
-    pids = session_pids(server)
+    pids = server.session_processes()
     assert 1 <= len(pids) <= 2, pids  # the forced command, and the server's copy running it
     peak = max(peak_kib(pid) for pid in pids)
     bare = server.as_account([*server.python, "-c",
@@ -132,7 +126,7 @@ def _login_to_home(tmux, server, name: str, cpu: list[float] | None = None) -> f
     pane.wait_for(SEARCH_READY, timeout=120)
     took = time.monotonic() - start
     if cpu is not None:
-        cpu.append(sum(_cpu_seconds(pid) for pid in session_pids(server)))
+        cpu.append(sum(_cpu_seconds(pid) for pid in server.session_processes()))
     pane.keys("C-q")
     pane.wait_dead(30)
     return took

@@ -121,10 +121,7 @@ def _follow(conn: socket.socket, reader, pid: int) -> int:
         signal.signal(signum, forward)
     conn.settimeout(None)
     while True:
-        try:
-            line = reader.readline()
-        except InterruptedError:  # (PEP 475 retries; kept for clarity)
-            continue
+        line = reader.readline()  # (a signal forwarded meanwhile: retried by Python, PEP 475)
         if not line:
             return 1  # the copy died without a word (killed): as a crashed session would
         message = json.loads(line)

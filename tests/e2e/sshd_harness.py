@@ -256,9 +256,6 @@ class Server:
             self.sessions.wait(20)
         self.sessions = None
 
-    def session_server_pid(self) -> int | None:
-        return self.sessions.pid if self.sessions is not None and self.sessions.poll() is None else None
-
     def _install_wrapper(self, tag: str) -> None:
         self.python, self.bootstrap, self.interpreter_note = self._choose_python()
         # the tree's bytecode, as `pip install` leaves it in production: the service account

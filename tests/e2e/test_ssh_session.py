@@ -33,11 +33,6 @@ def _sessions(server, name: str) -> list[dict]:
     return json.loads(out.stdout)
 
 
-def _session_processes(server) -> list[int]:
-    """pids of the processes running sessions: forced commands and the session server's copies."""
-    return server.session_processes()
-
-
 def test_log_in_search_open_edit_and_another_connection_sees_it(server, tmux):
     contact_id = server.contacts["Søren Kjærgaard"]
     alice = log_in(tmux, server, "alice")
@@ -125,16 +120,16 @@ def test_removing_the_key_ends_the_live_connection(server, tmux):
 
 
 def test_a_dropped_connection_closes_the_session_cleanly(server, tmux):
-    others = set(_session_processes(server))  # sessions of earlier tests on the same server may linger
+    others = set(server.session_processes())  # sessions of earlier tests on the same server may linger
     ian = log_in(tmux, server, "ian")
     ian.wait_for(SEARCH_READY, timeout=30)
-    before = set(_session_processes(server)) - others  # ian's own
+    before = set(server.session_processes()) - others  # ian's own
     assert before, "no session process found"
     os.kill(ian.pid, signal.SIGKILL)  # the client vanishes: sshd hangs up on the session
     deadline = time.monotonic() + 60  # generous: a busy machine reaps slowly
-    while time.monotonic() < deadline and (set(_session_processes(server)) & before):
+    while time.monotonic() < deadline and (set(server.session_processes()) & before):
         time.sleep(0.1)
-    assert not set(_session_processes(server)) & before, "the session process outlived its connection"
+    assert not set(server.session_processes()) & before, "the session process outlived its connection"
     last = _sessions(server, "ian")[-1]
     assert last["ended"] and last["reason"] == "hangup"
     assert "intact" in server.minicrm("audit", "verify").stdout

@@ -34,17 +34,17 @@ class ContactCard(Static):
         self.fields: dict[str, str] = {}  # field name -> the text shown (a field's first line)
         self._showing: tuple = ()
         self._shown: Group | None = None
-        self._lines: tuple = (None, [])  # (width, style, what was shown) -> its lines, see _wrapped
+        self._lines: tuple = (None, [])  # ((width, style), its lines) for what is shown: _wrapped
 
     # The card's lines are wrapped once for a width: Textual measured its height by rendering
     # the whole card, then rendered it again to paint it (a tenth of a save's layout and paint).
     def _wrapped(self, width: int) -> list[Strip]:
-        key = (width, self.rich_style, id(self._shown))
+        style = self.rich_style
+        key = (width, style)
         if self._lines[0] != key:
             strips: list[Strip] = []
             if self._shown is not None and width > 0:
                 console = self.app.console
-                style = self.rich_style
                 rendered = console.render_lines(self._shown, console.options.update_width(width),
                                                 style=style, pad=False)
                 strips = [Strip(line).extend_cell_length(width, style.background_style) for line in rendered]
@@ -65,6 +65,7 @@ class ContactCard(Static):
         if d is not None and shown == self._showing:
             return  # the same version again: no new layout
         self._showing = shown
+        self._lines = (None, [])  # wrapped again for what is shown now
         if d is None:
             self.plain, self.fields, self._shown = "", {}, None
             self.update("")
